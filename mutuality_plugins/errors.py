@@ -1,0 +1,27 @@
+"""The errors mutuality reports to a person.
+
+Each carries a plain one-line message for a therapist. They are raised deep in the
+code and turned into one printed line only by the command line (``cli.py``); with
+``--debug`` the traceback is shown instead.
+"""
+
+
+class MutualityError(Exception):
+    """Something a user should read as one line, without a traceback."""
+
+
+class VaultError(MutualityError):
+    """The vault as a whole cannot be used (not a folder, cannot be listed)."""
+
+    def __init__(self, path, reason: str):
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+class NoteProblem(MutualityError):
+    """One note cannot be used; the rest of the vault goes on without it.
+
+    Raise it from an extractor with a reason a therapist understands, naming the
+    property and what it should look like, never quoting the note's text.
+    """

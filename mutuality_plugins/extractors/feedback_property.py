@@ -1,0 +1,86 @@
+"""The ``feedback`` property: a list of feedback items in the client's own words.
+
+Each entry is a string ``THEME[/SIGNAL][: quote]``, a one-key mapping (what YAML makes
+of an unquoted ``- pacing/too-fast: slow down``, read the same as the string), or a
+mapping with ``theme`` and optional ``signal``, ``quote``, ``phrase``, ``response``,
+``by``. For one (theme, signal), the first mapping gives the fields, later mappings
+fill only what is still absent; a string adds its quote only when no mapping gave one.
+"""
+
+from ..errors import NoteProblem
+from ..hookspecs import hookimpl
+from ..model import Feedback, FeedbackItem
+from ..reading.values import is_absent
+
+FIELDS = ("signal", "quote", "phrase", "response", "by")
+
+_UNREADABLE = (
+    "a feedback entry should be text like `pacing/too-fast: what the client said` "
+    "or have a `theme:`"
+)
+
+
+@hookimpl(trylast=True)
+def mutuality_extract_feedback(note):
+    value = note.properties.get("feedback")
+    if is_absent(value):
+        return None
+    entries = value if isinstance(value, list) else [value]
+    from_mappings: dict[tuple[str, str], FeedbackItem] = {}
+    from_strings: dict[tuple[str, str], FeedbackItem] = {}
+    order: list[tuple[str, str]] = []
+    for entry in entries:
+        if is_absent(entry):
+            continue
+        item, is_full_mapping = _read_entry(entry)
+        if item is None:
+            continue
+        item = item.normalized()
+        if not item.theme:
+            raise NoteProblem("a feedback entry has no theme: write it as `theme/signal`")
+        if item.key not in order:
+            order.append(item.key)
+        found = from_mappings if is_full_mapping else from_strings
+        earlier = found.get(item.key)
+        found[item.key] = item if earlier is None else earlier.filled_from(item)
+    items = []
+    for key in order:
+        mapped, written = from_mappings.get(key), from_strings.get(key)
+        if mapped is None:
+            items.append(written)
+        elif written is None:
+            items.append(mapped)
+        else:
+            items.append(mapped.filled_from(written))
+    return Feedback(items=tuple(items))
+
+
+def _read_entry(entry) -> tuple[FeedbackItem | None, bool]:
+    """The entry as an item, and whether it was a full mapping (with ``theme``)."""
+    if isinstance(entry, str):
+        head, _, quote = entry.partition(":")
+        return _written(head, quote), False
+    if isinstance(entry, dict) and "theme" in entry:
+        theme = _text(entry["theme"], "theme")
+        if theme is None:  # a template's empty entry
+            return None, True
+        fields = {name: _text(entry.get(name), name) for name in FIELDS}
+        fields["signal"] = fields["signal"] or ""
+        return FeedbackItem(theme, **fields), True
+    if isinstance(entry, dict) and len(entry) == 1:
+        ((head, quote),) = entry.items()
+        return _written(str(head), _text(quote, "quote") or ""), False
+    raise NoteProblem(_UNREADABLE)
+
+
+def _written(head: str, quote: str) -> FeedbackItem:
+    theme, _, signal = head.partition("/")
+    return FeedbackItem(theme, signal, quote=quote.strip() or None)
+
+
+def _text(value, name: str) -> str | None:
+    if is_absent(value):
+        return None
+    if isinstance(value, (dict, list)):
+        raise NoteProblem(f"the feedback field `{name}` should be plain text")
+    return str(value).strip()

@@ -1,0 +1,31 @@
+"""The Session Rating Scale: ``srs_relationship``, ``srs_goals``, ``srs_approach``,
+``srs_overall`` (0 to 10 each) or ``srs_total`` (0 to 40)."""
+
+from ..errors import NoteProblem
+from ..hookspecs import hookimpl
+from ..model import Feedback
+from ..reading.values import is_absent
+
+SCALES = ("srs_relationship", "srs_goals", "srs_approach", "srs_overall")
+TOTAL = "srs_total"
+
+
+@hookimpl(trylast=True)
+def mutuality_extract_feedback(note):
+    scores = {name: _score(note.properties, name, 10) for name in SCALES}
+    total = _score(note.properties, TOTAL, 40)
+    if all(score is not None for score in scores.values()):
+        total = sum(scores.values())
+    if total is None:
+        return None
+    return Feedback(srs_total=round(float(total), 1))
+
+
+def _score(properties, name, highest):
+    value = properties.get(name)
+    if is_absent(value):
+        return None
+    is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if not (is_number and 0 <= value <= highest):
+        raise NoteProblem(f"{name} should be a number from 0 to {highest}")
+    return value

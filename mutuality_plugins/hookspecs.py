@@ -1,0 +1,49 @@
+"""The hooks a mutuality plugin can implement: this file is the reference.
+
+A plugin is a module (or any object) with functions marked ``@hookimpl`` and named
+after a spec below::
+
+    from mutuality_plugins import Feedback, FeedbackItem, hookimpl
+
+    @hookimpl
+    def mutuality_extract_feedback(note):
+        if "too fast" in note.text.lower():
+            return Feedback(items=(FeedbackItem("pacing", "too-fast"),))
+
+Every hook returns its contribution; mutuality collects the answers of all plugins.
+"""
+
+from __future__ import annotations
+
+import pluggy
+
+from .model import Feedback, Note
+
+PROJECT = "mutuality"
+
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+@hookspec
+def mutuality_extract_feedback(note: Note) -> Feedback | None:
+    """Find feedback in one session note: one source of feedback.
+
+    Called once for every session note (a note whose front-matter names a
+    ``client``), with every extractor; the answers are merged. Built-in extractors
+    read the ``feedback_invited`` and ``feedback`` properties, feedback tags in the
+    front-matter and in the body, and the Session Rating Scale properties; they run
+    last, so a plugin's fields for an item come first.
+
+    Merging: items with the same (theme, signal) are one item; the first answer
+    that gives a field (quote, phrase, response, by) wins, later answers only fill
+    fields still absent. A session is invited when any answer says so. The first
+    Session Rating Scale total given is used.
+
+    :param note: the note; ``note.properties`` is its front-matter, ``note.text``
+        its prose with code and tags blanked out.
+    :return: a :class:`~mutuality_plugins.Feedback`, or ``None`` when this source
+        finds nothing.
+    :raises NoteProblem: when the note breaks this source's rules; the note is then
+        left out and reported with that reason.
+    """

@@ -1,0 +1,84 @@
+"""Who and when: the ``client`` and ``date`` of a session note (SPEC section 2)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from ..errors import NoteProblem
+from .values import is_absent
+
+_LEADING_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_DAY_IN_NAME = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
+
+NO_DATE = "no date: add `date: 2026-11-20` or put the date in the file name"
+_CLIENT_KIND = (
+    "client should be a name, a number or a link like \"[[RM-07]]\", "
+    "or a list of those for a joint session"
+)
+
+
+def read_clients(value: Any) -> tuple[str, ...]:
+    """The distinct clients of a note, in order; empty when ``client`` is absent."""
+    if is_absent(value):
+        return ()
+    entries = value if isinstance(value, list) else [value]
+    clients: list[str] = []
+    for entry in entries:
+        client = _read_client(entry)
+        if client and client not in clients:
+            clients.append(client)
+    return tuple(clients)
+
+
+def _read_client(entry: Any) -> str:
+    if is_absent(entry):
+        return ""
+    # An unquoted ``client: [[RM-07]]`` is YAML for a list holding a one-string list.
+    if isinstance(entry, list) and len(entry) == 1 and isinstance(entry[0], str):
+        return _link_target(entry[0])
+    if isinstance(entry, str):
+        text = entry.strip()
+        if text.startswith("[[") and text.endswith("]]"):
+            return _link_target(text[2:-2])
+        return text
+    if isinstance(entry, (int, float)) and not isinstance(entry, bool):
+        return str(entry)
+    raise NoteProblem(_CLIENT_KIND)
+
+
+def _link_target(link: str) -> str:
+    """``Clients/RM-07.md#Intake|R.`` -> ``RM-07``."""
+    target = link.split("|", 1)[0]
+    target = re.split(r"[#^]", target, maxsplit=1)[0]
+    target = target.rsplit("/", 1)[-1].strip()
+    if target.lower().endswith(".md"):
+        target = target[:-3].strip()
+    return target
+
+
+def read_date(value: Any, file_name: str) -> dt.date:
+    """The session date: the ``date`` property, else the first date in the file name."""
+    if is_absent(value):
+        found = _DAY_IN_NAME.search(file_name)
+        if found is None:
+            raise NoteProblem(NO_DATE)
+        return _day(found, "the date in the file name is not a real day")
+    if isinstance(value, dt.datetime):  # before date: a datetime is a date too
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        found = _LEADING_DAY.match(value.strip())
+        if found is not None:
+            return _day(found, "the date is not a real day")
+    raise NoteProblem("date is not a date: write it as `date: 2026-11-20`")
+
+
+def _day(found: re.Match, reason: str) -> dt.date:
+    year, month, day = (int(part) for part in found.groups())
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise NoteProblem(f"{reason}: check the month and the day (YYYY-MM-DD)") from None

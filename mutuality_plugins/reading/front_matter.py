@@ -1,0 +1,136 @@
+"""Split a note into front-matter and body, and load the front-matter safely.
+
+python-frontmatter is not used here, on purpose: it ignores a block after a BOM
+unless the text is decoded as utf-8-sig, returns ``{}`` for a block never closed,
+raises TypeError for a key named ``content``, accepts ``----`` as a fence and loads
+with the pure-Python YAML loader, about 8 times slower than libyaml's. The rules
+here are SPEC section 2, exactly.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+from yaml.constructor import SafeConstructor
+
+from ..errors import NoteProblem
+from .values import PLACEHOLDER_TOKEN, TEMPLATE_PLACEHOLDER
+
+MAX_FRONT_MATTER_BYTES = 64 * 1024
+# Honest front-matter holds a few dozen values; YAML anchors and aliases can make a
+# few hundred bytes stand for billions of them, which load instantly but never
+# finish when walked.
+MAX_VALUES = 10_000
+
+_FENCE = re.compile(r"^---[ \t]*$", re.MULTILINE)
+
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """The safe loader, with a plain reason for a date that is not a real day."""
+
+    def construct_yaml_timestamp(self, node):
+        try:
+            return SafeConstructor.construct_yaml_timestamp(self, node)
+        except ValueError:
+            raise NoteProblem(
+                f"the date on line {node.start_mark.line + 2} is not a real day: "
+                "check the month and the day (YYYY-MM-DD)"
+            ) from None
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
+
+def split_front_matter(text: str) -> tuple[str | None, str]:
+    """Return (front-matter, body); the front-matter is None when the note has none.
+
+    ``text`` has ``\\n`` line endings and no BOM.
+    """
+    if not text.startswith("---"):
+        return None, text
+    first_line_end = text.find("\n")
+    first_line = text if first_line_end < 0 else text[:first_line_end]
+    if first_line.rstrip(" \t") != "---":
+        return None, text
+    if first_line_end < 0:
+        raise NoteProblem(_NEVER_CLOSED)
+    start = first_line_end + 1
+    close = _FENCE.search(text, start)
+    if close is None:
+        raise NoteProblem(_NEVER_CLOSED)
+    body_start = close.end() + 1 if close.end() < len(text) else close.end()
+    return text[start : close.start()], text[body_start:]
+
+
+_NEVER_CLOSED = (
+    "the properties block at the top is never closed: "
+    "add a line with only --- after the last property"
+)
+
+
+def load_properties(front_matter: str) -> dict[str, Any]:
+    """Load front-matter as a mapping of properties, or raise NoteProblem."""
+    if len(front_matter.encode("utf-8")) > MAX_FRONT_MATTER_BYTES:
+        raise NoteProblem(
+            f"the properties block is larger than {MAX_FRONT_MATTER_BYTES // 1024} KiB; "
+            "mutuality does not read a block this big"
+        )
+    if "{{" in front_matter or "<%" in front_matter:
+        front_matter = TEMPLATE_PLACEHOLDER.sub(PLACEHOLDER_TOKEN, front_matter)
+    try:
+        properties = yaml.load(front_matter, Loader=_Loader)
+    except yaml.YAMLError as error:
+        raise NoteProblem(_yaml_reason(error)) from None
+    except RecursionError:
+        raise NoteProblem(_TOO_DEEP) from None
+    except (ValueError, TypeError, OverflowError):
+        raise NoteProblem(
+            "the properties block holds a value YAML cannot read; "
+            "put quotes around unusual values"
+        ) from None
+    if properties is None:
+        return {}
+    if not isinstance(properties, dict):
+        raise NoteProblem(
+            "the properties block at the top is not a list of `name: value` lines"
+        )
+    if "&" in front_matter:
+        _check_size(properties)
+    return properties
+
+
+_TOO_DEEP = "the properties block is nested too deeply to read"
+
+
+def _yaml_reason(error: yaml.YAMLError) -> str:
+    mark = getattr(error, "problem_mark", None)
+    where = f" (line {mark.line + 2})" if mark is not None else ""
+    if "maximum nesting depth" in str(error):
+        return _TOO_DEEP
+    return (
+        f"the properties block is not valid YAML{where}: "
+        "check for a missing colon or quote, or a value starting with * or &"
+    )
+
+
+def _check_size(properties: dict) -> None:
+    """Walk the values, giving up past MAX_VALUES (aliases repeat shared values)."""
+    budget = MAX_VALUES
+    pending: list[Any] = [properties]
+    while pending:
+        value = pending.pop()
+        budget -= 1
+        if budget < 0:
+            raise NoteProblem(
+                "the properties block expands to too many values "
+                "(YAML anchors and aliases); write the values out plainly"
+            )
+        if isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)

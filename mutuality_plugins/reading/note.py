@@ -1,0 +1,100 @@
+"""From one note's bytes to a Session (or to nothing, for a note that is not one)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from posixpath import basename
+
+from ..errors import NoteProblem
+from ..model import BY_CLIENT, BY_INVITED, Feedback, FeedbackItem, Note, Session
+from .fields import read_clients, read_date
+from .front_matter import load_properties, split_front_matter
+from .markdown import read_body
+
+MAX_NOTE_BYTES = 4 * 1024 * 1024
+
+Extract = Callable[..., Iterable[Feedback]]
+"""``extract(note=...)``: every extractor's answer for a note (the extractor hook)."""
+
+
+def read_session(raw: bytes, path: str, extract: Extract) -> Session | None:
+    """Read a note; None when it is not a session note; NoteProblem when unusable.
+
+    :param raw: the file's bytes.
+    :param path: its vault-relative POSIX path.
+    :param extract: the feedback extractors.
+    """
+    if len(raw) > MAX_NOTE_BYTES:
+        raise NoteProblem(
+            f"the note is larger than {MAX_NOTE_BYTES // (1024 * 1024)} MiB; "
+            "mutuality does not read notes this big"
+        )
+    front_matter, body = split_front_matter(decode(raw))
+    if front_matter is None:
+        return None
+    properties = load_properties(front_matter)
+    clients = read_clients(properties.get("client"))
+    if not clients:
+        return None
+    date = read_date(properties.get("date"), basename(path))
+    inline_tags, text = read_body(body)
+    note = Note(path, properties, body, inline_tags, text)
+    return session_from(note, clients, date, extract(note=note))
+
+
+def decode(raw: bytes) -> str:
+    """UTF-8 text (a BOM dropped) with ``\\n`` line endings, as Windows tools save it too."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise NoteProblem(
+            "the note is not UTF-8 text: open it in Obsidian and save it again, "
+            "or re-save it as UTF-8"
+        ) from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def session_from(
+    note: Note, clients: tuple[str, ...], date: dt.date, answers: Iterable[Feedback]
+) -> Session:
+    """Merge every extractor's answer into the session (see the extractor hook)."""
+    items: dict[tuple[str, str], FeedbackItem] = {}
+    invited = False
+    srs_total = None
+    for answer in answers:
+        invited = invited or answer.invited
+        if srs_total is None:
+            srs_total = answer.srs_total
+        for item in answer.items:
+            item = item.normalized()
+            if not item.theme:
+                continue
+            earlier = items.get(item.key)
+            items[item.key] = item if earlier is None else earlier.filled_from(item)
+    return Session(
+        path=note.path,
+        date=date,
+        clients=clients,
+        invited=invited,
+        items=tuple(_settled(item, invited) for item in items.values()),
+        srs_total=srs_total,
+        text=note.text,
+    )
+
+
+def _settled(item: FeedbackItem, invited: bool) -> FeedbackItem:
+    """Fill what the rules derive: who raised it, and the phrase of a words item."""
+    by = item.by.strip().lower() if item.by else None
+    if by not in (BY_CLIENT, BY_INVITED):
+        by = BY_INVITED if invited else BY_CLIENT
+    phrase = item.phrase
+    if item.theme == "words" and phrase is None and item.signal:
+        phrase = item.signal.replace("-", " ")
+    if by == item.by and phrase == item.phrase:
+        return item
+    return FeedbackItem(item.theme, item.signal, item.quote, phrase, item.response, by)

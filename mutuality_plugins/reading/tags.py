@@ -1,0 +1,50 @@
+"""Tags: the ``tags`` property, and what feedback tags say (SPEC section 3)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from ..model import Feedback, FeedbackItem
+from .values import is_absent
+
+FEEDBACK_PREFIX = "feedback"
+INVITED_TAG = "feedback/invited"
+
+_SEPARATORS = re.compile(r"[,\s]+")
+
+
+def tags_in_property(value: Any) -> list[str]:
+    """The ``tags`` property: a list, or one string of tags split at commas and spaces."""
+    if is_absent(value):
+        return []
+    if isinstance(value, str):
+        entries = _SEPARATORS.split(value)
+    elif isinstance(value, list):
+        entries = [entry for entry in value if not is_absent(entry)]
+    else:
+        entries = [value]
+    tags = []
+    for entry in entries:
+        tag = str(entry).strip()
+        tag = tag[1:] if tag.startswith("#") else tag
+        if tag:
+            tags.append(tag.lower())
+    return tags
+
+
+def feedback_in_tags(tags: Iterable[str]) -> Feedback | None:
+    """``feedback/invited``, and items from ``feedback/THEME[/SIGNAL]`` tags."""
+    invited = False
+    items = []
+    for tag in tags:
+        if tag == INVITED_TAG:
+            invited = True
+            continue
+        parts = tag.split("/")
+        if parts[0] == FEEDBACK_PREFIX and len(parts) in (2, 3) and parts[1]:
+            items.append(FeedbackItem(parts[1], parts[2] if len(parts) == 3 else ""))
+    if not invited and not items:
+        return None
+    return Feedback(items=tuple(items), invited=invited)

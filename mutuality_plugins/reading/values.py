@@ -1,0 +1,29 @@
+"""What counts as an absent property value (SPEC section 2)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+# Obsidian's core Templates write ``{{date}}``; the Templater plugin writes ``<% ... %>``.
+TEMPLATE_PLACEHOLDER = re.compile(r"\{\{.*?\}\}|<%.*?%>", re.DOTALL)
+
+# An unquoted placeholder is not valid YAML (``date: {{date}}`` reads as a mapping
+# with a mapping for a key). Before loading, placeholders become this plain token,
+# which reads as an ordinary string and then counts as absent.
+PLACEHOLDER_TOKEN = "MUTUALITY-TEMPLATE-PLACEHOLDER"
+
+
+def has_placeholder(text: str) -> bool:
+    return ("{{" in text or "<%" in text) and TEMPLATE_PLACEHOLDER.search(text) is not None
+
+
+def is_absent(value: Any) -> bool:
+    """Null, an empty string or list, or a string holding a template placeholder."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip() or PLACEHOLDER_TOKEN in value or has_placeholder(value)
+    if isinstance(value, list):
+        return not value
+    return False

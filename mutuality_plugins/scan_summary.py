@@ -1,0 +1,43 @@
+"""What ``mutuality scan`` prints: for a therapist (text) and for programs (JSON)."""
+
+from __future__ import annotations
+
+from .model import ScanResult
+
+
+def as_json(result: ScanResult) -> dict:
+    """SPEC section 6: ``notes``, ``sessions``, ``clients`` and ``problems``."""
+    return {
+        "notes": result.notes,
+        "sessions": len(result.sessions),
+        "clients": len(result.clients),
+        "problems": [{"path": p.path, "message": p.message} for p in result.problems],
+    }
+
+
+def as_text(result: ScanResult, vault: str) -> str:
+    sessions_by_client = result.sessions_by_client()
+    lines = [
+        f"Read {_count(result.notes, 'note')} in {vault}: "
+        f"{_count(len(result.sessions), 'session note')}, "
+        f"{_count(len(sessions_by_client), 'client')}."
+    ]
+    if sessions_by_client:
+        width = max(len(client) for client in sessions_by_client)
+        lines += ["", "Sessions per client:"]
+        lines += [
+            f"  {client:<{width}}  {len(sessions)}"
+            for client, sessions in sessions_by_client.items()
+        ]
+    if result.problems:
+        lines += [
+            "",
+            f"{_count(len(result.problems), 'note')} could not be read and "
+            f"{'was' if len(result.problems) == 1 else 'were'} left out:",
+        ]
+        lines += [f"  {problem.path}: {problem.message}" for problem in result.problems]
+    return "\n".join(lines)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
