@@ -48,6 +48,7 @@ END_DATE = dt.date(2026, 6, 26)
 
 NON_SESSION_SHARE = 0.01
 BROKEN_SHARE = 0.005
+NOTE_SIZE_MIN, NOTE_SIZE_MAX = 1700, 2200  # target bytes; notes overshoot by ~40 on average
 
 # --------------------------------------------------------------------------------------
 # Vocabulary. Prose words avoid the flagged phrases below, so that a flagged phrase in a
@@ -229,6 +230,8 @@ def pick_item(rng: Random, profile: ClientProfile, by: str) -> Item:
     if theme == "pacing" or theme == "topic":
         signal = rng.choice(PACING_SIGNALS if theme == "pacing" else TOPIC_SIGNALS)
         item = Item(theme, signal, quote=rng.choice(QUOTES[(theme, signal)]))
+        if rng.random() < 0.05:
+            item.signal = ""  # theme only: `feedback/pacing`
     elif theme == "words":
         phrase = rng.choice(FLAGGED_PHRASES)
         item = Item("words", phrase.replace(" ", "-"), phrase=phrase,
@@ -258,8 +261,13 @@ def pick_items(rng: Random, profile: ClientProfile, invited: bool) -> list[Item]
     return items
 
 
+def item_key(item: Item) -> str:
+    """`THEME/SIGNAL`, or `THEME` when the signal is empty."""
+    return f"{item.theme}/{item.signal}" if item.signal else item.theme
+
+
 def feedback_tag(item: Item) -> str:
-    return f"feedback/{item.theme}/{item.signal}" if item.signal else f"feedback/{item.theme}"
+    return f"feedback/{item_key(item)}"
 
 
 # --------------------------------------------------------------------------------------
@@ -331,7 +339,8 @@ def render_invitation(rng: Random, invited: bool) -> tuple[list[str], str]:
     The second value is "frontmatter", "body" or "" (no invitation tag).
     """
     if invited:
-        form = rng.choices(["bool", "word", "quoted", "fm_tag", "body_tag"], [40, 15, 10, 20, 15])[0]
+        form = rng.choices(["bool", "word", "quoted", "fm_tag", "body_tag"],
+                           [40, 15, 10, 20, 15])[0]
         if form == "fm_tag":
             return [], "frontmatter"
         if form == "body_tag":
@@ -367,11 +376,11 @@ def render_tags(rng: Random, tags: list[str]) -> list[str]:
 
 
 def render_item_mapping(rng: Random, item: Item, indent: str) -> list[str]:
-    """A full `theme:` mapping, block style, as the first lines of a list entry."""
+    """A full `theme:` mapping as a list entry (block or flow style), indented by `indent`."""
     fields = [("theme", item.theme if rng.random() < 0.9 else item.theme.title())]
     if item.theme == "words" and rng.random() < 0.6:
         fields.append(("phrase", item.phrase))  # no signal: the phrase becomes the signal
-    else:
+    elif item.signal:
         signal = item.signal
         if rng.random() < 0.1:
             signal = signal.replace("-", rng.choice([" ", "  "])).title()
@@ -396,7 +405,7 @@ def render_item_mapping(rng: Random, item: Item, indent: str) -> list[str]:
 
 def render_item_entry(rng: Random, item: Item) -> list[str]:
     """One `feedback` list entry: a string, a one-key mapping, or a full mapping."""
-    key = f"{item.theme}/{item.signal}" if item.signal else item.theme
+    key = item_key(item)
     if item.response or item.by or (item.phrase and rng.random() < 0.5):
         return render_item_mapping(rng, item, "  ")
     form = rng.choices(["bare", "string", "one_key", "mapping"], [20, 30, 25, 25])[0]
@@ -415,13 +424,13 @@ def render_feedback(rng: Random, items: list[Item]) -> list[str]:
     if len(items) == 1 and rng.random() < 0.15:  # a single string or mapping
         item = items[0]
         if rng.random() < 0.5:
-            return [f"feedback: {yaml_string(f'{item.theme}/{item.signal}: {item.quote}')}"]
+            return [f"feedback: {yaml_string(f'{item_key(item)}: {item.quote}')}"]
         mapping = render_item_mapping(rng, item, "  ")
-        if len(mapping) == 1:  # flow style: "  - {...}"
+        if mapping[0].startswith("  - {"):  # flow style
             return ["feedback: " + mapping[0].strip()[2:]]
         return ["feedback:"] + ["  " + line[4:] for line in mapping]
     if rng.random() < 0.1 and not any(i.response or i.by for i in items):
-        return [f"feedback: [{', '.join(f'{i.theme}/{i.signal}' for i in items)}]"]
+        return [f"feedback: [{', '.join(item_key(i) for i in items)}]"]
     lines = ["feedback:"]
     for item in items:
         lines += render_item_entry(rng, item)
@@ -465,7 +474,12 @@ def make_sentence(rng: Random) -> str:
 
 
 def make_paragraph(rng: Random, sentences: int) -> str:
-    return " ".join(make_sentence(rng) for _ in range(sentences))
+    chosen: list[str] = []
+    while len(chosen) < sentences:
+        sentence = make_sentence(rng)
+        if sentence not in chosen:
+            chosen.append(sentence)
+    return " ".join(chosen)
 
 
 def make_code_decoy(rng: Random) -> str:
@@ -579,7 +593,7 @@ def make_session_note(rng: Random, profile: ClientProfile, ids: list[str], day: 
 
 
 def make_non_session_note(rng: Random, index: int, size: int) -> tuple[str, str]:
-    """A note that is not a session: daily note, reading note or template. (path, text)"""
+    """(path, text) of a note that is not a session: daily, admin, template or draft."""
     kind = index % 4
     body_budget = size - 120
     if kind == 0:
@@ -620,7 +634,7 @@ def break_note(rng: Random, text: str, index: int, day: dt.date) -> bytes:
     if kind == 0:  # front-matter opened and never closed
         del lines[close]
     elif kind == 1:  # not valid YAML
-        bad = rng.choice(["tags: [session, feedback/pacing", "client: C-001: extra",
+        bad = rng.choice(["tags: [session, feedback/pacing", "summary: they said: too fast",
                           'quote: "never closed', "feedback:\n  - theme: pacing\n - oops: 1"])
         lines.insert(close, bad)
     elif kind == 2:  # an impossible date
@@ -665,7 +679,7 @@ def build_vault(notes: int, clients: int, seed: int) -> dict[str, bytes]:
             if clients > 1 and rng.random() < 0.01:  # a joint session
                 other = rng.choice([c for c in ids if c != profile.client_id])
                 ids_here.append(other)
-            size = rng.randint(1750, 2300)
+            size = rng.randint(NOTE_SIZE_MIN, NOTE_SIZE_MAX)
             text = make_session_note(rng, profile, ids_here, day, number, flagged, size)
             ext = "md" if rng.random() < 0.998 else "MD"
             path = f"Clients/{profile.client_id}/{day.isoformat()} {' + '.join(ids_here)}.{ext}"
@@ -676,7 +690,7 @@ def build_vault(notes: int, clients: int, seed: int) -> dict[str, bytes]:
                 files[path] = encode_note(rng, text)
             slot += 1
     for index in range(n_other):
-        path, text = make_non_session_note(rng, index, rng.randint(1750, 2300))
+        path, text = make_non_session_note(rng, index, rng.randint(NOTE_SIZE_MIN, NOTE_SIZE_MAX))
         files[path] = encode_note(rng, text)
     return files
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import click
@@ -19,13 +17,37 @@ USAGE_ERROR = 2
 
 
 class _OneLineError(click.ClickException):
-    exit_code = USAGE_ERROR
+    """An error shown as ``mutuality: <message>`` on one line."""
+
+    def __init__(self, message: str, exit_code: int):
+        super().__init__(message)
+        self.exit_code = exit_code
 
     def show(self, file=None) -> None:
         click.echo(f"mutuality: {self.format_message()}", err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """Turns errors into one line each; ``--debug`` lets the traceback through."""
+
+    def invoke(self, context: click.Context):
+        try:
+            return super().invoke(context)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as error:
+            if context.params.get("debug"):
+                raise
+            if isinstance(error, MutualityError):
+                raise _OneLineError(str(error), USAGE_ERROR) from None
+            raise _OneLineError(
+                f"unexpected error: {type(error).__name__}: {error} "
+                "(run `mutuality --debug ...` to see the traceback)",
+                1,
+            ) from None
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show the full traceback of an error.")
 @click.version_option(package_name="mutuality", message="mutuality %(version)s")
 @click.pass_context
@@ -60,30 +82,3 @@ def scan(context: click.Context, vault: Path, output_format: str) -> None:
         click.echo(json.dumps(scan_summary.as_json(result), indent=2, ensure_ascii=False))
     else:
         click.echo(scan_summary.as_text(result, str(vault)))
-
-
-def main() -> None:
-    """Entry point: run the command line, turning errors into one line each."""
-    debug = "--debug" in sys.argv[1:]
-    try:
-        cli.main(standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("mutuality: stopped", err=True)
-        sys.exit(130)
-    except click.ClickException as error:
-        error.show()
-        sys.exit(error.exit_code)
-    except MutualityError as error:
-        if debug:
-            raise
-        _OneLineError(str(error)).show()
-        sys.exit(USAGE_ERROR)
-    except Exception as error:
-        if debug:
-            raise
-        click.echo(
-            f"mutuality: unexpected error: {type(error).__name__}: {error} "
-            "(run `mutuality --debug ...` to see the traceback)",
-            err=True,
-        )
-        sys.exit(1)

@@ -1,0 +1,68 @@
+"""Shared helpers: write notes into a temporary vault and read them back."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from mutuality_plugins.errors import NoteProblem
+from mutuality_plugins.plugins import get_plugin_manager
+from mutuality_plugins.reading.note import read_session
+from mutuality_plugins.vault import scan_vault
+
+
+@pytest.fixture(scope="session")
+def plugin_manager():
+    return get_plugin_manager(load_entry_points=False)
+
+
+def note(front_matter: str, body: str = "Session notes.\n") -> str:
+    """A note with the given (dedented) front-matter and body."""
+    return f"---\n{textwrap.dedent(front_matter).strip()}\n---\n{textwrap.dedent(body)}"
+
+
+@pytest.fixture
+def read(plugin_manager):
+    """read(text_or_bytes, path=...) -> Session, None (not a session) or the problem text."""
+
+    def read(content, path="Clients/RM-07/2026-11-20 RM-07.md"):
+        raw = content.encode("utf-8") if isinstance(content, str) else content
+        try:
+            return read_session(raw, path, plugin_manager.hook.mutuality_extract_feedback)
+        except NoteProblem as problem:
+            return f"problem: {problem}"
+
+    return read
+
+
+class Vault:
+    """A temporary vault that tests fill with notes."""
+
+    def __init__(self, root: Path, plugin_manager):
+        self.root = root
+        self._plugin_manager = plugin_manager
+
+    def write(self, relative: str, content: str | bytes) -> Path:
+        path = self.root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+        return path
+
+    def session(self, relative: str, **properties) -> Path:
+        lines = [f"{key}: {value}" for key, value in properties.items()]
+        return self.write(relative, note("\n".join(lines)))
+
+    def scan(self, **options):
+        return scan_vault(self.root, self._plugin_manager, **options)
+
+
+@pytest.fixture
+def vault(tmp_path, plugin_manager):
+    root = tmp_path / "vault"
+    root.mkdir()
+    return Vault(root, plugin_manager)

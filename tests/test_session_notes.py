@@ -1,0 +1,206 @@
+"""SPEC section 2: which notes are read, who the client is, and when the session was."""
+
+import datetime as dt
+import os
+
+import pytest
+
+from conftest import note
+
+DATE = "date: 2026-11-20\n"
+
+
+@pytest.mark.parametrize(
+    "value, clients",
+    [
+        ("RM-07", ("RM-07",)),
+        ("'  RM-07  '", ("RM-07",)),
+        ('"[[RM-07]]"', ("RM-07",)),
+        ('"[[Clients/RM-07|R.]]"', ("RM-07",)),
+        ('"[[RM-07#Intake]]"', ("RM-07",)),
+        ('"[[RM-07^block1]]"', ("RM-07",)),
+        ('"[[Clients/Group A/RM-07.md]]"', ("RM-07",)),
+        ('"[[RM-07.MD|Rosa]]"', ("RM-07",)),
+        ("[[RM-07]]", ("RM-07",)),  # unquoted: YAML reads a list holding a list
+        ("[[Clients/RM-07|R.]]", ("RM-07",)),
+        ("1042", ("1042",)),
+        ('["[[DS-21]]", "[[EO-22]]"]', ("DS-21", "EO-22")),
+        ("[DS-21, DS-21, EO-22]", ("DS-21", "EO-22")),
+        ("[[DS-21], [EO-22]]", ("DS-21", "EO-22")),
+    ],
+)
+def test_client_forms(read, value, clients):
+    assert read(note(f"client: {value}\n{DATE}")).clients == clients
+
+
+def test_client_ids_are_case_sensitive(read):
+    assert read(note(f"client: rm-07\n{DATE}")).clients == ("rm-07",)
+    assert read(note(f"client: [rm-07, RM-07]\n{DATE}")).clients == ("rm-07", "RM-07")
+
+
+@pytest.mark.parametrize("value", ["", "''", "[]", "null", '"{{title}}"', "[\"{{a}}\"]"])
+def test_an_absent_client_means_not_a_session_note(read, value):
+    assert read(note(f"client: {value}\n{DATE}")) is None
+
+
+@pytest.mark.parametrize("value", ["true", "no", "{name: RM-07}", "[RM-07, {a: 1}]", "[true]"])
+def test_a_boolean_or_mapping_client_is_a_problem(read, value):
+    assert read(note(f"client: {value}\n{DATE}")).startswith("problem: client should be")
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["2026-11-20", "2026-11-20 10:00:00", "2026-11-20T10:00:00+09:00", "'2026-11-20'",
+     "'2026-11-20T23:30'", "2026-11-20T10:00", "'2026-11-20 evening'"],
+)
+def test_date_property_forms_are_taken_as_written(read, value):
+    assert read(note(f"client: RM-07\ndate: {value}")).date == dt.date(2026, 11, 20)
+
+
+def test_without_a_date_property_the_file_name_gives_the_date(read):
+    session = read(note("client: RM-07"), path="Clients/2026-10-01/2026-11-20 RM-07.md")
+    assert session.date == dt.date(2026, 11, 20)
+
+
+def test_the_first_date_in_the_file_name_is_used(read):
+    session = read(note("client: RM-07"), path="2026-11-20 after 2026-11-13.md")
+    assert session.date == dt.date(2026, 11, 20)
+
+
+def test_the_date_property_wins_over_the_file_name(read):
+    session = read(note("client: RM-07\ndate: 2026-11-13"), path="2026-11-20 RM-07.md")
+    assert session.date == dt.date(2026, 11, 13)
+
+
+def test_no_date_anywhere_is_a_problem_saying_how_to_fix_it(read):
+    assert read(note("client: RM-07"), path="RM-07 intake.md") == (
+        "problem: no date: add `date: 2026-11-20` or put the date in the file name"
+    )
+
+
+def test_a_file_name_date_that_is_not_a_real_day_is_a_problem(read):
+    problem = read(note("client: RM-07"), path="2026-13-45 RM-07.md")
+    assert problem.startswith("problem: the date in the file name is not a real day")
+
+
+@pytest.mark.parametrize("value", ["2026-13-45", "2026-02-30"])
+def test_an_unquoted_date_that_is_not_a_real_day_is_a_problem(read, value):
+    assert "is not a real day" in read(note(f"client: RM-07\ndate: {value}"))
+
+
+def test_a_quoted_date_that_is_not_a_real_day_is_a_problem(read):
+    assert "is not a real day" in read(note("client: RM-07\ndate: '2026-13-45'"))
+
+
+@pytest.mark.parametrize("value", ["yesterday", "20.11.2026", "42", "true", "[2026-11-20]"])
+def test_a_date_that_is_present_but_unusable_is_a_problem(read, value):
+    problem = read(note(f"client: RM-07\ndate: {value}"), path="2026-11-20 RM-07.md")
+    assert problem == "problem: date is not a date: write it as `date: 2026-11-20`"
+
+
+def test_only_markdown_files_are_notes_in_any_letter_case(vault):
+    vault.session("a.md", client="A", date="2026-11-20")
+    vault.session("b.MD", client="B", date="2026-11-20")
+    vault.session("c.Md", client="C", date="2026-11-20")
+    vault.write("d.txt", note("client: D\ndate: 2026-11-20"))
+    vault.write("e.md.bak", note("client: E\ndate: 2026-11-20"))
+    result = vault.scan()
+    assert result.notes == 3
+    assert result.clients == ["A", "B", "C"]
+
+
+@pytest.mark.parametrize(
+    "hidden", [".obsidian/workspace.md", ".trash/old.md", "Clients/.draft.md", ".git/x.md"]
+)
+def test_dot_files_and_dot_folders_are_never_read(vault, hidden):
+    vault.session("seen.md", client="A", date="2026-11-20")
+    vault.write(hidden, "---\nbroken: [\n---\n")
+    result = vault.scan()
+    assert result.notes == 1
+    assert result.problems == ()
+
+
+def test_the_output_folder_is_never_read(vault):
+    vault.session("seen.md", client="A", date="2026-11-20")
+    vault.session("Mutuality/2026-W47.md", client="B", date="2026-11-20")
+    vault.session("Other/Mutuality/kept.md", client="C", date="2026-11-20")
+    assert vault.scan().clients == ["A", "C"]
+    assert vault.scan(output_folder="Reports").clients == ["A", "B", "C"]
+
+
+def test_symbolic_links_are_never_followed(vault, tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.md").write_text(note("client: X\ndate: 2026-11-20"))
+    vault.session("seen.md", client="A", date="2026-11-20")
+    os.symlink(outside, vault.root / "linked-folder")
+    os.symlink(outside / "secret.md", vault.root / "linked.md")
+    os.symlink(vault.root, vault.root / "loop")
+    result = vault.scan()
+    assert (result.notes, result.clients) == (1, ["A"])
+
+
+def test_a_problem_note_is_left_out_and_the_rest_goes_on(vault):
+    vault.session("2026-11-20 a.md", client="A")
+    vault.write("b.md", "---\nclient: B\n")
+    vault.session("2026-11-21 c.md", client="C")
+    result = vault.scan()
+    assert result.notes == 3
+    assert result.clients == ["A", "C"]
+    assert [problem.path for problem in result.problems] == ["b.md"]
+
+
+def test_problems_are_sorted_by_path_with_one_per_note(vault):
+    vault.write("z.md", "---\nclient: Z\n")
+    vault.write("Sub/a.md", "---\n- list\n---\n")
+    vault.session("m.md", client="M", date="2026-13-45", feedback_invited="maybe")
+    paths = [problem.path for problem in vault.scan().problems]
+    assert paths == ["Sub/a.md", "m.md", "z.md"]
+
+
+def test_an_unreadable_note_is_a_problem(vault, monkeypatch):
+    # Tests may run as root, who can read anything: refuse the read itself.
+    from mutuality_plugins import vault as vault_module
+
+    read_bytes = vault_module._read_bytes
+
+    def refuse_locked(path):
+        if path.name == "locked.md":
+            raise PermissionError(13, "Permission denied", str(path))
+        return read_bytes(path)
+
+    monkeypatch.setattr(vault_module, "_read_bytes", refuse_locked)
+    vault.session("2026-11-20 a.md", client="A")
+    vault.session("locked.md", client="B", date="2026-11-20")
+    result = vault.scan()
+    assert result.clients == ["A"]
+    assert result.problems[0].message == "could not be opened: permission denied"
+
+
+def test_a_joint_session_counts_once_for_each_client(vault):
+    vault.session("2026-11-20 couple.md", client="[DS-21, EO-22]")
+    vault.session("2026-11-21 DS.md", client="DS-21")
+    by_client = vault.scan().sessions_by_client()
+    assert {client: len(sessions) for client, sessions in by_client.items()} == {
+        "DS-21": 2, "EO-22": 1,
+    }
+
+
+def test_sessions_of_a_client_are_ordered_by_date_then_path(vault):
+    vault.session("b/2026-11-20 x.md", client="A")
+    vault.session("a/2026-11-20 y.md", client="A")
+    vault.session("Z/2026-11-19 z.md", client="A")
+    vault.session("B/2026-11-20 w.md", client="A")
+    sessions = vault.scan().sessions_by_client()["A"]
+    assert [s.path for s in sessions] == [
+        "Z/2026-11-19 z.md", "B/2026-11-20 w.md", "a/2026-11-20 y.md", "b/2026-11-20 x.md",
+    ]
+
+
+def test_a_vault_that_is_not_a_folder_is_an_error(tmp_path, plugin_manager):
+    from mutuality_plugins.errors import VaultError
+    from mutuality_plugins.vault import scan_vault
+
+    (tmp_path / "file.md").write_text("x")
+    with pytest.raises(VaultError, match="not a folder"):
+        scan_vault(tmp_path / "file.md", plugin_manager)
