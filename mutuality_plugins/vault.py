@@ -40,7 +40,7 @@ def scan_vault(
     sessions: list[Session] = []
     for done, relative in enumerate(paths, start=1):
         try:
-            session = read_session(_read_bytes(root / relative), relative, extract)
+            session = read_session(_read_bytes(os.path.join(root, relative)), relative, extract)
         except NoteProblem as problem:
             problems.append(Problem(relative, str(problem)))
         except OSError as error:
@@ -85,10 +85,11 @@ def _find_notes(root: Path, output_folder: str, problems: list[Problem]) -> Iter
                 yield relative
 
 
-def _read_bytes(path: Path) -> bytes:
-    # One byte past the cap is enough to know a note is too big.
-    with open(path, "rb") as file:
-        return file.read(MAX_NOTE_BYTES + 1)
+def _read_bytes(path: str) -> bytes:
+    # Unbuffered, and asking for what the file holds: ``read(cap)`` would allocate
+    # the whole cap for every note. One byte past the cap tells a note is too big.
+    with open(path, "rb", buffering=0) as file:
+        return file.read(min(os.fstat(file.fileno()).st_size, MAX_NOTE_BYTES) + 1)
 
 
 def _os_reason(error: OSError) -> str:

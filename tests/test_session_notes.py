@@ -24,6 +24,7 @@ DATE = "date: 2026-11-20\n"
         ("[[RM-07]]", ("RM-07",)),  # unquoted: YAML reads a list holding a list
         ("[[Clients/RM-07|R.]]", ("RM-07",)),
         ("1042", ("1042",)),
+        ("[[1042]]", ("1042",)),
         ('["[[DS-21]]", "[[EO-22]]"]', ("DS-21", "EO-22")),
         ("[DS-21, DS-21, EO-22]", ("DS-21", "EO-22")),
         ("[[DS-21], [EO-22]]", ("DS-21", "EO-22")),
@@ -165,7 +166,7 @@ def test_an_unreadable_note_is_a_problem(vault, monkeypatch):
     read_bytes = vault_module._read_bytes
 
     def refuse_locked(path):
-        if path.name == "locked.md":
+        if path.endswith("locked.md"):
             raise PermissionError(13, "Permission denied", str(path))
         return read_bytes(path)
 

@@ -12,6 +12,8 @@ TOTAL = "srs_total"
 
 @hookimpl(trylast=True)
 def mutuality_extract_feedback(note):
+    if note.properties.keys().isdisjoint(SCALES + (TOTAL,)):
+        return None
     scores = {name: _score(note.properties, name, 10) for name in SCALES}
     total = _score(note.properties, TOTAL, 40)
     if all(score is not None for score in scores.values()):

@@ -35,24 +35,28 @@ def read_clients(value: Any) -> tuple[str, ...]:
 def _read_client(entry: Any) -> str:
     if is_absent(entry):
         return ""
-    # An unquoted ``client: [[RM-07]]`` is YAML for a list holding a one-string list.
-    if isinstance(entry, list) and len(entry) == 1 and isinstance(entry[0], str):
-        return _link_target(entry[0])
+    # An unquoted ``client: [[RM-07]]`` is YAML for a list holding a one-string list
+    # (``[[1042]]``: a one-number list).
+    if isinstance(entry, list) and len(entry) == 1 and _is_text_or_number(entry[0]):
+        return _link_target(str(entry[0]))
     if isinstance(entry, str):
         text = entry.strip()
         if text.startswith("[[") and text.endswith("]]"):
             return _link_target(text[2:-2])
         return text
-    if isinstance(entry, (int, float)) and not isinstance(entry, bool):
+    if _is_text_or_number(entry):
         return str(entry)
     raise NoteProblem(_CLIENT_KIND)
 
 
+def _is_text_or_number(value: Any) -> bool:
+    return isinstance(value, (str, int, float)) and not isinstance(value, bool)
+
+
 def _link_target(link: str) -> str:
     """``Clients/RM-07.md#Intake|R.`` -> ``RM-07``."""
-    target = link.split("|", 1)[0]
-    target = re.split(r"[#^]", target, maxsplit=1)[0]
-    target = target.rsplit("/", 1)[-1].strip()
+    target = link.partition("|")[0].partition("#")[0].partition("^")[0]
+    target = target.rpartition("/")[2].strip()
     if target.lower().endswith(".md"):
         target = target[:-3].strip()
     return target

