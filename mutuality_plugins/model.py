@@ -15,6 +15,7 @@ from typing import Any
 BY_CLIENT = "client"
 BY_INVITED = "invited"
 
+
 def normalize_theme(theme: str) -> str:
     return theme.strip().lower()
 
