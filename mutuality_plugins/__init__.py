@@ -5,6 +5,17 @@ What a plugin author needs is importable from here.
 
 from .errors import NoteProblem
 from .hookspecs import hookimpl
-from .model import Feedback, FeedbackItem, Note, Session
+from .model import Alert, Feedback, FeedbackItem, Note, Period, Reporter, Rule, Session
 
-__all__ = ["Feedback", "FeedbackItem", "Note", "NoteProblem", "Session", "hookimpl"]
+__all__ = [
+    "Alert",
+    "Feedback",
+    "FeedbackItem",
+    "Note",
+    "NoteProblem",
+    "Period",
+    "Reporter",
+    "Rule",
+    "Session",
+    "hookimpl",
+]

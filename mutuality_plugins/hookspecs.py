@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import pluggy
 
-from .model import Feedback, Note
+from collections.abc import Iterable
+
+from .model import Feedback, Note, Reporter, Rule
 
 PROJECT = "mutuality"
 
@@ -26,7 +28,7 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 
 
 @hookspec
-def mutuality_extract_feedback(note: Note) -> Feedback | None:
+def mutuality_extract_feedback(note: Note, settings) -> Feedback | None:
     """Find feedback in one session note: one source of feedback.
 
     Called once for every session note (a note whose front-matter names a
@@ -42,8 +44,42 @@ def mutuality_extract_feedback(note: Note) -> Feedback | None:
 
     :param note: the note; ``note.properties`` is its front-matter, ``note.text``
         its prose with code and tags blanked out.
+    :param settings: the :class:`~mutuality_plugins.config.Settings` in force
+        (``settings.feedback_tag`` is the first part of feedback tags).
     :return: a :class:`~mutuality_plugins.Feedback`, or ``None`` when this source
         finds nothing.
     :raises NoteProblem: when the note breaks this source's rules; the note is then
         left out and reported with that reason.
+    """
+
+
+@hookspec
+def mutuality_rules() -> Iterable[Rule]:
+    """Contribute alert rules.
+
+    A rule's ``check(client, sessions, settings)`` receives one client's sessions
+    ordered by (date, vault-relative path), a joint session appearing for each of its
+    clients, and yields :class:`~mutuality_plugins.Alert` events, each raised at one
+    session. It must be a pure function: the same sessions give the same alerts.
+    Alerts with the same identity (rule, client, note, detail) are kept once.
+
+    The rule's ``settings`` are its defaults; a user changes them, or turns the rule
+    off, in ``[rules.NAME]`` of ``mutuality.toml``.
+
+    :return: a list of :class:`~mutuality_plugins.Rule`.
+    """
+
+
+@hookspec
+def mutuality_reporters() -> Iterable[Reporter]:
+    """Contribute reporters: named outputs such as the weekly digest.
+
+    ``mutuality alerts`` and ``mutuality digest`` are the built-in reporters
+    ``alerts`` and ``digest``. A reporter renders a
+    :class:`~mutuality_plugins.practice.Practice` (sessions, alerts, settings, today)
+    for a :class:`~mutuality_plugins.Period` in each of its formats; with
+    ``--write`` its ``markdown`` format is kept as a note in the output folder, and
+    that text must open with front-matter holding ``generated_by: mutuality``.
+
+    :return: a list of :class:`~mutuality_plugins.Reporter`.
     """

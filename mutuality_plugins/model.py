@@ -1,4 +1,4 @@
-"""The plain data in the middle: notes, feedback items, sessions, problems.
+"""The plain data in the middle: notes, feedback items, sessions, problems, alerts.
 
 Parsing happens at the edge (``reading/``), rendering at the other edge; what passes
 between them is these small frozen dataclasses.
@@ -6,9 +6,9 @@ between them is these small frozen dataclasses.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 # Who raised an item: the client unprompted, or in answer to an invitation.
@@ -153,3 +153,111 @@ class ScanResult:
             for client in session.clients:
                 by_client.setdefault(client, []).append(session)
         return dict(sorted(by_client.items()))
+
+
+# Most severe first.
+SEVERITIES = ("alert", "warning", "info")
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """An event: a rule raised at one session of one client.
+
+    :ivar message: one plain sentence for the therapist, without the client's id
+        (the reports show it beside the message).
+    :ivar evidence: the vault-relative paths of the notes that show it, in order.
+    """
+
+    rule: str
+    client: str
+    date: date
+    note: str
+    severity: str
+    detail: str | None
+    message: str
+    evidence: tuple[str, ...] = ()
+
+    @property
+    def identity(self) -> tuple[str, str, str, str | None]:
+        """The same alert raised twice is one alert."""
+        return (self.rule, self.client, self.note, self.detail)
+
+    @property
+    def order(self) -> tuple[date, str, str, str, str]:
+        return (self.date, self.client, self.rule, self.detail or "", self.note)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "client": self.client,
+            "date": self.date.isoformat(),
+            "note": self.note,
+            "severity": self.severity,
+            "detail": self.detail,
+            "message": self.message,
+            "evidence": list(self.evidence),
+        }
+
+
+Check = Callable[[str, Sequence[Session], Mapping[str, Any]], Iterable[Alert]]
+"""``check(client, sessions, settings)``: the alerts of one client's ordered sessions."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """An alert rule, as a plugin contributes it.
+
+    :ivar name: the rule's name in alerts and in ``[rules.NAME]`` of the config.
+    :ivar check: a pure function of one client's sessions, ordered by (date, path),
+        and the rule's settings.
+    :ivar settings: the settings and their defaults; the config may override each with
+        a value of the same type, and ``enabled = false`` turns the rule off.
+    """
+
+    name: str
+    check: Check
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """The days a report covers; an open end is ``None``."""
+
+    start: date | None = None
+    end: date | None = None
+
+    @classmethod
+    def iso_week(cls, day: date) -> Period:
+        """The ISO week (Monday to Sunday) holding ``day``."""
+        monday = day - timedelta(days=day.weekday())
+        return cls(monday, monday + timedelta(days=6))
+
+    def __contains__(self, day: date) -> bool:
+        return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
+
+    @property
+    def week(self) -> str | None:
+        """``2026-W48`` when the period is exactly one ISO week."""
+        if self.start and self.end and self == Period.iso_week(self.start):
+            return self.start.strftime("%G-W%V")
+        return None
+
+
+@dataclass(frozen=True)
+class Reporter:
+    """A named output a user can ask for, as a plugin contributes it.
+
+    :ivar formats: ``{format: render}``, the first the default; ``render(practice,
+        period)`` returns the text, where ``practice`` is the
+        :class:`~mutuality_plugins.practice.Practice` read from the vault.
+    :ivar default_period: the period covered when the user names none, from today.
+    :ivar note_name: with ``--write``, the name of the note kept in the output
+        folder for a period (its ``markdown`` format); ``None`` when it writes none.
+    """
+
+    name: str
+    formats: Mapping[str, Callable[[Any, Period], str]]
+    default_period: Callable[[date], Period]
+    note_name: Callable[[Period], str] | None = None
+    description: str = ""

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 
 import pluggy
 
+from .config import Settings
 from .errors import NoteProblem, VaultError
 from .model import Problem, ScanResult, Session
 from .reading.note import MAX_NOTE_BYTES, read_session
-
-DEFAULT_OUTPUT_FOLDER = "Mutuality"
 
 Progress = Callable[[int, int], None]
 """``progress(done, total)``, called as notes are read."""
@@ -21,22 +21,23 @@ Progress = Callable[[int, int], None]
 def scan_vault(
     vault: Path | str,
     plugin_manager: pluggy.PluginManager,
+    settings: Settings = Settings(),
     *,
-    output_folder: str = DEFAULT_OUTPUT_FOLDER,
     progress: Progress | None = None,
     debug: bool = False,
 ) -> ScanResult:
     """Read every note of the vault; a note that cannot be used becomes a problem.
 
-    :param output_folder: the vault-relative folder mutuality writes into; never read.
+    The output folder of the settings is never read.
+
     :param debug: let an unexpected error in reading a note propagate.
     """
     root = Path(vault)
     if not root.is_dir():
         raise VaultError(root, "not a folder" if root.exists() else "no such folder")
     problems: list[Problem] = []
-    paths = sorted(_find_notes(root, output_folder, problems))
-    extract = plugin_manager.hook.mutuality_extract_feedback
+    paths = sorted(_find_notes(root, settings.output_folder, problems))
+    extract = partial(plugin_manager.hook.mutuality_extract_feedback, settings=settings)
     sessions: list[Session] = []
     for done, relative in enumerate(paths, start=1):
         try:
@@ -99,5 +100,5 @@ def _os_reason(error: OSError) -> str:
 def _unexpected(error: Exception) -> str:
     return (
         f"mutuality could not read this note ({type(error).__name__}); "
-        "run with --debug to see why"
+        "run the same command as `mutuality --debug ...` to see why"
     )

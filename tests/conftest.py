@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import textwrap
+from functools import partial
 from pathlib import Path
 
 import pytest
 
+from mutuality_plugins.config import Settings
 from mutuality_plugins.errors import NoteProblem
 from mutuality_plugins.plugins import get_plugin_manager
 from mutuality_plugins.reading.note import read_session
@@ -27,10 +29,12 @@ def note(front_matter: str, body: str = "Session notes.\n") -> str:
 def read(plugin_manager):
     """read(text_or_bytes, path=...) -> Session, None (not a session) or the problem text."""
 
+    extract = plugin_manager.hook.mutuality_extract_feedback
+
     def read(content, path="Clients/RM-07/2026-11-20 RM-07.md"):
         raw = content.encode("utf-8") if isinstance(content, str) else content
         try:
-            return read_session(raw, path, plugin_manager.hook.mutuality_extract_feedback)
+            return read_session(raw, path, partial(extract, settings=Settings()))
         except NoteProblem as problem:
             return f"problem: {problem}"
 
@@ -57,8 +61,8 @@ class Vault:
         lines = [f"{key}: {value}" for key, value in properties.items()]
         return self.write(relative, note("\n".join(lines)))
 
-    def scan(self, **options):
-        return scan_vault(self.root, self._plugin_manager, **options)
+    def scan(self, settings=None, **options):
+        return scan_vault(self.root, self._plugin_manager, settings or Settings(), **options)
 
 
 @pytest.fixture

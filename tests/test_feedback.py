@@ -165,6 +165,16 @@ def test_other_entries_are_a_problem(read, entry):
     assert read(note(HEAD + f"feedback: [{entry}]")).startswith("problem: ")
 
 
+@pytest.mark.parametrize("entry", ["{{theme}}: {{quote}}", "<% tp.x %>: y", "~: said"])
+def test_a_one_key_entry_with_an_absent_key_is_skipped(read, entry):
+    assert read(note(HEAD + f"feedback:\n  - {entry}\n  - pacing")).items[0].key == ("pacing", "")
+    assert len(read(note(HEAD + f"feedback:\n  - {entry}\n  - pacing")).items) == 1
+
+
+def test_a_tag_glued_to_a_code_span_is_not_a_tag(read):
+    assert read(note(HEAD, "`code`#feedback/pacing/too-fast\n")).items == ()
+
+
 def test_an_entry_without_a_theme_is_a_problem(read):
     assert "no theme" in read(note(HEAD + "feedback: ['/too-fast: hm']"))
 
@@ -239,14 +249,23 @@ def test_strings_and_tags_add_nothing_to_a_mapping(read):
     assert read(text).items[0].quote == "from the mapping"
 
 
-def test_a_string_quote_is_kept_when_no_mapping_gives_one(read):
+def test_a_string_adds_nothing_to_a_mapping_even_when_it_comes_first(read):
     text = note(HEAD + dedent("""
         feedback:
           - "pacing/too-fast: slow down"
           - {theme: pacing, signal: too-fast, response: adjusted}
     """))
     (item,) = read(text).items
-    assert (item.quote, item.response) == ("slow down", "adjusted")
+    assert (item.quote, item.response) == (None, "adjusted")
+
+
+def test_the_first_string_gives_the_quote_of_an_item_no_mapping_gives(read):
+    text = note(HEAD + "feedback: ['pacing/too-fast: first', 'pacing/too-fast: second']")
+    assert read(text).items[0].quote == "first"
+
+
+def test_a_yes_or_no_quote_reads_as_the_word(read):
+    assert read(note(HEAD + "feedback:\n  - pacing/enough: yes")).items[0].quote == "yes"
 
 
 def test_both_sources_are_read_always(read):
@@ -281,6 +300,11 @@ def test_without_srs_there_is_no_total(read):
 def test_an_srs_value_out_of_range_or_not_a_number_is_a_problem(read, field):
     name = field.split(":")[0]
     assert read(note(HEAD + field)).startswith(f"problem: {name} should be a number from 0 to")
+
+
+@pytest.mark.parametrize("total, expected", [("35.25", 35.3), ("35.24", 35.2), ("-0.0", 0.0)])
+def test_the_srs_total_is_rounded_half_up_to_one_decimal(read, total, expected):
+    assert str(read(note(HEAD + f"srs_total: {total}")).srs_total) == str(expected)
 
 
 def test_srs_boundaries_are_allowed(read):

@@ -110,6 +110,24 @@ def test_a_templater_date_with_a_file_name_date_falls_back_to_the_name(read):
     assert read(text, path="2026-11-18 RM-07.md").date == dt.date(2026, 11, 18)
 
 
+def test_a_placeholder_stays_within_one_value(read):
+    text = note('client: RM-07\nquote: "{{"\ndate: 2026-11-13\nx: "}}"\nfeedback_invited: yes')
+    session = read(text, path="2026-11-20 RM-07.md")
+    assert (session.date, session.invited) == (dt.date(2026, 11, 13), True)
+
+
+@pytest.mark.parametrize("hostile", ["{{" * 15000, "<%" * 15000, "{{ " * 10000, "<%<" * 10000])
+def test_hostile_placeholder_text_is_read_in_one_pass(read, hostile):
+    # A backtracking pattern took seconds on these; each must read like any value.
+    assert read(note(SESSION + f"tags: '{hostile}'")).items == ()
+
+
+def test_a_number_with_thousands_of_digits_is_a_problem(read):
+    assert read(note(f"client: 0x{'F' * 5000}\ndate: 2026-11-20")) == (
+        "problem: a number in the properties has too many digits"
+    )
+
+
 def test_a_front_matter_block_over_64_kib_is_a_problem(read):
     big = SESSION + "".join(f"k{i}: {'x' * 60}\n" for i in range(1200))
     assert "larger than 64 KiB" in read(f"---\n{big}---\n")
@@ -133,6 +151,12 @@ def test_an_alias_bomb_is_a_problem(read):
         f"{b}: &{b} [{', '.join(['*' + a] * 9)}]\n" for a, b in zip("abcdefgh", "bcdefghi")
     )
     assert "too many values" in read(note(SESSION + bomb))
+
+
+def test_an_alias_repeating_a_long_text_is_a_problem(read):
+    long_text = "pacing/" + "x" * 30000
+    text = note(SESSION + f"s: &a '{long_text}'\nfeedback: [{', '.join(['*a'] * 100)}]")
+    assert "too many values" in read(text)
 
 
 def test_a_few_honest_anchors_are_fine(read):

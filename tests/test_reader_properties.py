@@ -5,19 +5,24 @@ exception here is a bug that would take a whole scan down.
 """
 
 import datetime as dt
+from functools import partial
 import string
 
 import yaml
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from mutuality_plugins.config import Settings
 from mutuality_plugins.errors import NoteProblem
 from mutuality_plugins.model import Session
 from mutuality_plugins.plugins import get_plugin_manager
 from mutuality_plugins.reading.markdown import read_body
 from mutuality_plugins.reading.note import read_session
 
-EXTRACT = get_plugin_manager(load_entry_points=False).hook.mutuality_extract_feedback
+EXTRACT = partial(
+    get_plugin_manager(load_entry_points=False).hook.mutuality_extract_feedback,
+    settings=Settings(),
+)
 PATH = "Clients/RM-07/2026-11-20 RM-07.md"
 
 

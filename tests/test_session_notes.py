@@ -6,6 +6,7 @@ import os
 import pytest
 
 from conftest import note
+from mutuality_plugins.config import Settings
 
 DATE = "date: 2026-11-20\n"
 
@@ -27,6 +28,8 @@ DATE = "date: 2026-11-20\n"
         ("[[1042]]", ("1042",)),
         ('["[[DS-21]]", "[[EO-22]]"]', ("DS-21", "EO-22")),
         ("[DS-21, DS-21, EO-22]", ("DS-21", "EO-22")),
+        ("\n  - [[DS-21]]\n  - [[EO-22|E.]]", ("DS-21", "EO-22")),
+        ("[[[DS-21]], [[Couples/EO-22.md]]]", ("DS-21", "EO-22")),
         ("[[DS-21], [EO-22]]", ("DS-21", "EO-22")),
     ],
 )
@@ -39,7 +42,10 @@ def test_client_ids_are_case_sensitive(read):
     assert read(note(f"client: [rm-07, RM-07]\n{DATE}")).clients == ("rm-07", "RM-07")
 
 
-@pytest.mark.parametrize("value", ["", "''", "[]", "null", '"{{title}}"', "[\"{{a}}\"]"])
+@pytest.mark.parametrize(
+    "value", ["", "''", "[]", "null", '"{{title}}"', '["{{a}}"]', "[[<% tp.file.folder() %>]]",
+              "[[{{title}}]]", "[[]]"],
+)
 def test_an_absent_client_means_not_a_session_note(read, value):
     assert read(note(f"client: {value}\n{DATE}")) is None
 
@@ -86,7 +92,13 @@ def test_a_file_name_date_that_is_not_a_real_day_is_a_problem(read):
 
 @pytest.mark.parametrize("value", ["2026-13-45", "2026-02-30"])
 def test_an_unquoted_date_that_is_not_a_real_day_is_a_problem(read, value):
-    assert "is not a real day" in read(note(f"client: RM-07\ndate: {value}"))
+    assert read(note(f"client: RM-07\ndate: {value}")) == (
+        "problem: the date is not a real day: check the month and the day (YYYY-MM-DD)"
+    )
+
+
+def test_a_date_that_is_not_a_real_day_in_another_note_is_no_problem(read):
+    assert read(note("title: Reading list\ndue: 2026-13-45")) is None
 
 
 def test_a_quoted_date_that_is_not_a_real_day_is_a_problem(read):
@@ -126,7 +138,7 @@ def test_the_output_folder_is_never_read(vault):
     vault.session("Mutuality/2026-W47.md", client="B", date="2026-11-20")
     vault.session("Other/Mutuality/kept.md", client="C", date="2026-11-20")
     assert vault.scan().clients == ["A", "C"]
-    assert vault.scan(output_folder="Reports").clients == ["A", "B", "C"]
+    assert vault.scan(Settings(output_folder="Reports")).clients == ["A", "B", "C"]
 
 
 def test_symbolic_links_are_never_followed(vault, tmp_path):

@@ -4,13 +4,14 @@ Each entry is a string ``THEME[/SIGNAL][: quote]``, a one-key mapping (what YAML
 of an unquoted ``- pacing/too-fast: slow down``, read the same as the string), or a
 mapping with ``theme`` and optional ``signal``, ``quote``, ``phrase``, ``response``,
 ``by``. For one (theme, signal), the first mapping gives the fields, later mappings
-fill only what is still absent; a string adds its quote only when no mapping gave one.
+fill only what is still absent; strings (and tags) add nothing but the item itself,
+so a string's quote counts only for an item no mapping gives.
 """
 
 from ..errors import NoteProblem
 from ..hookspecs import hookimpl
 from ..model import Feedback, FeedbackItem
-from ..reading.values import is_absent
+from ..reading.values import as_text, is_absent
 
 FIELDS = ("signal", "quote", "phrase", "response", "by")
 
@@ -40,19 +41,12 @@ def mutuality_extract_feedback(note):
             raise NoteProblem("a feedback entry has no theme: write it as `theme/signal`")
         if item.key not in order:
             order.append(item.key)
-        found = from_mappings if is_full_mapping else from_strings
-        earlier = found.get(item.key)
-        found[item.key] = item if earlier is None else earlier.filled_from(item)
-    items = []
-    for key in order:
-        mapped, written = from_mappings.get(key), from_strings.get(key)
-        if mapped is None:
-            items.append(written)
-        elif written is None:
-            items.append(mapped)
+        if is_full_mapping:
+            earlier = from_mappings.get(item.key)
+            from_mappings[item.key] = item if earlier is None else earlier.filled_from(item)
         else:
-            items.append(mapped.filled_from(written))
-    return Feedback(items=tuple(items))
+            from_strings.setdefault(item.key, item)
+    return Feedback(items=tuple(from_mappings.get(key) or from_strings[key] for key in order))
 
 
 def _read_entry(entry) -> tuple[FeedbackItem | None, bool]:
@@ -69,7 +63,9 @@ def _read_entry(entry) -> tuple[FeedbackItem | None, bool]:
         return FeedbackItem(theme, **fields), True
     if isinstance(entry, dict) and len(entry) == 1:
         ((head, quote),) = entry.items()
-        return _written(str(head), _text(quote, "quote") or ""), False
+        if is_absent(head):  # a template's ``- {{theme}}: {{quote}}``
+            return None, False
+        return _written(as_text(head), _text(quote, "quote") or ""), False
     raise NoteProblem(_UNREADABLE)
 
 
@@ -83,4 +79,4 @@ def _text(value, name: str) -> str | None:
         return None
     if isinstance(value, (dict, list)):
         raise NoteProblem(f"the feedback field `{name}` should be plain text")
-    return str(value).strip()
+    return as_text(value).strip()

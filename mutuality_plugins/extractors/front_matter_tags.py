@@ -5,5 +5,5 @@ from ..reading.tags import feedback_in_tags, tags_in_property
 
 
 @hookimpl(trylast=True)
-def mutuality_extract_feedback(note):
-    return feedback_in_tags(tags_in_property(note.properties.get("tags")))
+def mutuality_extract_feedback(note, settings):
+    return feedback_in_tags(tags_in_property(note.properties.get("tags")), settings.feedback_tag)

@@ -5,5 +5,5 @@ from ..reading.tags import feedback_in_tags
 
 
 @hookimpl(trylast=True)
-def mutuality_extract_feedback(note):
-    return feedback_in_tags(note.inline_tags)
+def mutuality_extract_feedback(note, settings):
+    return feedback_in_tags(note.inline_tags, settings.feedback_tag)

@@ -1,6 +1,8 @@
 """The Session Rating Scale: ``srs_relationship``, ``srs_goals``, ``srs_approach``,
 ``srs_overall`` (0 to 10 each) or ``srs_total`` (0 to 40)."""
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from ..errors import NoteProblem
 from ..hookspecs import hookimpl
 from ..model import Feedback
@@ -20,7 +22,9 @@ def mutuality_extract_feedback(note):
         total = sum(scores.values())
     if total is None:
         return None
-    return Feedback(srs_total=round(float(total), 1))
+    # Half up, as a person rounds (round() would give 35.2 for 35.25); + 0.0 drops -0.0.
+    rounded = Decimal(repr(float(total))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return Feedback(srs_total=float(rounded) + 0.0)
 
 
 def _score(properties, name, highest):

@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from ..errors import NoteProblem
-from .values import is_absent
+from .values import as_text, is_absent
 
 _LEADING_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _DAY_IN_NAME = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
@@ -33,19 +33,20 @@ def read_clients(value: Any) -> tuple[str, ...]:
 
 
 def _read_client(entry: Any) -> str:
+    # An unquoted ``client: [[RM-07]]`` is YAML for a list holding a one-string list
+    # (``- [[RM-07]]`` in a block list: one more list around it).
+    is_link = False
+    while isinstance(entry, list) and len(entry) == 1:
+        entry, is_link = entry[0], True
     if is_absent(entry):
         return ""
-    # An unquoted ``client: [[RM-07]]`` is YAML for a list holding a one-string list
-    # (``[[1042]]``: a one-number list).
-    if isinstance(entry, list) and len(entry) == 1 and _is_text_or_number(entry[0]):
-        return _link_target(str(entry[0]))
     if isinstance(entry, str):
         text = entry.strip()
         if text.startswith("[[") and text.endswith("]]"):
             return _link_target(text[2:-2])
-        return text
+        return _link_target(text) if is_link else text
     if _is_text_or_number(entry):
-        return str(entry)
+        return as_text(entry)
     raise NoteProblem(_CLIENT_KIND)
 
 

@@ -19,24 +19,24 @@ from .values import PLACEHOLDER_TOKEN, TEMPLATE_PLACEHOLDER
 
 MAX_FRONT_MATTER_BYTES = 64 * 1024
 # Honest front-matter holds a few dozen values; YAML anchors and aliases can make a
-# few hundred bytes stand for billions of them, which load instantly but never
-# finish when walked.
+# few hundred bytes stand for billions of them (or for one long text repeated),
+# which load instantly but never finish when walked.
 MAX_VALUES = 10_000
+MAX_EXPANDED_CHARACTERS = 1024 * 1024
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """The safe loader, with a plain reason for a date that is not a real day."""
+    """The safe loader, reading a date that is not a real day (``2026-13-45``) as
+    text: PyYAML would give up on the whole note, even one that is not a session
+    note; for a session's ``date`` the text is then a problem of its own."""
 
     def construct_yaml_timestamp(self, node):
         try:
             return SafeConstructor.construct_yaml_timestamp(self, node)
         except ValueError:
-            raise NoteProblem(
-                f"the date on line {node.start_mark.line + 2} is not a real day: "
-                "check the month and the day (YYYY-MM-DD)"
-            ) from None
+            return node.value
 
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
@@ -176,13 +176,15 @@ def _yaml_reason(error: yaml.YAMLError) -> str:
 
 
 def _check_size(properties: dict) -> None:
-    """Walk the values, giving up past MAX_VALUES (aliases repeat shared values)."""
-    budget = MAX_VALUES
+    """Walk the values, giving up past the budgets (aliases repeat shared values)."""
+    values, characters = MAX_VALUES, MAX_EXPANDED_CHARACTERS
     pending: list[Any] = [properties]
     while pending:
         value = pending.pop()
-        budget -= 1
-        if budget < 0:
+        values -= 1
+        if isinstance(value, str):
+            characters -= len(value)
+        if values < 0 or characters < 0:
             raise NoteProblem(
                 "the properties block expands to too many values "
                 "(YAML anchors and aliases); write the values out plainly"

@@ -21,14 +21,19 @@ _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _TAG = re.compile(r"#([\w/-]+)")
 
 
+# Code spans are first replaced by this, not by a space: ``#tag`` glued to a code
+# span does not follow white space, so it is not a tag.
+_CODE = "\x00"
+
+
 def read_body(body: str) -> tuple[tuple[str, ...], str]:
     """Return (inline tags lowercased, prose with code and tags blanked out)."""
     text = _blank_fenced_code(body) if ("```" in body or "~~~" in body) else body
-    if "`" in text:
+    code_spans = "`" in text
+    if code_spans:
         text = _blank_inline_code(text)
-    if "#" not in text:
-        return (), text
-    return _blank_tags(text)
+    tags, text = _blank_tags(text) if "#" in text else ((), text)
+    return tags, text.replace(_CODE, " ") if code_spans else text
 
 
 def _blank_tags(text: str) -> tuple[tuple[str, ...], str]:
@@ -70,7 +75,7 @@ def _blank_inline_code(text: str) -> str:
         if _BLANK_LINE.search(text, opening.end(), closing.start()):
             index += 1
             continue
-        pieces += (text[last : opening.start()], " ")
+        pieces += (text[last : opening.start()], _CODE)
         last = closing.end()
         index = same_length.popleft() + 1
     if not pieces:

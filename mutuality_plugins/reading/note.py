@@ -15,7 +15,8 @@ from .markdown import read_body
 MAX_NOTE_BYTES = 4 * 1024 * 1024
 
 Extract = Callable[..., Iterable[Feedback]]
-"""``extract(note=...)``: every extractor's answer for a note (the extractor hook)."""
+"""``extract(note=...)``: every extractor's answer for a note (the extractor hook,
+with the settings bound)."""
 
 
 def read_session(raw: bytes, path: str, extract: Extract) -> Session | None:

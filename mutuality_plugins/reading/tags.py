@@ -7,10 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..model import Feedback, FeedbackItem
-from .values import is_absent
-
-FEEDBACK_PREFIX = "feedback"
-INVITED_TAG = "feedback/invited"
+from .values import as_text, is_absent
 
 _SEPARATORS = re.compile(r"[,\s]+")
 
@@ -27,23 +24,27 @@ def tags_in_property(value: Any) -> list[str]:
         entries = [value]
     tags = []
     for entry in entries:
-        tag = str(entry).strip()
+        tag = as_text(entry).strip()
         tag = tag[1:] if tag.startswith("#") else tag
         if tag:
             tags.append(tag.lower())
     return tags
 
 
-def feedback_in_tags(tags: Iterable[str]) -> Feedback | None:
-    """``feedback/invited``, and items from ``feedback/THEME[/SIGNAL]`` tags."""
+def feedback_in_tags(tags: Iterable[str], prefix: str) -> Feedback | None:
+    """``PREFIX/invited``, and items from ``PREFIX/THEME[/SIGNAL]`` tags.
+
+    :param prefix: the first part of a feedback tag, lowercased (``feedback``).
+    """
+    invited_tag = f"{prefix}/invited"
     invited = False
     items = []
     for tag in tags:
-        if tag == INVITED_TAG:
+        if tag == invited_tag:
             invited = True
             continue
         parts = tag.split("/")
-        if parts[0] == FEEDBACK_PREFIX and len(parts) in (2, 3) and parts[1]:
+        if parts[0] == prefix and len(parts) in (2, 3) and parts[1]:
             items.append(FeedbackItem(parts[1], parts[2] if len(parts) == 3 else ""))
     if not invited and not items:
         return None

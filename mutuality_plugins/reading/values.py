@@ -5,8 +5,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..errors import NoteProblem
+
 # Obsidian's core Templates write ``{{date}}``; the Templater plugin writes ``<% ... %>``.
-TEMPLATE_PLACEHOLDER = re.compile(r"\{\{.*?\}\}|<%.*?%>", re.DOTALL)
+# A placeholder stays on one line and holds no other opening, which also keeps the
+# search linear on hostile text such as ``{{{{{{...``.
+TEMPLATE_PLACEHOLDER = re.compile(r"\{\{[^{}\n]*\}\}|<%(?:[^%<\n]|%(?!>)|<(?!%))*%>")
 
 # An unquoted placeholder is not valid YAML (``date: {{date}}`` reads as a mapping
 # with a mapping for a key). Before loading, placeholders become this plain token,
@@ -27,3 +31,13 @@ def is_absent(value: Any) -> bool:
     if isinstance(value, list):
         return not value
     return False
+
+
+def as_text(value: Any) -> str:
+    """A scalar property value read as text: ``1042`` -> ``"1042"``, ``yes`` -> ``"yes"``."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    try:
+        return str(value)
+    except ValueError:  # Python refuses to print an integer of thousands of digits
+        raise NoteProblem("a number in the properties has too many digits") from None

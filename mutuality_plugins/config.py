@@ -1,0 +1,121 @@
+"""Settings: ``mutuality.toml`` at the vault root, or a file given with ``--config``."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from .errors import MutualityError
+from .model import Rule
+
+CONFIG_NAME = "mutuality.toml"
+
+
+class ConfigError(MutualityError):
+    """The config file cannot be used; the message names the file and the setting."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the config says; every setting has a default.
+
+    :ivar output_folder: vault-relative folder for generated notes; never read as notes.
+    :ivar feedback_tag: the first part of feedback tags (``feedback/pacing/too-fast``).
+    :ivar rules: the ``[rules.NAME]`` tables as written; checked against the rules
+        the plugins contribute by :func:`rule_settings`.
+    :ivar source: the config file read, for messages (empty when there was none).
+    """
+
+    output_folder: str = "Mutuality"
+    feedback_tag: str = "feedback"
+    rules: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    source: str = ""
+
+
+def load_settings(vault: Path, config: Path | None = None) -> Settings:
+    """Read ``config``, else ``mutuality.toml`` in the vault if there is one."""
+    path = config if config is not None else vault / CONFIG_NAME
+    if config is None and not path.is_file():
+        return Settings()
+    try:
+        with open(path, "rb") as file:
+            table = tomllib.load(file)
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot be read ({(error.strerror or '').lower()})") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: not valid TOML: {error}") from None
+    return _settings_from(table, str(path))
+
+
+def _settings_from(table: dict[str, Any], source: str) -> Settings:
+    def fail(key: str, reason: str) -> ConfigError:
+        return ConfigError(f"{source}: `{key}` {reason}")
+
+    known = {"output_folder": str, "feedback_tag": str, "rules": dict}
+    for key, value in table.items():
+        if key not in known:
+            raise fail(key, "is not a setting mutuality knows")
+        if not isinstance(value, known[key]):
+            raise fail(key, "should be text" if known[key] is str else "should be a table")
+    written_folder = table.get("output_folder", Settings.output_folder).strip()
+    parts = PurePosixPath(written_folder).parts
+    if not parts or written_folder.startswith(("/", "\\")) or any(
+        part.startswith(".") or "\\" in part or ":" in part for part in parts
+    ):
+        raise fail("output_folder", "should be a folder inside the vault, like \"Mutuality\"")
+    feedback_tag = table.get("feedback_tag", Settings.feedback_tag).strip().strip("#/").lower()
+    if not feedback_tag or any(char.isspace() or char == "/" for char in feedback_tag):
+        raise fail("feedback_tag", "should be one word, like \"feedback\"")
+    rules = table.get("rules", {})
+    for name, value in rules.items():
+        if not isinstance(value, dict):
+            raise fail(f"rules.{name}", "should be a table")
+    return Settings("/".join(parts), feedback_tag, rules, source)
+
+
+def rule_settings(settings: Settings, rules: Iterable[Rule]) -> dict[str, dict[str, Any]]:
+    """The settings of every enabled rule: its defaults, overridden by the config.
+
+    A config value must have its default's type: a whole number of at least 1 for a
+    count, any number from 0 for a score.
+    """
+    source = settings.source or "settings"
+    rules = list(rules)
+    for name in settings.rules:
+        if name not in {rule.name for rule in rules}:
+            raise ConfigError(f"{source}: `rules.{name}` is not a rule mutuality knows")
+    enabled = {}
+    for rule in rules:
+        written = dict(settings.rules.get(rule.name, {}))
+        is_enabled = written.pop("enabled", True)
+        if not isinstance(is_enabled, bool):
+            raise ConfigError(f"{source}: `rules.{rule.name}.enabled` should be true or false")
+        chosen = dict(rule.settings)
+        for key, value in written.items():
+            if key not in rule.settings:
+                raise ConfigError(f"{source}: `rules.{rule.name}.{key}` is not a setting of this rule")
+            chosen[key] = _checked(value, rule.settings[key], f"rules.{rule.name}.{key}", source)
+        if is_enabled:
+            enabled[rule.name] = chosen
+    return enabled
+
+
+def _checked(value: Any, default: Any, key: str, source: str) -> Any:
+    if isinstance(default, bool):
+        if isinstance(value, bool):
+            return value
+        raise ConfigError(f"{source}: `{key}` should be true or false")
+    if isinstance(default, int):
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+            return value
+        raise ConfigError(f"{source}: `{key}` should be a whole number of at least 1")
+    if isinstance(default, float):
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0:
+            return float(value)
+        raise ConfigError(f"{source}: `{key}` should be a number of at least 0")
+    if isinstance(value, type(default)):
+        return value
+    raise ConfigError(f"{source}: `{key}` should be {type(default).__name__}")

@@ -1,0 +1,107 @@
+"""The ``alerts`` reporter: feedback-gap alerts for the therapist, grouped by client.
+
+Formats: ``text`` (one plain sentence an alert), ``json`` (SPEC section 6) and
+``markdown``, kept as ``Alerts.md`` in the output folder with ``--write``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import timedelta
+
+from ..hookspecs import hookimpl
+from ..model import SEVERITIES, Alert, Period, Reporter
+from .markdown import CALLOUTS, callout, generated_note, note_name, wikilink
+
+DEFAULT_DAYS = 28
+
+
+def default_period(today):
+    """Alerts raised at sessions in the last four weeks."""
+    return Period(today - timedelta(days=DEFAULT_DAYS), None)
+
+
+def alerts_in(practice, period) -> list[Alert]:
+    return [alert for alert in practice.alerts if alert.date in period]
+
+
+def by_client(alerts: Sequence[Alert]) -> list[tuple[str, list[Alert]]]:
+    """Clients with their alerts, most severe first; the client with the most severe
+    alert first."""
+
+    def severity(alert):
+        return SEVERITIES.index(alert.severity) if alert.severity in SEVERITIES else len(SEVERITIES)
+
+    grouped: dict[str, list[Alert]] = {}
+    for alert in alerts:
+        grouped.setdefault(alert.client, []).append(alert)
+    for client_alerts in grouped.values():
+        client_alerts.sort(key=lambda alert: (severity(alert), alert.order))
+    return sorted(grouped.items(), key=lambda pair: (severity(pair[1][0]), pair[0]))
+
+
+def describe(period: Period) -> str:
+    if period.start is None and period.end is None:
+        return "all sessions"
+    if period.week:
+        return f"sessions in {period.week}"
+    return f"sessions since {period.start}" if period.end is None else (
+        f"sessions from {period.start} to {period.end}"
+    )
+
+
+def render_text(practice, period) -> str:
+    alerts = alerts_in(practice, period)
+    if not alerts:
+        return f"No alerts for {describe(period)}."
+    counts = ", ".join(
+        _count(sum(alert.severity == severity for alert in alerts), severity)
+        for severity in SEVERITIES if any(alert.severity == severity for alert in alerts)
+    )
+    lines = [f"Alerts for {describe(period)} ({counts}):"]
+    for client, client_alerts in by_client(alerts):
+        lines.append("")
+        for alert in client_alerts:
+            notes = ", ".join(note_name(path) for path in alert.evidence)
+            lines.append(f"[{alert.severity}] {client}, {alert.date}: {alert.message} (notes: {notes})")
+    return "\n".join(lines)
+
+
+def _count(number: int, severity: str) -> str:
+    if severity == "info":
+        return f"{number} for information"
+    return f"{number} {severity}{'' if number == 1 else 's'}"
+
+
+def render_json(practice, period) -> str:
+    return json.dumps([a.as_json() for a in alerts_in(practice, period)], indent=2,
+                      ensure_ascii=False)
+
+
+def render_markdown(practice, period) -> str:
+    alerts = alerts_in(practice, period)
+    body = [f"# Alerts\n\nFeedback-gap alerts for {describe(period)}, as of {practice.today}."]
+    if not alerts:
+        body.append("No alerts.")
+    for client, client_alerts in by_client(alerts):
+        body.append(f"## {client}")
+        for alert in client_alerts:
+            body.append(callout(
+                CALLOUTS.get(alert.severity, "note"),
+                f"{alert.date}: {alert.message}",
+                ["Notes: " + ", ".join(wikilink(path) for path in alert.evidence)],
+            ))
+    properties = {"updated": practice.today, "since": period.start, "alerts": len(alerts)}
+    return generated_note(properties, "\n\n".join(body))
+
+
+@hookimpl
+def mutuality_reporters():
+    return [Reporter(
+        "alerts",
+        {"text": render_text, "json": render_json, "markdown": render_markdown},
+        default_period,
+        note_name=lambda period: "Alerts.md",
+        description="feedback-gap alerts, grouped by client",
+    )]

@@ -1,0 +1,108 @@
+"""The ``digest`` reporter: one ISO week of sessions, feedback and alerts.
+
+Formats: ``markdown``, an Obsidian note kept as ``YYYY-Www.md`` in the output folder
+with ``--write``, and ``json`` (SPEC section 5). Both come from :func:`digest_data`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+from ..errors import MutualityError
+from ..hookspecs import hookimpl
+from ..model import BY_CLIENT, Period, Reporter, Session
+from .digest_note import digest_note
+
+WEEKS_SHOWN = 8
+
+
+def default_period(today: date) -> Period:
+    """The last complete ISO week."""
+    return Period.iso_week(today - timedelta(days=7))
+
+
+def week_of(period: Period) -> str:
+    if period.week is None:
+        raise MutualityError("a digest covers one ISO week: name it like --week 2026-W47")
+    return period.week
+
+
+def totals(sessions: Sequence[Session]) -> dict:
+    """Sessions, clients, invited, items and themes; a joint session counts once."""
+    themes = Counter(item.theme for session in sessions for item in session.items)
+    return {
+        "sessions": len(sessions),
+        "clients": len({client for session in sessions for client in session.clients}),
+        "invited": sum(session.invited for session in sessions),
+        "items": sum(len(session.items) for session in sessions),
+        "themes": dict(sorted(themes.items())),
+    }
+
+
+def unprompted(sessions: Sequence[Session]) -> dict:
+    """Items the client raised without being asked: the sign they learn to steer."""
+    items = [item for session in sessions for item in session.items]
+    return {"items": len(items), "unprompted": sum(item.by == BY_CLIENT for item in items)}
+
+
+def digest_data(practice, period: Period) -> dict:
+    """Everything the digest shows, as JSON-ready data."""
+    week = week_of(period)
+    weeks = [Period.iso_week(period.start - timedelta(weeks=back))
+             for back in range(WEEKS_SHOWN - 1, -1, -1)]
+    by_week: dict[date, list[Session]] = {}
+    for session in sorted(practice.scan.sessions, key=lambda s: s.order):
+        by_week.setdefault(Period.iso_week(session.date).start, []).append(session)
+    this_week = by_week.get(period.start, [])
+    clients = sorted({client for session in this_week for client in session.clients})
+    alerts = [alert for alert in practice.alerts if alert.date in period]
+
+    def of_client(client, sessions):
+        return [session for session in sessions if client in session.clients]
+
+    return {
+        "week": week,
+        "start": period.start.isoformat(),
+        "end": period.end.isoformat(),
+        **totals(this_week),
+        "alerts": [alert.as_json() for alert in alerts],
+        "by_client": {
+            client: {
+                **totals(of_client(client, this_week)),
+                "unprompted": unprompted(of_client(client, this_week))["unprompted"],
+                "notes": [session.path for session in of_client(client, this_week)],
+                "alerts": sum(alert.client == client for alert in alerts),
+                "trend": [
+                    {"week": w.week, **unprompted(of_client(client, by_week.get(w.start, [])))}
+                    for w in weeks
+                ],
+            }
+            for client in clients
+        },
+        "weeks": [
+            {"week": w.week, "start": w.start.isoformat(), **totals(by_week.get(w.start, []))}
+            for w in weeks
+        ],
+    }
+
+
+def render_json(practice, period: Period) -> str:
+    return json.dumps(digest_data(practice, period), indent=2, ensure_ascii=False)
+
+
+def render_markdown(practice, period: Period) -> str:
+    return digest_note(practice, period, digest_data(practice, period))
+
+
+@hookimpl
+def mutuality_reporters():
+    return [Reporter(
+        "digest",
+        {"markdown": render_markdown, "json": render_json},
+        default_period,
+        note_name=lambda period: f"{week_of(period)}.md",
+        description="the weekly digest: numbers, alerts, each client's feedback, trends",
+    )]

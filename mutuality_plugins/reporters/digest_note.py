@@ -1,0 +1,129 @@
+"""The weekly digest as an Obsidian note: numbers, alerts, clients, charts, trends.
+
+Charts are Mermaid ``xychart-beta``; not every Obsidian renders every Mermaid chart
+type, so each chart has its numbers in a table beside it.
+"""
+
+from __future__ import annotations
+
+from ..model import BY_CLIENT, Period
+from .markdown import CALLOUTS, callout, generated_note, table, wikilink
+
+
+def digest_note(practice, period: Period, data: dict) -> str:
+    sections = [
+        f"# Mutuality digest {data['week']}\n\n"
+        f"Sessions from {period.start:%A} {period.start.day} {period.start:%B} to "
+        f"{period.end:%A} {period.end.day} {period.end:%B %Y}.",
+        _numbers(data),
+        _alerts(data),
+        _clients(practice, period, data),
+        _last_weeks(data),
+        _trend(data),
+    ]
+    properties = {
+        "week": data["week"], "start": period.start, "end": period.end,
+        "sessions": data["sessions"], "alerts": len(data["alerts"]),
+    }
+    return generated_note(properties, "\n\n".join(sections))
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{part} of {whole} ({round(100 * part / whole)}%)" if whole else "–"
+
+
+def _numbers(data: dict) -> str:
+    themes = ", ".join(f"{theme} {count}" for theme, count in data["themes"].items())
+    return "\n\n".join([
+        "## The week in numbers",
+        table(["sessions", "clients", "feedback invited", "feedback items"],
+              [[data["sessions"], data["clients"], _share(data["invited"], data["sessions"]),
+                data["items"]]]),
+        f"Items by theme: {themes}." if themes else "No feedback items this week.",
+    ])
+
+
+def _alerts(data: dict) -> str:
+    if not data["alerts"]:
+        return "## Alerts\n\nNo alerts this week."
+    callouts = [
+        callout(CALLOUTS.get(alert["severity"], "note"),
+                f"{alert['client']}, {alert['date']}: {alert['message']}",
+                ["Notes: " + ", ".join(wikilink(path) for path in alert["evidence"])])
+        for alert in data["alerts"]
+    ]
+    return "\n\n".join(["## Alerts", *callouts])
+
+
+def _clients(practice, period: Period, data: dict) -> str:
+    sessions = [s for s in practice.scan.sessions if s.date in period]
+    parts = ["## Clients"]
+    for client, numbers in data["by_client"].items():
+        own = sorted((s for s in sessions if client in s.clients), key=lambda s: s.order)
+        links = ", ".join(
+            wikilink(s.path, str(s.date)) + (" (feedback invited)" if s.invited else "")
+            for s in own
+        )
+        lines = [f"### {client}", f"Sessions: {links}."]
+        if numbers["items"]:
+            lines.append(f"Raised unprompted: {_share(numbers['unprompted'], numbers['items'])}.")
+        lines += [_item_line(item) for s in own for item in s.items]
+        parts.append("\n".join(lines))
+    if len(parts) == 1:
+        parts.append("No sessions this week.")
+    return "\n\n".join(parts)
+
+
+def _item_line(item) -> str:
+    said = f' "{" ".join(item.quote.split())}"' if item.quote else ""
+    who = "raised by the client" if item.by == BY_CLIENT else "when invited"
+    response = f"response: {item.response}; " if item.response else ""
+    return f"- **{item.label}**{said} ({response}{who})"
+
+
+def _last_weeks(data: dict) -> str:
+    weeks = data["weeks"]
+    labels = ", ".join(f'"{w["week"][-3:]}"' for w in weeks)
+    themes = sorted({theme for w in weeks for theme in w["themes"]})
+    invited = [round(100 * w["invited"] / w["sessions"]) if w["sessions"] else 0 for w in weeks]
+    charts = [
+        "```mermaid\nxychart-beta\n"
+        '    title "Sessions with feedback invited (%)"\n'
+        f"    x-axis [{labels}]\n"
+        '    y-axis "%" 0 --> 100\n'
+        f"    bar {invited}\n```"
+    ]
+    if themes:
+        highest = max(w["themes"].get(theme, 0) for w in weeks for theme in themes)
+        lines = "".join(f"    line {[w['themes'].get(theme, 0) for w in weeks]}\n" for theme in themes)
+        charts.append(
+            "```mermaid\nxychart-beta\n"
+            f'    title "Feedback items by theme (lines: {", ".join(themes)})"\n'
+            f"    x-axis [{labels}]\n"
+            f'    y-axis "items" 0 --> {max(highest, 1)}\n'
+            f"{lines}```"
+        )
+    numbers = table(
+        ["week", "sessions", "feedback invited", "items", *themes],
+        [[w["week"], w["sessions"], _share(w["invited"], w["sessions"]), w["items"],
+          *(w["themes"].get(theme, 0) for theme in themes)] for w in weeks],
+    )
+    return "\n\n".join([f"## The last {len(weeks)} weeks", *charts, numbers])
+
+
+def _trend(data: dict) -> str:
+    clients = data["by_client"]
+    if not clients:
+        return ""
+    weeks = [w["week"][-3:] for w in data["weeks"]]
+    rows = [
+        [client, *(f"{t['unprompted']} of {t['items']}" if t["items"] else "–"
+                   for t in numbers["trend"])]
+        for client, numbers in clients.items()
+    ]
+    return "\n\n".join([
+        "## Mutuality trend",
+        "Feedback items each client raised unprompted, week by week: a rising share is the "
+        "sign that a client is learning to steer.",
+        table(["client", *weeks], rows),
+    ])

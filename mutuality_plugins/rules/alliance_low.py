@@ -1,0 +1,34 @@
+"""alliance-low: a low Session Rating Scale total, or a drop from the last one."""
+
+from ..hookspecs import hookimpl
+from ..model import Alert, Rule
+
+NAME = "alliance-low"
+
+
+def check(client, sessions, settings):
+    cutoff, drop = settings["cutoff"], settings["drop"]
+    previous = None  # the client's last session with a total
+    for session in sessions:
+        total = session.srs_total
+        if total is None:
+            continue
+        if total < cutoff:
+            yield Alert(
+                NAME, client, session.date, session.path, "alert", "below-cutoff",
+                f"session rating {total:g} of 40 is below {cutoff:g}", (session.path,),
+            )
+        elif previous is not None and round(previous.srs_total - total, 1) >= drop:
+            yield Alert(
+                NAME, client, session.date, session.path, "warning", "dropped",
+                f"session rating fell from {previous.srs_total:g} to {total:g}",
+                (previous.path, session.path),
+            )
+        previous = session
+
+
+@hookimpl
+def mutuality_rules():
+    return [
+        Rule(NAME, check, {"cutoff": 36.0, "drop": 3.0}, "a low or falling session rating")
+    ]

@@ -1,0 +1,88 @@
+"""``mutuality init``: a commented settings file and a session template for a vault."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from .config import CONFIG_NAME, Settings
+from .model import Rule
+
+TEMPLATE_PATH = "Templates/Session (mutuality).md"
+
+SESSION_TEMPLATE = """\
+---
+client: 
+date: {{date}}
+feedback_invited: 
+tags: [session]
+feedback:
+srs_relationship: 
+srs_goals: 
+srs_approach: 
+srs_overall: 
+---
+# Session {{date}}
+
+## What we worked on
+
+
+## Feedback
+Did I ask? Pace (too fast, too slow, not ready), words that did not sit right,
+whether this is what they wanted to talk about. Record what the client said under
+`feedback:` above, for example `- pacing/too-fast: "slow down"`, or as a tag in the
+text: #feedback/pacing/too-fast. Set `feedback_invited: yes` when you asked.
+
+## Plan
+
+"""
+
+
+def default_config(rules: Iterable[Rule]) -> str:
+    """The settings file with every default written out as a comment."""
+    defaults = Settings()
+    lines = [
+        "# mutuality settings. A line starting with # is a comment: remove the # to",
+        "# change a setting.",
+        "",
+        "# The folder inside the vault where mutuality writes its notes (the weekly",
+        "# digests, Alerts.md). mutuality never reads session notes from it.",
+        f'# output_folder = "{defaults.output_folder}"',
+        "",
+        "# The first part of feedback tags, as in #feedback/pacing/too-fast.",
+        f'# feedback_tag = "{defaults.feedback_tag}"',
+        "",
+        "# Alert rules: turn one off with `enabled = false`; counts are whole numbers of",
+        "# sessions, ratings are Session Rating Scale totals (0 to 40).",
+    ]
+    for rule in rules:
+        lines += ["", f"[rules.{rule.name}]  # {rule.description}", "# enabled = true"]
+        lines += [f"# {key} = {_toml(value)}" for key, value in rule.settings.items()]
+    return "\n".join(lines) + "\n"
+
+
+def _toml(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f'"{value}"'
+    return f"{value:g}" if isinstance(value, float) and value.is_integer() else str(value)
+
+
+def set_up_vault(vault: Path, rules: Iterable[Rule]) -> list[tuple[str, bool]]:
+    """Write the settings file and the session template, never over an existing file.
+
+    :return: (vault-relative path, written) for each file.
+    """
+    done = []
+    for relative, text in ((CONFIG_NAME, default_config(rules)), (TEMPLATE_PATH, SESSION_TEMPLATE)):
+        path = vault / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            with open(path, "x", encoding="utf-8") as file:  # "x": fails if it exists
+                file.write(text)
+        except FileExistsError:
+            done.append((relative, False))
+        else:
+            done.append((relative, True))
+    return done

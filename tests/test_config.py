@@ -1,0 +1,99 @@
+"""Settings from mutuality.toml or --config: defaults, thresholds, and one-line errors."""
+
+import pytest
+
+from mutuality_plugins.config import ConfigError, Settings, load_settings, rule_settings
+from mutuality_plugins.plugins import collect_rules, get_plugin_manager
+from mutuality_plugins.vault_setup import default_config
+
+RULES = collect_rules(get_plugin_manager(load_entry_points=False))
+
+
+def settings_from(tmp_path, text):
+    (tmp_path / "mutuality.toml").write_text(text)
+    return load_settings(tmp_path)
+
+
+def test_without_a_config_file_every_default_holds(tmp_path):
+    settings = load_settings(tmp_path)
+    assert (settings.output_folder, settings.feedback_tag) == ("Mutuality", "feedback")
+    assert rule_settings(settings, RULES)["uninvited-streak"] == {"sessions": 3}
+    assert rule_settings(settings, RULES)["alliance-low"] == {"cutoff": 36.0, "drop": 3.0}
+
+
+def test_settings_are_read_from_the_vault(tmp_path):
+    settings = settings_from(tmp_path, 'output_folder = "Reports/Mutuality/"\nfeedback_tag = "#FB"\n'
+                             "[rules.silent-client]\nsessions = 4\n[rules.alliance-low]\ncutoff = 30\n"
+                             "[rules.pending-feedback]\nenabled = false\n")
+    assert (settings.output_folder, settings.feedback_tag) == ("Reports/Mutuality", "fb")
+    enabled = rule_settings(settings, RULES)
+    assert enabled["silent-client"] == {"sessions": 4}
+    assert enabled["alliance-low"]["cutoff"] == 30.0
+    assert "pending-feedback" not in enabled
+
+
+def test_a_config_file_given_explicitly(tmp_path):
+    other = tmp_path / "elsewhere.toml"
+    other.write_text('output_folder = "Out"\n')
+    assert load_settings(tmp_path / "vault", other).output_folder == "Out"
+
+
+def test_a_missing_explicit_config_file_is_an_error(tmp_path):
+    with pytest.raises(ConfigError, match="missing.toml: cannot be read"):
+        load_settings(tmp_path, tmp_path / "missing.toml")
+
+
+@pytest.mark.parametrize("text, message", [
+    ("colour = 1", "`colour` is not a setting mutuality knows"),
+    ("output_folder = 3", "`output_folder` should be text"),
+    ("rules = 3", "`rules` should be a table"),
+    ('output_folder = "../outside"', "`output_folder` should be a folder inside the vault"),
+    ('output_folder = "/tmp/x"', "`output_folder` should be a folder inside the vault"),
+    ('output_folder = ".hidden"', "`output_folder` should be a folder inside the vault"),
+    ('feedback_tag = "two words"', "`feedback_tag` should be one word"),
+    ("rules.silent-client = 3", "`rules.silent-client` should be a table"),
+    ("[rules", "not valid TOML"),
+])
+def test_a_wrong_setting_is_one_line_naming_the_file_and_key(tmp_path, text, message):
+    with pytest.raises(ConfigError) as error:
+        settings_from(tmp_path, text)
+    assert message in str(error.value)
+    assert str(error.value).startswith(str(tmp_path / "mutuality.toml"))
+    assert "\n" not in str(error.value)
+
+
+@pytest.mark.parametrize("table, message", [
+    ("[rules.silent-clients]", "`rules.silent-clients` is not a rule mutuality knows"),
+    ("[rules.silent-client]\nsesions = 3", "`rules.silent-client.sesions` is not a setting of this rule"),
+    ("[rules.silent-client]\nsessions = '3'", "`rules.silent-client.sessions` should be a whole number"),
+    ("[rules.silent-client]\nsessions = 0", "`rules.silent-client.sessions` should be a whole number of at least 1"),
+    ("[rules.silent-client]\nsessions = 2.5", "should be a whole number"),
+    ("[rules.alliance-low]\ncutoff = true", "`rules.alliance-low.cutoff` should be a number"),
+    ("[rules.alliance-low]\ndrop = -1", "`rules.alliance-low.drop` should be a number of at least 0"),
+    ("[rules.alliance-low]\nenabled = 'no'", "`rules.alliance-low.enabled` should be true or false"),
+])
+def test_a_wrong_rule_setting_names_the_key(tmp_path, table, message):
+    settings = settings_from(tmp_path, table)
+    with pytest.raises(ConfigError, match=message.replace(".", r"\.")):
+        rule_settings(settings, RULES)
+
+
+def test_the_default_config_written_by_init_reads_back_as_the_defaults(tmp_path):
+    text = default_config(RULES)
+    settings = settings_from(tmp_path, text)
+    assert rule_settings(settings, RULES) == rule_settings(Settings(), RULES)
+    for rule in RULES:
+        assert f"[rules.{rule.name}]" in text
+        for key in rule.settings:
+            assert f"# {key} = " in text
+
+
+def test_uncommenting_a_line_of_the_default_config_changes_that_setting(tmp_path):
+    text = default_config(RULES).replace("# cutoff = 36", "cutoff = 32")
+    assert rule_settings(settings_from(tmp_path, text), RULES)["alliance-low"]["cutoff"] == 32.0
+
+
+def test_the_feedback_tag_setting_changes_which_tags_are_feedback(vault):
+    vault.write("2026-11-20 a.md", "---\nclient: A\ntags: [fb/invited, fb/pacing, feedback/topic]\n---\n")
+    (session,) = vault.scan(Settings(feedback_tag="fb")).sessions
+    assert session.invited and [i.key for i in session.items] == [("pacing", "")]

@@ -1,0 +1,264 @@
+"""SPEC section 4: every alert rule at its boundaries, on hand-built sessions."""
+
+import datetime as dt
+
+import pytest
+
+from mutuality_plugins.alerts import raise_alerts
+from mutuality_plugins.config import Settings, rule_settings
+from mutuality_plugins.model import FeedbackItem, Session
+from mutuality_plugins.plugins import collect_rules, get_plugin_manager
+
+RULES = collect_rules(get_plugin_manager(load_entry_points=False))
+START = dt.date(2026, 9, 7)
+
+
+def session(n, client="RM-07", *, invited=False, items=(), srs=None, text="", day=None, path=None):
+    """The n-th weekly session of a client; items are ``theme/signal`` or FeedbackItems."""
+    clients = client if isinstance(client, tuple) else (client,)
+    date = day or START + dt.timedelta(weeks=n)
+    return Session(
+        path=path or f"{clients[0]}/{date} s{n}.md",
+        date=date,
+        clients=clients,
+        invited=invited,
+        items=tuple(
+            item if isinstance(item, FeedbackItem) else FeedbackItem(*item.split("/"))
+            for item in items
+        ),
+        srs_total=srs,
+        text=text,
+    )
+
+
+def alerts(sessions, rule, /, **settings):
+    by_client = {}
+    for s in sorted(sessions, key=lambda s: s.order):
+        for client in s.clients:
+            by_client.setdefault(client, []).append(s)
+    config = Settings(rules={rule: settings} if settings else {})
+    enabled = rule_settings(config, RULES)
+    return [a for a in raise_alerts(by_client, RULES, enabled) if a.rule == rule]
+
+
+def raised_at(found):
+    return [(a.client, a.note) for a in found]
+
+
+# uninvited-streak
+
+
+@pytest.mark.parametrize("run, expected", [(2, 0), (3, 1), (4, 1), (6, 1)])
+def test_uninvited_streak_is_raised_once_at_exactly_n(run, expected):
+    found = alerts([session(n) for n in range(run)], "uninvited-streak")
+    assert len(found) == expected
+    if expected:
+        assert found[0].note == session(2).path
+        assert found[0].evidence == tuple(session(n).path for n in range(3))
+        assert found[0].message == f"3 sessions in a row without inviting feedback, since {START}"
+
+
+def test_uninvited_streak_is_reset_by_an_invited_session():
+    sessions = [session(0), session(1), session(2, invited=True), session(3), session(4),
+                session(5), session(6), session(7), session(8, invited=True), session(9)]
+    assert [a.note for a in alerts(sessions, "uninvited-streak")] == [session(5).path]
+
+
+def test_uninvited_streak_counts_each_client_on_its_own():
+    sessions = [session(n, "A") for n in range(3)] + [session(n, "B") for n in range(2)]
+    assert [a.client for a in alerts(sessions, "uninvited-streak")] == ["A"]
+
+
+def test_a_threshold_from_the_config():
+    sessions = [session(n) for n in range(5)]
+    found = alerts(sessions, "uninvited-streak", sessions=5)
+    assert [a.note for a in found] == [session(4).path]
+
+
+def test_a_rule_turned_off_raises_nothing():
+    assert alerts([session(n) for n in range(5)], "uninvited-streak", enabled=False) == []
+
+
+# silent-client
+
+
+@pytest.mark.parametrize("run, expected", [(2, 0), (3, 1), (5, 1)])
+def test_silent_client_is_raised_once_at_exactly_n(run, expected):
+    found = alerts([session(n, invited=True) for n in range(run)], "silent-client")
+    assert [a.note for a in found] == [session(2).path] * expected
+
+
+@pytest.mark.parametrize("breaker", [dict(invited=False), dict(invited=True, items=["pacing"])])
+def test_silent_client_is_reset_by_an_uninvited_session_or_an_item(breaker):
+    sessions = [session(0, invited=True), session(1, invited=True), session(2, **breaker),
+                session(3, invited=True), session(4, invited=True), session(5, invited=True)]
+    assert [a.note for a in alerts(sessions, "silent-client")] == [session(5).path]
+
+
+# recurring-signal
+
+
+def test_recurring_signal_is_raised_when_the_count_reaches_k_in_the_window():
+    sessions = [session(0, items=["pacing/too-fast"]), session(1), session(2, items=["pacing/too-fast"])]
+    (found,) = alerts(sessions, "recurring-signal")
+    assert (found.note, found.detail) == (session(2).path, "pacing/too-fast")
+    assert found.evidence == (session(0).path, session(2).path)
+
+
+def test_recurring_signal_outside_the_window_is_not_raised():
+    sessions = [session(0, items=["pacing/too-fast"]), session(1), session(2),
+                session(3, items=["pacing/too-fast"])]
+    assert alerts(sessions, "recurring-signal") == []
+
+
+def test_recurring_signal_is_not_raised_again_while_the_count_stays_at_k():
+    sessions = [session(n, items=["pacing/too-fast"]) for n in range(4)]
+    assert [a.note for a in alerts(sessions, "recurring-signal")] == [session(1).path]
+
+
+def test_recurring_signal_is_raised_again_after_the_count_fell_below_k():
+    pattern = [1, 1, 0, 0, 0, 1, 0, 1]
+    sessions = [session(n, items=["topic/not-now"] if on else []) for n, on in enumerate(pattern)]
+    assert [a.note for a in alerts(sessions, "recurring-signal")] == [
+        session(1).path, session(7).path,
+    ]
+
+
+def test_recurring_signal_detail_is_the_theme_alone_when_the_signal_is_empty():
+    sessions = [session(0, items=["pacing"]), session(1, items=["pacing"])]
+    assert [a.detail for a in alerts(sessions, "recurring-signal")] == ["pacing"]
+
+
+def test_recurring_signal_with_k_and_w_from_the_config():
+    sessions = [session(n, items=["words/broken"] if n in (0, 3, 4) else []) for n in range(5)]
+    assert alerts(sessions, "recurring-signal", times=3, window=5)[0].note == session(4).path
+    assert alerts(sessions, "recurring-signal", times=3, window=4) == []
+
+
+def test_recurring_signal_with_k_of_1_is_raised_at_the_first_session():
+    sessions = [session(0, items=["pacing/enough"])]
+    assert len(alerts(sessions, "recurring-signal", times=1)) == 1
+
+
+# flagged-word-reused
+
+
+def words(phrase):
+    return FeedbackItem("words", "-".join(phrase.split()), phrase=phrase)
+
+
+def test_a_flagged_phrase_in_a_later_note_is_raised():
+    sessions = [session(0, items=[words("acting out")], text="They called it acting out."),
+                session(1, text="Some\nACTING -\n  Out again"), session(2, text="nothing")]
+    (found,) = alerts(sessions, "flagged-word-reused")
+    assert (found.note, found.detail) == (session(1).path, "acting out")
+
+
+def test_the_session_that_flags_a_phrase_does_not_raise_it():
+    assert alerts([session(0, items=[words("acting out")], text="acting out")],
+                  "flagged-word-reused") == []
+
+
+@pytest.mark.parametrize("text", ["enacting out", "acting outside", "acting_out", "acting, out",
+                                  "out acting", "acting2 out"])
+def test_a_phrase_inside_other_words_is_not_a_reuse(text):
+    sessions = [session(0, items=[words("acting out")]), session(1, text=text)]
+    assert alerts(sessions, "flagged-word-reused") == []
+
+
+def test_each_phrase_is_raised_once_per_session_and_in_every_later_session():
+    sessions = [session(0, items=[words("broken"), words("Resistance Talk")]),
+                session(1, text="broken, broken, resistance-talk"), session(2, text="Broken.")]
+    assert sorted((a.note, a.detail) for a in alerts(sessions, "flagged-word-reused")) == [
+        (session(1).path, "broken"), (session(1).path, "resistance talk"),
+        (session(2).path, "broken"),
+    ]
+
+
+def test_a_flagged_phrase_is_per_client():
+    sessions = [session(0, "A", items=[words("broken")]), session(1, "B", text="broken")]
+    assert alerts(sessions, "flagged-word-reused") == []
+
+
+# pending-feedback
+
+
+def pending(label):
+    theme, _, signal = label.partition("/")
+    return FeedbackItem(theme, signal, response="pending")
+
+
+def test_pending_feedback_is_raised_after_exactly_m_sessions_without_the_theme():
+    sessions = [session(0, items=[pending("pacing/not-ready")]), session(1), session(2), session(3)]
+    (found,) = alerts(sessions, "pending-feedback")
+    assert (found.note, found.detail) == (session(2).path, "pacing/not-ready")
+
+
+def test_pending_feedback_is_not_raised_before_m_sessions():
+    assert alerts([session(0, items=[pending("pacing")]), session(1)], "pending-feedback") == []
+
+
+def test_pending_feedback_revisited_by_the_same_theme_is_not_raised():
+    sessions = [session(0, items=[pending("pacing/not-ready")]),
+                session(1, items=["pacing/just-right"]), session(2)]
+    assert alerts(sessions, "pending-feedback") == []
+
+
+def test_pending_feedback_with_m_from_the_config():
+    sessions = [session(0, items=[pending("topic/not-now")])] + [session(n) for n in range(1, 5)]
+    assert alerts(sessions, "pending-feedback", sessions=4)[0].note == session(4).path
+
+
+# alliance-low
+
+
+@pytest.mark.parametrize("total, expected", [(35.9, ["below-cutoff"]), (36, []), (40, [])])
+def test_alliance_low_below_the_cutoff(total, expected):
+    assert [a.detail for a in alerts([session(0, srs=total)], "alliance-low")] == expected
+
+
+@pytest.mark.parametrize("before, after, expected", [
+    (40, 37, ["dropped"]), (40, 37.1, []), (38.2, 35.2, ["below-cutoff"]), (39.3, 36.3, ["dropped"]),
+])
+def test_alliance_low_dropped_from_the_previous_rating(before, after, expected):
+    sessions = [session(0, srs=before), session(1), session(2, srs=after)]
+    found = alerts(sessions, "alliance-low")
+    assert [a.detail for a in found if a.note == session(2).path] == expected
+
+
+def test_alliance_low_with_cutoff_and_drop_from_the_config():
+    sessions = [session(0, srs=30), session(1, srs=28)]
+    assert [a.detail for a in alerts(sessions, "alliance-low", cutoff=20, drop=2)] == ["dropped"]
+
+
+# All rules together
+
+
+def test_a_joint_session_counts_for_each_client():
+    sessions = [session(n, ("DS-21", "EO-22")) for n in range(3)]
+    found = alerts(sessions, "uninvited-streak")
+    assert raised_at(found) == [("DS-21", session(2, ("DS-21",)).path), ("EO-22", session(2, ("DS-21",)).path)]
+
+
+def test_two_clients_interleaved_keep_separate_runs():
+    sessions = []
+    for n in range(3):
+        sessions += [session(n, "A"), session(n, "B", invited=True)]
+    assert [a.client for a in alerts(sessions, "uninvited-streak")] == ["A"]
+
+
+def test_sessions_on_the_same_date_are_ordered_by_path():
+    day = dt.date(2026, 11, 20)
+    sessions = [session(0, day=day, path="b.md", srs=40), session(1, day=day, path="a.md", srs=36)]
+    assert alerts(sessions, "alliance-low") == []  # a.md (36) comes first: a rise to 40
+    sessions = [session(0, day=day, path="a.md", srs=40), session(1, day=day, path="b.md", srs=36.5)]
+    assert raised_at(alerts(sessions, "alliance-low")) == [("RM-07", "b.md")]
+
+
+def test_alerts_are_sorted_by_date_client_rule_detail_note():
+    sessions = [session(n, c, srs=30) for n in range(3) for c in ("B", "A")]
+    found = raise_alerts({c: [s for s in sessions if c in s.clients] for c in ("A", "B")},
+                         RULES, rule_settings(Settings(), RULES))
+    assert [a.order for a in found] == sorted(a.order for a in found)
+    assert [(a.client, a.rule) for a in found[:3]] == [
+        ("A", "alliance-low"), ("B", "alliance-low"), ("A", "alliance-low")]
