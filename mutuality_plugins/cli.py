@@ -163,10 +163,11 @@ def _report(context, name, vault, config_file, period, output_format, write) -> 
     settings = _settings(vault, config_file)
     manager = get_plugin_manager()
     reporter = find_reporter(manager, name)
+    today = _today()
+    period = period or reporter.default_period(today)
     with ProgressBar("Reading notes") as progress:
-        practice = read_practice(vault, manager, settings, _today(), progress=progress,
-                                 debug=context.obj["debug"])
-    period = period or reporter.default_period(practice.today)
+        practice = read_practice(vault, manager, settings, today, alerts_since=period.start,
+                                 progress=progress, debug=context.obj["debug"])
     output = reporter.formats[output_format](practice, period)
     click.echo(output, nl=not output.endswith("\n"))
     if practice.scan.problems:

@@ -57,11 +57,14 @@ def mutuality_extract_feedback(note: Note, settings) -> Feedback | None:
 def mutuality_rules() -> Iterable[Rule]:
     """Contribute alert rules.
 
-    A rule's ``check(client, sessions, settings)`` receives one client's sessions
-    ordered by (date, vault-relative path), a joint session appearing for each of its
-    clients, and yields :class:`~mutuality_plugins.Alert` events, each raised at one
-    session. It must be a pure function: the same sessions give the same alerts.
-    Alerts with the same identity (rule, client, note, detail) are kept once.
+    A rule's ``check(client, sessions, settings, since)`` receives one client's
+    sessions ordered by (date, vault-relative path), a joint session appearing for
+    each of its clients, and yields :class:`~mutuality_plugins.Alert` events, each
+    raised at one session. It must be a pure function: the same sessions give the
+    same alerts. Alerts with the same identity (rule, client, note, detail) are kept
+    once. ``since`` is the first day whose alerts are wanted, or None for all: the
+    sessions before it still count (a streak starts there), but a rule may skip
+    costly work that only decides alerts raised before it.
 
     The rule's ``settings`` are its defaults; a user changes them, or turns the rule
     off, in ``[rules.NAME]`` of ``mutuality.toml``.

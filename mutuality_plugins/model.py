@@ -110,7 +110,11 @@ class Feedback:
 
 @dataclass(frozen=True, slots=True)
 class Session:
-    """A session note, read: who, when, and the feedback in it."""
+    """A session note, read: who, when, and the feedback in it.
+
+    :ivar text: the note's prose (code and tags blanked out) lowercased, for
+        matching words and phrases case-insensitively.
+    """
 
     path: str
     date: date
@@ -199,8 +203,10 @@ class Alert:
         }
 
 
-Check = Callable[[str, Sequence[Session], Mapping[str, Any]], Iterable[Alert]]
-"""``check(client, sessions, settings)``: the alerts of one client's ordered sessions."""
+Check = Callable[[str, Sequence[Session], Mapping[str, Any], date | None], Iterable[Alert]]
+"""``check(client, sessions, settings, since)``: the alerts of one client's ordered
+sessions. Alerts raised before ``since`` (when it is not None) are not wanted: a rule
+may skip costly work for those sessions, and the ones it yields are dropped."""
 
 
 @dataclass(frozen=True)
@@ -208,8 +214,9 @@ class Rule:
     """An alert rule, as a plugin contributes it.
 
     :ivar name: the rule's name in alerts and in ``[rules.NAME]`` of the config.
-    :ivar check: a pure function of one client's sessions, ordered by (date, path),
-        and the rule's settings.
+    :ivar check: ``check(client, sessions, settings, since)``, a pure function of one
+        client's sessions, ordered by (date, path), and the rule's settings; see
+        :data:`Check` for ``since``.
     :ivar settings: the settings and their defaults; the config may override each with
         a value of the same type, and ``enabled = false`` turns the rule off.
     """

@@ -20,8 +20,9 @@ class Practice:
     """What reporters receive.
 
     :ivar scan: the notes read, the sessions and the problem notes.
-    :ivar alerts: every alert of the enabled rules, sorted by (date, client, rule,
-        detail, note).
+    :ivar alerts: the alerts of the enabled rules raised at sessions on or after
+        ``alerts_since`` (all of them when it is None), sorted by (date, client,
+        rule, detail, note).
     :ivar today: the day the report is made; reports' default periods count from it.
     """
 
@@ -30,6 +31,7 @@ class Practice:
     alerts: tuple[Alert, ...]
     settings: Settings
     today: date
+    alerts_since: date | None = None
 
 
 def read_practice(
@@ -38,11 +40,12 @@ def read_practice(
     settings: Settings,
     today: date,
     *,
+    alerts_since: date | None = None,
     progress: Progress | None = None,
     debug: bool = False,
 ) -> Practice:
     rules = collect_rules(plugin_manager)
     enabled = rule_settings(settings, rules)  # a config mistake stops before the scan
     scan = scan_vault(vault, plugin_manager, settings, progress=progress, debug=debug)
-    alerts = raise_alerts(scan.sessions_by_client(), rules, enabled)
-    return Practice(Path(vault), scan, tuple(alerts), settings, today)
+    alerts = raise_alerts(scan.sessions_by_client(), rules, enabled, alerts_since)
+    return Practice(Path(vault), scan, tuple(alerts), settings, today, alerts_since)

@@ -53,10 +53,13 @@ def digest_data(practice, period: Period) -> dict:
     week = week_of(period)
     weeks = [Period.iso_week(period.start - timedelta(weeks=back))
              for back in range(WEEKS_SHOWN - 1, -1, -1)]
-    by_week: dict[date, list[Session]] = {}
-    for session in sorted(practice.scan.sessions, key=lambda s: s.order):
-        by_week.setdefault(Period.iso_week(session.date).start, []).append(session)
-    this_week = by_week.get(period.start, [])
+    shown = {w.start for w in weeks}
+    by_week: dict[date, list[Session]] = {start: [] for start in shown}
+    for session in practice.scan.sessions:
+        monday = session.date - timedelta(days=session.date.weekday())
+        if monday in shown:
+            by_week[monday].append(session)
+    this_week = sorted(by_week[period.start], key=lambda s: s.order)
     clients = sorted({client for session in this_week for client in session.clients})
     alerts = [alert for alert in practice.alerts if alert.date in period]
 
@@ -76,14 +79,14 @@ def digest_data(practice, period: Period) -> dict:
                 "notes": [session.path for session in of_client(client, this_week)],
                 "alerts": sum(alert.client == client for alert in alerts),
                 "trend": [
-                    {"week": w.week, **unprompted(of_client(client, by_week.get(w.start, [])))}
+                    {"week": w.week, **unprompted(of_client(client, by_week[w.start]))}
                     for w in weeks
                 ],
             }
             for client in clients
         },
         "weeks": [
-            {"week": w.week, "start": w.start.isoformat(), **totals(by_week.get(w.start, []))}
+            {"week": w.week, "start": w.start.isoformat(), **totals(by_week[w.start])}
             for w in weeks
         ],
     }

@@ -6,7 +6,7 @@ from ..model import Alert, Rule
 NAME = "alliance-low"
 
 
-def check(client, sessions, settings):
+def check(client, sessions, settings, since):
     cutoff, drop = settings["cutoff"], settings["drop"]
     previous = None  # the client's last session with a total
     for session in sessions:

@@ -16,19 +16,38 @@ def phrase_words(phrase):
 
 @lru_cache(maxsize=1024)
 def phrase_pattern(words):
-    """The words in order, separated by white space or ``-``, not inside a longer word."""
+    """The words in order, separated by white space or ``-``, in lowercased text.
+
+    Literal first, so the search skips ahead fast; the word boundary before the
+    first word is checked by :func:`contains_phrase`.
+    """
     joined = r"[\s-]+".join(re.escape(word) for word in words)
-    return re.compile(rf"(?<!\w){joined}(?!\w)", re.IGNORECASE)
+    return re.compile(rf"{joined}(?!\w)")
 
 
-def check(client, sessions, settings):
-    flagged = {}  # detail -> (words, the first session that flagged it)
+def contains_phrase(text, words):
+    """True when the lowercased ``text`` holds the phrase, not inside a longer word."""
+    pattern = phrase_pattern(words)
+    found = pattern.search(text)
+    while found is not None:
+        start = found.start()
+        if start == 0 or not (text[start - 1].isalnum() or text[start - 1] == "_"):
+            return True
+        found = pattern.search(text, start + 1)
+    return False
+
+
+def check(client, sessions, settings, since):
+    flagged = {}  # detail -> (its longest word, its words, the session that flagged it)
     for session in sessions:
-        lowered = None
-        for detail, (words, origin) in flagged.items():
-            lowered = lowered if lowered is not None else session.text.lower()
-            # The substring test is a cheap way to skip the regular expression.
-            if words[0] in lowered and phrase_pattern(words).search(session.text):
+        text = session.text
+        # Searching every note is the costly part; phrases are still collected from
+        # the sessions before ``since``.
+        wanted = since is None or session.date >= since
+        for detail, (longest, words, origin) in flagged.items() if wanted else ():
+            # A plain substring test for the longest (rarest) word comes first: most
+            # notes fail it, and it costs far less than the regular expression.
+            if longest in text and contains_phrase(text, words):
                 yield Alert(
                     NAME, client, session.date, session.path, "alert", detail,
                     f'"{detail}", which the client objected to on {origin.date}, '
@@ -39,7 +58,7 @@ def check(client, sessions, settings):
             if item.theme == "words" and item.phrase:
                 words = tuple(phrase_words(item.phrase))
                 if words:
-                    flagged.setdefault(" ".join(words), (words, session))
+                    flagged.setdefault(" ".join(words), (max(words, key=len), words, session))
 
 
 @hookimpl

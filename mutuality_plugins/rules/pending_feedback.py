@@ -6,15 +6,14 @@ from ..model import Alert, Rule
 NAME = "pending-feedback"
 
 
-def check(client, sessions, settings):
+def check(client, sessions, settings, since):
     after = settings["sessions"]
     for index, held_in in enumerate(sessions):
-        later = sessions[index + 1 : index + 1 + after]
+        held = [item for item in held_in.items if item.response == "pending"]
+        later = sessions[index + 1 : index + 1 + after] if held else ()
         if len(later) < after:
             continue
-        for item in held_in.items:
-            if item.response != "pending":
-                continue
+        for item in held:
             if any(other.theme == item.theme for s in later for other in s.items):
                 continue
             at = later[-1]

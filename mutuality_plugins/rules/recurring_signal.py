@@ -6,23 +6,27 @@ from ..model import Alert, Rule
 NAME = "recurring-signal"
 
 
-def check(client, sessions, settings):
+def check(client, sessions, settings, since):
     times, window = settings["times"], settings["window"]
     keys = [{item.key: item for item in session.items} for session in sessions]
-
-    def count(key, last):  # sessions holding ``key`` in the window ending at ``last``
-        return sum(key in keys[i] for i in range(max(0, last - window + 1), last + 1))
-
+    counts = {}  # sessions holding each key among the window's earlier sessions
     for index, session in enumerate(sessions):
+        dropped = keys[index - window] if index >= window else {}
+        for key in dropped:
+            counts[key] -= 1
         for key, item in keys[index].items():
+            earlier = counts.get(key, 0)
+            counts[key] = now = earlier + 1
+            before = earlier + (key in dropped)  # the window of the session before
             # Raised when the count reaches K here, not while it stays there.
-            if count(key, index) >= times and (index == 0 or count(key, index - 1) < times):
-                held = [s.path for i, s in enumerate(sessions[: index + 1]) if key in keys[i]]
+            if now >= times > before:
+                first = max(0, index - window + 1)
                 yield Alert(
                     NAME, client, session.date, session.path, "warning", item.label,
-                    f"the same feedback came back: {item.label} in {count(key, index)} "
-                    f"of the last {min(window, index + 1)} sessions",
-                    tuple(held[-count(key, index):]),
+                    f"the same feedback came back: {item.label} in {now} "
+                    f"of the last {index + 1 - first} sessions",
+                    tuple(s.path for s, held in zip(sessions[first:index + 1], keys[first:])
+                          if key in held),
                 )
 
 

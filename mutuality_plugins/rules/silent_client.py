@@ -6,7 +6,7 @@ from ..model import Alert, Rule
 NAME = "silent-client"
 
 
-def check(client, sessions, settings):
+def check(client, sessions, settings, since):
     needed = settings["sessions"]
     run = []
     for session in sessions:
