@@ -80,6 +80,8 @@ class FeedbackItem:
         if theme == "words" and not signal and self.phrase:
             signal = normalize_signal(self.phrase)
         response = (self.response or "").strip().lower() or None
+        if (theme, signal, response) == (self.theme, self.signal, self.response):
+            return self
         return FeedbackItem(theme, signal, self.quote, self.phrase, response, self.by)
 
     def filled_from(self, other: FeedbackItem) -> FeedbackItem:
@@ -112,8 +114,8 @@ class Feedback:
 class Session:
     """A session note, read: who, when, and the feedback in it.
 
-    :ivar text: the note's prose (code and tags blanked out) lowercased, for
-        matching words and phrases case-insensitively.
+    :ivar text: the note's prose, with code and tags blanked out (as
+        :attr:`Note.text`), for matching words and phrases.
     """
 
     path: str

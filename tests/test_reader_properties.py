@@ -160,7 +160,7 @@ yaml_surprises = st.sampled_from(
                           yaml_surprises | st.text(max_size=15)), max_size=6))
 @example([("a", "&x [1, 2]"), ("b", "*x")])
 def test_the_fast_yaml_path_reads_exactly_like_pyyaml(pairs):
-    from mutuality_plugins.reading.front_matter import _Loader, _load_yaml
+    from mutuality_plugins.reading.front_matter import _load_yaml
 
     document = "\n".join(f"{key}: {value}" for key, value in pairs)
 
@@ -170,4 +170,6 @@ def test_the_fast_yaml_path_reads_exactly_like_pyyaml(pairs):
         except Exception as error:  # the same failure counts as the same answer
             return type(error).__name__
 
-    assert load(_load_yaml) == load(lambda text: yaml.load(text, Loader=_Loader))
+    expected = load(lambda text: yaml.load(text, Loader=yaml.CSafeLoader))
+    if expected != "ValueError":  # a date that is not a real day: read as text on purpose
+        assert load(_load_yaml) == expected

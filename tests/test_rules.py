@@ -27,7 +27,7 @@ def session(n, client="RM-07", *, invited=False, items=(), srs=None, text="", da
             for item in items
         ),
         srs_total=srs,
-        text=text.lower(),  # as the reader stores it
+        text=text,
     )
 
 

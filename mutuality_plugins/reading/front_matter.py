@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 from yaml.constructor import SafeConstructor
+from yaml.nodes import ScalarNode, SequenceNode
 
 from ..errors import NoteProblem
 from .values import PLACEHOLDER_TOKEN, TEMPLATE_PLACEHOLDER
@@ -43,6 +44,29 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_ti
 
 _YAML = "tag:yaml.org,2002:"
 _STR, _SEQ, _MAP = _YAML + "str", _YAML + "seq", _YAML + "map"
+
+# PyYAML's resolver, called from C for every scalar, rebuilds its list of candidate
+# patterns on each call and checks for path resolvers the safe loader never has.
+# The same patterns, in the same order, looked up once per first character:
+_ANY_START = tuple(_Loader.yaml_implicit_resolvers.get(None, []))
+_BY_FIRST_CHARACTER = {
+    first: tuple(resolvers) + _ANY_START
+    for first, resolvers in _Loader.yaml_implicit_resolvers.items()
+    if first is not None
+}
+
+
+def _resolve(self, kind, value, implicit):
+    if kind is ScalarNode:
+        if implicit[0]:  # a plain scalar: 12, yes, 2026-11-20, ~ ...
+            for tag, pattern in _BY_FIRST_CHARACTER.get(value[:1], _ANY_START):
+                if pattern.match(value):
+                    return tag
+        return _STR
+    return _SEQ if kind is SequenceNode else _MAP
+
+
+_Loader.resolve = _resolve
 _SCALARS = {
     _YAML + "null": SafeConstructor.construct_yaml_null,
     _YAML + "bool": SafeConstructor.construct_yaml_bool,

@@ -84,7 +84,7 @@ def session_from(
         invited=invited,
         items=tuple(_settled(item, invited) for item in items.values()),
         srs_total=srs_total,
-        text=note.text.lower(),
+        text=note.text,
     )
 
 

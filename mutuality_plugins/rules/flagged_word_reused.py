@@ -40,10 +40,10 @@ def contains_phrase(text, words):
 def check(client, sessions, settings, since):
     flagged = {}  # detail -> (its longest word, its words, the session that flagged it)
     for session in sessions:
-        text = session.text
         # Searching every note is the costly part; phrases are still collected from
         # the sessions before ``since``.
-        wanted = since is None or session.date >= since
+        wanted = flagged and (since is None or session.date >= since)
+        text = session.text.lower() if wanted else ""
         for detail, (longest, words, origin) in flagged.items() if wanted else ():
             # A plain substring test for the longest (rarest) word comes first: most
             # notes fail it, and it costs far less than the regular expression.
