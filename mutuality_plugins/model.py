@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from operator import attrgetter
 from typing import Any
 
 # Who raised an item: the client unprompted, or in answer to an invitation.
@@ -155,7 +156,7 @@ class ScanResult:
     def sessions_by_client(self) -> dict[str, list[Session]]:
         """Each client's sessions in order; a joint session counts for each client."""
         by_client: dict[str, list[Session]] = {}
-        for session in sorted(self.sessions, key=lambda s: s.order):
+        for session in sorted(self.sessions, key=attrgetter("date", "path")):  # s.order
             for client in session.clients:
                 by_client.setdefault(client, []).append(session)
         return dict(sorted(by_client.items()))

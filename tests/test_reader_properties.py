@@ -9,7 +9,7 @@ from functools import partial
 import string
 
 import yaml
-from hypothesis import example, given, settings
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from mutuality_plugins.config import Settings
@@ -68,7 +68,6 @@ def test_any_text_inside_front_matter_gives_an_answer(front_matter, body):
 
 
 @given(st.dictionaries(property_names, values, max_size=8), bodies)
-@settings(max_examples=300)
 def test_any_yaml_properties_give_an_answer(properties, body):
     front_matter = yaml.safe_dump(properties, allow_unicode=True)
     assert isinstance(outcome(f"---\n{front_matter}---\n{body}".encode()), (Session, NoteProblem, type(None)))
