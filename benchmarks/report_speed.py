@@ -25,7 +25,8 @@ from pathlib import Path
 
 from mutuality_plugins.alerts import raise_alerts
 from mutuality_plugins.config import Settings, rule_settings
-from mutuality_plugins.plugins import collect_reporters, collect_rules, get_plugin_manager
+from mutuality_plugins.plugin_calls import collect_reporters, collect_rules
+from mutuality_plugins.plugins import get_plugin_manager
 from mutuality_plugins.practice import Practice
 from mutuality_plugins.vault import scan_vault
 
@@ -59,7 +60,8 @@ def main() -> None:
             for reporter in (reporters["alerts"], reporters["digest"]):
                 period = reporter.default_period(TODAY)
                 alerts = raise_alerts(scan.sessions_by_client(), rules,
-                                      rule_settings(settings, rules), period.start)
+                                      rule_settings(settings, [rule for _, rule in rules]),
+                                      period.start)
                 practice = Practice(root, scan, tuple(alerts), settings, TODAY, period.start)
                 render = next(iter(reporter.formats.values()))  # the default format
                 render(practice, period)

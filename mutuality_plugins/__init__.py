@@ -5,10 +5,11 @@ What a plugin author needs is importable from here.
 
 from .errors import NoteProblem
 from .hookspecs import hookimpl
-from .model import Alert, Feedback, FeedbackItem, Note, Period, Reporter, Rule, Session
+from .model import Alert, AlertSink, Feedback, FeedbackItem, Note, Period, Reporter, Rule, Session
 
 __all__ = [
     "Alert",
+    "AlertSink",
     "Feedback",
     "FeedbackItem",
     "Note",

@@ -7,27 +7,38 @@ from datetime import date
 from typing import Any
 
 from .model import Alert, Rule, Session
+from .plugin_calls import Failures
 
 
 def raise_alerts(
     sessions_by_client: Mapping[str, Sequence[Session]],
-    rules: Iterable[Rule],
+    rules: Iterable[tuple[str, Rule]],
     settings: Mapping[str, Mapping[str, Any]],
     since: date | None = None,
+    failures: Failures | None = None,
 ) -> list[Alert]:
     """Every alert of the enabled rules, once each, sorted as SPEC section 6 says.
 
     :param sessions_by_client: each client's sessions ordered by (date, path).
     :param settings: the settings of each enabled rule, by rule name; a rule not
         named here is off.
+    :param rules: (plugin name, rule) pairs.
     :param since: only alerts raised at sessions on or after this day (all when None).
+    :param failures: where a rule's error is recorded; its alerts for that client are
+        then left out, and the other rules and clients go on.
     """
+    failures = failures if failures is not None else Failures()
     raised: dict[tuple, Alert] = {}
-    for rule in rules:
+    for plugin, rule in rules:
         if rule.name not in settings:
             continue
         for client, sessions in sessions_by_client.items():
-            for alert in rule.check(client, sessions, settings[rule.name], since):
+            try:
+                alerts = list(rule.check(client, sessions, settings[rule.name], since))
+            except Exception as error:
+                failures.record(plugin, f"rule {rule.name}", error)
+                continue
+            for alert in alerts:
                 if since is None or alert.date >= since:
                     raised.setdefault(alert.identity, alert)
     return sorted(raised.values(), key=lambda alert: alert.order)

@@ -9,17 +9,20 @@ from pathlib import Path
 import click
 
 from . import scan_summary
-from .config import Settings, load_settings
+from .config import Settings, load_settings, with_plugin_settings
 from .errors import MutualityError, VaultError
 from .model import Period
-from .plugins import collect_rules, find_reporter, get_plugin_manager
+from .plugin_calls import Failures, call_each, collect_reporters, collect_rules, contributions
+from .plugins import get_plugin_manager, outside_vault
 from .practice import read_practice
 from .progress import ProgressBar
+from .state import SentAlerts
 from .vault import scan_vault
 from .vault_setup import set_up_vault
 from .writer import NotWritten, write_generated
 
 USAGE_ERROR = 2
+PLUGIN_FAILED = 1
 
 
 class _OneLineError(click.ClickException):
@@ -34,11 +37,18 @@ class _OneLineError(click.ClickException):
 
 
 class _Commands(click.Group):
-    """Turns errors into one line each; ``--debug`` lets the traceback through."""
+    """The built-in commands and the plugins' ones; errors become one line each,
+    unless ``--debug`` lets the traceback through."""
+
+    def list_commands(self, context):
+        return sorted({*super().list_commands(context), *_plugin_commands(context)})
+
+    def get_command(self, context, name):
+        return super().get_command(context, name) or _plugin_commands(context).get(name)
 
     def invoke(self, context: click.Context):
         try:
-            return super().invoke(context)
+            result = super().invoke(context)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except Exception as error:
@@ -51,20 +61,61 @@ class _Commands(click.Group):
                 "(run `mutuality --debug ...` to see the traceback)",
                 1,
             ) from None
+        failures = _failures(context)
+        if failures:
+            for line in failures.summary():
+                click.echo(f"mutuality: {line}", err=True)
+            context.exit(PLUGIN_FAILED)
+        return result
+
+
+def _failures(context: click.Context) -> Failures:
+    meta = context.find_root().meta
+    if "mutuality.failures" not in meta:
+        meta["mutuality.failures"] = Failures(debug=bool(context.find_root().params.get("debug")))
+    return meta["mutuality.failures"]
+
+
+def _manager(context: click.Context):
+    """The plugins named on the command line (built-ins, installed, ``--hooks-dir``)."""
+    meta = context.find_root().meta
+    if "mutuality.plugins" not in meta:
+        try:
+            meta["mutuality.plugins"] = get_plugin_manager(
+                hooks_dirs=context.find_root().params.get("hooks_dirs") or ()
+            )
+        except MutualityError as error:
+            raise _OneLineError(str(error), USAGE_ERROR) from None
+    return meta["mutuality.plugins"]
+
+
+def _plugin_commands(context: click.Context) -> dict[str, click.Command]:
+    found = {}
+    for plugin, command in contributions(_manager(context).hook.mutuality_commands,
+                                         _failures(context)):
+        if command.name in BUILT_IN_COMMANDS or command.name in found:
+            raise _OneLineError(
+                f"plugin {plugin} adds a command named {command.name!r}, which exists already",
+                USAGE_ERROR,
+            )
+        found[command.name] = command
+    return found
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show the full traceback of an error.")
+@click.option(
+    "--hooks-dir", "hooks_dirs", multiple=True, type=click.Path(path_type=Path),
+    help="A folder of drop-in plugins (.py files); may be given more than once.",
+)
 @click.version_option(package_name="mutuality", message="mutuality %(version)s")
-@click.pass_context
-def cli(context: click.Context, debug: bool) -> None:
+def cli(debug: bool, hooks_dirs) -> None:
     """mutuality: is the client steering the help they get?
 
     Reads the session notes in an Obsidian vault and shows where feedback
     was invited, given and answered. It only reads your notes; it never
     changes them and never sends anything anywhere.
     """
-    context.obj = {"debug": debug}
 
 
 vault_argument = click.argument("vault", type=click.Path(path_type=Path))
@@ -76,6 +127,10 @@ write_option = click.option(
     "--write", is_flag=True,
     help="Also keep the result as a note in the vault's output folder (Mutuality/).",
 )
+week_option = click.option(
+    "--week", type=click.UNPROCESSED, metavar="YYYY-Www",
+    help="The ISO week, like 2026-W47.",
+)
 
 
 def _format_option(*formats: str):
@@ -85,25 +140,45 @@ def _format_option(*formats: str):
     )
 
 
-class _IsoWeek(click.ParamType):
-    name = "YYYY-Www"
-
-    def convert(self, value, param, context):
-        try:
-            year, week = value.upper().split("-W")
-            return Period.iso_week(date.fromisocalendar(int(year), int(week), 1))
-        except ValueError:
-            self.fail(f"{value!r} is not an ISO week like 2026-W47", param, context)
+def _iso_week(value: str) -> Period:
+    try:
+        year, week = value.upper().split("-W")
+        return Period.iso_week(date.fromisocalendar(int(year), int(week), 1))
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not an ISO week like 2026-W47",
+                                 param_hint="'--week'") from None
 
 
 def _today() -> date:
     return date.today()
 
 
-def _settings(vault: Path, config_file: Path | None) -> Settings:
+def _prepare(context: click.Context, vault: Path, config_file: Path | None):
+    """The settings and plugins for a vault: ``hooks_dirs`` of its settings loaded,
+    and the plugins' own settings checked."""
     if not vault.is_dir():
         raise VaultError(vault, "not a folder" if vault.exists() else "no such folder")
-    return load_settings(vault, config_file)
+    settings = load_settings(vault, config_file)
+    manager = _manager(context)
+    folders = list(settings.hooks_dirs)
+    if config_file is None:  # the vault's own settings: no code from inside the vault
+        folders, refused = outside_vault(folders, vault)
+        for folder in refused:
+            click.echo(
+                f"mutuality: warning: {folder} is inside the vault, so its plugins were not "
+                "loaded; name it with `mutuality --hooks-dir` to run them", err=True,
+            )
+    manager.load_hooks_dirs(folder for folder in folders if not _loaded(manager, folder))
+    declared = {}
+    for plugin, sections in call_each(manager.hook.mutuality_plugin_settings,
+                                      _failures(context)):
+        declared.update(sections)
+    return with_plugin_settings(settings, declared), manager
+
+
+def _loaded(manager, folder: Path) -> bool:
+    return any(Path(origin).parent == folder.resolve() for origin in manager.origins.values()
+               if origin.endswith(".py"))
 
 
 @cli.command()
@@ -113,39 +188,60 @@ def _settings(vault: Path, config_file: Path | None) -> Settings:
 @click.pass_context
 def scan(context: click.Context, vault: Path, output_format: str, config_file) -> None:
     """Read VAULT and report its session notes, clients and problem notes."""
-    settings = _settings(vault, config_file)
+    settings, manager = _prepare(context, vault, config_file)
     with ProgressBar("Reading notes") as progress:
-        result = scan_vault(vault, get_plugin_manager(), settings, progress=progress,
-                            debug=context.obj["debug"])
+        result = scan_vault(vault, manager, settings, progress=progress,
+                            failures=_failures(context))
     if output_format == "json":
         click.echo(json.dumps(scan_summary.as_json(result), indent=2, ensure_ascii=False))
     else:
         click.echo(scan_summary.as_text(result, str(vault)))
 
 
+def _period_options(command):
+    for option in (
+        click.option("--all", "every_date", is_flag=True, help="Every session, of any date."),
+        click.option("--since", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+                     help="Sessions on or after this day."),
+    ):
+        command = option(command)
+    return command
+
+
+def _period(every_date: bool, since, week: str | None = None) -> Period | None:
+    if sum(bool(choice) for choice in (every_date, since, week)) > 1:
+        raise click.UsageError("choose one of --all, --since and --week")
+    if every_date:
+        return Period()
+    if since:
+        return Period(since.date(), None)
+    return _iso_week(week) if week else None
+
+
 @cli.command()
 @vault_argument
-@click.option("--all", "every_date", is_flag=True, help="Alerts at every session, of any date.")
-@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
-              help="Alerts at sessions on or after this day (default: the last 28 days).")
+@_period_options
 @_format_option("text", "json")
 @write_option
+@click.option("--notify", is_flag=True,
+              help="Hand the alerts not handed on before to the alert sinks of the plugins.")
 @config_option
 @click.pass_context
-def alerts(context, vault, every_date, since, output_format, write, config_file) -> None:
+def alerts(context, vault, every_date, since, output_format, write, notify, config_file):
     """Show where feedback is missing: alerts for each client of VAULT.
 
-    With --write, Alerts.md in the output folder is kept up to date too.
+    Alerts raised at sessions in the last 28 days, unless --since or --all say
+    otherwise. With --write, Alerts.md in the output folder is kept up to date too.
     """
-    if every_date and since:
-        raise click.UsageError("use either --all or --since, not both")
-    period = Period() if every_date else Period(since.date(), None) if since else None
-    _report(context, "alerts", vault, config_file, period, output_format, write)
+    practice, period = _report(context, "alerts", vault, config_file,
+                               _period(every_date, since), output_format, write)
+    if notify:
+        _notify(context, practice, period)
 
 
 @cli.command()
 @vault_argument
-@click.option("--week", type=_IsoWeek(), help="The ISO week, like 2026-W47 (default: last week).")
+@week_option
 @_format_option("markdown", "json")
 @write_option
 @config_option
@@ -153,23 +249,48 @@ def alerts(context, vault, every_date, since, output_format, write, config_file)
 def digest(context, vault, week, output_format, write, config_file) -> None:
     """The weekly digest of VAULT: numbers, alerts, each client's feedback, trends.
 
-    With --write, it is kept as a note named for its week (2026-W47.md) in the
-    output folder.
+    Last week's unless --week names another. With --write, it is kept as a note
+    named for its week (2026-W47.md) in the output folder.
     """
-    _report(context, "digest", vault, config_file, week, output_format, write)
+    _report(context, "digest", vault, config_file, _period(False, None, week), output_format,
+            write)
 
 
-def _report(context, name, vault, config_file, period, output_format, write) -> None:
-    settings = _settings(vault, config_file)
-    manager = get_plugin_manager()
-    reporter = find_reporter(manager, name)
+@cli.command()
+@click.argument("name")
+@vault_argument
+@_period_options
+@week_option
+@click.option("--format", "output_format", help="One of the report's formats (default: its first).")
+@write_option
+@config_option
+@click.pass_context
+def report(context, name, vault, every_date, since, week, output_format, write, config_file):
+    """Make the report NAME of VAULT, built in or from a plugin (`mutuality plugins`)."""
+    _report(context, name, vault, config_file, _period(every_date, since, week), output_format,
+            write)
+
+
+def _report(context, name, vault, config_file, period, output_format, write):
+    settings, manager = _prepare(context, vault, config_file)
+    failures = _failures(context)
+    reporters = collect_reporters(manager, failures)
+    if name not in reporters:
+        raise MutualityError(f"there is no report named {name!r} "
+                             f"(there are: {', '.join(reporters) or 'none'})")
+    reporter = reporters[name]
+    output_format = output_format or next(iter(reporter.formats))
+    if output_format not in reporter.formats:
+        raise click.UsageError(f"the {name} report comes as {', '.join(reporter.formats)}, "
+                               f"not {output_format!r}")
     today = _today()
     period = period or reporter.default_period(today)
     with ProgressBar("Reading notes") as progress:
         practice = read_practice(vault, manager, settings, today, alerts_since=period.start,
-                                 progress=progress, debug=context.obj["debug"])
-    output = reporter.formats[output_format](practice, period)
-    click.echo(output, nl=not output.endswith("\n"))
+                                 progress=progress, failures=failures)
+    output = _render(reporter, output_format, practice, period, failures)
+    if output is not None:
+        click.echo(output, nl=not output.endswith("\n"))
     if practice.scan.problems:
         count = len(practice.scan.problems)
         click.echo(
@@ -178,22 +299,84 @@ def _report(context, name, vault, config_file, period, output_format, write) -> 
             err=True,
         )
     if write and reporter.note_name is not None:
-        note = reporter.formats["markdown"](practice, period)
+        note = _render(reporter, "markdown", practice, period, failures)
+        if note is not None:
+            try:
+                path = write_generated(vault, settings.output_folder,
+                                       reporter.note_name(period), note)
+            except NotWritten as refusal:
+                click.echo(f"mutuality: warning: {refusal}", err=True)
+            else:
+                click.echo(f"mutuality: wrote {path.relative_to(vault)}", err=True)
+    return practice, period
+
+
+def _render(reporter, output_format, practice, period, failures: Failures) -> str | None:
+    try:
+        return reporter.formats[output_format](practice, period)
+    except MutualityError:
+        raise
+    except Exception as error:
+        failures.record(f"report {reporter.name}", output_format, error)
+        return None
+
+
+def _notify(context, practice, period) -> None:
+    failures = _failures(context)
+    sinks = contributions(_manager(context).hook.mutuality_alert_sinks, failures)
+    sent = SentAlerts(practice.vault)
+    new = sent.new(alert for alert in practice.alerts if alert.date in period)
+    if not new:
+        return
+    for plugin, sink in sinks:
         try:
-            path = write_generated(vault, settings.output_folder, reporter.note_name(period), note)
-        except NotWritten as refusal:
-            click.echo(f"mutuality: warning: {refusal}", err=True)
-        else:
-            click.echo(f"mutuality: wrote {path.relative_to(vault)}", err=True)
+            sink.send(new, practice.settings)
+        except Exception as error:
+            failures.record(plugin, f"alert sink {sink.name}", error)
+    sent.remember(new)
+    click.echo(f"mutuality: {len(new)} new alert{'s' if len(new) > 1 else ''} handed to "
+               f"{len(sinks)} alert sink{'s' if len(sinks) != 1 else ''}", err=True)
+
+
+@cli.command()
+@click.argument("vault", type=click.Path(path_type=Path), required=False)
+@_format_option("text", "json")
+@config_option
+@click.pass_context
+def plugins(context, vault, output_format, config_file) -> None:
+    """List every plugin, where it comes from and the hooks it implements.
+
+    With VAULT, also the plugins its settings name in `hooks_dirs`.
+    """
+    manager = _prepare(context, vault, config_file)[1] if vault else _manager(context)
+    listed = [
+        {
+            "name": name,
+            "source": manager.origins.get(name, "registered"),
+            "hooks": sorted(caller.name for caller in manager.get_hookcallers(plugin) or ()),
+        }
+        for name, plugin in sorted(manager.list_name_plugin())
+    ]
+    if output_format == "json":
+        click.echo(json.dumps(listed, indent=2, ensure_ascii=False))
+        return
+    for entry in listed:
+        click.echo(f"{entry['name']}  ({entry['source']})\n    {', '.join(entry['hooks'])}")
 
 
 @cli.command()
 @vault_argument
-def init(vault: Path) -> None:
+@click.pass_context
+def init(context, vault: Path) -> None:
     """Write a commented settings file and a session template into VAULT.
 
     Files that already exist are kept as they are.
     """
-    _settings(vault, None)
-    for relative, written in set_up_vault(vault, collect_rules(get_plugin_manager())):
+    if not vault.is_dir():
+        raise VaultError(vault, "not a folder" if vault.exists() else "no such folder")
+    rules = [rule for _, rule in collect_rules(_manager(context), _failures(context))]
+    for relative, written in set_up_vault(vault, rules):
         click.echo(f"wrote {relative}" if written else f"kept {relative} (it exists already)")
+
+
+BUILT_IN_COMMANDS = frozenset(cli.commands)

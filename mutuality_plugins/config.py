@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -26,12 +26,18 @@ class Settings:
     :ivar feedback_tag: the first part of feedback tags (``feedback/pacing/too-fast``).
     :ivar rules: the ``[rules.NAME]`` tables as written; checked against the rules
         the plugins contribute by :func:`rule_settings`.
+    :ivar plugins: the ``[plugins.SECTION]`` tables; once checked by
+        :func:`with_plugin_settings`, every section a plugin declares, defaults filled.
+    :ivar hooks_dirs: folders of drop-in plugins, relative paths taken from the
+        config file's folder.
     :ivar source: the config file read, for messages (empty when there was none).
     """
 
     output_folder: str = "Mutuality"
     feedback_tag: str = "feedback"
     rules: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    plugins: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    hooks_dirs: tuple[Path, ...] = ()
     source: str = ""
 
 
@@ -47,19 +53,25 @@ def load_settings(vault: Path, config: Path | None = None) -> Settings:
         raise ConfigError(f"{path}: cannot be read ({(error.strerror or '').lower()})") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: not valid TOML: {error}") from None
-    return _settings_from(table, str(path))
+    return _settings_from(table, path)
 
 
-def _settings_from(table: dict[str, Any], source: str) -> Settings:
+_KINDS = {str: "should be text", dict: "should be a table", list: "should be a list"}
+
+
+def _settings_from(table: dict[str, Any], path: Path) -> Settings:
+    source = str(path)
+
     def fail(key: str, reason: str) -> ConfigError:
         return ConfigError(f"{source}: `{key}` {reason}")
 
-    known = {"output_folder": str, "feedback_tag": str, "rules": dict}
+    known = {"output_folder": str, "feedback_tag": str, "rules": dict, "plugins": dict,
+             "hooks_dirs": list}
     for key, value in table.items():
         if key not in known:
             raise fail(key, "is not a setting mutuality knows")
         if not isinstance(value, known[key]):
-            raise fail(key, "should be text" if known[key] is str else "should be a table")
+            raise fail(key, _KINDS[known[key]])
     written_folder = table.get("output_folder", Settings.output_folder).strip()
     parts = PurePosixPath(written_folder).parts
     if not parts or written_folder.startswith(("/", "\\")) or any(
@@ -69,11 +81,21 @@ def _settings_from(table: dict[str, Any], source: str) -> Settings:
     feedback_tag = table.get("feedback_tag", Settings.feedback_tag).strip().strip("#/").lower()
     if not feedback_tag or any(char.isspace() or char == "/" for char in feedback_tag):
         raise fail("feedback_tag", "should be one word, like \"feedback\"")
-    rules = table.get("rules", {})
-    for name, value in rules.items():
-        if not isinstance(value, dict):
-            raise fail(f"rules.{name}", "should be a table")
-    return Settings("/".join(parts), feedback_tag, rules, source)
+    for group in ("rules", "plugins"):
+        for name, value in table.get(group, {}).items():
+            if not isinstance(value, dict):
+                raise fail(f"{group}.{name}", "should be a table")
+    hooks_dirs = table.get("hooks_dirs", [])
+    if not all(isinstance(folder, str) and folder.strip() for folder in hooks_dirs):
+        raise fail("hooks_dirs", "should be a list of folder names")
+    return Settings(
+        output_folder="/".join(parts),
+        feedback_tag=feedback_tag,
+        rules=table.get("rules", {}),
+        plugins=table.get("plugins", {}),
+        hooks_dirs=tuple(path.parent / folder.strip() for folder in hooks_dirs),
+        source=source,
+    )
 
 
 def rule_settings(settings: Settings, rules: Iterable[Rule]) -> dict[str, dict[str, Any]]:
@@ -93,14 +115,38 @@ def rule_settings(settings: Settings, rules: Iterable[Rule]) -> dict[str, dict[s
         is_enabled = written.pop("enabled", True)
         if not isinstance(is_enabled, bool):
             raise ConfigError(f"{source}: `rules.{rule.name}.enabled` should be true or false")
-        chosen = dict(rule.settings)
-        for key, value in written.items():
-            if key not in rule.settings:
-                raise ConfigError(f"{source}: `rules.{rule.name}.{key}` is not a setting of this rule")
-            chosen[key] = _checked(value, rule.settings[key], f"rules.{rule.name}.{key}", source)
+        chosen = _checked_table(written, rule.settings, f"rules.{rule.name}", source,
+                                "is not a setting of this rule")
         if is_enabled:
             enabled[rule.name] = chosen
     return enabled
+
+
+def with_plugin_settings(
+    settings: Settings, declared: Mapping[str, Mapping[str, Any]]
+) -> Settings:
+    """The settings with ``plugins`` checked against what the plugins declare
+    (``mutuality_plugin_settings``) and every declared section filled in."""
+    source = settings.source or "settings"
+    for section in settings.plugins:
+        if section not in declared:
+            raise ConfigError(f"{source}: `plugins.{section}` is not a section any plugin declares")
+    plugins = {
+        section: _checked_table(dict(settings.plugins.get(section, {})), defaults,
+                                f"plugins.{section}", source, "is not a setting of this plugin")
+        for section, defaults in declared.items()
+    }
+    return replace(settings, plugins=plugins)
+
+
+def _checked_table(written: dict, defaults: Mapping[str, Any], prefix: str, source: str,
+                   unknown: str) -> dict[str, Any]:
+    chosen = dict(defaults)
+    for key, value in written.items():
+        if key not in defaults:
+            raise ConfigError(f"{source}: `{prefix}.{key}` {unknown}")
+        chosen[key] = _checked(value, defaults[key], f"{prefix}.{key}", source)
+    return chosen
 
 
 def _checked(value: Any, default: Any, key: str, source: str) -> Any:
@@ -116,6 +162,10 @@ def _checked(value: Any, default: Any, key: str, source: str) -> Any:
         if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0:
             return float(value)
         raise ConfigError(f"{source}: `{key}` should be a number of at least 0")
+    if isinstance(default, str):
+        if isinstance(value, str):
+            return value
+        raise ConfigError(f"{source}: `{key}` should be text")
     if isinstance(value, type(default)):
         return value
-    raise ConfigError(f"{source}: `{key}` should be {type(default).__name__}")
+    raise ConfigError(f"{source}: `{key}` should be like {default!r}")

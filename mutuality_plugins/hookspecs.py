@@ -10,16 +10,22 @@ after a spec below::
         if "too fast" in note.text.lower():
             return Feedback(items=(FeedbackItem("pacing", "too-fast"),))
 
-Every hook returns its contribution; mutuality collects the answers of all plugins.
+One style throughout: every hook *returns* its contribution (an answer, or a list of
+rules, reporters, sinks, commands), and mutuality collects the answers of all
+plugins. An implementation may take only some of a hook's arguments. A plugin that
+raises is reported by name and the other plugins' answers are still used.
+``docs/plugins.md`` shows each hook at work.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import click
 import pluggy
 
-from collections.abc import Iterable
-
-from .model import Feedback, Note, Reporter, Rule
+from .model import AlertSink, Feedback, Note, Reporter, Rule
 
 PROJECT = "mutuality"
 
@@ -85,4 +91,41 @@ def mutuality_reporters() -> Iterable[Reporter]:
     that text must open with front-matter holding ``generated_by: mutuality``.
 
     :return: a list of :class:`~mutuality_plugins.Reporter`.
+    """
+
+
+@hookspec
+def mutuality_alert_sinks() -> Iterable[AlertSink]:
+    """Contribute alert sinks: places where new alerts go (a notification, a log).
+
+    ``mutuality alerts --notify`` hands each sink the alerts it shows that no earlier
+    ``--notify`` of this vault handed on; ``mutuality watch`` hands on new alerts as
+    sessions are saved. A sink's ``send(alerts, settings)`` receives a list of
+    :class:`~mutuality_plugins.Alert` and the settings; what it returns is ignored.
+
+    :return: a list of :class:`~mutuality_plugins.AlertSink`.
+    """
+
+
+@hookspec
+def mutuality_commands() -> Iterable[click.Command]:
+    """Contribute commands to the ``mutuality`` command line.
+
+    Each is a :mod:`click` command, added beside ``scan``, ``alerts`` and the rest;
+    a command of the same name as a built-in one is refused.
+
+    :return: a list of ``click.Command``.
+    """
+
+
+@hookspec
+def mutuality_plugin_settings() -> Mapping[str, Mapping[str, Any]]:
+    """Declare this plugin's own settings and their defaults.
+
+    Return ``{"SECTION": {"key": default, ...}}``: the user sets them in
+    ``[plugins.SECTION]`` of ``mutuality.toml``, each value of its default's type (a
+    misspelt key or a wrong type is an error naming it), and the plugin reads them
+    as ``settings.plugins["SECTION"]["key"]`` wherever it receives the settings.
+
+    :return: a mapping from section name to the section's defaults.
     """

@@ -271,3 +271,15 @@ class Reporter:
     default_period: Callable[[date], Period]
     note_name: Callable[[Period], str] | None = None
     description: str = ""
+
+
+@dataclass(frozen=True)
+class AlertSink:
+    """Somewhere new alerts go, as a plugin contributes it.
+
+    :ivar send: ``send(alerts, settings)``, with the new alerts in order.
+    """
+
+    name: str
+    send: Callable[[Sequence[Alert], Any], None]
+    description: str = ""

@@ -1,18 +1,30 @@
-"""The plugin manager: built-in plugins and outside plugins, registered alike."""
+"""Finding plugins and registering them: built-ins, installed distributions, and
+drop-in files, all through the same ``register``.
+
+Where a plugin comes from is kept, for ``mutuality plugins``. Code is never loaded
+from inside the vault unless the user names that folder on the command line: a
+synced vault must not be a way to run code on the therapist's machine.
+"""
 
 from __future__ import annotations
 
 import importlib
+import importlib.metadata
+import importlib.util
+import os
+import sys
+from collections.abc import Iterable
+from pathlib import Path
 
 import pluggy
 
 from . import hookspecs
 from .errors import MutualityError
-from .model import Reporter, Rule
 
-# The built-in plugins. Their hooks are all ``trylast`` (an outside plugin's answer
-# comes first), and pluggy calls trylast implementations in registration order: a
-# session's items are listed property first, then front-matter tags, then body tags.
+# The built-in plugins. Their hooks are all ``trylast`` where order matters (an
+# outside plugin's answer comes first), and pluggy calls trylast implementations in
+# registration order: a session's items are listed property first, then
+# front-matter tags, then body tags.
 BUILTIN_PLUGINS = (
     "mutuality_plugins.extractors.feedback_property",
     "mutuality_plugins.extractors.invitation_property",
@@ -30,40 +42,107 @@ BUILTIN_PLUGINS = (
 )
 
 ENTRY_POINT_GROUP = "mutuality"
+# Comma-separated entry-point or distribution names: only those installed plugins
+# load. Set but empty: none do. Unset: all do.
+ENABLED_VARIABLE = "MUTUALITY_PLUGINS"
+
+BUILT_IN = "built-in"
 
 
-def get_plugin_manager(*, load_entry_points: bool = True) -> pluggy.PluginManager:
-    """A plugin manager with the hook specs, the built-ins and installed plugins.
+class PluginError(MutualityError):
+    """A plugin cannot be loaded, or implements a hook that does not exist."""
 
-    :param load_entry_points: also load plugins installed as distributions that
-        declare the ``mutuality`` entry-point group.
+
+class PluginManager(pluggy.PluginManager):
+    """pluggy's manager, remembering where each plugin came from."""
+
+    def __init__(self) -> None:
+        super().__init__(hookspecs.PROJECT)
+        self.add_hookspecs(hookspecs)
+        self.origins: dict[str, str] = {}
+
+    def add(self, plugin: object, name: str, origin: str) -> None:
+        """Register one plugin; every kind of plugin comes in through here."""
+        if self.has_plugin(name):
+            raise PluginError(f"two plugins are named {name!r}: {self.origins[name]} and {origin}")
+        self.register(plugin, name=name)
+        self.origins[name] = origin
+        # A hook implementation whose name matches no spec is a typo: fail loudly.
+        try:
+            self.check_pending()
+        except pluggy.PluginValidationError as error:
+            self.unregister(name=name)
+            raise PluginError(f"plugin {name} ({origin}): {error}") from None
+
+    def load_hooks_dirs(self, folders: Iterable[Path]) -> None:
+        """Register every ``*.py`` file of each folder (not ``_*`` or ``.*``)."""
+        for folder in folders:
+            if not folder.is_dir():
+                raise PluginError(f"{folder}: hooks folder not found")
+            for path in sorted(folder.glob("*.py")):
+                if not path.name.startswith(("_", ".")):
+                    self.add(_load_file(path), name=path.stem, origin=str(path))
+
+
+def get_plugin_manager(
+    *, load_entry_points: bool = True, hooks_dirs: Iterable[Path] = ()
+) -> PluginManager:
+    """A plugin manager with the hook specs, the built-ins and the outside plugins.
+
+    :param load_entry_points: load the installed distributions that declare the
+        ``mutuality`` entry-point group (restricted by ``MUTUALITY_PLUGINS``).
+    :param hooks_dirs: folders of drop-in ``.py`` plugins.
     """
-    manager = pluggy.PluginManager(hookspecs.PROJECT)
-    manager.add_hookspecs(hookspecs)
+    manager = PluginManager()
     for name in BUILTIN_PLUGINS:
-        manager.register(importlib.import_module(name), name=name)
+        manager.add(importlib.import_module(name), name=name, origin=BUILT_IN)
     if load_entry_points:
-        manager.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
-    # A hook implementation whose name matches no spec is a typo: fail loudly.
-    manager.check_pending()
+        for entry_point in _enabled_entry_points():
+            dist = entry_point.dist
+            origin = f"{dist.name} {dist.version}" if dist else "installed"
+            try:
+                plugin = entry_point.load()
+            except Exception as error:
+                raise PluginError(
+                    f"plugin {entry_point.name} ({origin}) cannot be loaded: "
+                    f"{type(error).__name__}: {error}"
+                ) from error
+            manager.add(plugin, name=entry_point.name, origin=origin)
+    manager.load_hooks_dirs(hooks_dirs)
     return manager
 
 
-def collect_rules(manager: pluggy.PluginManager) -> list[Rule]:
-    """The rules every plugin contributes, by name."""
-    rules = [rule for answer in manager.hook.mutuality_rules() for rule in answer]
-    return sorted(rules, key=lambda rule: rule.name)
+def _enabled_entry_points() -> list[importlib.metadata.EntryPoint]:
+    found = importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
+    enabled = os.environ.get(ENABLED_VARIABLE)
+    if enabled is None:
+        return sorted(found, key=lambda ep: ep.name)
+    wanted = {name.strip() for name in enabled.split(",") if name.strip()}
+    return sorted(
+        (ep for ep in found if ep.name in wanted or (ep.dist and ep.dist.name in wanted)),
+        key=lambda ep: ep.name,
+    )
 
 
-def collect_reporters(manager: pluggy.PluginManager) -> dict[str, Reporter]:
-    """The reporters every plugin contributes, by name."""
-    reporters = [reporter for answer in manager.hook.mutuality_reporters() for reporter in answer]
-    return {reporter.name: reporter for reporter in sorted(reporters, key=lambda r: r.name)}
+def _load_file(path: Path) -> object:
+    module_name = f"mutuality_hooks.{path.stem}"
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+    except Exception as error:
+        raise PluginError(
+            f"plugin {path} cannot be loaded: {type(error).__name__}: {error}"
+        ) from error
+    sys.modules[module_name] = module
+    return module
 
 
-def find_reporter(manager: pluggy.PluginManager, name: str) -> Reporter:
-    reporters = collect_reporters(manager)
-    if name not in reporters:
-        known = ", ".join(reporters) or "none"
-        raise MutualityError(f"no reporter named {name!r} (there are: {known})")
-    return reporters[name]
+def outside_vault(folders: Iterable[Path], vault: Path) -> tuple[list[Path], list[Path]]:
+    """Split hooks folders from a vault's own settings into (outside, inside) the vault."""
+    root = vault.resolve()
+    outside, inside = [], []
+    for folder in folders:
+        resolved = (vault / folder).resolve()
+        (inside if resolved == root or root in resolved.parents else outside).append(resolved)
+    return outside, inside

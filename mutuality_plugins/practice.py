@@ -6,12 +6,10 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import pluggy
-
 from .alerts import raise_alerts
 from .config import Settings, rule_settings
 from .model import Alert, ScanResult
-from .plugins import collect_rules
+from .plugin_calls import Failures, collect_rules
 from .vault import Progress, scan_vault
 
 
@@ -36,16 +34,18 @@ class Practice:
 
 def read_practice(
     vault: Path,
-    plugin_manager: pluggy.PluginManager,
+    plugin_manager,
     settings: Settings,
     today: date,
     *,
     alerts_since: date | None = None,
     progress: Progress | None = None,
-    debug: bool = False,
+    failures: Failures | None = None,
 ) -> Practice:
-    rules = collect_rules(plugin_manager)
-    enabled = rule_settings(settings, rules)  # a config mistake stops before the scan
-    scan = scan_vault(vault, plugin_manager, settings, progress=progress, debug=debug)
-    alerts = raise_alerts(scan.sessions_by_client(), rules, enabled, alerts_since)
+    failures = failures if failures is not None else Failures()
+    rules = collect_rules(plugin_manager, failures)
+    # A config mistake stops before the scan.
+    enabled = rule_settings(settings, [rule for _, rule in rules])
+    scan = scan_vault(vault, plugin_manager, settings, progress=progress, failures=failures)
+    alerts = raise_alerts(scan.sessions_by_client(), rules, enabled, alerts_since, failures)
     return Practice(Path(vault), scan, tuple(alerts), settings, today, alerts_since)

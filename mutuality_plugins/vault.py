@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from functools import partial
 from pathlib import Path
-
-import pluggy
 
 from .config import Settings
 from .errors import NoteProblem, VaultError
-from .model import Problem, ScanResult, Session
-from .reading.note import MAX_NOTE_BYTES, read_session
+from .model import Feedback, Note, Problem, ScanResult, Session
+from .plugin_calls import Failures, implementations
+from .reading.note import MAX_NOTE_BYTES, Extract, read_session
 
 Progress = Callable[[int, int], None]
 """``progress(done, total)``, called as notes are read."""
@@ -20,24 +18,27 @@ Progress = Callable[[int, int], None]
 
 def scan_vault(
     vault: Path | str,
-    plugin_manager: pluggy.PluginManager,
+    plugin_manager,
     settings: Settings = Settings(),
     *,
     progress: Progress | None = None,
-    debug: bool = False,
+    failures: Failures | None = None,
 ) -> ScanResult:
     """Read every note of the vault; a note that cannot be used becomes a problem.
 
     The output folder of the settings is never read.
 
-    :param debug: let an unexpected error in reading a note propagate.
+    :param failures: where an extractor plugin's error is recorded (the note is then
+        read without that plugin); with ``debug`` set there, any unexpected error
+        propagates.
     """
+    failures = failures if failures is not None else Failures()
     root = Path(vault)
     if not root.is_dir():
         raise VaultError(root, "not a folder" if root.exists() else "no such folder")
     problems: list[Problem] = []
     paths = sorted(_find_notes(root, settings.output_folder, problems))
-    extract = partial(plugin_manager.hook.mutuality_extract_feedback, settings=settings)
+    extract = _extractors(plugin_manager, settings, failures)
     sessions: list[Session] = []
     for done, relative in enumerate(paths, start=1):
         try:
@@ -47,7 +48,7 @@ def scan_vault(
         except OSError as error:
             problems.append(Problem(relative, f"could not be opened: {_os_reason(error)}"))
         except Exception as error:
-            if debug:
+            if failures.debug:
                 raise
             problems.append(Problem(relative, _unexpected(error)))
         else:
@@ -60,6 +61,28 @@ def scan_vault(
         sessions=tuple(sessions),
         problems=tuple(sorted(problems, key=lambda problem: problem.path)),
     )
+
+
+def _extractors(plugin_manager, settings: Settings, failures: Failures) -> Extract:
+    """Every extractor, each on its own: one that raises is left out for that note."""
+    hook = plugin_manager.hook.mutuality_extract_feedback
+    calls = implementations(hook, settings=settings)
+
+    def extract(note: Note) -> list[Feedback]:
+        answers = []
+        for plugin, call in calls:
+            try:
+                answer = call(note=note)
+            except NoteProblem:
+                raise
+            except Exception as error:
+                failures.record(plugin, hook.name, error, note.path)
+                continue
+            if answer is not None:
+                answers.append(answer)
+        return answers
+
+    return extract
 
 
 def _find_notes(root: Path, output_folder: str, problems: list[Problem]) -> Iterator[str]:

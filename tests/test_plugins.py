@@ -8,6 +8,7 @@ import pytest
 
 from conftest import note
 from mutuality_plugins import hookspecs
+from mutuality_plugins.plugin_calls import Failures
 from mutuality_plugins.plugins import BUILTIN_PLUGINS, get_plugin_manager
 from mutuality_plugins.vault import scan_vault
 
@@ -77,19 +78,20 @@ def test_a_misspelled_hook_name_fails_loudly():
         manager.check_pending()
 
 
-def test_an_unexpected_error_in_a_plugin_is_a_problem_unless_debugging(tmp_path):
+def test_an_extractor_that_raises_is_left_out_and_named(tmp_path):
     class Broken:
         @hookspecs.hookimpl
         def mutuality_extract_feedback(self, note):
             raise KeyError("oops")
 
     manager = get_plugin_manager(load_entry_points=False)
-    manager.register(Broken())
-    (tmp_path / "a.md").write_text(note("client: A\ndate: 2026-11-20"))
-    (problem,) = scan_vault(tmp_path, manager).problems
-    assert problem.message == (
-        "mutuality could not read this note (KeyError); "
-        "run the same command as `mutuality --debug ...` to see why"
-    )
+    manager.register(Broken(), name="broken-extractor")
+    (tmp_path / "a.md").write_text(note("client: A\ndate: 2026-11-20\nfeedback: [pacing]"))
+    failures = Failures()
+    (session,) = scan_vault(tmp_path, manager, failures=failures).sessions
+    assert [item.key for item in session.items] == [("pacing", "")]  # the others still read
+    assert failures.summary() == [
+        "plugin broken-extractor failed in mutuality_extract_feedback on a.md: KeyError: 'oops'"
+    ]
     with pytest.raises(KeyError):
-        scan_vault(tmp_path, manager, debug=True)
+        scan_vault(tmp_path, manager, failures=Failures(debug=True))

@@ -7,9 +7,11 @@ import pytest
 from mutuality_plugins.alerts import raise_alerts
 from mutuality_plugins.config import Settings, rule_settings
 from mutuality_plugins.model import FeedbackItem, Session
-from mutuality_plugins.plugins import collect_rules, get_plugin_manager
+from mutuality_plugins.plugin_calls import collect_rules
+from mutuality_plugins.plugins import get_plugin_manager
 
-RULES = collect_rules(get_plugin_manager(load_entry_points=False))
+PLUGIN_RULES = collect_rules(get_plugin_manager(load_entry_points=False))
+RULES = [rule for _, rule in PLUGIN_RULES]
 START = dt.date(2026, 9, 7)
 
 
@@ -38,7 +40,7 @@ def alerts(sessions, rule, /, **settings):
             by_client.setdefault(client, []).append(s)
     config = Settings(rules={rule: settings} if settings else {})
     enabled = rule_settings(config, RULES)
-    return [a for a in raise_alerts(by_client, RULES, enabled) if a.rule == rule]
+    return [a for a in raise_alerts(by_client, PLUGIN_RULES, enabled) if a.rule == rule]
 
 
 def raised_at(found):
@@ -258,7 +260,7 @@ def test_sessions_on_the_same_date_are_ordered_by_path():
 def test_alerts_are_sorted_by_date_client_rule_detail_note():
     sessions = [session(n, c, srs=30) for n in range(3) for c in ("B", "A")]
     found = raise_alerts({c: [s for s in sessions if c in s.clients] for c in ("A", "B")},
-                         RULES, rule_settings(Settings(), RULES))
+                         PLUGIN_RULES, rule_settings(Settings(), RULES))
     assert [a.order for a in found] == sorted(a.order for a in found)
     assert [(a.client, a.rule) for a in found[:3]] == [
         ("A", "alliance-low"), ("B", "alliance-low"), ("A", "alliance-low")]
