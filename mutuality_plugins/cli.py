@@ -33,7 +33,9 @@ class _OneLineError(click.ClickException):
         self.exit_code = exit_code
 
     def show(self, file=None) -> None:
-        click.echo(f"mutuality: {self.format_message()}", err=True)
+        message = self.format_message()
+        click.echo(message if message.startswith("mutuality") else f"mutuality: {message}",
+                   err=True)
 
 
 class _Commands(click.Group):
@@ -44,11 +46,20 @@ class _Commands(click.Group):
         return sorted({*super().list_commands(context), *_plugin_commands(context)})
 
     def get_command(self, context, name):
-        return super().get_command(context, name) or _plugin_commands(context).get(name)
+        plugin_commands = _plugin_commands(context)  # also refuses a clash with a built-in
+        return super().get_command(context, name) or plugin_commands.get(name)
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as error:
+            raise _usage_error(error) from None
 
     def invoke(self, context: click.Context):
         try:
             result = super().invoke(context)
+        except click.UsageError as error:
+            raise _usage_error(error) from None
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except Exception as error:
@@ -67,6 +78,13 @@ class _Commands(click.Group):
                 click.echo(f"mutuality: {line}", err=True)
             context.exit(PLUGIN_FAILED)
         return result
+
+
+def _usage_error(error: click.UsageError) -> _OneLineError:
+    """A mistake on the command line, as one line: the command and what is wrong."""
+    command = error.ctx.command_path if error.ctx else "mutuality"
+    return _OneLineError(f"{command}: {error.format_message()} (see {command} --help)",
+                         USAGE_ERROR)
 
 
 def _failures(context: click.Context) -> Failures:
@@ -102,7 +120,7 @@ def _plugin_commands(context: click.Context) -> dict[str, click.Command]:
     return found
 
 
-@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(name="mutuality", cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show the full traceback of an error.")
 @click.option(
     "--hooks-dir", "hooks_dirs", multiple=True, type=click.Path(path_type=Path),
@@ -198,11 +216,20 @@ def scan(context: click.Context, vault: Path, output_format: str, config_file) -
         click.echo(scan_summary.as_text(result, str(vault)))
 
 
+class _Day(click.ParamType):
+    name = "YYYY-MM-DD"
+
+    def convert(self, value, param, context):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            self.fail(f"{value!r} is not a date like 2026-11-20", param, context)
+
+
 def _period_options(command):
     for option in (
         click.option("--all", "every_date", is_flag=True, help="Every session, of any date."),
-        click.option("--since", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
-                     help="Sessions on or after this day."),
+        click.option("--since", type=_Day(), help="Sessions on or after this day."),
     ):
         command = option(command)
     return command
@@ -214,7 +241,7 @@ def _period(every_date: bool, since, week: str | None = None) -> Period | None:
     if every_date:
         return Period()
     if since:
-        return Period(since.date(), None)
+        return Period(since, None)
     return _iso_week(week) if week else None
 
 

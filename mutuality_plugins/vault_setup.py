@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .config import CONFIG_NAME, Settings
+from .errors import MutualityError
 from .model import Rule
 
 TEMPLATE_PATH = "Templates/Session (mutuality).md"
@@ -31,7 +32,7 @@ srs_overall:
 Did I ask? Pace (too fast, too slow, not ready), words that did not sit right,
 whether this is what they wanted to talk about. Record what the client said under
 `feedback:` above, for example `- pacing/too-fast: "slow down"`, or as a tag in the
-text: #feedback/pacing/too-fast. Set `feedback_invited: yes` when you asked.
+text, like `#feedback/pacing/too-fast`. Set `feedback_invited: yes` when you asked.
 
 ## Plan
 
@@ -77,12 +78,16 @@ def set_up_vault(vault: Path, rules: Iterable[Rule]) -> list[tuple[str, bool]]:
     done = []
     for relative, text in ((CONFIG_NAME, default_config(rules)), (TEMPLATE_PATH, SESSION_TEMPLATE)):
         path = vault / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
         try:
+            path.parent.mkdir(parents=True, exist_ok=True)
             with open(path, "x", encoding="utf-8") as file:  # "x": fails if it exists
                 file.write(text)
         except FileExistsError:
+            if not path.is_file():
+                raise MutualityError(f"{path.parent}: is a file, not a folder") from None
             done.append((relative, False))
+        except OSError as error:
+            raise MutualityError(f"{path}: cannot be written ({error.strerror})") from None
         else:
             done.append((relative, True))
     return done

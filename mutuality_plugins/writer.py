@@ -49,7 +49,11 @@ def write_generated(vault: Path, output_folder: str, name: str, text: str) -> Pa
             raise NotWritten(
                 f"{folder}: is a link; mutuality writes only into a real folder in the vault"
             )
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise NotWritten(f"{folder}: cannot be made into the output folder ({error.strerror}); "
+                         "move what is there or choose another output_folder") from None
     target = folder / name
     relative = f"{output_folder}/{name}"
     if target.is_symlink() or (target.exists() and not _was_generated(target)):

@@ -49,7 +49,7 @@ def test_the_example_stories_raise_their_alerts():
 
 def test_alerts_default_to_sessions_in_the_last_28_days():
     alerts = json.loads(stdout(run("alerts", EXAMPLE, "--format", "json")))
-    assert alerts and min(a["date"] for a in alerts) >= str(TODAY - dt.timedelta(days=28))
+    assert alerts and min(a["date"] for a in alerts) >= "2026-10-30"
     everything = json.loads(stdout(run("alerts", EXAMPLE, "--all", "--format", "json")))
     assert len(everything) > len(alerts)
 
@@ -72,12 +72,21 @@ def test_alerts_text_is_grouped_by_client_most_severe_first():
 
 
 def test_no_alerts_says_so(tmp_path):
-    assert stdout(run("alerts", tmp_path)) == f"No alerts for sessions since {TODAY - dt.timedelta(days=28)}.\n"
+    assert stdout(run("alerts", tmp_path)) == "No alerts for sessions since 2026-10-30.\n"  # 28 days, today included
 
 
-def test_all_and_since_together_is_a_usage_error(tmp_path):
+def test_all_and_since_together_is_a_usage_error_on_one_line(tmp_path):
     result = run("alerts", tmp_path, "--all", "--since", "2026-11-01")
     assert result.exit_code == 2
+    assert result.output == ("mutuality alerts: choose one of --all, --since and "
+                             "--week (see mutuality alerts --help)\n")
+
+
+def test_a_since_that_is_not_a_date_is_one_line(tmp_path):
+    result = run("alerts", tmp_path, "--since", "2026-13-01")
+    assert result.exit_code == 2
+    assert result.output.count("\n") == 1
+    assert "'2026-13-01' is not a date like 2026-11-20" in result.output
 
 
 def test_alerts_mention_the_notes_left_out_on_stderr():
@@ -141,6 +150,7 @@ def test_digest_json_totals_for_the_last_complete_week(week_vault):
     assert [(a["client"], a["rule"]) for a in data["alerts"]] == [
         ("B", "alliance-low"), ("C", "alliance-low")]
     assert data["by_client"]["A"]["sessions"] == 2
+    assert "clients" not in data["by_client"]["B"]  # a client is one client
     assert data["by_client"]["A"]["unprompted"] == 1
     assert data["by_client"]["B"]["notes"] == ["2026-11-18 couple.md"]
     assert [w["week"] for w in data["weeks"]][-2:] == ["2026-W46", "2026-W47"]
@@ -198,6 +208,22 @@ def test_the_template_from_init_is_not_a_session_and_the_config_works(tmp_path):
     stdout(run("init", tmp_path))
     assert json.loads(stdout(run("scan", tmp_path, "--format", "json"))) == {
         "notes": 1, "sessions": 0, "clients": 0, "problems": []}
+
+
+def test_a_note_made_from_the_template_holds_no_feedback_until_some_is_written(tmp_path):
+    stdout(run("init", tmp_path))
+    template = (tmp_path / "Templates" / "Session (mutuality).md").read_text()
+    note = template.replace("client: ", "client: RM-07", 1).replace("{{date}}", "2026-11-20")
+    (tmp_path / "2026-11-20 RM-07.md").write_text(note)
+    data = json.loads(stdout(run("digest", tmp_path, "--week", "2026-W47", "--format", "json")))
+    assert (data["sessions"], data["items"]) == (1, 0)
+
+
+def test_init_in_a_vault_where_a_file_blocks_a_folder_is_one_line(tmp_path):
+    (tmp_path / "Templates").write_text("not a folder")
+    result = run("init", tmp_path)
+    assert result.exit_code == 2
+    assert result.output.splitlines()[-1] == f"mutuality: {tmp_path / 'Templates'}: is a file, not a folder"
 
 
 def test_a_config_error_is_one_line_with_exit_2(tmp_path):

@@ -16,7 +16,7 @@ PLUGINS = Path(__file__).parent / "plugins"
 
 
 def load_plugin(name):
-    spec = importlib.util.spec_from_file_location(name, PLUGINS / f"{name}.py")
+    spec = importlib.util.spec_from_file_location(name, next(PLUGINS.glob(f"*/{name}.py")))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -18,8 +18,8 @@ DEFAULT_DAYS = 28
 
 
 def default_period(today):
-    """Alerts raised at sessions in the last four weeks."""
-    return Period(today - timedelta(days=DEFAULT_DAYS), None)
+    """Alerts raised at sessions in the last 28 days, today included."""
+    return Period(today - timedelta(days=DEFAULT_DAYS - 1), None)
 
 
 def alerts_in(practice, period) -> list[Alert]:
@@ -70,7 +70,7 @@ def render_text(practice, period) -> str:
 
 def _count(number: int, severity: str) -> str:
     if severity == "info":
-        return f"{number} for information"
+        return f"{number} to note"
     return f"{number} {severity}{'' if number == 1 else 's'}"
 
 

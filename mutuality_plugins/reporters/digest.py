@@ -74,7 +74,8 @@ def digest_data(practice, period: Period) -> dict:
         "alerts": [alert.as_json() for alert in alerts],
         "by_client": {
             client: {
-                **totals(of_client(client, this_week)),
+                **{key: value for key, value in totals(of_client(client, this_week)).items()
+                   if key != "clients"},
                 "unprompted": unprompted(of_client(client, this_week))["unprompted"],
                 "notes": [session.path for session in of_client(client, this_week)],
                 "alerts": sum(alert.client == client for alert in alerts),

@@ -98,7 +98,7 @@ def _last_weeks(data: dict) -> str:
         lines = "".join(f"    line {[w['themes'].get(theme, 0) for w in weeks]}\n" for theme in themes)
         charts.append(
             "```mermaid\nxychart-beta\n"
-            f'    title "Feedback items by theme (lines: {", ".join(themes)})"\n'
+            f'    title "Feedback items by theme (lines: {_label(", ".join(themes))})"\n'
             f"    x-axis [{labels}]\n"
             f'    y-axis "items" 0 --> {max(highest, 1)}\n'
             f"{lines}```"
@@ -109,6 +109,11 @@ def _last_weeks(data: dict) -> str:
           *(w["themes"].get(theme, 0) for theme in themes)] for w in weeks],
     )
     return "\n\n".join([f"## The last {len(weeks)} weeks", *charts, numbers])
+
+
+def _label(text: str) -> str:
+    """Text safe inside a Mermaid title's double quotes."""
+    return text.replace('"', "'")
 
 
 def _trend(data: dict) -> str:

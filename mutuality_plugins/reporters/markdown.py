@@ -38,7 +38,8 @@ def callout(kind: str, title: str, lines: Iterable[str] = ()) -> str:
 
 def table(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> str:
     header = list(header)
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(str(cell).replace("|", "\\|") for cell in row) + " |"
-              for row in rows]
-    return "\n".join(lines)
+
+    def line(cells):  # a | inside a cell would start a new one
+        return "| " + " | ".join(str(cell).replace("|", "\\|") for cell in cells) + " |"
+
+    return "\n".join([line(header), "|" + "---|" * len(header), *(line(row) for row in rows)])

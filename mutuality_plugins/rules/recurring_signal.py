@@ -24,7 +24,8 @@ def check(client, sessions, settings, since):
                 yield Alert(
                     NAME, client, session.date, session.path, "warning", item.label,
                     f"the same feedback came back: {item.label} in {now} "
-                    f"of the last {index + 1 - first} sessions",
+                    f"of the last {index + 1 - first} sessions" if index > first else
+                    f"the same feedback came up: {item.label}",
                     tuple(s.path for s, held in zip(sessions[first:index + 1], keys[first:])
                           if key in held),
                 )

@@ -1,0 +1,305 @@
+"""Plugins as their authors and users meet them: discovery, the command line,
+isolation, the hooks/ examples, and the manual."""
+
+import csv
+import io
+import json
+import os
+import re
+import stat
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from mutuality_plugins import hookspecs
+from mutuality_plugins.cli import cli
+from mutuality_plugins.plugins import get_plugin_manager
+
+ROOT = Path(__file__).parent.parent
+EXAMPLE = ROOT / "examples" / "vault"
+HOOKS = ROOT / "hooks"
+PLUGINS = Path(__file__).parent / "plugins"
+MANUAL = ROOT / "docs" / "plugins.md"
+HOOK_NAMES = sorted(name for name in vars(hookspecs) if name.startswith("mutuality_"))
+
+
+@pytest.fixture(autouse=True)
+def private_state(tmp_path, monkeypatch):
+    monkeypatch.setenv("MUTUALITY_STATE_DIR", str(tmp_path / "state"))
+
+
+def run(*args, env=None):
+    return CliRunner().invoke(cli, [str(arg) for arg in args], env=env)
+
+
+def session_note(vault, name, properties):
+    path = vault / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"---\n{properties}\n---\nNotes.\n")
+
+
+# The manual
+
+
+def test_every_hook_is_documented_and_tested():
+    manual = MANUAL.read_text()
+    tests = "".join(p.read_text() for p in Path(__file__).parent.rglob("*.py")
+                    if p.name != Path(__file__).name)
+    for name in HOOK_NAMES:
+        assert f"### `{name}(" in manual, f"{name} has no section in docs/plugins.md"
+        assert name in tests, f"no test uses {name}"
+        assert getattr(hookspecs, name).__doc__, f"{name} has no docstring"
+
+
+def manual_examples():
+    return re.findall(r"```python\n(.*?)```", MANUAL.read_text(), re.DOTALL)
+
+
+def test_every_example_of_the_manual_loads_as_a_plugin(tmp_path):
+    examples = manual_examples()
+    for number, code in enumerate(examples):
+        (tmp_path / f"example_{number}.py").write_text(code)
+    manager = get_plugin_manager(load_entry_points=False, hooks_dirs=[tmp_path])
+    implemented = {caller.name for number in range(len(examples))
+                   for caller in manager.get_hookcallers(manager.get_plugin(f"example_{number}"))}
+    assert implemented == set(HOOK_NAMES)
+
+
+def test_the_tutorial_report_runs(tmp_path):
+    (tmp_path / "quiet_clients.py").write_text(manual_examples()[0])
+    result = run("--hooks-dir", tmp_path, "report", "quiet-clients", EXAMPLE, "--all")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "No feedback raised unprompted: JK-03\n"  # the silent client
+
+
+# Where plugins come from
+
+
+def test_hooks_dirs_on_the_command_line_are_listed_with_their_files():
+    result = run("--hooks-dir", HOOKS, "--hooks-dir", PLUGINS / "good", "plugins", "--format", "json")
+    assert result.exit_code == 0, result.output
+    listed = {entry["name"]: entry for entry in json.loads(result.stdout)}
+    assert listed["feedback_csv"]["source"] == str(HOOKS / "feedback_csv.py")
+    assert listed["feedback_csv"]["hooks"] == ["mutuality_reporters"]
+    assert listed["recording_sink"]["hooks"] == ["mutuality_alert_sinks", "mutuality_plugin_settings"]
+    assert listed["mutuality_plugins.rules.silent_client"]["source"] == "built-in"
+    assert listed["mutuality_plugins.extractors.inline_tags"]["hooks"] == ["mutuality_extract_feedback"]
+
+
+def test_a_missing_hooks_dir_is_one_line(tmp_path):
+    result = run("--hooks-dir", tmp_path / "nope", "scan", tmp_path)
+    assert result.exit_code == 2
+    assert result.output == f"mutuality: {tmp_path / 'nope'}: hooks folder not found\n"
+
+
+def test_a_misspelled_hook_fails_loudly_naming_the_plugin(tmp_path):
+    result = run("--hooks-dir", PLUGINS / "misspelled", "scan", tmp_path)
+    assert result.exit_code == 2
+    assert result.output.startswith("mutuality: plugin misspelled_hook (")
+    assert "mutuality_extract_feedbak" in result.output
+    assert len(result.output.splitlines()) == 1
+
+
+def test_a_plugin_that_cannot_be_imported_is_one_line(tmp_path):
+    (tmp_path / "broken.py").write_text("import not_a_module_anywhere\n")
+    result = run("--hooks-dir", tmp_path, "plugins")
+    assert result.exit_code == 2
+    assert "broken.py cannot be loaded: ModuleNotFoundError" in result.output
+
+
+def test_hooks_dirs_from_settings_outside_the_vault_are_loaded(tmp_path):
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    (vault / "mutuality.toml").write_text(f'hooks_dirs = ["{HOOKS}"]\n')
+    result = run("plugins", vault, "--format", "json")
+    assert "feedback_csv" in {entry["name"] for entry in json.loads(result.stdout)}
+
+
+def test_code_inside_the_vault_named_by_its_own_settings_is_not_run(tmp_path):
+    vault = tmp_path / "vault"
+    (vault / "plugins").mkdir(parents=True)
+    (vault / "plugins" / "evil.py").write_text(
+        f"open({str(tmp_path / 'ran')!r}, 'w').write('ran')\n")
+    (vault / "mutuality.toml").write_text('hooks_dirs = ["plugins"]\n')
+    result = run("scan", vault)
+    assert result.exit_code == 0
+    assert not (tmp_path / "ran").exists()
+    assert "is inside the vault, so its plugins were not loaded" in result.stderr
+    # Named on the command line, it is the user's choice.
+    run("--hooks-dir", vault / "plugins", "scan", vault)
+    assert (tmp_path / "ran").exists()
+
+
+@pytest.fixture
+def installed(tmp_path, monkeypatch):
+    """A distribution 'mutuality-hello' 1.2 with an entry point, as pip lays it out."""
+    site = tmp_path / "site"
+    (site / "hello_plugin.py").parent.mkdir(parents=True)
+    (site / "hello_plugin.py").write_text((PLUGINS / "good" / "hello_command.py").read_text())
+    info = site / "mutuality_hello-1.2.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: mutuality-hello\nVersion: 1.2\n")
+    (info / "entry_points.txt").write_text("[mutuality]\nhello = hello_plugin\n")
+    monkeypatch.syspath_prepend(str(site))
+    return site
+
+
+def test_an_installed_distribution_is_found_through_its_entry_point(installed):
+    listed = {e["name"]: e for e in json.loads(run("plugins", "--format", "json").stdout)}
+    assert listed["hello"]["source"] == "mutuality-hello 1.2"
+    assert run("hello", "Rosa").stdout == "hello, Rosa\n"
+
+
+@pytest.mark.parametrize("enabled, loaded", [("", False), ("hello", True),
+                                             ("mutuality-hello", True), ("other", False)])
+def test_mutuality_plugins_restricts_the_installed_plugins(installed, monkeypatch, enabled, loaded):
+    monkeypatch.setenv("MUTUALITY_PLUGINS", enabled)
+    names = {e["name"] for e in json.loads(run("plugins", "--format", "json").stdout)}
+    assert ("hello" in names) is loaded
+    assert "mutuality_plugins.rules.silent_client" in names  # built-ins always load
+
+
+# Plugins at work through the command line
+
+
+def test_a_plugin_command_runs_and_a_clash_is_refused(tmp_path):
+    assert run("--hooks-dir", PLUGINS / "good", "hello", "you").stdout == "hello, you\n"
+    (tmp_path / "clash.py").write_text(textwrap.dedent("""
+        import click
+        from mutuality_plugins import hookimpl
+
+        @hookimpl
+        def mutuality_commands():
+            return [click.Command("scan")]
+    """))
+    result = run("--hooks-dir", tmp_path, "scan", tmp_path)
+    assert result.exit_code == 2
+    assert result.output == "mutuality: plugin clash adds a command named 'scan', which exists already\n"
+
+
+def test_a_failing_rule_and_report_are_named_and_the_rest_comes_out():
+    result = run("--hooks-dir", PLUGINS / "raising", "alerts", EXAMPLE, "--all", "--format", "json")
+    assert result.exit_code == 1
+    assert len(json.loads(result.stdout)) >= 16  # the built-in rules' alerts are all there
+    assert ("mutuality: plugin raising_rule failed in rule always-fails: ZeroDivisionError: "
+            "the rule divided by zero (and 6 more times)")  # once for each of the 7 clients in result.stderr
+    broken = run("--hooks-dir", PLUGINS / "raising", "report", "broken-report", EXAMPLE)
+    assert broken.exit_code == 1
+    assert "report broken-report failed in text: RuntimeError: the report broke" in broken.stderr
+
+
+def test_debug_lets_a_plugin_error_through():
+    result = run("--debug", "--hooks-dir", PLUGINS / "raising", "alerts", EXAMPLE)
+    assert isinstance(result.exception, ZeroDivisionError)
+
+
+def test_an_unknown_report_lists_the_known_ones(tmp_path):
+    result = run("report", "nope", tmp_path)
+    assert result.exit_code == 2
+    assert result.output == "mutuality: there is no report named 'nope' (there are: alerts, digest)\n"
+
+
+def test_plugin_settings_reach_the_plugin_and_are_checked(tmp_path):
+    vault = tmp_path / "vault"
+    for day in (16, 17, 18):
+        session_note(vault, f"2026-11-{day} A.md", "client: A")
+    log = tmp_path / "log.jsonl"
+    (vault / "mutuality.toml").write_text(f'[plugins.recording_sink]\npath = "{log}"\n')
+    result = run("--hooks-dir", PLUGINS / "good", "alerts", vault, "--all", "--notify")
+    assert result.exit_code == 0, result.output
+    assert [json.loads(line)["rule"] for line in log.read_text().splitlines()] == ["uninvited-streak"]
+    assert "1 new alert handed to 1 alert sink" in result.stderr
+    (vault / "mutuality.toml").write_text('[plugins.recording_sink]\npaht = "x"\n')
+    result = run("--hooks-dir", PLUGINS / "good", "alerts", vault)
+    assert result.exit_code == 2
+    assert "`plugins.recording_sink.paht` is not a setting of this plugin" in result.output
+    (vault / "mutuality.toml").write_text('[plugins.recording_sink]\nverbose = "yes"\n')
+    assert "`plugins.recording_sink.verbose` should be true or false" in run(
+        "--hooks-dir", PLUGINS / "good", "alerts", vault).output
+    (vault / "mutuality.toml").write_text('[plugins.nobody]\nx = 1\n')
+    assert "`plugins.nobody` is not a section any plugin declares" in run("alerts", vault).output
+
+
+def test_notify_hands_each_alert_to_the_sinks_once(tmp_path):
+    vault = tmp_path / "vault"
+    for day in (2, 9, 16):
+        session_note(vault, f"2026-11-{day:02} A.md", "client: A")
+    log = tmp_path / "log.jsonl"
+    (vault / "mutuality.toml").write_text(f'[plugins.recording_sink]\npath = "{log}"\n')
+    for _ in range(2):
+        assert run("--hooks-dir", PLUGINS / "good", "alerts", vault, "--all", "--notify").exit_code == 0
+    assert len(log.read_text().splitlines()) == 1
+    session_note(vault, "2026-11-23 A.md", "client: A\nsrs_total: 20")
+    run("--hooks-dir", PLUGINS / "good", "alerts", vault, "--all", "--notify")
+    assert [json.loads(line)["rule"] for line in log.read_text().splitlines()] == [
+        "uninvited-streak", "alliance-low"]
+    state = tmp_path / "state"
+    assert stat.S_IMODE(state.stat().st_mode) == 0o700
+    assert all(stat.S_IMODE(f.stat().st_mode) == 0o600 for f in state.iterdir())
+
+
+# The hooks/ examples
+
+
+def test_the_csv_export_has_a_row_per_item_and_client():
+    result = run("--hooks-dir", HOOKS, "report", "feedback-csv", EXAMPLE, "--all")
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    digest = json.loads(run("digest", EXAMPLE, "--week", "2026-W41", "--format", "json").stdout)
+    in_week = [r for r in rows if "2026-10-05" <= r["date"] <= "2026-10-11"]
+    assert len(in_week) == sum(c["items"] for c in digest["by_client"].values())
+    assert set(rows[0]) == {"date", "client", "note", "invited", "theme", "signal", "quote",
+                            "phrase", "response", "by"}
+
+
+@pytest.mark.parametrize("ratings, raised_at", [
+    ([40, 39, 40], None), ([40, 39, 40, 39.5], 3), ([40, 40, 38, 40, 40, 40, 40], 6),
+    ([40, None, 40, 40, 40], 4), ([40] * 8, 3),
+])
+def test_ceiling_ratings_raises_once_per_run_of_top_ratings(tmp_path, ratings, raised_at):
+    for n, total in enumerate(ratings):
+        rating = f"\nsrs_total: {total}" if total is not None else ""
+        session_note(tmp_path, f"2026-10-{n + 1:02} A.md", f"client: A\nfeedback_invited: yes{rating}")
+    alerts = json.loads(run("--hooks-dir", HOOKS, "alerts", tmp_path, "--all",
+                            "--format", "json").stdout)
+    found = [a["note"] for a in alerts if a["rule"] == "ceiling-ratings"]
+    assert found == ([] if raised_at is None else [f"2026-10-{raised_at + 1:02} A.md"])
+
+
+def test_ceiling_ratings_takes_its_thresholds_from_the_settings(tmp_path):
+    for n in range(2):
+        session_note(tmp_path, f"2026-10-{n + 1:02} A.md", "client: A\nsrs_total: 37")
+    (tmp_path / "mutuality.toml").write_text("[rules.ceiling-ratings]\nsessions = 2\nat_least = 37\n")
+    alerts = json.loads(run("--hooks-dir", HOOKS, "alerts", tmp_path, "--all", "--format", "json").stdout)
+    assert [a["rule"] for a in alerts if a["rule"] == "ceiling-ratings"] == ["ceiling-ratings"]
+
+
+def fake_program(folder, name, log):
+    program = folder / name
+    program.write_text(f'#!/bin/sh\nprintf "%s|" "$@" >> {log}\necho >> {log}\n')
+    program.chmod(0o755)
+
+
+def test_desktop_notifications_use_notify_send_when_present(tmp_path, monkeypatch):
+    bin_folder, log = tmp_path / "bin", tmp_path / "notified"
+    bin_folder.mkdir()
+    fake_program(bin_folder, "notify-send", log)
+    monkeypatch.setenv("PATH", str(bin_folder))
+    vault = tmp_path / "vault"
+    for day in (2, 9, 16):
+        session_note(vault, f"2026-11-{day:02} A.md", "client: A")
+    result = run("--hooks-dir", HOOKS, "alerts", vault, "--all", "--notify")
+    assert result.exit_code == 0, result.output
+    assert log.read_text() == ("--app-name=mutuality|mutuality: A|3 sessions in a row without "
+                               "inviting feedback, since 2026-11-02|\n")
+
+
+def test_desktop_notifications_do_nothing_without_a_notifier(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))  # neither notify-send nor osascript
+    vault = tmp_path / "vault"
+    for day in (2, 9, 16):
+        session_note(vault, f"2026-11-{day:02} A.md", "client: A")
+    result = run("--hooks-dir", HOOKS, "alerts", vault, "--all", "--notify")
+    assert result.exit_code == 0
+    assert "1 new alert handed to 1 alert sink" in result.stderr
