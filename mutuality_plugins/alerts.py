@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from bisect import bisect_left
 from datetime import date
+from operator import attrgetter
 from typing import Any
 
 from .model import Alert, Rule, Session
@@ -42,3 +44,31 @@ def raise_alerts(
                 if since is None or alert.date >= since:
                     raised.setdefault(alert.identity, alert)
     return sorted(raised.values(), key=lambda alert: alert.order)
+
+
+def runs_reaching(
+    sessions: Sequence[Session], belongs: Callable[[Session], bool], length: int
+) -> Iterator[list[Session]]:
+    """Each run of consecutive sessions that ``belong``, at the session where it
+    reaches exactly ``length``: once per run, a session that does not belong ends it."""
+    run: list[Session] = []
+    for session in sessions:
+        if belongs(session):
+            run.append(session)
+        else:
+            run = []
+        if len(run) == length:
+            yield run[:]
+
+
+def leading_up_to(sessions: Sequence[Session], since: date | None, lead: int) -> Sequence[Session]:
+    """The sessions from ``lead`` sessions before the first one on or after ``since``.
+
+    A rule whose alert at a session depends only on that session and the ``lead``
+    before it can check just these: what it would raise before ``since`` is dropped
+    anyway, so it saves the work (all sessions when ``since`` is None).
+    """
+    if since is None:
+        return sessions
+    first = bisect_left(sessions, since, key=attrgetter("date"))
+    return sessions[max(0, first - lead):]

@@ -40,6 +40,15 @@ def session_note(vault, name, properties):
     path.write_text(f"---\n{properties}\n---\nNotes.\n")
 
 
+def uninvited_vault(tmp_path, settings=""):
+    """A vault whose client A goes three weeks uninvited: one uninvited-streak alert."""
+    vault = tmp_path / "vault"
+    for day in (2, 9, 16):
+        session_note(vault, f"2026-11-{day:02} A.md", "client: A")
+    (vault / "mutuality.toml").write_text(settings)
+    return vault
+
+
 # The manual
 
 
@@ -202,11 +211,8 @@ def test_an_unknown_report_lists_the_known_ones(tmp_path):
 
 
 def test_plugin_settings_reach_the_plugin_and_are_checked(tmp_path):
-    vault = tmp_path / "vault"
-    for day in (16, 17, 18):
-        session_note(vault, f"2026-11-{day} A.md", "client: A")
     log = tmp_path / "log.jsonl"
-    (vault / "mutuality.toml").write_text(f'[plugins.recording_sink]\npath = "{log}"\n')
+    vault = uninvited_vault(tmp_path, f'[plugins.recording_sink]\npath = "{log}"\n')
     result = run("--hooks-dir", PLUGINS / "good", "alerts", vault, "--all", "--notify")
     assert result.exit_code == 0, result.output
     assert [json.loads(line)["rule"] for line in log.read_text().splitlines()] == ["uninvited-streak"]
@@ -223,11 +229,8 @@ def test_plugin_settings_reach_the_plugin_and_are_checked(tmp_path):
 
 
 def test_notify_hands_each_alert_to_the_sinks_once(tmp_path):
-    vault = tmp_path / "vault"
-    for day in (2, 9, 16):
-        session_note(vault, f"2026-11-{day:02} A.md", "client: A")
     log = tmp_path / "log.jsonl"
-    (vault / "mutuality.toml").write_text(f'[plugins.recording_sink]\npath = "{log}"\n')
+    vault = uninvited_vault(tmp_path, f'[plugins.recording_sink]\npath = "{log}"\n')
     for _ in range(2):
         assert run("--hooks-dir", PLUGINS / "good", "alerts", vault, "--all", "--notify").exit_code == 0
     assert len(log.read_text().splitlines()) == 1
@@ -286,9 +289,7 @@ def test_desktop_notifications_use_notify_send_when_present(tmp_path, monkeypatc
     bin_folder.mkdir()
     fake_program(bin_folder, "notify-send", log)
     monkeypatch.setenv("PATH", str(bin_folder))
-    vault = tmp_path / "vault"
-    for day in (2, 9, 16):
-        session_note(vault, f"2026-11-{day:02} A.md", "client: A")
+    vault = uninvited_vault(tmp_path)
     result = run("--hooks-dir", HOOKS, "alerts", vault, "--all", "--notify")
     assert result.exit_code == 0, result.output
     assert log.read_text() == ("--app-name=mutuality|mutuality: A|3 sessions in a row without "
@@ -297,9 +298,7 @@ def test_desktop_notifications_use_notify_send_when_present(tmp_path, monkeypatc
 
 def test_desktop_notifications_do_nothing_without_a_notifier(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))  # neither notify-send nor osascript
-    vault = tmp_path / "vault"
-    for day in (2, 9, 16):
-        session_note(vault, f"2026-11-{day:02} A.md", "client: A")
+    vault = uninvited_vault(tmp_path)
     result = run("--hooks-dir", HOOKS, "alerts", vault, "--all", "--notify")
     assert result.exit_code == 0
     assert "1 new alert handed to 1 alert sink" in result.stderr

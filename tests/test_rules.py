@@ -264,3 +264,26 @@ def test_alerts_are_sorted_by_date_client_rule_detail_note():
     assert [a.order for a in found] == sorted(a.order for a in found)
     assert [(a.client, a.rule) for a in found[:3]] == [
         ("A", "alliance-low"), ("B", "alliance-low"), ("A", "alliance-low")]
+
+
+@pytest.mark.parametrize("rule", [rule.name for rule in RULES])
+def test_asking_from_a_day_on_gives_exactly_the_alerts_from_that_day(rule):
+    """Rules may skip work before `since`; the alerts from that day on are the same."""
+    import random
+
+    chance = random.Random(7)
+    sessions = []
+    for n in range(60):
+        items = chance.sample([words("broken"), "pacing/too-fast", pending("topic/not-now"),
+                               "topic/not-now", "pacing"], chance.randint(0, 2))
+        sessions.append(session(n, invited=chance.random() < 0.5, items=items,
+                                srs=chance.choice([None, 40, 38, 35, 39.5]),
+                                text=chance.choice(["", "so broken", "fine"])))
+    by_client = {"RM-07": sessions}
+    enabled = rule_settings(Settings(), RULES)
+    everything = raise_alerts(by_client, PLUGIN_RULES, enabled)
+    assert sum(a.rule == rule for a in everything) >= 2
+    for since in (session(n).date for n in (0, 1, 5, 17, 33, 59)):
+        later = raise_alerts(by_client, PLUGIN_RULES, enabled, since)
+        assert [a for a in later if a.rule == rule] == [
+            a for a in everything if a.rule == rule and a.date >= since]

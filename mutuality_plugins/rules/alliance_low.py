@@ -1,5 +1,6 @@
 """alliance-low: a low Session Rating Scale total, or a drop from the last one."""
 
+from ..alerts import leading_up_to
 from ..hookspecs import hookimpl
 from ..model import Alert, Rule
 
@@ -8,8 +9,11 @@ NAME = "alliance-low"
 
 def check(client, sessions, settings, since):
     cutoff, drop = settings["cutoff"], settings["drop"]
-    previous = None  # the client's last session with a total
-    for session in sessions:
+    wanted = leading_up_to(sessions, since, 0)
+    earlier = sessions[: len(sessions) - len(wanted)]
+    # The client's last session with a total, before the first one checked.
+    previous = next((s for s in reversed(earlier) if s.srs_total is not None), None)
+    for session in wanted:
         total = session.srs_total
         if total is None:
             continue

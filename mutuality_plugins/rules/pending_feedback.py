@@ -1,5 +1,6 @@
 """pending-feedback: a request held for later ("can you hold it?") never revisited."""
 
+from ..alerts import leading_up_to
 from ..hookspecs import hookimpl
 from ..model import Alert, Rule
 
@@ -8,6 +9,8 @@ NAME = "pending-feedback"
 
 def check(client, sessions, settings, since):
     after = settings["sessions"]
+    # An alert is raised M sessions after the held request.
+    sessions = leading_up_to(sessions, since, after)
     for index, held_in in enumerate(sessions):
         held = [item for item in held_in.items if item.response == "pending"]
         later = sessions[index + 1 : index + 1 + after] if held else ()

@@ -1,5 +1,6 @@
 """recurring-signal: the same feedback coming back within a few sessions."""
 
+from ..alerts import leading_up_to
 from ..hookspecs import hookimpl
 from ..model import Alert, Rule
 
@@ -8,6 +9,8 @@ NAME = "recurring-signal"
 
 def check(client, sessions, settings, since):
     times, window = settings["times"], settings["window"]
+    # An alert at a session depends on it and the window before it.
+    sessions = leading_up_to(sessions, since, window)
     keys = [{item.key: item for item in session.items} for session in sessions]
     counts = {}  # sessions holding each key among the window's earlier sessions
     for index, session in enumerate(sessions):

@@ -1,5 +1,6 @@
 """silent-client: N sessions in a row where feedback was invited and none came."""
 
+from ..alerts import leading_up_to, runs_reaching
 from ..hookspecs import hookimpl
 from ..model import Alert, Rule
 
@@ -8,19 +9,14 @@ NAME = "silent-client"
 
 def check(client, sessions, settings, since):
     needed = settings["sessions"]
-    run = []
-    for session in sessions:
-        if not session.invited or session.items:
-            run = []
-            continue
-        run.append(session)
-        if len(run) == needed:  # exactly N: once per run
-            yield Alert(
-                NAME, client, session.date, session.path, "warning", None,
-                f"feedback invited {needed} sessions in a row and none recorded, "
-                f"since {run[0].date}",
-                tuple(s.path for s in run),
-            )
+    # A run reaching N at or after ``since`` starts at most N sessions before it.
+    for run in runs_reaching(leading_up_to(sessions, since, needed), lambda session: session.invited and not session.items, needed):
+        at = run[-1]
+        yield Alert(
+            NAME, client, at.date, at.path, "warning", None,
+            f"feedback invited {needed} sessions in a row and none recorded, since {run[0].date}",
+            tuple(session.path for session in run),
+        )
 
 
 @hookimpl

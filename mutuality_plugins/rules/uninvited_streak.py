@@ -1,5 +1,6 @@
 """uninvited-streak: N sessions in a row where feedback was not invited."""
 
+from ..alerts import leading_up_to, runs_reaching
 from ..hookspecs import hookimpl
 from ..model import Alert, Rule
 
@@ -8,18 +9,14 @@ NAME = "uninvited-streak"
 
 def check(client, sessions, settings, since):
     needed = settings["sessions"]
-    run = []
-    for session in sessions:
-        if session.invited:
-            run = []
-            continue
-        run.append(session)
-        if len(run) == needed:  # exactly N: once per run
-            yield Alert(
-                NAME, client, session.date, session.path, "warning", None,
-                f"{needed} sessions in a row without inviting feedback, since {run[0].date}",
-                tuple(s.path for s in run),
-            )
+    # A run reaching N at or after ``since`` starts at most N sessions before it.
+    for run in runs_reaching(leading_up_to(sessions, since, needed), lambda session: not session.invited, needed):
+        at = run[-1]
+        yield Alert(
+            NAME, client, at.date, at.path, "warning", None,
+            f"{needed} sessions in a row without inviting feedback, since {run[0].date}",
+            tuple(session.path for session in run),
+        )
 
 
 @hookimpl
