@@ -16,7 +16,7 @@ from .plugin_calls import Failures, call_each, collect_reporters, collect_rules,
 from .plugins import get_plugin_manager, outside_vault
 from .practice import read_practice
 from .progress import ProgressBar
-from .state import SentAlerts
+from .index import NoteIndex, fingerprint
 from .vault import scan_vault
 from .vault_setup import set_up_vault
 from .writer import NotWritten, write_generated
@@ -122,12 +122,14 @@ def _plugin_commands(context: click.Context) -> dict[str, click.Command]:
 
 @click.group(name="mutuality", cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show the full traceback of an error.")
+@click.option("--no-cache", is_flag=True,
+              help="Read every note again, without the index of notes read before.")
 @click.option(
     "--hooks-dir", "hooks_dirs", multiple=True, type=click.Path(path_type=Path),
     help="A folder of drop-in plugins (.py files); may be given more than once.",
 )
 @click.version_option(package_name="mutuality", message="mutuality %(version)s")
-def cli(debug: bool, hooks_dirs) -> None:
+def cli(debug: bool, no_cache: bool, hooks_dirs) -> None:
     """mutuality: is the client steering the help they get?
 
     Reads the session notes in an Obsidian vault and shows where feedback
@@ -194,6 +196,17 @@ def _prepare(context: click.Context, vault: Path, config_file: Path | None):
     return with_plugin_settings(settings, declared), manager
 
 
+def _index(context: click.Context, vault: Path, settings: Settings, manager) -> NoteIndex:
+    """The vault's index, closed when the command ends."""
+    index = NoteIndex.open(vault, fingerprint(manager, settings), settings)
+    context.call_on_close(index.close)
+    return index
+
+
+def _cached(context: click.Context, index: NoteIndex) -> NoteIndex | None:
+    return None if context.find_root().params.get("no_cache") else index
+
+
 def _loaded(manager, folder: Path) -> bool:
     return any(Path(origin).parent == folder.resolve() for origin in manager.origins.values()
                if origin.endswith(".py"))
@@ -207,9 +220,10 @@ def _loaded(manager, folder: Path) -> bool:
 def scan(context: click.Context, vault: Path, output_format: str, config_file) -> None:
     """Read VAULT and report its session notes, clients and problem notes."""
     settings, manager = _prepare(context, vault, config_file)
+    index = _cached(context, _index(context, vault, settings, manager))
     with ProgressBar("Reading notes") as progress:
         result = scan_vault(vault, manager, settings, progress=progress,
-                            failures=_failures(context))
+                            failures=_failures(context), index=index)
     if output_format == "json":
         click.echo(json.dumps(scan_summary.as_json(result), indent=2, ensure_ascii=False))
     else:
@@ -260,10 +274,10 @@ def alerts(context, vault, every_date, since, output_format, write, notify, conf
     Alerts raised at sessions in the last 28 days, unless --since or --all say
     otherwise. With --write, Alerts.md in the output folder is kept up to date too.
     """
-    practice, period = _report(context, "alerts", vault, config_file,
-                               _period(every_date, since), output_format, write)
+    practice, period, index = _report(context, "alerts", vault, config_file,
+                                      _period(every_date, since), output_format, write)
     if notify:
-        _notify(context, practice, period)
+        _notify(context, practice, period, index)
 
 
 @cli.command()
@@ -312,9 +326,11 @@ def _report(context, name, vault, config_file, period, output_format, write):
                                f"not {output_format!r}")
     today = _today()
     period = period or reporter.default_period(today)
+    index = _index(context, vault, settings, manager)
     with ProgressBar("Reading notes") as progress:
         practice = read_practice(vault, manager, settings, today, alerts_since=period.start,
-                                 progress=progress, failures=failures)
+                                 progress=progress, failures=failures,
+                                 index=_cached(context, index))
     output = _render(reporter, output_format, practice, period, failures)
     if output is not None:
         click.echo(output, nl=not output.endswith("\n"))
@@ -335,7 +351,7 @@ def _report(context, name, vault, config_file, period, output_format, write):
                 click.echo(f"mutuality: warning: {refusal}", err=True)
             else:
                 click.echo(f"mutuality: wrote {path.relative_to(vault)}", err=True)
-    return practice, period
+    return practice, period, index
 
 
 def _render(reporter, output_format, practice, period, failures: Failures) -> str | None:
@@ -348,11 +364,10 @@ def _render(reporter, output_format, practice, period, failures: Failures) -> st
         return None
 
 
-def _notify(context, practice, period) -> None:
+def _notify(context, practice, period, index: NoteIndex) -> None:
     failures = _failures(context)
     sinks = contributions(_manager(context).hook.mutuality_alert_sinks, failures)
-    sent = SentAlerts(practice.vault)
-    new = sent.new(alert for alert in practice.alerts if alert.date in period)
+    new = index.unsent(alert for alert in practice.alerts if alert.date in period)
     if not new:
         return
     for plugin, sink in sinks:
@@ -360,7 +375,7 @@ def _notify(context, practice, period) -> None:
             sink.send(new, practice.settings)
         except Exception as error:
             failures.record(plugin, f"alert sink {sink.name}", error)
-    sent.remember(new)
+    index.remember_sent(new)
     click.echo(f"mutuality: {len(new)} new alert{'s' if len(new) > 1 else ''} handed to "
                f"{len(sinks)} alert sink{'s' if len(sinks) != 1 else ''}", err=True)
 

@@ -30,6 +30,7 @@ class Settings:
         :func:`with_plugin_settings`, every section a plugin declares, defaults filled.
     :ivar hooks_dirs: folders of drop-in plugins, relative paths taken from the
         config file's folder.
+    :ivar state_folder: where the index lives (default: the per-user state folder).
     :ivar source: the config file read, for messages (empty when there was none).
     """
 
@@ -38,6 +39,7 @@ class Settings:
     rules: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     plugins: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     hooks_dirs: tuple[Path, ...] = ()
+    state_folder: Path | None = None
     source: str = ""
 
 
@@ -66,7 +68,7 @@ def _settings_from(table: dict[str, Any], path: Path) -> Settings:
         return ConfigError(f"{source}: `{key}` {reason}")
 
     known = {"output_folder": str, "feedback_tag": str, "rules": dict, "plugins": dict,
-             "hooks_dirs": list}
+             "hooks_dirs": list, "state_folder": str}
     for key, value in table.items():
         if key not in known:
             raise fail(key, "is not a setting mutuality knows")
@@ -94,6 +96,7 @@ def _settings_from(table: dict[str, Any], path: Path) -> Settings:
         rules=table.get("rules", {}),
         plugins=table.get("plugins", {}),
         hooks_dirs=tuple(path.parent / folder.strip() for folder in hooks_dirs),
+        state_folder=path.parent / table["state_folder"] if "state_folder" in table else None,
         source=source,
     )
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .alerts import raise_alerts
 from .config import Settings, rule_settings
+from .index import NoteIndex
 from .model import Alert, ScanResult
 from .plugin_calls import Failures, collect_rules
 from .vault import Progress, scan_vault
@@ -41,11 +42,13 @@ def read_practice(
     alerts_since: date | None = None,
     progress: Progress | None = None,
     failures: Failures | None = None,
+    index: NoteIndex | None = None,
 ) -> Practice:
     failures = failures if failures is not None else Failures()
     rules = collect_rules(plugin_manager, failures)
     # A config mistake stops before the scan.
     enabled = rule_settings(settings, [rule for _, rule in rules])
-    scan = scan_vault(vault, plugin_manager, settings, progress=progress, failures=failures)
+    scan = scan_vault(vault, plugin_manager, settings, progress=progress, failures=failures,
+                      index=index)
     alerts = raise_alerts(scan.sessions_by_client(), rules, enabled, alerts_since, failures)
     return Practice(Path(vault), scan, tuple(alerts), settings, today, alerts_since)

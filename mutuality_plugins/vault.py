@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .config import Settings
 from .errors import NoteProblem, VaultError
+from .index import NoteIndex, Reading, decode
 from .model import Feedback, Note, Problem, ScanResult, Session
 from .plugin_calls import Failures, implementations
 from .reading.note import MAX_NOTE_BYTES, Extract, read_session
@@ -23,6 +24,7 @@ def scan_vault(
     *,
     progress: Progress | None = None,
     failures: Failures | None = None,
+    index: NoteIndex | None = None,
 ) -> ScanResult:
     """Read every note of the vault; a note that cannot be used becomes a problem.
 
@@ -31,36 +33,85 @@ def scan_vault(
     :param failures: where an extractor plugin's error is recorded (the note is then
         read without that plugin); with ``debug`` set there, any unexpected error
         propagates.
+    :param index: re-read only the notes changed since it was last brought up to
+        date, and bring it up to date.
     """
     failures = failures if failures is not None else Failures()
     root = Path(vault)
     if not root.is_dir():
         raise VaultError(root, "not a folder" if root.exists() else "no such folder")
-    problems: list[Problem] = []
-    paths = sorted(_find_notes(root, settings.output_folder, problems))
-    extract = _extractors(plugin_manager, settings, failures)
-    sessions: list[Session] = []
+    folder_problems: list[Problem] = []
+    paths = sorted(_find_notes(root, settings.output_folder, folder_problems))
+    reader = NoteReader(root, plugin_manager, settings, failures)
+    known = index.readings() if index is not None else {}
+    readings: list[Reading] = []
+    changed = []
     for done, relative in enumerate(paths, start=1):
-        try:
-            session = read_session(_read_bytes(os.path.join(root, relative)), relative, extract)
-        except NoteProblem as problem:
-            problems.append(Problem(relative, str(problem)))
-        except OSError as error:
-            problems.append(Problem(relative, f"could not be opened: {_os_reason(error)}"))
-        except Exception as error:
-            if failures.debug:
-                raise
-            problems.append(Problem(relative, _unexpected(error)))
+        stamp = _stamp(os.path.join(root, relative))
+        reading = _unchanged(relative, known.get(relative), stamp)
+        if reading is not _CHANGED:
+            readings.append(reading)
         else:
-            if session is not None:
-                sessions.append(session)
+            failed_before = len(failures.failures)
+            reading = reader.read(relative)
+            readings.append(reading)
+            # A reading spoilt by a failing plugin is not kept: the next scan tries again.
+            if stamp is not None and len(failures.failures) == failed_before:
+                changed.append((relative, *stamp, reading))
         if progress is not None:
             progress(done, len(paths))
+    if index is not None:
+        index.update(changed, removed=known.keys() - set(paths))
     return ScanResult(
         notes=len(paths),
-        sessions=tuple(sessions),
-        problems=tuple(sorted(problems, key=lambda problem: problem.path)),
+        sessions=tuple(r for r in readings if isinstance(r, Session)),
+        problems=tuple(sorted([*folder_problems, *(r for r in readings if isinstance(r, Problem))],
+                              key=lambda problem: problem.path)),
     )
+
+
+_CHANGED = object()
+
+
+def _unchanged(relative: str, stored: tuple | None, stamp: tuple[int, int] | None):
+    """The stored reading of a note with the same stamp, else ``_CHANGED``."""
+    if stamp is None or stored is None or stored[:2] != stamp:
+        return _CHANGED
+    try:
+        return decode(relative, stored[2])
+    except ValueError:  # a damaged entry is read again
+        return _CHANGED
+
+
+class NoteReader:
+    """Reads one note of a vault at a time, with the plugins and settings in force."""
+
+    def __init__(self, root: Path, plugin_manager, settings: Settings, failures: Failures):
+        self.root = root
+        self._extract = _extractors(plugin_manager, settings, failures)
+        self._failures = failures
+
+    def read(self, relative: str) -> Reading:
+        try:
+            return read_session(_read_bytes(os.path.join(self.root, relative)), relative,
+                                self._extract)
+        except NoteProblem as problem:
+            return Problem(relative, str(problem))
+        except OSError as error:
+            return Problem(relative, f"could not be opened: {_os_reason(error)}")
+        except Exception as error:
+            if self._failures.debug:
+                raise
+            return Problem(relative, _unexpected(error))
+
+
+def _stamp(path: str) -> tuple[int, int] | None:
+    """(modification time in ns, size): a note whose stamp is unchanged is not re-read."""
+    try:
+        status = os.stat(path, follow_symlinks=False)
+    except OSError:
+        return None
+    return (status.st_mtime_ns, status.st_size)
 
 
 def _extractors(plugin_manager, settings: Settings, failures: Failures) -> Extract:

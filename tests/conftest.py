@@ -23,6 +23,12 @@ from mutuality_plugins.reading.note import read_session
 from mutuality_plugins.vault import scan_vault
 
 
+@pytest.fixture(autouse=True)
+def private_state(tmp_path_factory, monkeypatch):
+    """Every test keeps mutuality's index in a folder of its own, never the user's."""
+    monkeypatch.setenv("MUTUALITY_STATE_DIR", str(tmp_path_factory.mktemp("state")))
+
+
 @pytest.fixture(scope="session")
 def plugin_manager():
     return get_plugin_manager(load_entry_points=False)

@@ -25,11 +25,6 @@ MANUAL = ROOT / "docs" / "plugins.md"
 HOOK_NAMES = sorted(name for name in vars(hookspecs) if name.startswith("mutuality_"))
 
 
-@pytest.fixture(autouse=True)
-def private_state(tmp_path, monkeypatch):
-    monkeypatch.setenv("MUTUALITY_STATE_DIR", str(tmp_path / "state"))
-
-
 def run(*args, env=None):
     return CliRunner().invoke(cli, [str(arg) for arg in args], env=env)
 
@@ -238,7 +233,7 @@ def test_notify_hands_each_alert_to_the_sinks_once(tmp_path):
     run("--hooks-dir", PLUGINS / "good", "alerts", vault, "--all", "--notify")
     assert [json.loads(line)["rule"] for line in log.read_text().splitlines()] == [
         "uninvited-streak", "alliance-low"]
-    state = tmp_path / "state"
+    state = Path(os.environ["MUTUALITY_STATE_DIR"])
     assert stat.S_IMODE(state.stat().st_mode) == 0o700
     assert all(stat.S_IMODE(f.stat().st_mode) == 0o600 for f in state.iterdir())
 

@@ -1,0 +1,206 @@
+"""The persistent index: what each note gave when it was last read, and the alerts
+already handed on, in SQLite outside the vault.
+
+A scan re-reads only the notes whose modification time or size changed. The index
+holds clinical text, so its folder is 0700 and its files 0600. It is never trusted
+blindly: a damaged file, another program's database, an older layout, another
+vault, or other plugins or settings (which would read notes differently) make it
+start afresh.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import sqlite3
+from collections.abc import Iterable
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+import platformdirs
+
+from .config import Settings
+from .model import Alert, FeedbackItem, Problem, Session
+
+SCHEMA = 1
+APPLICATION = "mutuality note index"
+STATE_VARIABLE = "MUTUALITY_STATE_DIR"
+
+Reading = Session | Problem | None
+"""What a note gave: a session, a problem, or nothing (not a session note)."""
+
+
+def state_folder(settings: Settings | None = None) -> Path:
+    """The per-user state folder (``MUTUALITY_STATE_DIR``, or ``state_folder`` of the
+    settings, else the platform's), created private to its owner."""
+    chosen = os.environ.get(STATE_VARIABLE) or (settings.state_folder if settings else None)
+    folder = Path(chosen or platformdirs.user_state_dir("mutuality")).expanduser()
+    folder.mkdir(parents=True, exist_ok=True)
+    folder.chmod(0o700)  # the index holds clinical text
+    return folder
+
+
+def fingerprint(plugin_manager, settings: Settings) -> str:
+    """What a note's reading depends on besides the note: mutuality's version, the
+    plugins (a drop-in file by its modification time) and the settings for reading."""
+    try:
+        own = version("mutuality")
+    except PackageNotFoundError:
+        own = "source"
+    parts = [own, str(SCHEMA), settings.feedback_tag, settings.output_folder]
+    for name, origin in sorted(plugin_manager.origins.items()):
+        stamp = ""
+        if origin.endswith(".py"):
+            try:
+                stamp = str(os.stat(origin).st_mtime_ns)
+            except OSError:
+                pass
+        parts.append(f"{name}={origin}@{stamp}")
+    return hashlib.sha256("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
+
+
+class NoteIndex:
+    """One vault's index. Use :meth:`open`; close it when done."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path):
+        self._db = connection
+        self.path = path
+
+    @classmethod
+    def open(cls, vault: Path, fingerprint: str, settings: Settings | None = None) -> NoteIndex:
+        root = str(Path(vault).resolve())
+        key = hashlib.sha256(root.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+        path = state_folder(settings) / f"index-{key}.sqlite3"
+        expected = {"application": APPLICATION, "schema": str(SCHEMA), "vault": root,
+                    "fingerprint": fingerprint}
+        index = None
+        try:
+            index = cls._connect(path)
+            if index._meta() == expected:
+                return index
+        except sqlite3.DatabaseError:  # not a database, damaged, or no meta table
+            pass
+        if index is not None:
+            index.close()
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        index = cls._connect(path)
+        index._create(expected)
+        return index
+
+    @classmethod
+    def _connect(cls, path: Path) -> NoteIndex:
+        if not path.exists():
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))  # private from the start
+        connection = sqlite3.connect(path, timeout=10, isolation_level=None,
+                                     check_same_thread=False)
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=NORMAL")
+        return cls(connection, path)
+
+    def _meta(self) -> dict[str, str]:
+        return dict(self._db.execute("SELECT key, value FROM meta"))
+
+    def _create(self, meta: dict[str, str]) -> None:
+        # The meta rows come last: tables without them are rebuilt on the next open.
+        self._db.executescript("""
+                CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                CREATE TABLE notes (path TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL,
+                                    size INTEGER NOT NULL, reading TEXT NOT NULL);
+                CREATE TABLE sent_alerts (rule TEXT, client TEXT, note TEXT, detail TEXT,
+                                          PRIMARY KEY (rule, client, note, detail));
+                CREATE TABLE marks (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+            """)
+        with self._transaction():
+            self._db.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
+
+    def _transaction(self):
+        return _Transaction(self._db)
+
+    def close(self) -> None:
+        self._db.close()
+
+    # Notes
+
+    def readings(self) -> dict[str, tuple[int, int, str]]:
+        """path -> (mtime_ns, size, stored reading); :func:`decode` turns the last
+        into the reading (only worth doing for notes that did not change)."""
+        return {path: (mtime, size, reading) for path, mtime, size, reading
+                in self._db.execute("SELECT path, mtime_ns, size, reading FROM notes")}
+
+    def update(self, changed: Iterable[tuple[str, int, int, Reading]],
+               removed: Iterable[str] = ()) -> None:
+        with self._transaction():
+            self._db.executemany(
+                "INSERT OR REPLACE INTO notes VALUES (?, ?, ?, ?)",
+                ((path, mtime, size, encode(reading)) for path, mtime, size, reading in changed),
+            )
+            self._db.executemany("DELETE FROM notes WHERE path = ?", ((p,) for p in removed))
+
+    # Alerts handed on, and other marks
+
+    def unsent(self, alerts: Iterable[Alert]) -> list[Alert]:
+        sent = set(self._db.execute("SELECT rule, client, note, detail FROM sent_alerts"))
+        return [alert for alert in alerts if _identity(alert) not in sent]
+
+    def remember_sent(self, alerts: Iterable[Alert]) -> None:
+        with self._transaction():
+            self._db.executemany("INSERT OR IGNORE INTO sent_alerts VALUES (?, ?, ?, ?)",
+                                 (_identity(alert) for alert in alerts))
+
+    def mark(self, key: str, value: str | None = None) -> str | None:
+        """Read a mark, or with ``value`` set it (the last digest written, say)."""
+        if value is None:
+            row = self._db.execute("SELECT value FROM marks WHERE key = ?", (key,)).fetchone()
+            return row[0] if row else None
+        with self._transaction():
+            self._db.execute("INSERT OR REPLACE INTO marks VALUES (?, ?)", (key, value))
+        return value
+
+
+def _identity(alert: Alert) -> tuple[str, str, str, str]:
+    # SQLite compares NULLs as distinct in a key: store a missing detail as "".
+    return (alert.rule, alert.client, alert.note, alert.detail or "")
+
+
+class _Transaction:
+    def __init__(self, connection: sqlite3.Connection):
+        self._db = connection
+
+    def __enter__(self):
+        self._db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, kind, error, traceback):
+        self._db.execute("COMMIT" if kind is None else "ROLLBACK")
+
+
+def encode(reading: Reading) -> str:
+    if isinstance(reading, Session):
+        items = [[i.theme, i.signal, i.quote, i.phrase, i.response, i.by] for i in reading.items]
+        data = ["s", reading.date.toordinal(), reading.clients, reading.invited, items,
+                reading.srs_total, reading.text]
+    elif isinstance(reading, Problem):
+        data = ["p", reading.message]
+    else:
+        data = ["o"]
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def decode(path: str, stored: str) -> Reading:
+    """The reading stored for a note; ValueError when it is damaged."""
+    try:
+        data = json.loads(stored)
+        if data[0] == "s":
+            _, day, clients, invited, items, srs_total, text = data
+            return Session(path, dt.date.fromordinal(day), tuple(clients), invited,
+                           tuple(FeedbackItem(*item) for item in items), srs_total, text)
+        if data[0] == "p":
+            return Problem(path, data[1])
+        if data == ["o"]:
+            return None
+    except (ValueError, TypeError, IndexError, KeyError, OverflowError):
+        pass
+    raise ValueError(f"damaged index entry for {path}")
+

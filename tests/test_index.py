@@ -1,0 +1,164 @@
+"""The persistent index: a re-scan re-reads only changed notes, and a doubtful
+index is rebuilt, never trusted."""
+
+import os
+import sqlite3
+import stat
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import note
+from mutuality_plugins import hookimpl
+from mutuality_plugins.cli import cli
+from mutuality_plugins.config import Settings
+from mutuality_plugins.index import NoteIndex, fingerprint
+from mutuality_plugins.plugins import get_plugin_manager
+from mutuality_plugins.vault import scan_vault
+
+
+class CountingExtractor:
+    """Counts the session notes read (an extractor is called once per session note)."""
+
+    def __init__(self):
+        self.read = []
+
+    @hookimpl
+    def mutuality_extract_feedback(self, note):
+        self.read.append(note.path)
+
+
+@pytest.fixture
+def counted(vault):
+    counter = CountingExtractor()
+    manager = get_plugin_manager(load_entry_points=False)
+    manager.add(counter, name="counter", origin="test")
+
+    def scan(settings=Settings()):
+        counter.read.clear()
+        index = NoteIndex.open(vault.root, fingerprint(manager, settings), settings)
+        try:
+            return scan_vault(vault.root, manager, settings, index=index), sorted(counter.read)
+        finally:
+            index.close()
+
+    for day in (16, 17, 18):
+        vault.session(f"2026-11-{day} A.md", client="A", feedback="[pacing]")
+    vault.write("Broken.md", "---\nclient: [\n---\n")
+    return scan
+
+
+def test_a_second_scan_reads_nothing_and_gives_the_same_result(counted):
+    first, read = counted()
+    assert len(read) == 3
+    second, read = counted()
+    assert read == []
+    assert second == first
+
+
+def test_only_changed_new_and_renamed_notes_are_read_again(vault, counted):
+    counted()
+    path = vault.root / "2026-11-16 A.md"
+    path.write_text(path.read_text().replace("[pacing]", "[pacing, topic]"))
+    vault.session("2026-11-19 A.md", client="A")
+    os.rename(vault.root / "2026-11-17 A.md", vault.root / "2026-11-17 renamed.md")
+    (vault.root / "2026-11-18 A.md").unlink()
+    result, read = counted()
+    assert read == ["2026-11-16 A.md", "2026-11-17 renamed.md", "2026-11-19 A.md"]
+    assert sorted(s.path for s in result.sessions) == [
+        "2026-11-16 A.md", "2026-11-17 renamed.md", "2026-11-19 A.md"]
+    assert [len(s.items) for s in result.sessions if s.path == "2026-11-16 A.md"] == [2]
+    assert [p.path for p in result.problems] == ["Broken.md"]  # problems are kept too
+
+
+def test_other_settings_read_every_note_again(counted):
+    counted()
+    assert len(counted(Settings(feedback_tag="fb"))[1]) == 3
+
+
+@pytest.mark.parametrize("damage", [
+    lambda path: path.write_bytes(b"this is not a database" * 100),
+    lambda path: path.write_bytes(path.read_bytes()[:200]),
+    lambda path: _sql(path, "UPDATE meta SET value = '0' WHERE key = 'schema'"),
+    lambda path: _sql(path, "UPDATE meta SET value = '/elsewhere' WHERE key = 'vault'"),
+    lambda path: _sql(path, "DROP TABLE meta"),
+    lambda path: _sql(path, "UPDATE notes SET reading = 'garbage'"),
+])
+def test_a_damaged_foreign_or_old_index_is_rebuilt(counted, damage):
+    first, _ = counted()
+    index_file = next(Path(os.environ["MUTUALITY_STATE_DIR"]).glob("index-*.sqlite3"))
+    damage(index_file)
+    try:
+        result, read = counted()
+    except Exception as error:  # pragma: no cover - the failure this test is for
+        pytest.fail(f"a damaged index was trusted: {error!r}")
+    assert result == first
+
+
+def _sql(path, statement):
+    connection = sqlite3.connect(path)
+    connection.execute(statement)
+    connection.commit()
+    connection.close()
+
+
+def test_the_index_is_private_to_its_owner(counted):
+    counted()
+    folder = Path(os.environ["MUTUALITY_STATE_DIR"])
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    for path in folder.iterdir():
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+
+
+def test_the_index_lives_outside_the_vault_unless_configured(vault, tmp_path, monkeypatch):
+    monkeypatch.delenv("MUTUALITY_STATE_DIR")
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg"))
+    vault.session("2026-11-16 A.md", client="A")
+    assert CliRunner().invoke(cli, ["scan", str(vault.root)]).exit_code == 0
+    assert list((tmp_path / "xdg").rglob("index-*.sqlite3"))
+    assert not [p for p in vault.root.rglob("*") if "index" in p.name]
+    (vault.root / "mutuality.toml").write_text('state_folder = "../state-here"\n')
+    assert CliRunner().invoke(cli, ["scan", str(vault.root)]).exit_code == 0
+    assert list((vault.root.parent / "state-here").glob("index-*.sqlite3"))
+
+
+def test_no_cache_reads_every_note(vault, monkeypatch):
+    vault.session("2026-11-16 A.md", client="A", feedback="[pacing]")
+    run = CliRunner().invoke
+    assert run(cli, ["scan", str(vault.root)]).exit_code == 0
+    from mutuality_plugins import vault as vault_module
+
+    reads = []
+    original = vault_module.NoteReader.read
+    monkeypatch.setattr(vault_module.NoteReader, "read",
+                        lambda self, relative: reads.append(relative) or original(self, relative))
+    assert run(cli, ["scan", str(vault.root)]).exit_code == 0
+    assert reads == []
+    assert run(cli, ["--no-cache", "scan", str(vault.root)]).exit_code == 0
+    assert reads == ["2026-11-16 A.md"]
+
+
+def test_a_note_read_while_a_plugin_failed_is_read_again_next_time(vault):
+    class FailsOnce:
+        failed = False
+
+        @hookimpl
+        def mutuality_extract_feedback(self, note):
+            if not FailsOnce.failed:
+                FailsOnce.failed = True
+                raise RuntimeError("flaky")
+
+    from mutuality_plugins.plugin_calls import Failures
+
+    manager = get_plugin_manager(load_entry_points=False)
+    manager.add(FailsOnce(), name="flaky", origin="test")
+    vault.write("2026-11-16 A.md", note("client: A"))
+    settings = Settings()
+    for expected_failures in (1, 0):
+        index = NoteIndex.open(vault.root, fingerprint(manager, settings), settings)
+        failures = Failures()
+        scan_vault(vault.root, manager, settings, index=index, failures=failures)
+        index.close()
+        assert len(failures.failures) == expected_failures
+    assert FailsOnce.failed
