@@ -24,7 +24,7 @@ import platformdirs
 from .config import Settings
 from .model import Alert, FeedbackItem, Problem, Session
 
-SCHEMA = 1
+SCHEMA = 2
 APPLICATION = "mutuality note index"
 STATE_VARIABLE = "MUTUALITY_STATE_DIR"
 
@@ -108,7 +108,8 @@ class NoteIndex:
         self._db.executescript("""
                 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
                 CREATE TABLE notes (path TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL,
-                                    size INTEGER NOT NULL, reading TEXT NOT NULL);
+                                    size INTEGER NOT NULL, kind TEXT NOT NULL,
+                                    data TEXT NOT NULL, text TEXT);
                 CREATE TABLE sent_alerts (rule TEXT, client TEXT, note TEXT, detail TEXT,
                                           PRIMARY KEY (rule, client, note, detail));
                 CREATE TABLE marks (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -124,18 +125,18 @@ class NoteIndex:
 
     # Notes
 
-    def readings(self) -> dict[str, tuple[int, int, str]]:
-        """path -> (mtime_ns, size, stored reading); :func:`decode` turns the last
-        into the reading (only worth doing for notes that did not change)."""
-        return {path: (mtime, size, reading) for path, mtime, size, reading
-                in self._db.execute("SELECT path, mtime_ns, size, reading FROM notes")}
+    def readings(self) -> dict[str, tuple]:
+        """path -> (mtime_ns, size, kind, data, text); :func:`decode` turns the
+        last three into the reading (only worth doing for notes that did not change)."""
+        rows = self._db.execute("SELECT path, mtime_ns, size, kind, data, text FROM notes")
+        return {row[0]: row[1:] for row in rows}
 
     def update(self, changed: Iterable[tuple[str, int, int, Reading]],
                removed: Iterable[str] = ()) -> None:
         with self._transaction():
             self._db.executemany(
-                "INSERT OR REPLACE INTO notes VALUES (?, ?, ?, ?)",
-                ((path, mtime, size, encode(reading)) for path, mtime, size, reading in changed),
+                "INSERT OR REPLACE INTO notes VALUES (?, ?, ?, ?, ?, ?)",
+                ((path, mtime, size, *encode(reading)) for path, mtime, size, reading in changed),
             )
             self._db.executemany("DELETE FROM notes WHERE path = ?", ((p,) for p in removed))
 
@@ -176,31 +177,33 @@ class _Transaction:
         self._db.execute("COMMIT" if kind is None else "ROLLBACK")
 
 
-def encode(reading: Reading) -> str:
+# A session is stored as (kind, a small JSON array, its text apart): the text needs
+# no escaping that way, and loading 10,000 unchanged notes stays well under a tenth
+# of reading them.
+
+
+def encode(reading: Reading) -> tuple[str, str, str | None]:
     if isinstance(reading, Session):
         items = [[i.theme, i.signal, i.quote, i.phrase, i.response, i.by] for i in reading.items]
-        data = ["s", reading.date.toordinal(), reading.clients, reading.invited, items,
-                reading.srs_total, reading.text]
-    elif isinstance(reading, Problem):
-        data = ["p", reading.message]
-    else:
-        data = ["o"]
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        data = [reading.date.toordinal(), reading.clients, reading.invited, items,
+                reading.srs_total]
+        return "s", json.dumps(data, ensure_ascii=False, separators=(",", ":")), reading.text
+    if isinstance(reading, Problem):
+        return "p", json.dumps(reading.message, ensure_ascii=False), None
+    return "o", "null", None
 
 
-def decode(path: str, stored: str) -> Reading:
+def decode(path: str, kind: str, data: str, text: str | None) -> Reading:
     """The reading stored for a note; ValueError when it is damaged."""
     try:
-        data = json.loads(stored)
-        if data[0] == "s":
-            _, day, clients, invited, items, srs_total, text = data
+        if kind == "s":
+            day, clients, invited, items, srs_total = json.loads(data)
             return Session(path, dt.date.fromordinal(day), tuple(clients), invited,
-                           tuple(FeedbackItem(*item) for item in items), srs_total, text)
-        if data[0] == "p":
-            return Problem(path, data[1])
-        if data == ["o"]:
+                           tuple([FeedbackItem(*item) for item in items]), srs_total, text)
+        if kind == "p":
+            return Problem(path, json.loads(data))
+        if kind == "o":
             return None
     except (ValueError, TypeError, IndexError, KeyError, OverflowError):
         pass
     raise ValueError(f"damaged index entry for {path}")
-

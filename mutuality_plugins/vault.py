@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from .config import Settings
@@ -36,49 +36,127 @@ def scan_vault(
     :param index: re-read only the notes changed since it was last brought up to
         date, and bring it up to date.
     """
-    failures = failures if failures is not None else Failures()
-    root = Path(vault)
-    if not root.is_dir():
-        raise VaultError(root, "not a folder" if root.exists() else "no such folder")
-    folder_problems: list[Problem] = []
-    paths = sorted(_find_notes(root, settings.output_folder, folder_problems))
-    reader = NoteReader(root, plugin_manager, settings, failures)
-    known = index.readings() if index is not None else {}
-    readings: list[Reading] = []
-    changed = []
-    for done, relative in enumerate(paths, start=1):
-        stamp = _stamp(os.path.join(root, relative))
-        reading = _unchanged(relative, known.get(relative), stamp)
-        if reading is not _CHANGED:
-            readings.append(reading)
-        else:
-            failed_before = len(failures.failures)
-            reading = reader.read(relative)
-            readings.append(reading)
-            # A reading spoilt by a failing plugin is not kept: the next scan tries again.
-            if stamp is not None and len(failures.failures) == failed_before:
-                changed.append((relative, *stamp, reading))
-        if progress is not None:
-            progress(done, len(paths))
-    if index is not None:
-        index.update(changed, removed=known.keys() - set(paths))
-    return ScanResult(
-        notes=len(paths),
-        sessions=tuple(r for r in readings if isinstance(r, Session)),
-        problems=tuple(sorted([*folder_problems, *(r for r in readings if isinstance(r, Problem))],
-                              key=lambda problem: problem.path)),
-    )
+    state = VaultState(vault, plugin_manager, settings, failures=failures, index=index)
+    state.rescan(progress)
+    return state.result()
+
+
+Stamp = tuple[int, int]
+"""(modification time in ns, size): a note whose stamp is unchanged is not re-read."""
+
+
+class VaultState:
+    """The vault as read so far: each note's stamp and reading, brought up to date by
+    a whole re-scan or for some paths only (what ``mutuality watch`` does as notes are
+    saved). Changes go to the index, when there is one."""
+
+    def __init__(self, vault: Path | str, plugin_manager, settings: Settings, *,
+                 failures: Failures | None = None, index: NoteIndex | None = None):
+        self.root = Path(vault)
+        if not self.root.is_dir():
+            raise VaultError(self.root, "not a folder" if self.root.exists() else "no such folder")
+        self.settings = settings
+        self.failures = failures if failures is not None else Failures()
+        self.notes: dict[str, tuple[Stamp, Reading]] = {}
+        self._folder_problems: list[Problem] = []
+        self._reader = NoteReader(self.root, plugin_manager, settings, self.failures)
+        self._index = index
+        self._stored = index.readings() if index is not None else {}
+
+    def rescan(self, progress: Progress | None = None) -> set[str]:
+        """Walk the whole vault; return the paths whose reading changed."""
+        self._folder_problems = []
+        found = dict(_find_notes(self.root, self.settings.output_folder, self._folder_problems))
+        return self._bring_up_to_date(found, removed=self.notes.keys() - found.keys(),
+                                      progress=progress, whole=True)
+
+    def refresh(self, paths: Iterable[str]) -> set[str]:
+        """Look again at these vault-relative paths only (notes or folders, present or
+        gone); return the paths whose reading changed."""
+        found: dict[str, _Stat] = {}
+        removed: set[str] = set()
+        for relative in paths:
+            relative = relative.strip("/")
+            if not relative or self._ignored(relative):
+                continue
+            prefix = relative + "/"
+            removed |= {path for path in self.notes if path == relative or path.startswith(prefix)}
+            target = self.root / relative
+            if target.is_dir() and not target.is_symlink():
+                found.update(_find_notes(self.root, self.settings.output_folder, [], relative))
+            elif relative.lower().endswith(".md") and target.is_file() and not target.is_symlink():
+                found[relative] = _Stat(target)
+        return self._bring_up_to_date(found, removed - found.keys())
+
+    def _ignored(self, relative: str) -> bool:
+        parts = relative.split("/")
+        output = self.settings.output_folder
+        return any(part.startswith(".") for part in parts) or (
+            relative == output or relative.startswith(output + "/"))
+
+    def _bring_up_to_date(self, found, removed, progress: Progress | None = None,
+                          whole: bool = False) -> set[str]:
+        changed: set[str] = set(removed)
+        stored_changes = []
+        for done, relative in enumerate(sorted(found), start=1):
+            if progress is not None:
+                progress(done, len(found))
+            stamp = _stamp(found[relative])
+            known = self.notes.get(relative)
+            if stamp is not None and known is not None and known[0] == stamp:
+                continue
+            reading = _unchanged(relative, self._stored.pop(relative, None), stamp)
+            if reading is _CHANGED:
+                failed_before = len(self.failures.failures)
+                reading = self._reader.read(relative)
+                # A reading spoilt by a failing plugin is not kept: the next scan tries again.
+                if stamp is not None and len(self.failures.failures) == failed_before:
+                    stored_changes.append((relative, *stamp, reading))
+            self.notes[relative] = (stamp, reading)
+            changed.add(relative)
+        for relative in removed:
+            self.notes.pop(relative, None)
+        if self._index is not None:
+            gone = set(removed)
+            if whole:  # stored notes the walk did not find are gone too
+                gone |= self._stored.keys() - found.keys()
+                self._stored = {}
+            self._index.update(stored_changes, removed=gone)
+        return changed
+
+    def readings(self, paths: Iterable[str]) -> list[Reading]:
+        return [self.notes[path][1] for path in paths if path in self.notes]
+
+    def result(self) -> ScanResult:
+        readings = [reading for _, reading in self.notes.values()]
+        problems = [*self._folder_problems, *(r for r in readings if isinstance(r, Problem))]
+        return ScanResult(
+            notes=len(self.notes),
+            sessions=tuple(r for path, (_, r) in sorted(self.notes.items())
+                           if isinstance(r, Session)),
+            problems=tuple(sorted(problems, key=lambda problem: problem.path)),
+        )
+
+
+class _Stat:
+    """A path standing in for a directory entry where only the path is known."""
+
+    def __init__(self, path: Path):
+        self._path = path
+
+    def stat(self, follow_symlinks: bool = False):
+        return os.stat(self._path, follow_symlinks=follow_symlinks)
 
 
 _CHANGED = object()
 
 
-def _unchanged(relative: str, stored: tuple | None, stamp: tuple[int, int] | None):
+def _unchanged(relative: str, stored: tuple | None, stamp: Stamp | None):
     """The stored reading of a note with the same stamp, else ``_CHANGED``."""
     if stamp is None or stored is None or stored[:2] != stamp:
         return _CHANGED
     try:
-        return decode(relative, stored[2])
+        return decode(relative, *stored[2:])
     except ValueError:  # a damaged entry is read again
         return _CHANGED
 
@@ -105,10 +183,9 @@ class NoteReader:
             return Problem(relative, _unexpected(error))
 
 
-def _stamp(path: str) -> tuple[int, int] | None:
-    """(modification time in ns, size): a note whose stamp is unchanged is not re-read."""
+def _stamp(entry) -> Stamp | None:
     try:
-        status = os.stat(path, follow_symlinks=False)
+        status = entry.stat(follow_symlinks=False)
     except OSError:
         return None
     return (status.st_mtime_ns, status.st_size)
@@ -136,10 +213,12 @@ def _extractors(plugin_manager, settings: Settings, failures: Failures) -> Extra
     return extract
 
 
-def _find_notes(root: Path, output_folder: str, problems: list[Problem]) -> Iterator[str]:
-    """Vault-relative POSIX paths of the ``*.md`` files, skipping dot-names, the output
-    folder and symbolic links."""
-    pending = [""]
+def _find_notes(
+    root: Path, output_folder: str, problems: list[Problem], below: str = ""
+) -> Iterator[tuple[str, os.DirEntry]]:
+    """(vault-relative POSIX path, entry) of the ``*.md`` files (``below`` a folder),
+    skipping dot-names, the output folder and symbolic links."""
+    pending = [below]
     while pending:
         folder = pending.pop()
         try:
@@ -157,7 +236,7 @@ def _find_notes(root: Path, output_folder: str, problems: list[Problem]) -> Iter
                 if relative != output_folder:
                     pending.append(relative)
             elif name.lower().endswith(".md") and entry.is_file(follow_symlinks=False):
-                yield relative
+                yield relative, entry
 
 
 def _read_bytes(path: str) -> bytes:

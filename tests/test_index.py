@@ -83,7 +83,7 @@ def test_other_settings_read_every_note_again(counted):
     lambda path: _sql(path, "UPDATE meta SET value = '0' WHERE key = 'schema'"),
     lambda path: _sql(path, "UPDATE meta SET value = '/elsewhere' WHERE key = 'vault'"),
     lambda path: _sql(path, "DROP TABLE meta"),
-    lambda path: _sql(path, "UPDATE notes SET reading = 'garbage'"),
+    lambda path: _sql(path, "UPDATE notes SET data = 'garbage'"),
 ])
 def test_a_damaged_foreign_or_old_index_is_rebuilt(counted, damage):
     first, _ = counted()
