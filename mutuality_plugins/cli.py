@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import signal
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -17,8 +19,10 @@ from .plugins import get_plugin_manager, outside_vault
 from .practice import read_practice
 from .progress import ProgressBar
 from .index import NoteIndex, fingerprint
+from .service import install_service, this_system, user_service
 from .vault import scan_vault
 from .vault_setup import set_up_vault
+from .watch import Watcher, alerts_note_sink, jsonl_sink, text_sink
 from .writer import NotWritten, write_generated
 
 USAGE_ERROR = 2
@@ -378,6 +382,80 @@ def _notify(context, practice, period, index: NoteIndex) -> None:
     index.remember_sent(new)
     click.echo(f"mutuality: {len(new)} new alert{'s' if len(new) > 1 else ''} handed to "
                f"{len(sinks)} alert sink{'s' if len(sinks) != 1 else ''}", err=True)
+
+
+@cli.command()
+@vault_argument
+@_format_option("text", "jsonl")
+@click.option("--poll", is_flag=True,
+              help="Check the vault every few seconds instead of being told of changes: for "
+                   "network and sync folders (SMB, NFS, WSL /mnt/c, some Dropbox or iCloud).")
+@config_option
+@click.pass_context
+def watch(context, vault, output_format, poll, config_file) -> None:
+    """Keep watching VAULT: print each new alert a moment after a note is saved.
+
+    Alerts.md in the output folder is kept up to date, plugin alert sinks get
+    the new alerts too, and when a week ends its digest is written. Each alert
+    is handed on once, across restarts. Stop with Ctrl-C.
+    """
+    settings, manager = _prepare(context, vault, config_file)
+    failures = _failures(context)
+    index = _index(context, vault, settings, manager)
+
+    def say(line: str) -> None:
+        click.echo(f"mutuality: {line}", err=True)
+
+    def echo(line: str) -> None:
+        click.echo(line)  # click flushes: a reader of a pipe sees each alert at once
+
+    watcher = Watcher(vault, manager, settings, index, failures=failures, say=say, poll=poll,
+                      cache=_cached(context, index) is not None, today=_today)
+    stdout = jsonl_sink(echo) if output_format == "jsonl" else text_sink(echo)
+    watcher.sinks = [("built-in", stdout), ("built-in", alerts_note_sink(watcher)),
+                     *contributions(manager.hook.mutuality_alert_sinks, failures)]
+    stop = threading.Event()
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signal_number, lambda *_: stop.set())
+    crashed: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            watcher.run(stop)
+        except BaseException as error:  # reported by the main thread
+            crashed.append(error)
+
+    worker = threading.Thread(target=work, name="mutuality-watch", daemon=True)
+    worker.start()
+    say(f"watching {vault} (stop with Ctrl-C)")
+    while worker.is_alive() and not stop.wait(0.2):
+        pass
+    stop.set()
+    worker.join(timeout=1.5)
+    if crashed:
+        raise crashed[0]
+    failures.failures.clear()  # reported as they happened; stopping is a clean exit
+
+
+@cli.command()
+@vault_argument
+@click.option("--install", is_flag=True, help="Install and start the service, not only print it.")
+@click.option("--platform", "system", type=click.Choice(["linux", "macos"]), default=None,
+              help="The kind of service (default: this machine's).")
+@click.pass_context
+def service(context, vault, install, system) -> None:
+    """Print (or with --install, install) a user service that runs `mutuality watch
+    VAULT` in the background: a systemd user unit on Linux, a launchd agent on macOS."""
+    if not vault.is_dir():
+        raise VaultError(vault, "not a folder" if vault.exists() else "no such folder")
+    hooks_dirs = context.find_root().params.get("hooks_dirs") or ()
+    made = user_service(vault.resolve(), system or this_system(), [Path(h) for h in hooks_dirs])
+    if not install:
+        click.echo(f"# {made.path}\n{made.text}", nl=False)
+        click.echo(f"# to install it: mutuality service {vault} --install")
+        return
+    for line in install_service(made):
+        click.echo(line)
 
 
 @cli.command()

@@ -63,16 +63,17 @@ class VaultState:
         self._index = index
         self._stored = index.readings() if index is not None else {}
 
-    def rescan(self, progress: Progress | None = None) -> set[str]:
-        """Walk the whole vault; return the paths whose reading changed."""
+    def rescan(self, progress: Progress | None = None) -> dict[str, Reading]:
+        """Walk the whole vault; return the paths whose reading changed, each with its
+        reading before (None for a new note)."""
         self._folder_problems = []
         found = dict(_find_notes(self.root, self.settings.output_folder, self._folder_problems))
         return self._bring_up_to_date(found, removed=self.notes.keys() - found.keys(),
                                       progress=progress, whole=True)
 
-    def refresh(self, paths: Iterable[str]) -> set[str]:
+    def refresh(self, paths: Iterable[str]) -> dict[str, Reading]:
         """Look again at these vault-relative paths only (notes or folders, present or
-        gone); return the paths whose reading changed."""
+        gone); return the paths whose reading changed, each with its reading before."""
         found: dict[str, _Stat] = {}
         removed: set[str] = set()
         for relative in paths:
@@ -95,8 +96,8 @@ class VaultState:
             relative == output or relative.startswith(output + "/"))
 
     def _bring_up_to_date(self, found, removed, progress: Progress | None = None,
-                          whole: bool = False) -> set[str]:
-        changed: set[str] = set(removed)
+                          whole: bool = False) -> dict[str, Reading]:
+        changed = {path: self.notes[path][1] for path in removed if path in self.notes}
         stored_changes = []
         for done, relative in enumerate(sorted(found), start=1):
             if progress is not None:
@@ -112,8 +113,8 @@ class VaultState:
                 # A reading spoilt by a failing plugin is not kept: the next scan tries again.
                 if stamp is not None and len(self.failures.failures) == failed_before:
                     stored_changes.append((relative, *stamp, reading))
+            changed[relative] = known[1] if known is not None else None
             self.notes[relative] = (stamp, reading)
-            changed.add(relative)
         for relative in removed:
             self.notes.pop(relative, None)
         if self._index is not None:

@@ -1,0 +1,298 @@
+"""``mutuality watch``: keep reading the vault as notes are saved, and hand on each
+new alert once.
+
+The watchdog callback only records which paths changed and wakes the worker; the
+worker waits for a short quiet spell (never longer than a maximum, so a busy vault
+cannot starve it), looks again at those paths, re-runs the rules for the clients
+they concern, and hands the alerts not handed on before (across restarts: they are
+kept in the index) to every sink. An error in a sink or a plugin is reported and
+watching goes on.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+from watchdog.observers.polling import PollingObserver
+
+from .alerts import raise_alerts
+from .config import Settings, rule_settings
+from .index import NoteIndex
+from .model import Alert, AlertSink, Session
+from .plugin_calls import Failures, collect_reporters, collect_rules
+from .practice import Practice
+from .reporters.alerts import default_period as alerts_period
+from .reporters.digest import default_period as digest_period
+from .vault import VaultState
+from .writer import NotWritten, write_generated
+
+QUIET_SECONDS = 0.1  # editors write a note in several steps: wait for them to finish
+LONGEST_WAIT_SECONDS = 0.8  # ... but a vault that keeps changing is still looked at
+SAFETY_RESCAN_SECONDS = 600  # events can be lost (network folders, sleep): look anyway
+POLL_SECONDS = 2.0
+WATCH_LIMIT_ERRORS = (errno.ENOSPC, errno.EMFILE)
+LAST_DIGEST = "last digest written"
+
+Say = Callable[[str], None]
+
+
+class _Recorder(FileSystemEventHandler):
+    """Runs in watchdog's thread: records the paths an event names, nothing more."""
+
+    def __init__(self, changed: Callable[[Sequence[str]], None]):
+        self._changed = changed
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type in ("opened", "closed_no_write"):
+            return  # reading a note changes nothing
+        paths = [event.src_path, getattr(event, "dest_path", "")]
+        self._changed([p.decode() if isinstance(p, bytes) else p for p in paths if p])
+
+
+class _Overflow(logging.Handler):
+    """watchdog only logs that the kernel dropped events: that calls for a re-scan."""
+
+    def __init__(self, lost: Callable[[], None]):
+        super().__init__(logging.WARNING)
+        self._lost = lost
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if "overflow" in record.getMessage().lower():
+            self._lost()
+
+
+class Watcher:
+    """Watches one vault until ``stop`` is set. See the module's docstring."""
+
+    def __init__(self, vault: Path, plugin_manager, settings: Settings, index: NoteIndex,
+                 *, failures: Failures, say: Say, poll: bool = False, cache: bool = True,
+                 today: Callable[[], date] = date.today,
+                 safety_rescan_seconds: float = SAFETY_RESCAN_SECONDS):
+        """:param index: keeps the alerts handed on, and (with ``cache``) the notes read.
+        :param say: tells the user something, one line (errors, the digest written).
+        Add sinks to :attr:`sinks` before running."""
+        self.vault = Path(vault).resolve()
+        self.settings = settings
+        self.index = index
+        self.sinks: list[tuple[str, AlertSink]] = []
+        self.failures = failures
+        self.say = say
+        self.poll = poll
+        self.today = today
+        self.safety_rescan_seconds = safety_rescan_seconds
+        self.state = VaultState(self.vault, plugin_manager, settings, failures=failures,
+                                index=index if cache else None)
+        self._rules = collect_rules(plugin_manager, failures)
+        self._enabled = rule_settings(settings, [rule for _, rule in self._rules])
+        self.reporters = collect_reporters(plugin_manager, failures)
+        self._pending: set[str] = set()
+        self._everything = False  # events were lost: re-scan the whole vault
+        self._wake = threading.Condition()
+        self._observer = None
+        self.ready = threading.Event()  # set once the first scan is done and watching
+
+    # Called from watchdog's thread and the log handler: record and wake, no more.
+
+    def _changed(self, paths: Sequence[str]) -> None:
+        with self._wake:
+            self._pending.update(paths)
+            self._wake.notify()
+
+    def _lost_events(self) -> None:
+        with self._wake:
+            self._everything = True
+            self._wake.notify()
+
+    # The worker
+
+    def run(self, stop: threading.Event) -> None:
+        overflow = _Overflow(self._lost_events)
+        logging.getLogger("watchdog").addHandler(overflow)
+        try:
+            self._start_observer()
+            self.state.rescan()
+            self._hand_on(self._alerts_of(None), first=True)
+            self._write_digest_when_a_week_ended()
+            self.ready.set()
+            last_rescan = time.monotonic()
+            while not stop.is_set():
+                paths, everything = self._next_batch(stop)
+                if time.monotonic() - last_rescan > self.safety_rescan_seconds:
+                    everything, last_rescan = True, time.monotonic()
+                if not self._observer.is_alive():
+                    self.say("the file watcher stopped; starting it again")
+                    self._start_observer()
+                    everything = True
+                if paths or everything:
+                    self._look_again(paths, everything)
+                self._write_digest_when_a_week_ended()
+        finally:
+            logging.getLogger("watchdog").removeHandler(overflow)
+            self._stop_observer()
+
+    def _start_observer(self) -> None:
+        self._stop_observer()
+        handler = _Recorder(self._changed)
+        observer = PollingObserver(timeout=POLL_SECONDS) if self.poll else Observer()
+        observer.schedule(handler, str(self.vault), recursive=True)
+        try:
+            observer.start()
+        except OSError as error:
+            if self.poll or error.errno not in WATCH_LIMIT_ERRORS:
+                raise
+            self.say(
+                "the system's limit on watched folders was reached, so the vault is "
+                f"checked every {POLL_SECONDS:g} seconds instead; raise the limit with "
+                "`sudo sysctl fs.inotify.max_user_watches=524288` (and "
+                "fs.inotify.max_user_instances) to be told of changes at once"
+            )
+            observer = PollingObserver(timeout=POLL_SECONDS)
+            observer.schedule(handler, str(self.vault), recursive=True)
+            observer.start()
+        self._observer = observer
+
+    def _stop_observer(self) -> None:
+        if self._observer is not None:
+            self._observer.stop()
+            self._observer.join(timeout=1)
+            self._observer = None
+
+    def _next_batch(self, stop: threading.Event) -> tuple[set[str], bool]:
+        """The paths changed, once they stay quiet a moment (or waited long enough)."""
+        with self._wake:
+            self._wake.wait_for(lambda: self._pending or self._everything or stop.is_set(),
+                                timeout=0.5)
+            if not (self._pending or self._everything):
+                return set(), False
+            first = time.monotonic()
+            while time.monotonic() - first < LONGEST_WAIT_SECONDS and not stop.is_set():
+                seen = len(self._pending)
+                self._wake.wait(QUIET_SECONDS)
+                if len(self._pending) == seen:
+                    break
+            paths, everything = self._pending, self._everything
+            self._pending, self._everything = set(), False
+        return paths, everything
+
+    def _look_again(self, paths: set[str], everything: bool) -> None:
+        try:
+            if everything:
+                changed = self.state.rescan()
+            else:
+                changed = self.state.refresh(self._relative(paths))
+            # The clients of a note before and after: a note can change its client.
+            readings = [*changed.values(), *self.state.readings(changed)]
+            clients = {client for reading in readings if isinstance(reading, Session)
+                       for client in reading.clients}
+            if clients:
+                self._hand_on(self._alerts_of(clients))
+        except Exception as error:  # one bad batch must not end the watching
+            if self.failures.debug:
+                raise
+            self.say(f"could not look at the changes: {type(error).__name__}: {error}")
+
+    def _relative(self, paths: set[str]) -> list[str]:
+        relative = []
+        for path in paths:
+            try:
+                relative.append(Path(path).relative_to(self.vault).as_posix())
+            except ValueError:
+                continue  # outside the vault (the vault itself moved, say)
+        return relative
+
+    def _alerts_of(self, clients: set[str] | None) -> list[Alert]:
+        by_client = self.state.result().sessions_by_client()
+        if clients is not None:
+            by_client = {c: s for c, s in by_client.items() if c in clients}
+        return raise_alerts(by_client, self._rules, self._enabled, failures=self.failures)
+
+    def _hand_on(self, alerts: list[Alert], first: bool = False) -> None:
+        """Give the alerts not handed on before to every sink, then remember them.
+
+        On the very first start only recent alerts count as new (the window of
+        ``mutuality alerts``); older ones are remembered without a word.
+        """
+        new = self.index.unsent(alerts)
+        if first:
+            window = alerts_period(self.today())
+            self.index.remember_sent(alert for alert in new if alert.date not in window)
+            new = [alert for alert in new if alert.date in window]
+        if not new:
+            return
+        for plugin, sink in self.sinks:
+            try:
+                sink.send(new, self.settings)
+            except Exception as error:
+                self.failures.record(plugin, f"alert sink {sink.name}", error)
+                self.say(f"alert sink {sink.name} failed: {type(error).__name__}: {error}")
+        self.index.remember_sent(new)
+
+    def practice(self, since: date | None) -> Practice:
+        scan = self.state.result()
+        alerts = raise_alerts(scan.sessions_by_client(), self._rules, self._enabled, since,
+                              self.failures)
+        return Practice(self.vault, scan, tuple(alerts), self.settings, self.today(), since)
+
+    def _write_digest_when_a_week_ended(self) -> None:
+        week = digest_period(self.today())
+        if self.index.mark(LAST_DIGEST) == week.week or "digest" not in self.reporters:
+            return
+        try:
+            text = self.reporters["digest"].formats["markdown"](self.practice(week.start), week)
+            path = write_generated(self.vault, self.settings.output_folder, f"{week.week}.md", text)
+        except NotWritten as refusal:
+            self.say(f"warning: {refusal}")
+        except Exception as error:
+            self.failures.record("report digest", "markdown", error)
+            self.say(f"could not write the digest: {type(error).__name__}: {error}")
+            return
+        else:
+            self.say(f"wrote {path.relative_to(self.vault)}")
+        self.index.mark(LAST_DIGEST, week.week)
+
+
+def text_sink(echo: Callable[[str], None]) -> AlertSink:
+    """New alerts as lines of text, as ``mutuality alerts`` prints them."""
+    from .reporters.markdown import note_name
+
+    def send(alerts: Sequence[Alert], settings) -> None:
+        for alert in alerts:
+            notes = ", ".join(note_name(path) for path in alert.evidence)
+            echo(f"[{alert.severity}] {alert.client}, {alert.date}: {alert.message} (notes: {notes})")
+
+    return AlertSink("stdout", send, "new alerts printed as lines of text")
+
+
+def jsonl_sink(echo: Callable[[str], None]) -> AlertSink:
+    """New alerts as JSON objects, one per line."""
+    import json
+
+    def send(alerts: Sequence[Alert], settings) -> None:
+        for alert in alerts:
+            echo(json.dumps(alert.as_json(), ensure_ascii=False))
+
+    return AlertSink("stdout", send, "new alerts printed as JSON lines")
+
+
+def alerts_note_sink(watcher: Watcher) -> AlertSink:
+    """Keeps ``Alerts.md`` in the output folder up to date when alerts are new."""
+
+    def send(alerts: Sequence[Alert], settings) -> None:
+        reporter = watcher.reporters["alerts"]
+        period = alerts_period(watcher.today())
+        text = reporter.formats["markdown"](watcher.practice(period.start), period)
+        try:
+            write_generated(watcher.vault, settings.output_folder, "Alerts.md", text)
+        except NotWritten as refusal:
+            watcher.say(f"warning: {refusal}")
+
+    return AlertSink("Alerts.md", send, "Alerts.md in the output folder")
+
