@@ -424,13 +424,13 @@ def watch(context, vault, output_format, poll, config_file) -> None:
             watcher.run(stop)
         except BaseException as error:  # reported by the main thread
             crashed.append(error)
+        finally:
+            stop.set()
 
     worker = threading.Thread(target=work, name="mutuality-watch", daemon=True)
     worker.start()
     say(f"watching {vault} (stop with Ctrl-C)")
-    while worker.is_alive() and not stop.wait(0.2):
-        pass
-    stop.set()
+    stop.wait()  # a signal's handler or the worker's end sets it: no waking meanwhile
     worker.join(timeout=1.5)
     if crashed:
         raise crashed[0]

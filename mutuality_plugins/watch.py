@@ -37,6 +37,9 @@ from .writer import NotWritten, write_generated
 QUIET_SECONDS = 0.1  # editors write a note in several steps: wait for them to finish
 LONGEST_WAIT_SECONDS = 0.8  # ... but a vault that keeps changing is still looked at
 SAFETY_RESCAN_SECONDS = 600  # events can be lost (network folders, sleep): look anyway
+# How often an idle worker wakes to check its observer and whether a week ended:
+# rarely, so that an idle watcher costs no measurable CPU.
+IDLE_CHECK_SECONDS = 30.0
 POLL_SECONDS = 2.0
 WATCH_LIMIT_ERRORS = (errno.ENOSPC, errno.EMFILE)
 LAST_DIGEST = "last digest written"
@@ -75,7 +78,8 @@ class Watcher:
     def __init__(self, vault: Path, plugin_manager, settings: Settings, index: NoteIndex,
                  *, failures: Failures, say: Say, poll: bool = False, cache: bool = True,
                  today: Callable[[], date] = date.today,
-                 safety_rescan_seconds: float = SAFETY_RESCAN_SECONDS):
+                 safety_rescan_seconds: float = SAFETY_RESCAN_SECONDS,
+                 idle_check_seconds: float = IDLE_CHECK_SECONDS):
         """:param index: keeps the alerts handed on, and (with ``cache``) the notes read.
         :param say: tells the user something, one line (errors, the digest written).
         Add sinks to :attr:`sinks` before running."""
@@ -88,6 +92,7 @@ class Watcher:
         self.poll = poll
         self.today = today
         self.safety_rescan_seconds = safety_rescan_seconds
+        self.idle_check_seconds = idle_check_seconds
         self.state = VaultState(self.vault, plugin_manager, settings, failures=failures,
                                 index=index if cache else None)
         self._rules = collect_rules(plugin_manager, failures)
@@ -114,6 +119,9 @@ class Watcher:
     # The worker
 
     def run(self, stop: threading.Event) -> None:
+        # stop.set() must wake the worker at once, not at its next idle check.
+        stop_notifies = threading.Thread(target=self._wake_when_set, args=(stop,), daemon=True)
+        stop_notifies.start()
         overflow = _Overflow(self._lost_events)
         logging.getLogger("watchdog").addHandler(overflow)
         try:
@@ -137,6 +145,11 @@ class Watcher:
         finally:
             logging.getLogger("watchdog").removeHandler(overflow)
             self._stop_observer()
+
+    def _wake_when_set(self, stop: threading.Event) -> None:
+        stop.wait()
+        with self._wake:
+            self._wake.notify()
 
     def _start_observer(self) -> None:
         self._stop_observer()
@@ -169,7 +182,8 @@ class Watcher:
         """The paths changed, once they stay quiet a moment (or waited long enough)."""
         with self._wake:
             self._wake.wait_for(lambda: self._pending or self._everything or stop.is_set(),
-                                timeout=0.5)
+                                timeout=min(self.idle_check_seconds,
+                                            self.safety_rescan_seconds))
             if not (self._pending or self._everything):
                 return set(), False
             first = time.monotonic()

@@ -201,7 +201,7 @@ def test_a_failing_sink_does_not_stop_the_watching(vault):
 
 
 def test_a_dead_observer_is_started_again(vault):
-    with Running(vault) as running:
+    with Running(vault, idle_check_seconds=0.2) as running:
         dead = running.watcher._observer
         dead.stop()
         dead.join(TIMEOUT)
