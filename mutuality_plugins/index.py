@@ -3,9 +3,10 @@ already handed on, in SQLite outside the vault.
 
 A scan re-reads only the notes whose modification time or size changed. The index
 holds clinical text, so its folder is 0700 and its files 0600. It is never trusted
-blindly: a damaged file, another program's database, an older layout, another
-vault, or other plugins or settings (which would read notes differently) make it
-start afresh.
+blindly: a damaged file, another program's database, an older layout or another
+vault make it start afresh. Readings are kept under a fingerprint of the plugins and
+settings that made them, so other plugins or settings never use them (and the alerts
+already handed on survive such a change).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import platformdirs
 from .config import Settings
 from .model import Alert, FeedbackItem, Problem, Session
 
-SCHEMA = 2
+SCHEMA = 3
 APPLICATION = "mutuality note index"
 STATE_VARIABLE = "MUTUALITY_STATE_DIR"
 
@@ -64,21 +65,22 @@ def fingerprint(plugin_manager, settings: Settings) -> str:
 class NoteIndex:
     """One vault's index. Use :meth:`open`; close it when done."""
 
-    def __init__(self, connection: sqlite3.Connection, path: Path):
+    def __init__(self, connection: sqlite3.Connection, path: Path, fingerprint: str = ""):
         self._db = connection
         self.path = path
+        self.fingerprint = fingerprint
 
     @classmethod
     def open(cls, vault: Path, fingerprint: str, settings: Settings | None = None) -> NoteIndex:
         root = str(Path(vault).resolve())
         key = hashlib.sha256(root.encode("utf-8", "surrogateescape")).hexdigest()[:16]
         path = state_folder(settings) / f"index-{key}.sqlite3"
-        expected = {"application": APPLICATION, "schema": str(SCHEMA), "vault": root,
-                    "fingerprint": fingerprint}
+        expected = {"application": APPLICATION, "schema": str(SCHEMA), "vault": root}
         index = None
         try:
-            index = cls._connect(path)
+            index = cls._connect(path, fingerprint)
             if index._meta() == expected:
+                index._forget_other_fingerprints()
                 return index
         except sqlite3.DatabaseError:  # not a database, damaged, or no meta table
             pass
@@ -86,19 +88,19 @@ class NoteIndex:
             index.close()
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
-        index = cls._connect(path)
+        index = cls._connect(path, fingerprint)
         index._create(expected)
         return index
 
     @classmethod
-    def _connect(cls, path: Path) -> NoteIndex:
+    def _connect(cls, path: Path, fingerprint: str) -> NoteIndex:
         if not path.exists():
             os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))  # private from the start
         connection = sqlite3.connect(path, timeout=10, isolation_level=None,
                                      check_same_thread=False)
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA synchronous=NORMAL")
-        return cls(connection, path)
+        return cls(connection, path, fingerprint)
 
     def _meta(self) -> dict[str, str]:
         return dict(self._db.execute("SELECT key, value FROM meta"))
@@ -107,9 +109,10 @@ class NoteIndex:
         # The meta rows come last: tables without them are rebuilt on the next open.
         self._db.executescript("""
                 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-                CREATE TABLE notes (path TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL,
-                                    size INTEGER NOT NULL, kind TEXT NOT NULL,
-                                    data TEXT NOT NULL, text TEXT);
+                CREATE TABLE notes (fingerprint TEXT NOT NULL, path TEXT NOT NULL,
+                                    mtime_ns INTEGER NOT NULL, size INTEGER NOT NULL,
+                                    kind TEXT NOT NULL, data TEXT NOT NULL, text TEXT,
+                                    PRIMARY KEY (fingerprint, path));
                 CREATE TABLE sent_alerts (rule TEXT, client TEXT, note TEXT, detail TEXT,
                                           PRIMARY KEY (rule, client, note, detail));
                 CREATE TABLE marks (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -123,22 +126,32 @@ class NoteIndex:
     def close(self) -> None:
         self._db.close()
 
+    def _forget_other_fingerprints(self) -> None:
+        """Readings made by other plugins or settings are of no more use (a watcher
+        still running with them keeps its own)."""
+        with self._transaction():
+            self._db.execute("DELETE FROM notes WHERE fingerprint != ?", (self.fingerprint,))
+
     # Notes
 
     def readings(self) -> dict[str, tuple]:
         """path -> (mtime_ns, size, kind, data, text); :func:`decode` turns the
         last three into the reading (only worth doing for notes that did not change)."""
-        rows = self._db.execute("SELECT path, mtime_ns, size, kind, data, text FROM notes")
+        rows = self._db.execute(
+            "SELECT path, mtime_ns, size, kind, data, text FROM notes WHERE fingerprint = ?",
+            (self.fingerprint,))
         return {row[0]: row[1:] for row in rows}
 
     def update(self, changed: Iterable[tuple[str, int, int, Reading]],
                removed: Iterable[str] = ()) -> None:
         with self._transaction():
             self._db.executemany(
-                "INSERT OR REPLACE INTO notes VALUES (?, ?, ?, ?, ?, ?)",
-                ((path, mtime, size, *encode(reading)) for path, mtime, size, reading in changed),
+                "INSERT OR REPLACE INTO notes VALUES (?, ?, ?, ?, ?, ?, ?)",
+                ((self.fingerprint, path, mtime, size, *encode(reading))
+                 for path, mtime, size, reading in changed),
             )
-            self._db.executemany("DELETE FROM notes WHERE path = ?", ((p,) for p in removed))
+            self._db.executemany("DELETE FROM notes WHERE fingerprint = ? AND path = ?",
+                                 ((self.fingerprint, path) for path in removed))
 
     # Alerts handed on, and other marks
 

@@ -75,6 +75,20 @@ def test_only_changed_new_and_renamed_notes_are_read_again(vault, counted):
 def test_other_settings_read_every_note_again(counted):
     counted()
     assert len(counted(Settings(feedback_tag="fb"))[1]) == 3
+    assert len(counted()[1]) == 3  # and back: the other readings were not kept
+
+
+def test_alerts_handed_on_survive_a_change_of_plugins(vault):
+    from mutuality_plugins.model import Alert
+    import datetime as dt
+
+    alert = Alert("uninvited-streak", "A", dt.date(2026, 11, 18), "a.md", "warning", None, "m")
+    first = NoteIndex.open(vault.root, "plugins-one")
+    first.remember_sent([alert])
+    first.close()
+    second = NoteIndex.open(vault.root, "plugins-two")
+    assert second.unsent([alert]) == []
+    second.close()
 
 
 @pytest.mark.parametrize("damage", [
