@@ -38,8 +38,11 @@ import datetime as dt
 import json
 import re
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from random import Random
 
@@ -727,6 +730,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     if args.out_dir.is_dir() and any(args.out_dir.iterdir()) and not args.force:
         parser.error(f"{args.out_dir}: folder is not empty (use --force to write anyway)")
     return args
+
+
+@contextmanager
+def given_or_generated(vault: Path | None) -> Iterator[Path]:
+    """The benchmark's vault: the one given, or 10,000 notes generated into a
+    temporary folder that is removed afterwards."""
+    if vault is not None:
+        yield vault
+        return
+    with tempfile.TemporaryDirectory() as scratch:
+        root = Path(scratch) / "vault"
+        main([str(root), "--notes", "10000", "--clients", "50"])
+        yield root
 
 
 def main(argv: list[str] | None = None) -> int:

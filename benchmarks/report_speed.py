@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import tempfile
 import time
 from datetime import date
 from pathlib import Path
@@ -45,11 +44,7 @@ def main() -> None:
     settings = Settings()
     rules = collect_rules(manager)
     reporters = collect_reporters(manager)
-    with tempfile.TemporaryDirectory() as scratch:
-        root = args.vault
-        if root is None:
-            root = Path(scratch) / "vault"
-            make_vault.main([str(root), "--notes", "10000", "--clients", "50"])
+    with make_vault.given_or_generated(args.vault) as root:
         scan_vault(root, manager, settings)  # warm the page cache
         scans, reports = [], []
         for _ in range(args.rounds):

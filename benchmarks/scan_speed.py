@@ -20,7 +20,6 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -68,11 +67,7 @@ def main() -> None:
     parser.add_argument("vault", nargs="?", type=Path)
     parser.add_argument("--rounds", type=int, default=7)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as scratch:
-        root = args.vault
-        if root is None:
-            root = Path(scratch) / "vault"
-            make_vault.main([str(root), "--notes", "10000", "--clients", "50"])
+    with make_vault.given_or_generated(args.vault) as root:
         floor(root)  # one untimed pass each, so both start with the files in the page cache
         scan(root)
         floor_times, scan_times = [], []

@@ -119,12 +119,8 @@ def main() -> None:
     parser.add_argument("--idle", type=float, default=10)
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as scratch:
-        root = args.vault
-        if root is None:
-            root = Path(scratch) / "vault"
-            make_vault.main([str(root), "--notes", "10000", "--clients", "50"])
-        os.environ.setdefault("MUTUALITY_STATE_DIR", str(Path(scratch) / "state"))
+    with make_vault.given_or_generated(args.vault) as root:
+        os.environ.setdefault("MUTUALITY_STATE_DIR", tempfile.mkdtemp())
         rescans(root, args.rounds)
         watching(root, args.saves, args.idle)
 
