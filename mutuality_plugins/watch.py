@@ -231,8 +231,9 @@ class Watcher:
     def _hand_on(self, alerts: list[Alert], first: bool = False) -> None:
         """Give the alerts not handed on before to every sink, then remember them.
 
-        On the very first start only recent alerts count as new (the window of
-        ``mutuality alerts``); older ones are remembered without a word.
+        When the watcher starts, only recent alerts are announced (the window of
+        ``mutuality alerts``); older ones are remembered without a word, so that a
+        first start on a vault of years does not flood the screen.
         """
         new = self.index.unsent(alerts)
         if first:
