@@ -122,6 +122,9 @@ class VaultState:
         for done, (relative, stamp) in enumerate(to_read, start=1):
             failed_before = len(self.failures.failures)
             reading = self._reader.read(relative)
+            if reading is VANISHED:  # deleted while the vault was being read
+                removed = {*removed, relative}
+                continue
             # A reading spoilt by a failing plugin is not kept: the next scan tries again.
             if stamp is not None and len(self.failures.failures) == failed_before:
                 stored_changes.append((relative, *stamp, reading))
@@ -176,6 +179,10 @@ def _without_cycle_collection():
             gc.enable()
 
 
+VANISHED = object()
+"""What :meth:`NoteReader.read` gives for a note deleted since it was listed."""
+
+
 class NoteReader:
     """Reads one note of a vault at a time, with the plugins and settings in force."""
 
@@ -190,6 +197,8 @@ class NoteReader:
                                 self._extract)
         except NoteProblem as problem:
             return Problem(relative, str(problem))
+        except FileNotFoundError:
+            return VANISHED
         except OSError as error:
             return Problem(relative, f"could not be opened: {_os_reason(error)}")
         except Exception as error:
@@ -239,19 +248,36 @@ def _find_notes(
         try:
             with os.scandir(root / folder) as entries:
                 listed = list(entries)
+        except FileNotFoundError:
+            continue  # deleted while the vault was being read
         except OSError as error:
-            problems.append(Problem(folder, f"folder could not be read: {_os_reason(error)}"))
+            problems.append(Problem(folder or ".", f"folder could not be read: {_os_reason(error)}"))
             continue
         for entry in listed:
             name = entry.name
             if name.startswith(".") or entry.is_symlink():
                 continue
             relative = f"{folder}/{name}" if folder else name
+            if not _is_text(name):
+                problems.append(Problem(
+                    os.fsencode(relative).decode("utf-8", "replace"),
+                    "the name is not UTF-8 text (it was saved by an old program): rename it",
+                ))
+                continue
             if entry.is_dir(follow_symlinks=False):
                 if relative != output_folder:
                     pending.append(relative)
             elif name.lower().endswith(".md") and entry.is_file(follow_symlinks=False):
                 yield relative, entry
+
+
+def _is_text(name: str) -> bool:
+    """False for a name whose bytes are not UTF-8 (Python keeps them as surrogates)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _read_bytes(path: str) -> bytes:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 from pathlib import Path
 
 from .errors import MutualityError, NoteProblem
@@ -62,8 +63,9 @@ def write_generated(vault: Path, output_folder: str, name: str, text: str) -> Pa
             f"not made by mutuality (it has no `{MARKER_KEY}: {MARKER_VALUE}`); "
             "rename or move it to let mutuality write here"
         )
+    _remove_stale_temporaries(folder)
     # A dot-name: never read as a note, even if a crash leaves it behind.
-    file, temporary = tempfile.mkstemp(dir=folder, prefix=".mutuality-", suffix=".tmp")
+    file, temporary = tempfile.mkstemp(dir=folder, prefix=TEMPORARY_PREFIX, suffix=".tmp")
     try:
         with os.fdopen(file, "w", encoding="utf-8", newline="\n") as stream:
             stream.write(text)
@@ -77,6 +79,22 @@ def write_generated(vault: Path, output_folder: str, name: str, text: str) -> Pa
         raise
     _sync_folder(folder)
     return target
+
+
+TEMPORARY_PREFIX = ".mutuality-"
+STALE_SECONDS = 60  # a write takes milliseconds: an older temporary was left by a crash
+
+
+def _remove_stale_temporaries(folder: Path) -> None:
+    """What a write killed halfway left behind (never the note itself: the rename
+    had not happened)."""
+    now = time.time()
+    for temporary in folder.glob(f"{TEMPORARY_PREFIX}*.tmp"):
+        try:
+            if now - temporary.stat().st_mtime > STALE_SECONDS:
+                temporary.unlink()
+        except OSError:
+            pass
 
 
 def _was_generated(path: Path) -> bool:

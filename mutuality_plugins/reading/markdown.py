@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from collections import defaultdict, deque
 
+from ..errors import NoteProblem
+
 # CommonMark: up to three spaces, then three or more backticks or tildes.
 _FENCE_OPEN = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _BACKTICKS = re.compile(r"`+")
@@ -25,10 +27,21 @@ _TAG = re.compile(r"#([\w/-]+)")
 # span does not follow white space, so it is not a tag.
 _CODE = "\x00"
 
+# Each backtick run and each ``#`` costs a step in Python: a note made of nothing
+# else (4 MiB of them) would take seconds and hundreds of MiB. No session note
+# comes near these.
+MAX_MARKS = 50_000
+
 
 def read_body(body: str) -> tuple[tuple[str, ...], str]:
     """Return (inline tags lowercased, prose with code and tags blanked out)."""
     text = _blank_fenced_code(body) if ("```" in body or "~~~" in body) else body
+    for mark, name in (("`", "code marks (`)"), ("#", "# signs")):
+        if text.count(mark) > MAX_MARKS:
+            raise NoteProblem(
+                f"the note holds more than {MAX_MARKS:,} {name}; mutuality does not read "
+                "notes like this"
+            )
     code_spans = "`" in text
     if code_spans:
         text = _blank_inline_code(text)
