@@ -134,8 +134,13 @@ class NoteIndex:
     def _forget_other_fingerprints(self) -> None:
         """Readings made by other plugins or settings are of no more use (a watcher
         still running with them keeps its own)."""
-        with self._transaction():
-            self._db.execute("DELETE FROM notes WHERE fingerprint != ?", (self.fingerprint,))
+        # Two ranges of the key's index: no walk through every note to find none.
+        other = self._db.execute(
+            "SELECT 1 FROM notes WHERE fingerprint < ?1 OR fingerprint > ?1 LIMIT 1",
+            (self.fingerprint,)).fetchone()
+        if other:
+            with self._transaction():
+                self._db.execute("DELETE FROM notes WHERE fingerprint != ?", (self.fingerprint,))
 
     # Notes
 
