@@ -12,7 +12,7 @@ import click
 
 from . import scan_summary
 from .config import Settings, load_settings, with_plugin_settings
-from .errors import MutualityError, VaultError
+from .errors import MutualityError, VaultError, describe
 from .model import Period
 from .plugin_calls import Failures, call_each, collect_reporters, collect_rules, contributions
 from .plugins import get_plugin_manager, outside_vault
@@ -72,7 +72,7 @@ class _Commands(click.Group):
             if isinstance(error, MutualityError):
                 raise _OneLineError(str(error), USAGE_ERROR) from None
             raise _OneLineError(
-                f"unexpected error: {type(error).__name__}: {error} "
+                f"unexpected error: {describe(error)} "
                 "(run `mutuality --debug ...` to see the traceback)",
                 1,
             ) from None
@@ -80,6 +80,8 @@ class _Commands(click.Group):
         if failures:
             for line in failures.summary():
                 click.echo(f"mutuality: {line}", err=True)
+            click.echo("mutuality: run the same command as `mutuality --debug ...` to see "
+                       "the full error", err=True)
             context.exit(PLUGIN_FAILED)
         return result
 

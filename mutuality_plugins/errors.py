@@ -25,3 +25,13 @@ class NoteProblem(MutualityError):
     Raise it from an extractor with a reason a therapist understands, naming the
     property and what it should look like, never quoting the note's text.
     """
+
+
+def describe(error: BaseException) -> str:
+    """An unexpected error as a message may show it: its kind (and for a file error
+    its reason and path), never its text, which could quote a note. ``--debug``
+    shows everything."""
+    if isinstance(error, OSError) and error.strerror:
+        where = f" ({error.filename})" if error.filename else ""
+        return f"{type(error).__name__}: {error.strerror.lower()}{where}"
+    return type(error).__name__

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from .errors import MutualityError, NoteProblem
+from .errors import MutualityError, NoteProblem, describe
 from .model import Reporter, Rule
 
 
@@ -23,8 +23,7 @@ class PluginFailure:
 
     def __str__(self) -> str:
         where = f" on {self.note}" if self.note else ""
-        return (f"plugin {self.plugin} failed in {self.hook}{where}: "
-                f"{type(self.error).__name__}: {self.error}")
+        return f"plugin {self.plugin} failed in {self.hook}{where}: {describe(self.error)}"
 
 
 @dataclass

@@ -25,6 +25,7 @@ from watchdog.observers.polling import PollingObserver
 
 from .alerts import raise_alerts
 from .config import Settings, rule_settings
+from .errors import describe
 from .index import NoteIndex
 from .model import Alert, AlertSink, Session
 from .plugin_calls import Failures, collect_reporters, collect_rules
@@ -211,7 +212,7 @@ class Watcher:
         except Exception as error:  # one bad batch must not end the watching
             if self.failures.debug:
                 raise
-            self.say(f"could not look at the changes: {type(error).__name__}: {error}")
+            self.say(f"could not look at the changes: {describe(error)}")
 
     def _relative(self, paths: set[str]) -> list[str]:
         relative = []
@@ -247,7 +248,7 @@ class Watcher:
                 sink.send(new, self.settings)
             except Exception as error:
                 self.failures.record(plugin, f"alert sink {sink.name}", error)
-                self.say(f"alert sink {sink.name} failed: {type(error).__name__}: {error}")
+                self.say(f"alert sink {sink.name} failed: {describe(error)}")
         self.index.remember_sent(new)
 
     def practice(self, since: date | None) -> Practice:
@@ -267,7 +268,7 @@ class Watcher:
             self.say(f"warning: {refusal}")
         except Exception as error:
             self.failures.record("report digest", "markdown", error)
-            self.say(f"could not write the digest: {type(error).__name__}: {error}")
+            self.say(f"could not write the digest: {describe(error)}")
             return
         else:
             self.say(f"wrote {path.relative_to(self.vault)}")

@@ -13,7 +13,7 @@ from hypothesis import settings
 # The default keeps the suite quick; HYPOTHESIS_PROFILE=fuzz runs the property tests
 # of the readers far longer (a few minutes), to look for rare inputs that crash them.
 settings.register_profile("default", deadline=None)
-settings.register_profile("fuzz", max_examples=20_000, deadline=None)
+settings.register_profile("fuzz", max_examples=20_000, deadline=1000)  # a second a note
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 from mutuality_plugins.config import Settings

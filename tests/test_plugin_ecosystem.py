@@ -187,11 +187,13 @@ def test_a_failing_rule_and_report_are_named_and_the_rest_comes_out():
     result = run("--hooks-dir", PLUGINS / "raising", "alerts", EXAMPLE, "--all", "--format", "json")
     assert result.exit_code == 1
     assert len(json.loads(result.stdout)) >= 16  # the built-in rules' alerts are all there
-    assert ("mutuality: plugin raising_rule failed in rule always-fails: ZeroDivisionError: "
-            "the rule divided by zero (and 6 more times)")  # once for each of the 7 clients in result.stderr
+    assert ("mutuality: plugin raising_rule failed in rule always-fails: ZeroDivisionError "
+            "(and 6 more times)")  # once for each of the 7 clients in result.stderr
     broken = run("--hooks-dir", PLUGINS / "raising", "report", "broken-report", EXAMPLE)
     assert broken.exit_code == 1
-    assert "report broken-report failed in text: RuntimeError: the report broke" in broken.stderr
+    assert "report broken-report failed in text: RuntimeError" in broken.stderr
+    assert "the report broke" not in broken.stderr  # an error's text could quote a note
+    assert "`mutuality --debug ...` to see the full error" in broken.stderr
 
 
 def test_debug_lets_a_plugin_error_through():

@@ -91,7 +91,7 @@ def test_an_extractor_that_raises_is_left_out_and_named(tmp_path):
     (session,) = scan_vault(tmp_path, manager, failures=failures).sessions
     assert [item.key for item in session.items] == [("pacing", "")]  # the others still read
     assert failures.summary() == [
-        "plugin broken-extractor failed in mutuality_extract_feedback on a.md: KeyError: 'oops'"
+        "plugin broken-extractor failed in mutuality_extract_feedback on a.md: KeyError"
     ]
     with pytest.raises(KeyError):
         scan_vault(tmp_path, manager, failures=Failures(debug=True))

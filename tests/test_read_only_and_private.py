@@ -119,3 +119,16 @@ def test_messages_name_paths_and_reasons_never_what_a_note_says(vault, monkeypat
     messages = "\n".join(said)
     assert "secret broken.md" in CliRunner().invoke(cli, ["scan", str(vault)]).output
     assert SECRET not in messages
+
+
+def test_a_plugin_error_quoting_a_note_is_not_repeated(vault, tmp_path):
+    (tmp_path / "hooks").mkdir()
+    (tmp_path / "hooks" / "leaky.py").write_text(
+        "from mutuality_plugins import hookimpl\n\n"
+        "@hookimpl\n"
+        "def mutuality_extract_feedback(note):\n"
+        "    raise ValueError(note.body)\n")
+    result = CliRunner().invoke(cli, ["--hooks-dir", str(tmp_path / "hooks"), "scan", str(vault)])
+    assert result.exit_code == 1
+    assert "plugin leaky failed in mutuality_extract_feedback on" in result.stderr
+    assert SECRET not in result.stderr

@@ -197,7 +197,7 @@ def test_a_failing_sink_does_not_stop_the_watching(vault):
         assert running.next_alert().client == "A"
         streak(vault, client="B")
         assert running.next_alert().client == "B"
-        assert any("alert sink broken failed: RuntimeError: sink down" in s for s in running.said)
+        assert "alert sink broken failed: RuntimeError" in running.said
 
 
 def test_a_dead_observer_is_started_again(vault):
