@@ -126,7 +126,8 @@ def _plugin_commands(context: click.Context) -> dict[str, click.Command]:
     return found
 
 
-@click.group(name="mutuality", cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(name="mutuality", cls=_Commands,
+             context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show the full traceback of an error.")
 @click.option("--no-cache", is_flag=True,
               help="Read every note again, without the index of notes read before.")
@@ -196,7 +197,7 @@ def _prepare(context: click.Context, vault: Path, config_file: Path | None):
             )
     manager.load_hooks_dirs(folder for folder in folders if not _loaded(manager, folder))
     declared = {}
-    for plugin, sections in call_each(manager.hook.mutuality_plugin_settings,
+    for _, sections in call_each(manager.hook.mutuality_plugin_settings,
                                       _failures(context)):
         declared.update(sections)
     return with_plugin_settings(settings, declared), manager

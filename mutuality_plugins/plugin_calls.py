@@ -111,6 +111,7 @@ def _no_two_named_alike(kind: str, found: list[tuple[str, Any]]) -> None:
     for plugin, item in found:
         if item.name in seen:
             raise MutualityError(
-                f"two plugins contribute a {kind} named {item.name!r}: {seen[item.name]} and {plugin}"
+                f"two plugins contribute a {kind} named {item.name!r}: "
+                f"{seen[item.name]} and {plugin}"
             )
         seen[item.name] = plugin

@@ -251,7 +251,8 @@ def _find_notes(
         except FileNotFoundError:
             continue  # deleted while the vault was being read
         except OSError as error:
-            problems.append(Problem(folder or ".", f"folder could not be read: {_os_reason(error)}"))
+            reason = f"folder could not be read: {_os_reason(error)}"
+            problems.append(Problem(folder or ".", reason))
             continue
         for entry in listed:
             name = entry.name

@@ -12,6 +12,7 @@ watching goes on.
 from __future__ import annotations
 
 import errno
+import json
 import logging
 import threading
 import time
@@ -30,6 +31,7 @@ from .index import NoteIndex
 from .model import Alert, AlertSink, Session
 from .plugin_calls import Failures, collect_reporters, collect_rules
 from .practice import Practice
+from .reporters.alerts import alert_line
 from .reporters.alerts import default_period as alerts_period
 from .reporters.digest import default_period as digest_period
 from .vault import VaultState
@@ -277,19 +279,16 @@ class Watcher:
 
 def text_sink(echo: Callable[[str], None]) -> AlertSink:
     """New alerts as lines of text, as ``mutuality alerts`` prints them."""
-    from .reporters.markdown import note_name
 
     def send(alerts: Sequence[Alert], settings) -> None:
         for alert in alerts:
-            notes = ", ".join(note_name(path) for path in alert.evidence)
-            echo(f"[{alert.severity}] {alert.client}, {alert.date}: {alert.message} (notes: {notes})")
+            echo(alert_line(alert))
 
     return AlertSink("stdout", send, "new alerts printed as lines of text")
 
 
 def jsonl_sink(echo: Callable[[str], None]) -> AlertSink:
     """New alerts as JSON objects, one per line."""
-    import json
 
     def send(alerts: Sequence[Alert], settings) -> None:
         for alert in alerts:

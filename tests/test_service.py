@@ -2,9 +2,7 @@
 
 import plistlib
 import sys
-from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from mutuality_plugins.cli import cli

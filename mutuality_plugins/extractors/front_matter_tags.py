@@ -1,4 +1,4 @@
-"""Feedback tags in the ``tags`` property: ``tags: [feedback/invited, feedback/pacing/too-fast]``."""
+"""Feedback tags in the ``tags`` property: ``tags: [feedback/invited, feedback/pacing]``."""
 
 from ..hookspecs import hookimpl
 from ..reading.tags import feedback_in_tags, tags_in_property

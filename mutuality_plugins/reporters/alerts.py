@@ -62,10 +62,14 @@ def render_text(practice, period) -> str:
     lines = [f"Alerts for {describe(period)} ({counts}):"]
     for client, client_alerts in by_client(alerts):
         lines.append("")
-        for alert in client_alerts:
-            notes = ", ".join(note_name(path) for path in alert.evidence)
-            lines.append(f"[{alert.severity}] {client}, {alert.date}: {alert.message} (notes: {notes})")
+        lines += [alert_line(alert) for alert in client_alerts]
     return "\n".join(lines)
+
+
+def alert_line(alert: Alert) -> str:
+    """One alert as one line: severity, client, day, the sentence, the notes."""
+    notes = ", ".join(note_name(path) for path in alert.evidence)
+    return f"[{alert.severity}] {alert.client}, {alert.date}: {alert.message} (notes: {notes})"
 
 
 def _count(number: int, severity: str) -> str:

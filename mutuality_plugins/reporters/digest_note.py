@@ -95,7 +95,8 @@ def _last_weeks(data: dict) -> str:
     ]
     if themes:
         highest = max(w["themes"].get(theme, 0) for w in weeks for theme in themes)
-        lines = "".join(f"    line {[w['themes'].get(theme, 0) for w in weeks]}\n" for theme in themes)
+        lines = "".join(f"    line {[w['themes'].get(theme, 0) for w in weeks]}\n"
+                        for theme in themes)
         charts.append(
             "```mermaid\nxychart-beta\n"
             f'    title "Feedback items by theme (lines: {_label(", ".join(themes))})"\n'

@@ -7,10 +7,14 @@ from ..model import Alert, Rule
 NAME = "silent-client"
 
 
+def silent(session):
+    return session.invited and not session.items
+
+
 def check(client, sessions, settings, since):
     needed = settings["sessions"]
     # A run reaching N at or after ``since`` starts at most N sessions before it.
-    for run in runs_reaching(leading_up_to(sessions, since, needed), lambda session: session.invited and not session.items, needed):
+    for run in runs_reaching(leading_up_to(sessions, since, needed), silent, needed):
         at = run[-1]
         yield Alert(
             NAME, client, at.date, at.path, "warning", None,

@@ -7,10 +7,14 @@ from ..model import Alert, Rule
 NAME = "uninvited-streak"
 
 
+def uninvited(session):
+    return not session.invited
+
+
 def check(client, sessions, settings, since):
     needed = settings["sessions"]
     # A run reaching N at or after ``since`` starts at most N sessions before it.
-    for run in runs_reaching(leading_up_to(sessions, since, needed), lambda session: not session.invited, needed):
+    for run in runs_reaching(leading_up_to(sessions, since, needed), uninvited, needed):
         at = run[-1]
         yield Alert(
             NAME, client, at.date, at.path, "warning", None,
