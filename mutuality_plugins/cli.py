@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import signal
 import threading
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -195,6 +196,13 @@ def _prepare(context: click.Context, vault: Path, config_file: Path | None):
                 f"mutuality: warning: {folder} is inside the vault, so its plugins were not "
                 "loaded; name it with `mutuality --hooks-dir` to run them", err=True,
             )
+        if settings.state_folder is not None:  # nor where clinical text is kept
+            click.echo(
+                "mutuality: warning: `state_folder` is only taken from settings given with "
+                "--config, not from the vault's own; the index stays in your state folder",
+                err=True,
+            )
+            settings = replace(settings, state_folder=None)
     manager.load_hooks_dirs(folder for folder in folders if not _loaded(manager, folder))
     declared = {}
     for _, sections in call_each(manager.hook.mutuality_plugin_settings,
@@ -374,6 +382,10 @@ def _render(reporter, output_format, practice, period, failures: Failures) -> st
 def _notify(context, practice, period, index: NoteIndex) -> None:
     failures = _failures(context)
     sinks = contributions(_manager(context).hook.mutuality_alert_sinks, failures)
+    if not sinks:  # nothing would get them: they stay new for a sink added later
+        click.echo("mutuality: no plugin has an alert sink, so no alert was handed on",
+                   err=True)
+        return
     new = index.unsent(alert for alert in practice.alerts if alert.date in period)
     if not new:
         return
@@ -418,9 +430,12 @@ def watch(context, vault, output_format, poll, config_file) -> None:
     watcher.sinks = [("built-in", stdout), ("built-in", alerts_note_sink(watcher)),
                      *contributions(manager.hook.mutuality_alert_sinks, failures)]
     stop = threading.Event()
-    for signal_number in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signal_number, lambda *_: stop.set())
     crashed: list[BaseException] = []
+    # The stop signals are blocked in every thread and taken by the main thread with
+    # sigwait: a signal handler setting the event could deadlock when two signals
+    # come at once (Ctrl-C twice, or `timeout`), and the main thread sleeps meanwhile.
+    stop_signals = {signal.SIGINT, signal.SIGTERM}
+    signal.pthread_sigmask(signal.SIG_BLOCK, stop_signals)
 
     def work() -> None:
         try:
@@ -428,12 +443,14 @@ def watch(context, vault, output_format, poll, config_file) -> None:
         except BaseException as error:  # reported by the main thread
             crashed.append(error)
         finally:
-            stop.set()
+            if not stop.is_set():  # ended by itself: wake the main thread
+                signal.pthread_kill(threading.main_thread().ident, signal.SIGTERM)
 
     worker = threading.Thread(target=work, name="mutuality-watch", daemon=True)
     worker.start()
     say(f"watching {vault} (stop with Ctrl-C)")
-    stop.wait()  # a signal's handler or the worker's end sets it: no waking meanwhile
+    signal.sigwait(stop_signals)
+    stop.set()
     worker.join(timeout=1.5)
     if crashed:
         raise crashed[0]

@@ -41,8 +41,9 @@ def state_folder(settings: Settings | None = None) -> Path:
     settings, else the platform's), created private to its owner."""
     chosen = os.environ.get(STATE_VARIABLE) or (settings.state_folder if settings else None)
     folder = Path(chosen or platformdirs.user_state_dir("mutuality")).expanduser()
-    folder.mkdir(parents=True, exist_ok=True)
-    folder.chmod(0o700)  # the index holds clinical text
+    if not folder.is_dir():
+        folder.mkdir(parents=True, exist_ok=True)
+        folder.chmod(0o700)  # the index holds clinical text (a folder given is left as is)
     return folder
 
 
@@ -53,7 +54,8 @@ def fingerprint(plugin_manager, settings: Settings) -> str:
         own = version("mutuality")
     except PackageNotFoundError:
         own = "source"
-    parts = [own, str(SCHEMA), settings.feedback_tag, settings.output_folder]
+    parts = [own, str(SCHEMA), settings.feedback_tag, settings.output_folder,
+             json.dumps(settings.plugins, sort_keys=True, default=str)]
     for name, origin in sorted(plugin_manager.origins.items()):
         stamp = ""
         if origin.endswith(".py"):
@@ -82,10 +84,11 @@ class NoteIndex:
         index = None
         try:
             index = cls._connect(path, fingerprint)
+            index._create(expected)  # a new file; several commands may start at once
             if index._meta() == expected:
                 index._forget_other_fingerprints()
                 return index
-        except sqlite3.DatabaseError:  # not a database, damaged, or no meta table
+        except sqlite3.DatabaseError:  # not a database, or damaged
             pass
         if index is not None:
             index.close()
@@ -97,8 +100,8 @@ class NoteIndex:
 
     @classmethod
     def _connect(cls, path: Path, fingerprint: str) -> NoteIndex:
-        if not path.exists():
-            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))  # private from the start
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))  # private from the start
+        os.chmod(path, 0o600)  # and an older one made private too
         connection = sqlite3.connect(path, timeout=10, isolation_level=None,
                                      check_same_thread=False)
         connection.execute("PRAGMA journal_mode=WAL")
@@ -111,18 +114,25 @@ class NoteIndex:
         return dict(self._db.execute("SELECT key, value FROM meta"))
 
     def _create(self, meta: dict[str, str]) -> None:
-        # The meta rows come last: tables without them are rebuilt on the next open.
-        self._db.executescript("""
-                CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-                CREATE TABLE notes (fingerprint TEXT NOT NULL, path TEXT NOT NULL,
-                                    mtime_ns INTEGER NOT NULL, size INTEGER NOT NULL,
-                                    kind TEXT NOT NULL, data TEXT NOT NULL, text TEXT,
-                                    PRIMARY KEY (fingerprint, path));
-                CREATE TABLE sent_alerts (rule TEXT, client TEXT, note TEXT, detail TEXT,
-                                          PRIMARY KEY (rule, client, note, detail));
-                CREATE TABLE marks (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-            """)
+        """The tables and the meta rows, if there are none yet, in one transaction
+        (another command starting at the same moment waits for it)."""
         with self._transaction():
+            tables = {name for (name,) in self._db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if "meta" in tables:
+                return
+            if tables:
+                raise sqlite3.DatabaseError("another program's database")
+            for table in (
+                "meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+                "notes (fingerprint TEXT NOT NULL, path TEXT NOT NULL,"
+                " mtime_ns INTEGER NOT NULL, size INTEGER NOT NULL, kind TEXT NOT NULL,"
+                " data TEXT NOT NULL, text TEXT, PRIMARY KEY (fingerprint, path))",
+                "sent_alerts (rule TEXT, client TEXT, note TEXT, detail TEXT,"
+                " PRIMARY KEY (rule, client, note, detail))",
+                "marks (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+            ):
+                self._db.execute(f"CREATE TABLE {table}")
             self._db.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
 
     def _transaction(self):

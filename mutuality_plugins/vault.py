@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+import time
 from contextlib import contextmanager
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -60,6 +61,7 @@ class VaultState:
         self._reader = NoteReader(self.root, plugin_manager, settings, self.failures)
         self._index = index
         self._stored = index.readings() if index is not None else {}
+        self._forced: set[str] = set()
 
     def rescan(self, progress: Progress | None = None) -> dict[str, Reading]:
         """Walk the whole vault; return the paths whose reading changed, each with its
@@ -71,7 +73,11 @@ class VaultState:
 
     def refresh(self, paths: Iterable[str]) -> dict[str, Reading]:
         """Look again at these vault-relative paths only (notes or folders, present or
-        gone); return the paths whose reading changed, each with its reading before."""
+        gone); return the paths whose reading changed, each with its reading before.
+
+        A note named here is read again even if its stamp did not change: an edit
+        within one tick of a coarse clock (FAT, SMB) keeps the time and the size.
+        """
         found: dict[str, _Stat] = {}
         removed: set[str] = set()
         for relative in paths:
@@ -85,6 +91,7 @@ class VaultState:
                 found.update(_find_notes(self.root, self.settings.output_folder, [], relative))
             elif relative.lower().endswith(".md") and target.is_file() and not target.is_symlink():
                 found[relative] = _Stat(target)
+                self._forced.add(relative)  # read it again, whatever its stamp
         return self._bring_up_to_date(found, removed - found.keys())
 
     def _ignored(self, relative: str) -> bool:
@@ -106,6 +113,11 @@ class VaultState:
             stamp = _stamp(found[relative])
             known = self.notes.get(relative)
             if stamp is not None and known is not None and known[0] == stamp:
+                if relative not in self._forced:
+                    continue
+                self._stored.pop(relative, None)
+                to_read.append((relative, stamp))
+                changed[relative] = known[1]
                 continue
             changed[relative] = known[1] if known is not None else None
             stored = self._stored.pop(relative, None)
@@ -119,20 +131,24 @@ class VaultState:
             else:
                 self.notes[relative] = (stamp, reading)
         stored_changes = []
+        now = time.time_ns()
         for done, (relative, stamp) in enumerate(to_read, start=1):
             failed_before = len(self.failures.failures)
             reading = self._reader.read(relative)
             if reading is VANISHED:  # deleted while the vault was being read
                 removed = {*removed, relative}
                 continue
-            # A reading spoilt by a failing plugin is not kept: the next scan tries again.
-            if stamp is not None and len(self.failures.failures) == failed_before:
+            # Not kept for the next scan: a reading spoilt by a failing plugin, and one
+            # of a note changed so lately that a same-size edit could keep its stamp.
+            if (stamp is not None and len(self.failures.failures) == failed_before
+                    and now - stamp[0] > RACY_NANOSECONDS):
                 stored_changes.append((relative, *stamp, reading))
             self.notes[relative] = (stamp, reading)
             if progress is not None:
                 progress(done, len(to_read))
         for relative in removed:
             self.notes.pop(relative, None)
+        self._forced.clear()
         if self._index is not None:
             gone = set(removed)
             if whole:  # stored notes the walk did not find are gone too
@@ -178,6 +194,11 @@ def _without_cycle_collection():
         if was_enabled:
             gc.enable()
 
+
+# A note changed less than this before it was read may change again within the same
+# tick of a coarse file-system clock (FAT keeps 2 s), with the same size: its stamp
+# would not show it, so its reading is not stored (it is simply read again).
+RACY_NANOSECONDS = 3_000_000_000
 
 VANISHED = object()
 """What :meth:`NoteReader.read` gives for a note deleted since it was listed."""

@@ -26,7 +26,7 @@ from watchdog.observers.polling import PollingObserver
 
 from .alerts import raise_alerts
 from .config import Settings, rule_settings
-from .errors import describe
+from .errors import VaultError, describe
 from .index import NoteIndex
 from .model import Alert, AlertSink, Session
 from .plugin_calls import Failures, collect_reporters, collect_rules
@@ -126,16 +126,22 @@ class Watcher:
         stop_notifies = threading.Thread(target=self._wake_when_set, args=(stop,), daemon=True)
         stop_notifies.start()
         overflow = _Overflow(self._lost_events)
-        logging.getLogger("watchdog").addHandler(overflow)
+        watchdog_log = logging.getLogger("watchdog")
+        watchdog_log.addHandler(overflow)
+        identity = _identity(self.vault)
         try:
             self._start_observer()
             self.state.rescan()
-            self._hand_on(self._alerts_of(None), first=True)
+            self._hand_on(self._alerts_of(None))
             self._write_digest_when_a_week_ended()
+            self._report_failures()
             self.ready.set()
             last_rescan = time.monotonic()
             while not stop.is_set():
                 paths, everything = self._next_batch(stop)
+                if _identity(self.vault) != identity:
+                    # Moved or deleted: the events now concern another folder, or none.
+                    raise _vault_gone(self.vault)
                 if time.monotonic() - last_rescan > self.safety_rescan_seconds:
                     everything, last_rescan = True, time.monotonic()
                 if not self._observer.is_alive():
@@ -145,9 +151,21 @@ class Watcher:
                 if paths or everything:
                     self._look_again(paths, everything)
                 self._write_digest_when_a_week_ended()
+                self._report_failures()
+        except OSError:
+            if _identity(self.vault) != identity:
+                raise _vault_gone(self.vault) from None
+            raise
         finally:
-            logging.getLogger("watchdog").removeHandler(overflow)
-            self._stop_observer()
+            self._stop_observer()  # before its log handler goes: it may still say things
+            watchdog_log.removeHandler(overflow)
+
+    def _report_failures(self) -> None:
+        """Plugin failures as they happen, by name (then forgotten: the watching goes
+        on for days)."""
+        for line in self.failures.summary():
+            self.say(line)
+        self.failures.failures.clear()
 
     def _wake_when_set(self, stop: threading.Event) -> None:
         stop.wait()
@@ -157,9 +175,11 @@ class Watcher:
     def _start_observer(self) -> None:
         self._stop_observer()
         handler = _Recorder(self._changed)
-        observer = PollingObserver(timeout=POLL_SECONDS) if self.poll else Observer()
-        observer.schedule(handler, str(self.vault), recursive=True)
         try:
+            # watchdog makes its inotify instance when the observer is made, and the
+            # watches when it starts: either can meet the system's limits.
+            observer = PollingObserver(timeout=POLL_SECONDS) if self.poll else Observer()
+            observer.schedule(handler, str(self.vault), recursive=True)
             observer.start()
         except OSError as error:
             if self.poll or error.errno not in WATCH_LIMIT_ERRORS:
@@ -231,18 +251,19 @@ class Watcher:
             by_client = {c: s for c, s in by_client.items() if c in clients}
         return raise_alerts(by_client, self._rules, self._enabled, failures=self.failures)
 
-    def _hand_on(self, alerts: list[Alert], first: bool = False) -> None:
-        """Give the alerts not handed on before to every sink, then remember them.
+    def _hand_on(self, alerts: list[Alert]) -> None:
+        """Give the alerts not handed on before to every sink.
 
-        When the watcher starts, only recent alerts are announced (the window of
-        ``mutuality alerts``); older ones are remembered without a word, so that a
-        first start on a vault of years does not flood the screen.
+        Only recent alerts are announced (the window of ``mutuality alerts``); older
+        ones, found on a first start over years of notes or under a renamed folder,
+        are remembered without a word. Alerts are remembered before the sinks get
+        them: stopped halfway, the watcher may miss a notification, but never
+        repeats one.
         """
         new = self.index.unsent(alerts)
-        if first:
-            window = alerts_period(self.today())
-            self.index.remember_sent(alert for alert in new if alert.date not in window)
-            new = [alert for alert in new if alert.date in window]
+        window = alerts_period(self.today())
+        self.index.remember_sent(new)
+        new = [alert for alert in new if alert.date in window]
         if not new:
             return
         for plugin, sink in self.sinks:
@@ -250,8 +271,6 @@ class Watcher:
                 sink.send(new, self.settings)
             except Exception as error:
                 self.failures.record(plugin, f"alert sink {sink.name}", error)
-                self.say(f"alert sink {sink.name} failed: {describe(error)}")
-        self.index.remember_sent(new)
 
     def practice(self, since: date | None) -> Practice:
         scan = self.state.result()
@@ -275,6 +294,19 @@ class Watcher:
         else:
             self.say(f"wrote {path.relative_to(self.vault)}")
         self.index.mark(LAST_DIGEST, week.week)
+
+
+def _vault_gone(vault: Path) -> VaultError:
+    return VaultError(vault, "the vault folder was moved or deleted; start `mutuality watch` "
+                             "again where it is now")
+
+
+def _identity(folder: Path) -> tuple[int, int] | None:
+    try:
+        status = folder.stat()
+    except OSError:
+        return None
+    return (status.st_dev, status.st_ino)
 
 
 def text_sink(echo: Callable[[str], None]) -> AlertSink:

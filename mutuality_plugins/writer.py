@@ -44,6 +44,8 @@ def write_generated(vault: Path, output_folder: str, name: str, text: str) -> Pa
     if not is_generated(text):
         raise ValueError(f"generated note {name} lacks `{MARKER_KEY}: {MARKER_VALUE}`")
     folder = Path(vault)
+    if not folder.is_dir():  # never make the vault itself (it may have been moved)
+        raise NotWritten(f"{folder}: the vault folder is not there")
     for part in Path(output_folder).parts:
         folder = folder / part
         if folder.is_symlink():

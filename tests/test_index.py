@@ -4,6 +4,7 @@ index is rebuilt, never trusted."""
 import os
 import sqlite3
 import stat
+import time
 from pathlib import Path
 
 import pytest
@@ -46,7 +47,16 @@ def counted(vault):
     for day in (16, 17, 18):
         vault.session(f"2026-11-{day} A.md", client="A", feedback="[pacing]")
     vault.write("Broken.md", "---\nclient: [\n---\n")
+    age(vault.root)
     return scan
+
+
+def age(root):
+    """Notes saved a minute ago: a note changed within the last seconds is read again
+    on every scan (its stamp cannot be trusted yet)."""
+    past = time.time() - 60
+    for path in root.rglob("*.md"):
+        os.utime(path, (past, past))
 
 
 def test_a_second_scan_reads_nothing_and_gives_the_same_result(counted):
@@ -64,6 +74,7 @@ def test_only_changed_new_and_renamed_notes_are_read_again(vault, counted):
     vault.session("2026-11-19 A.md", client="A")
     os.rename(vault.root / "2026-11-17 A.md", vault.root / "2026-11-17 renamed.md")
     (vault.root / "2026-11-18 A.md").unlink()
+    age(vault.root)
     result, read = counted()
     assert read == ["2026-11-16 A.md", "2026-11-17 renamed.md", "2026-11-19 A.md"]
     assert sorted(s.path for s in result.sessions) == [
@@ -97,6 +108,7 @@ def test_alerts_handed_on_survive_a_change_of_plugins(vault):
     lambda path: _sql(path, "UPDATE meta SET value = '0' WHERE key = 'schema'"),
     lambda path: _sql(path, "UPDATE meta SET value = '/elsewhere' WHERE key = 'vault'"),
     lambda path: _sql(path, "DROP TABLE meta"),
+    lambda path: (path.unlink(), _sql(path, "CREATE TABLE songs (title TEXT)")),
     lambda path: _sql(path, "UPDATE notes SET data = 'garbage'"),
 ])
 def test_a_damaged_foreign_or_old_index_is_rebuilt(counted, damage):
@@ -132,13 +144,21 @@ def test_the_index_lives_outside_the_vault_unless_configured(vault, tmp_path, mo
     assert CliRunner().invoke(cli, ["scan", str(vault.root)]).exit_code == 0
     assert list((tmp_path / "xdg").rglob("index-*.sqlite3"))
     assert not [p for p in vault.root.rglob("*") if "index" in p.name]
-    (vault.root / "mutuality.toml").write_text('state_folder = "../state-here"\n')
-    assert CliRunner().invoke(cli, ["scan", str(vault.root)]).exit_code == 0
-    assert list((vault.root.parent / "state-here").glob("index-*.sqlite3"))
+    # A synced vault's own settings do not choose where clinical text is kept ...
+    (vault.root / "mutuality.toml").write_text('state_folder = "."\n')
+    result = CliRunner().invoke(cli, ["scan", str(vault.root)])
+    assert "`state_folder` is only taken from settings given with --config" in result.stderr
+    assert not list(vault.root.glob("index-*"))
+    # ... settings the therapist names do.
+    settings_file = tmp_path / "mine.toml"
+    settings_file.write_text('state_folder = "state-here"\n')
+    assert CliRunner().invoke(cli, ["scan", str(vault.root), "--config", str(settings_file)]).exit_code == 0
+    assert list((tmp_path / "state-here").glob("index-*.sqlite3"))
 
 
 def test_no_cache_reads_every_note(vault, monkeypatch):
     vault.session("2026-11-16 A.md", client="A", feedback="[pacing]")
+    age(vault.root)
     run = CliRunner().invoke
     assert run(cli, ["scan", str(vault.root)]).exit_code == 0
     from mutuality_plugins import vault as vault_module
@@ -176,3 +196,41 @@ def test_a_note_read_while_a_plugin_failed_is_read_again_next_time(vault):
         index.close()
         assert len(failures.failures) == expected_failures
     assert FailsOnce.failed
+
+
+def test_several_commands_starting_at_once_share_one_new_index(vault, tmp_path):
+    import subprocess
+    import sys
+
+    vault.session("2026-11-16 A.md", client="A")
+    commands = [subprocess.Popen([sys.executable, "-m", "mutuality_plugins", "scan", str(vault.root)],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                                 env=os.environ.copy()) for _ in range(6)]
+    for command in commands:
+        assert command.wait(timeout=60) == 0, command.stderr.read()
+
+
+def test_an_older_index_file_is_made_private(counted):
+    counted()
+    (index_file,) = Path(os.environ["MUTUALITY_STATE_DIR"]).glob("index-*.sqlite3")
+    index_file.chmod(0o644)
+    counted()
+    assert stat.S_IMODE(index_file.stat().st_mode) == 0o600
+
+
+def test_a_state_folder_given_is_left_as_it_is(vault, tmp_path, monkeypatch):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o1777)
+    monkeypatch.setenv("MUTUALITY_STATE_DIR", str(shared))
+    vault.session("2026-11-16 A.md", client="A")
+    assert CliRunner().invoke(cli, ["scan", str(vault.root)]).exit_code == 0
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o1777
+    assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in shared.iterdir())
+
+
+def test_plugin_settings_are_part_of_what_readings_depend_on(vault):
+    manager = get_plugin_manager(load_entry_points=False)
+    one = fingerprint(manager, Settings(plugins={"x": {"word": "a"}}))
+    other = fingerprint(manager, Settings(plugins={"x": {"word": "b"}}))
+    assert one != other

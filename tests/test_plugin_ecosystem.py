@@ -299,3 +299,14 @@ def test_desktop_notifications_do_nothing_without_a_notifier(tmp_path, monkeypat
     result = run("--hooks-dir", HOOKS, "alerts", vault, "--all", "--notify")
     assert result.exit_code == 0
     assert "1 new alert handed to 1 alert sink" in result.stderr
+
+
+def test_notify_without_any_sink_hands_nothing_on_and_keeps_the_alerts_new(tmp_path):
+    log = tmp_path / "log.jsonl"
+    vault = uninvited_vault(tmp_path, f'[plugins.recording_sink]\npath = "{log}"\n')
+    vault.joinpath("mutuality.toml").write_text("")
+    result = run("alerts", vault, "--all", "--notify")
+    assert "no plugin has an alert sink, so no alert was handed on" in result.stderr
+    (vault / "mutuality.toml").write_text(f'[plugins.recording_sink]\npath = "{log}"\n')
+    run("--hooks-dir", PLUGINS / "good", "alerts", vault, "--all", "--notify")
+    assert len(log.read_text().splitlines()) == 1  # still new for the sink added later

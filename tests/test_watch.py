@@ -196,7 +196,7 @@ def test_a_failing_sink_does_not_stop_the_watching(vault):
         assert running.next_alert().client == "A"
         streak(vault, client="B")
         assert running.next_alert().client == "B"
-        assert "alert sink broken failed: RuntimeError" in running.said
+        assert "plugin broken-plugin failed in alert sink broken: RuntimeError" in running.said
 
 
 def test_a_dead_observer_is_started_again(vault):
@@ -297,8 +297,12 @@ def test_a_bounded_soak_leaves_the_index_equal_to_a_cold_scan(vault):
         cold = scan_vault(vault, running.manager)
         assert running.watcher.state.result() == cold
     assert len(seen) == len(set(seen))
+    # The index holds no note that is gone, and no stale stamp (notes changed in the
+    # last seconds are not stored yet: they are read again next time).
     index = NoteIndex.open(vault, fingerprint(running.manager, Settings()), Settings())
-    assert index.readings().keys() == {p for p in running.watcher.state.notes}
+    notes = running.watcher.state.notes
+    for path, stored in index.readings().items():
+        assert path in notes and tuple(stored[:2]) == notes[path][0]
     index.close()
 
 
@@ -330,3 +334,81 @@ def test_watch_prints_jsonl_and_stops_cleanly_on_sigterm_and_sigint(vault, tmp_p
         finally:
             process.kill()
             process.communicate()
+
+
+def test_many_stop_signals_at_once_still_stop_it_cleanly(vault, tmp_path):
+    environment = {**os.environ, "MUTUALITY_STATE_DIR": str(tmp_path / "state")}
+    for _ in range(5):
+        process = subprocess.Popen([sys.executable, "-m", "mutuality_plugins", "watch", str(vault)],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                                   env=environment)
+        try:
+            assert "watching" in process.stderr.readline()
+            for signal_number in [signal.SIGINT, signal.SIGTERM] * 3:
+                process.send_signal(signal_number)
+            assert process.wait(timeout=5) == 0
+        finally:
+            process.kill()
+            process.communicate()
+
+
+def test_a_vault_moved_away_ends_the_watching_with_a_message(vault, tmp_path):
+    environment = {**os.environ, "MUTUALITY_STATE_DIR": str(tmp_path / "state")}
+    process = subprocess.Popen([sys.executable, "-m", "mutuality_plugins", "watch", str(vault)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                               env=environment)
+    try:
+        assert "watching" in process.stderr.readline()
+        vault.rename(tmp_path / "moved")
+        (tmp_path / "moved" / "touch.md").write_text("x")  # an event for the worker
+        code = process.wait(timeout=10)
+        said = process.stderr.read()
+        assert code == 2, said
+        assert "the vault folder was moved or deleted" in said
+        assert not vault.exists()  # not made again by a late write
+    finally:
+        process.kill()
+        process.communicate()
+
+
+def test_an_inotify_instance_limit_falls_back_to_polling(vault, monkeypatch):
+    monkeypatch.setattr(watch_module, "POLL_SECONDS", 0.2)
+
+    def no_more_instances(*args, **kwargs):
+        raise OSError(errno.EMFILE, "inotify instance limit reached")
+
+    monkeypatch.setattr(watch_module, "Observer", no_more_instances)
+    with Running(vault) as running:
+        streak(vault)
+        assert running.next_alert().client == "A"
+        assert any("fs.inotify.max_user_watches" in line for line in running.said)
+
+
+def test_a_same_size_edit_that_keeps_the_modification_time_is_seen(vault):
+    streak(vault)
+    note = vault / "2026-11-19 A.md"
+    before = "---\nclient: A\nfeedback_invited: yes\n---\n" + "x" * 30 + "\n"
+    after = "---\nclient: A\nsrs_total: 10\n---\n" + "x" * 38 + "\n"
+    assert len(before) == len(after)
+    note.write_text(before)
+    stamp = note.stat()
+    with Running(vault) as running:
+        assert running.next_alert().rule == "uninvited-streak"
+        note.write_text(after)  # same size ...
+        os.utime(note, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))  # ... and the old time
+        alert = running.next_alert()
+        assert (alert.rule, alert.note) == ("alliance-low", "2026-11-19 A.md")
+
+
+def test_plugin_failures_are_told_while_watching(vault):
+    with Running(vault) as running:
+        def broken(alerts, settings):
+            raise KeyError("private words")
+
+        running.watcher.sinks.append(("leaky-plugin", AlertSink("leaky", broken)))
+        streak(vault)
+        running.next_alert()
+        running.stop.set()
+        running.thread.join(TIMEOUT)
+        assert "plugin leaky-plugin failed in alert sink leaky: KeyError" in running.said
+        assert not any("private words" in line for line in running.said)
