@@ -98,6 +98,7 @@ class Watcher:
         self.idle_check_seconds = idle_check_seconds
         self.state = VaultState(self.vault, plugin_manager, settings, failures=failures,
                                 index=index if cache else None)
+        self._identity = _identity(self.vault)  # to tell if the vault is moved away
         self._rules = collect_rules(plugin_manager, failures)
         self._enabled = rule_settings(settings, [rule for _, rule in self._rules])
         self.reporters = collect_reporters(plugin_manager, failures)
@@ -128,7 +129,7 @@ class Watcher:
         overflow = _Overflow(self._lost_events)
         watchdog_log = logging.getLogger("watchdog")
         watchdog_log.addHandler(overflow)
-        identity = _identity(self.vault)
+        identity = self._identity
         try:
             self._start_observer()
             self.state.rescan()
