@@ -131,6 +131,7 @@ class VaultState:
             else:
                 self.notes[relative] = (stamp, reading)
         stored_changes = []
+        unstored: set[str] = set()
         now = time.time_ns()
         for done, (relative, stamp) in enumerate(to_read, start=1):
             failed_before = len(self.failures.failures)
@@ -143,6 +144,8 @@ class VaultState:
             if (stamp is not None and len(self.failures.failures) == failed_before
                     and now - stamp[0] > RACY_NANOSECONDS):
                 stored_changes.append((relative, *stamp, reading))
+            else:
+                unstored.add(relative)  # nor an older reading of it
             self.notes[relative] = (stamp, reading)
             if progress is not None:
                 progress(done, len(to_read))
@@ -150,7 +153,7 @@ class VaultState:
             self.notes.pop(relative, None)
         self._forced.clear()
         if self._index is not None:
-            gone = set(removed)
+            gone = set(removed) | unstored
             if whole:  # stored notes the walk did not find are gone too
                 gone |= self._stored.keys() - found.keys()
                 self._stored = {}
