@@ -80,10 +80,12 @@ def main() -> None:
     floor_median = statistics.median(floor_times)
     scan_median = statistics.median(scan_times)
     print(f"notes: {notes}, rounds: {args.rounds} (medians; min and max in brackets)")
-    for label, times in (("floor (read + C YAML)", floor_times), ("mutuality cold scan", scan_times)):
+    measured = (("floor (read + C YAML)", floor_times), ("mutuality cold scan", scan_times))
+    for label, times in measured:
         per_note = [seconds / notes * 1e6 for seconds in times]
         print(f"  {label:<22} {statistics.median(per_note):7.1f} us/note "
-              f"[{min(per_note):.1f} .. {max(per_note):.1f}]  total {statistics.median(times):.3f} s")
+              f"[{min(per_note):.1f} .. {max(per_note):.1f}]  "
+              f"total {statistics.median(times):.3f} s")
     print(f"  ratio scan / floor      {scan_median / floor_median:.2f}  (target <= 1.30)")
 
 

@@ -60,7 +60,7 @@ def render_text(practice, period) -> str:
         for severity in SEVERITIES if any(alert.severity == severity for alert in alerts)
     )
     lines = [f"Alerts for {describe(period)} ({counts}):"]
-    for client, client_alerts in by_client(alerts):
+    for _, client_alerts in by_client(alerts):
         lines.append("")
         lines += [alert_line(alert) for alert in client_alerts]
     return "\n".join(lines)
