@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import signal
-import threading
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -23,7 +21,7 @@ from .index import NoteIndex, fingerprint
 from .service import install_service, this_system, user_service
 from .vault import scan_vault
 from .vault_setup import set_up_vault
-from .watch import Watcher, alerts_note_sink, jsonl_sink, text_sink
+from .watch import Watcher, alerts_note_sink, jsonl_sink, text_sink, watch_until_stopped
 from .writer import NotWritten, write_generated
 
 USAGE_ERROR = 2
@@ -429,31 +427,7 @@ def watch(context, vault, output_format, poll, config_file) -> None:
     stdout = jsonl_sink(echo) if output_format == "jsonl" else text_sink(echo)
     watcher.sinks = [("built-in", stdout), ("built-in", alerts_note_sink(watcher)),
                      *contributions(manager.hook.mutuality_alert_sinks, failures)]
-    stop = threading.Event()
-    crashed: list[BaseException] = []
-    # The stop signals are blocked in every thread and taken by the main thread with
-    # sigwait: a signal handler setting the event could deadlock when two signals
-    # come at once (Ctrl-C twice, or `timeout`), and the main thread sleeps meanwhile.
-    stop_signals = {signal.SIGINT, signal.SIGTERM}
-    signal.pthread_sigmask(signal.SIG_BLOCK, stop_signals)
-
-    def work() -> None:
-        try:
-            watcher.run(stop)
-        except BaseException as error:  # reported by the main thread
-            crashed.append(error)
-        finally:
-            if not stop.is_set():  # ended by itself: wake the main thread
-                signal.pthread_kill(threading.main_thread().ident, signal.SIGTERM)
-
-    worker = threading.Thread(target=work, name="mutuality-watch", daemon=True)
-    worker.start()
-    say(f"watching {vault} (stop with Ctrl-C)")
-    signal.sigwait(stop_signals)
-    stop.set()
-    worker.join(timeout=1.5)
-    if crashed:
-        raise crashed[0]
+    watch_until_stopped(watcher, on_start=lambda: say(f"watching {vault} (stop with Ctrl-C)"))
     failures.failures.clear()  # reported as they happened; stopping is a clean exit
 
 

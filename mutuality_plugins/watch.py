@@ -14,6 +14,7 @@ from __future__ import annotations
 import errno
 import json
 import logging
+import signal
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -295,6 +296,40 @@ class Watcher:
         else:
             self.say(f"wrote {path.relative_to(self.vault)}")
         self.index.mark(LAST_DIGEST, week.week)
+
+
+STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+def watch_until_stopped(watcher: Watcher, on_start: Callable[[], None]) -> None:
+    """Run the watcher in a worker thread until SIGINT or SIGTERM (then within 2 s).
+
+    The stop signals are blocked in every thread and taken by the main thread with
+    sigwait: a signal handler setting the stop event could deadlock when two signals
+    come at once (Ctrl-C twice, or `timeout`), and the main thread sleeps meanwhile.
+    An error that ends the worker is raised here.
+    """
+    stop = threading.Event()
+    crashed: list[BaseException] = []
+    signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+
+    def work() -> None:
+        try:
+            watcher.run(stop)
+        except BaseException as error:  # raised again by the main thread
+            crashed.append(error)
+        finally:
+            if not stop.is_set():  # ended by itself: wake the main thread
+                signal.pthread_kill(threading.main_thread().ident, signal.SIGTERM)
+
+    worker = threading.Thread(target=work, name="mutuality-watch", daemon=True)
+    worker.start()
+    on_start()
+    signal.sigwait(STOP_SIGNALS)
+    stop.set()
+    worker.join(timeout=1.5)
+    if crashed:
+        raise crashed[0]
 
 
 def _vault_gone(vault: Path) -> VaultError:
