@@ -13,7 +13,7 @@ from . import scan_summary
 from .config import Settings, load_settings, with_plugin_settings
 from .errors import MutualityError, VaultError, describe
 from .model import Period
-from .plugin_calls import Failures, call_each, collect_reporters, collect_rules, contributions
+from .plugin_calls import Failures, call_each, collect_rules, contributions, find_reporter
 from .plugins import get_plugin_manager, outside_vault
 from .practice import read_practice
 from .progress import ProgressBar
@@ -328,11 +328,7 @@ def report(context, name, vault, every_date, since, week, output_format, write, 
 def _report(context, name, vault, config_file, period, output_format, write):
     settings, manager = _prepare(context, vault, config_file)
     failures = _failures(context)
-    reporters = collect_reporters(manager, failures)
-    if name not in reporters:
-        raise MutualityError(f"there is no report named {name!r} "
-                             f"(there are: {', '.join(reporters) or 'none'})")
-    reporter = reporters[name]
+    reporter = find_reporter(manager, name, failures)
     output_format = output_format or next(iter(reporter.formats))
     if output_format not in reporter.formats:
         raise click.UsageError(f"the {name} report comes as {', '.join(reporter.formats)}, "
