@@ -11,7 +11,7 @@ import click
 
 from . import scan_summary
 from .config import Settings, load_settings, with_plugin_settings
-from .errors import MutualityError, VaultError, describe
+from .errors import MutualityError, describe
 from .model import Period
 from .plugin_calls import Failures, call_each, collect_rules, contributions, find_reporter
 from .plugins import get_plugin_manager, outside_vault
@@ -19,7 +19,7 @@ from .practice import read_practice
 from .progress import ProgressBar
 from .index import NoteIndex, fingerprint
 from .service import install_service, this_system, user_service
-from .vault import scan_vault
+from .vault import require_vault, scan_vault
 from .vault_setup import set_up_vault
 from .watch import Watcher, alerts_note_sink, jsonl_sink, text_sink, watch_until_stopped
 from .writer import NotWritten, write_generated
@@ -182,8 +182,7 @@ def _today() -> date:
 def _prepare(context: click.Context, vault: Path, config_file: Path | None):
     """The settings and plugins for a vault: ``hooks_dirs`` of its settings loaded,
     and the plugins' own settings checked."""
-    if not vault.is_dir():
-        raise VaultError(vault, "not a folder" if vault.exists() else "no such folder")
+    require_vault(vault)
     settings = load_settings(vault, config_file)
     manager = _manager(context)
     folders = list(settings.hooks_dirs)
@@ -436,8 +435,7 @@ def watch(context, vault, output_format, poll, config_file) -> None:
 def service(context, vault, install, system) -> None:
     """Print (or with --install, install) a user service that runs `mutuality watch
     VAULT` in the background: a systemd user unit on Linux, a launchd agent on macOS."""
-    if not vault.is_dir():
-        raise VaultError(vault, "not a folder" if vault.exists() else "no such folder")
+    require_vault(vault)
     hooks_dirs = context.find_root().params.get("hooks_dirs") or ()
     made = user_service(vault.resolve(), system or this_system(), [Path(h) for h in hooks_dirs])
     if not install:
@@ -482,8 +480,7 @@ def init(context, vault: Path) -> None:
 
     Files that already exist are kept as they are.
     """
-    if not vault.is_dir():
-        raise VaultError(vault, "not a folder" if vault.exists() else "no such folder")
+    require_vault(vault)
     rules = [rule for _, rule in collect_rules(_manager(context), _failures(context))]
     for relative, written in set_up_vault(vault, rules):
         click.echo(f"wrote {relative}" if written else f"kept {relative} (it exists already)")

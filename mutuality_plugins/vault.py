@@ -44,6 +44,14 @@ def scan_vault(
     return state.result()
 
 
+def require_vault(vault: Path | str) -> Path:
+    """The vault's path; VaultError when it is not a folder."""
+    root = Path(vault)
+    if not root.is_dir():
+        raise VaultError(root, "not a folder" if root.exists() else "no such folder")
+    return root
+
+
 class VaultState:
     """The vault as read so far: each note's stamp and reading, brought up to date by
     a whole re-scan or for some paths only (what ``mutuality watch`` does as notes are
@@ -51,9 +59,7 @@ class VaultState:
 
     def __init__(self, vault: Path | str, plugin_manager, settings: Settings, *,
                  failures: Failures | None = None, index: NoteIndex | None = None):
-        self.root = Path(vault)
-        if not self.root.is_dir():
-            raise VaultError(self.root, "not a folder" if self.root.exists() else "no such folder")
+        self.root = require_vault(vault)
         self.settings = settings
         self.failures = failures if failures is not None else Failures()
         self.notes: dict[str, tuple[Stamp, Reading]] = {}
