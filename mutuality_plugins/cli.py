@@ -13,7 +13,14 @@ from . import scan_summary
 from .config import Settings, load_settings, with_plugin_settings
 from .errors import MutualityError, describe
 from .model import Period
-from .plugin_calls import Failures, call_each, collect_rules, contributions, find_reporter
+from .plugin_calls import (
+    Failures,
+    call_each,
+    collect_rules,
+    contributions,
+    find_reporter,
+    send_to_sinks,
+)
 from .plugins import get_plugin_manager, outside_vault
 from .practice import read_practice
 from .progress import ProgressBar
@@ -382,12 +389,8 @@ def _notify(context, practice, period, index: NoteIndex) -> None:
     new = index.unsent(alert for alert in practice.alerts if alert.date in period)
     if not new:
         return
-    for plugin, sink in sinks:
-        try:
-            sink.send(new, practice.settings)
-        except Exception as error:
-            failures.record(plugin, f"alert sink {sink.name}", error)
-    index.remember_sent(new)
+    index.remember_sent(new)  # before: like watch, never hand an alert on twice
+    send_to_sinks(sinks, new, practice.settings, failures)
     click.echo(f"mutuality: {len(new)} new alert{'s' if len(new) > 1 else ''} handed to "
                f"{len(sinks)} alert sink{'s' if len(sinks) != 1 else ''}", err=True)
 

@@ -5,13 +5,13 @@ and the command ends with a non-zero status. With ``--debug`` it is raised inste
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
 from .errors import MutualityError, NoteProblem, describe
-from .model import Reporter, Rule
+from .model import Alert, AlertSink, Reporter, Rule
 
 
 @dataclass(frozen=True)
@@ -63,20 +63,41 @@ def implementations(caller, **bound: Any) -> list[tuple[str, Callable]]:
     return calls
 
 
-def call_each(caller, failures: Failures, **arguments: Any) -> list[tuple[str, Any]]:
-    """(plugin name, answer) of every implementation that answered (not None)."""
+def answers_of(calls: list[tuple[str, Callable]], failures: Failures, hook: str,
+               where: str | None = None, **arguments: Any) -> list[tuple[str, Any]]:
+    """(plugin name, answer) of every call that answered (not None); one that raises
+    is recorded as the plugin's failure and the others go on.
+
+    :param calls: from :func:`implementations`, called here with ``arguments``.
+    :param where: the note being read, for the failure's message.
+    """
     answers = []
-    for plugin, call in implementations(caller, **arguments):
+    for plugin, call in calls:
         try:
-            answer = call()
+            answer = call(**arguments)
         except (NoteProblem, MutualityError):
             raise
         except Exception as error:
-            failures.record(plugin, caller.name, error)
+            failures.record(plugin, hook, error, where)
             continue
         if answer is not None:
             answers.append((plugin, answer))
     return answers
+
+
+def call_each(caller, failures: Failures, **arguments: Any) -> list[tuple[str, Any]]:
+    """(plugin name, answer) of every implementation that answered (not None)."""
+    return answers_of(implementations(caller, **arguments), failures, caller.name)
+
+
+def send_to_sinks(sinks: list[tuple[str, AlertSink]], alerts: Sequence[Alert], settings,
+                  failures: Failures) -> None:
+    """Hand the alerts to every sink; a sink that raises is recorded, the others go on."""
+    for plugin, sink in sinks:
+        try:
+            sink.send(alerts, settings)
+        except Exception as error:
+            failures.record(plugin, f"alert sink {sink.name}", error)
 
 
 def contributions(caller, failures: Failures, **arguments: Any) -> list[tuple[str, Any]]:

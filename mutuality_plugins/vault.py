@@ -13,7 +13,7 @@ from .config import Settings
 from .errors import NoteProblem, VaultError
 from .index import DAMAGED, NoteIndex, Reading, Stamp, decode_many
 from .model import Feedback, Note, Problem, ScanResult, Session
-from .plugin_calls import Failures, implementations
+from .plugin_calls import Failures, answers_of, implementations
 from .reading.note import MAX_NOTE_BYTES, Extract, read_session
 
 Progress = Callable[[int, int], None]
@@ -251,18 +251,8 @@ def _extractors(plugin_manager, settings: Settings, failures: Failures) -> Extra
     calls = implementations(hook, settings=settings)
 
     def extract(note: Note) -> list[Feedback]:
-        answers = []
-        for plugin, call in calls:
-            try:
-                answer = call(note=note)
-            except NoteProblem:
-                raise
-            except Exception as error:
-                failures.record(plugin, hook.name, error, note.path)
-                continue
-            if answer is not None:
-                answers.append(answer)
-        return answers
+        return [answer for _, answer in answers_of(calls, failures, hook.name, note.path,
+                                                   note=note)]
 
     return extract
 

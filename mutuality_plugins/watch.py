@@ -30,7 +30,7 @@ from .config import Settings, rule_settings
 from .errors import VaultError, describe
 from .index import NoteIndex
 from .model import Alert, AlertSink, Session
-from .plugin_calls import Failures, collect_reporters, collect_rules
+from .plugin_calls import Failures, collect_reporters, collect_rules, send_to_sinks
 from .practice import Practice
 from .reporters.alerts import alert_line
 from .reporters.alerts import default_period as alerts_period
@@ -266,13 +266,8 @@ class Watcher:
         window = alerts_period(self.today())
         self.index.remember_sent(new)
         new = [alert for alert in new if alert.date in window]
-        if not new:
-            return
-        for plugin, sink in self.sinks:
-            try:
-                sink.send(new, self.settings)
-            except Exception as error:
-                self.failures.record(plugin, f"alert sink {sink.name}", error)
+        if new:
+            send_to_sinks(self.sinks, new, self.settings, self.failures)
 
     def practice(self, since: date | None) -> Practice:
         scan = self.state.result()

@@ -306,6 +306,17 @@ def test_a_bounded_soak_leaves_the_index_equal_to_a_cold_scan(vault):
     index.close()
 
 
+def line_of(stream, timeout=TIMEOUT):
+    """The next line of a child's output, or a failure after ``timeout`` seconds
+    (a bare readline would wait for ever on a watcher that printed nothing)."""
+    lines = queue.Queue()
+    threading.Thread(target=lambda: lines.put(stream.readline()), daemon=True).start()
+    try:
+        return lines.get(timeout=timeout)
+    except queue.Empty:
+        pytest.fail(f"no line within {timeout} s")
+
+
 def _random_note(chance, client):
     invited = chance.choice(["yes", "no"])
     srs = chance.choice(["", "\nsrs_total: 30", "\nsrs_total: 40"])
@@ -322,10 +333,10 @@ def test_watch_prints_jsonl_and_stops_cleanly_on_sigterm_and_sigint(vault, tmp_p
             [sys.executable, "-m", "mutuality_plugins", "watch", str(vault), "--format", "jsonl"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment)
         try:
-            assert "watching" in process.stderr.readline()
+            assert "watching" in line_of(process.stderr)
             client = f"S{stop_with}"
             streak(vault, client=client)
-            line = process.stdout.readline()  # flushed as soon as it is known
+            line = line_of(process.stdout)  # flushed as soon as it is known
             assert json.loads(line)["client"] == client
             stopped = time.monotonic()
             process.send_signal(stop_with)
@@ -343,7 +354,7 @@ def test_many_stop_signals_at_once_still_stop_it_cleanly(vault, tmp_path):
                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                                    env=environment)
         try:
-            assert "watching" in process.stderr.readline()
+            assert "watching" in line_of(process.stderr)
             for signal_number in [signal.SIGINT, signal.SIGTERM] * 3:
                 process.send_signal(signal_number)
             assert process.wait(timeout=5) == 0
@@ -358,7 +369,7 @@ def test_a_vault_moved_away_ends_the_watching_with_a_message(vault, tmp_path):
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                                env=environment)
     try:
-        assert "watching" in process.stderr.readline()
+        assert "watching" in line_of(process.stderr)
         vault.rename(tmp_path / "moved")
         (tmp_path / "moved" / "touch.md").write_text("x")  # an event for the worker
         code = process.wait(timeout=10)
