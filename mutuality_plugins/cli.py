@@ -160,10 +160,18 @@ write_option = click.option(
     "--write", is_flag=True,
     help="Also keep the result as a note in the vault's output folder (Mutuality/).",
 )
-week_option = click.option(
-    "--week", type=click.UNPROCESSED, metavar="YYYY-Www",
-    help="The ISO week, like 2026-W47.",
-)
+class _IsoWeek(click.ParamType):
+    name = "YYYY-Www"
+
+    def convert(self, value, param, context) -> Period:
+        try:
+            year, week = value.upper().split("-W")
+            return Period.iso_week(date.fromisocalendar(int(year), int(week), 1))
+        except ValueError:
+            self.fail(f"{value!r} is not an ISO week like 2026-W47", param, context)
+
+
+week_option = click.option("--week", type=_IsoWeek(), help="The ISO week, like 2026-W47.")
 
 
 def _format_option(*formats: str):
@@ -171,15 +179,6 @@ def _format_option(*formats: str):
         "--format", "output_format", type=click.Choice(formats), default=formats[0],
         show_default=True, help=f"{formats[0]} for reading, json for other programs.",
     )
-
-
-def _iso_week(value: str) -> Period:
-    try:
-        year, week = value.upper().split("-W")
-        return Period.iso_week(date.fromisocalendar(int(year), int(week), 1))
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not an ISO week like 2026-W47",
-                                 param_hint="'--week'") from None
 
 
 def _today() -> date:
@@ -268,14 +267,12 @@ def _period_options(command):
     return command
 
 
-def _period(every_date: bool, since, week: str | None = None) -> Period | None:
+def _period(every_date: bool, since: date | None, week: Period | None = None) -> Period | None:
     if sum(bool(choice) for choice in (every_date, since, week)) > 1:
         raise click.UsageError("choose one of --all, --since and --week")
     if every_date:
         return Period()
-    if since:
-        return Period(since, None)
-    return _iso_week(week) if week else None
+    return Period(since, None) if since else week
 
 
 @cli.command()

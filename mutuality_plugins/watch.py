@@ -276,17 +276,18 @@ class Watcher:
         return Practice(self.vault, scan, tuple(alerts), self.settings, self.today(), since)
 
     def _write_digest_when_a_week_ended(self) -> None:
+        reporter = self.reporters.get("digest")
         week = digest_period(self.today())
-        if self.index.mark(LAST_DIGEST) == week.week or "digest" not in self.reporters:
+        if reporter is None or self.index.mark(LAST_DIGEST) == week.week:
             return
         try:
-            text = self.reporters["digest"].formats["markdown"](self.practice(week.start), week)
-            path = write_generated(self.vault, self.settings.output_folder, f"{week.week}.md", text)
+            text = reporter.formats["markdown"](self.practice(week.start), week)
+            path = write_generated(self.vault, self.settings.output_folder,
+                                   reporter.note_name(week), text)
         except NotWritten as refusal:
             self.say(f"warning: {refusal}")
-        except Exception as error:
+        except Exception as error:  # told with the other failures
             self.failures.record("report digest", "markdown", error)
-            self.say(f"could not write the digest: {describe(error)}")
             return
         else:
             self.say(f"wrote {path.relative_to(self.vault)}")
