@@ -10,7 +10,7 @@ Usage::
     python benchmarks/report_speed.py [VAULT] [--rounds 7]
 
 Without VAULT, a 10,000-note vault is generated into a temporary folder first.
-Target (issue 3): alerts plus digest add at most 10% to the scan time.
+Target: alerts plus digest add at most 10% to the scan time.
 """
 
 from __future__ import annotations
@@ -22,11 +22,11 @@ import time
 from datetime import date
 from pathlib import Path
 
-from mutuality_plugins.alerts import raise_alerts
-from mutuality_plugins.config import Settings, rule_settings
-from mutuality_plugins.plugin_calls import collect_reporters, collect_rules
-from mutuality_plugins.plugins import get_plugin_manager
-from mutuality_plugins.practice import Practice
+from mutuality_plugins.config import Settings
+from mutuality_plugins.plugin_calls import PluginGuard
+from mutuality_plugins.plugins import get_plugin_manager, reporters_of
+from mutuality_plugins.practice import PracticeBuilder
+from mutuality_plugins.report import Report
 from mutuality_plugins.vault import scan_vault
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -42,8 +42,8 @@ def main() -> None:
     args = parser.parse_args()
     manager = get_plugin_manager()
     settings = Settings()
-    rules = collect_rules(manager)
-    reporters = collect_reporters(manager)
+    guard = PluginGuard()
+    reporters = reporters_of(manager, guard)
     with make_vault.given_or_generated(args.vault) as root:
         scan_vault(root, manager, settings)  # warm the page cache
         scans, reports = [], []
@@ -52,14 +52,11 @@ def main() -> None:
             scan = scan_vault(root, manager, settings)
             scanned = time.perf_counter()
             # As `mutuality alerts` and `mutuality digest` would, each for its own period.
-            for reporter in (reporters["alerts"], reporters["digest"]):
+            for plugin, reporter in (reporters["alerts"], reporters["digest"]):
                 period = reporter.default_period(TODAY)
-                alerts = raise_alerts(scan.sessions_by_client(), rules,
-                                      rule_settings(settings, [rule for _, rule in rules]),
-                                      period.start)
-                practice = Practice(root, scan, tuple(alerts), settings, TODAY, period.start)
-                render = next(iter(reporter.formats.values()))  # the default format
-                render(practice, period)
+                builder = PracticeBuilder(root, manager, settings, guard)
+                practice = builder.build(scan, TODAY, period.start)
+                Report(plugin, reporter, practice, period, guard).text(next(iter(reporter.formats)))
             reports.append(time.perf_counter() - scanned)
             scans.append(scanned - started)
     scan_median, report_median = statistics.median(scans), statistics.median(reports)

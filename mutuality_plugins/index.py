@@ -25,7 +25,7 @@ import platformdirs
 from .config import Settings
 from .model import Alert, FeedbackItem, Problem, Session
 
-SCHEMA = 3
+SCHEMA = 4
 APPLICATION = "mutuality note index"
 STATE_VARIABLE = "MUTUALITY_STATE_DIR"
 
@@ -128,8 +128,8 @@ class NoteIndex:
                 "notes (fingerprint TEXT NOT NULL, path TEXT NOT NULL,"
                 " mtime_ns INTEGER NOT NULL, size INTEGER NOT NULL, kind TEXT NOT NULL,"
                 " data TEXT NOT NULL, text TEXT, PRIMARY KEY (fingerprint, path))",
-                "sent_alerts (rule TEXT, client TEXT, note TEXT, detail TEXT,"
-                " PRIMARY KEY (rule, client, note, detail))",
+                "sent_alerts (sink TEXT, rule TEXT, client TEXT, note TEXT, detail TEXT,"
+                " PRIMARY KEY (sink, rule, client, note, detail))",
                 "marks (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
             ):
                 self._db.execute(f"CREATE TABLE {table}")
@@ -140,6 +140,12 @@ class NoteIndex:
 
     def close(self) -> None:
         self._db.close()
+
+    def __enter__(self) -> NoteIndex:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     def _forget_other_fingerprints(self) -> None:
         """Readings made by other plugins or settings are of no more use (a watcher
@@ -173,16 +179,18 @@ class NoteIndex:
             self._db.executemany("DELETE FROM notes WHERE fingerprint = ? AND path = ?",
                                  ((self.fingerprint, path) for path in removed))
 
-    # Alerts handed on, and other marks
+    # Alerts handed on, by alert sink, and other marks
 
-    def unsent(self, alerts: Iterable[Alert]) -> list[Alert]:
-        sent = set(self._db.execute("SELECT rule, client, note, detail FROM sent_alerts"))
+    def unsent(self, sink: str, alerts: Iterable[Alert]) -> list[Alert]:
+        """The alerts the sink named ``sink`` has not received."""
+        sent = set(self._db.execute(
+            "SELECT rule, client, note, detail FROM sent_alerts WHERE sink = ?", (sink,)))
         return [alert for alert in alerts if _identity(alert) not in sent]
 
-    def remember_sent(self, alerts: Iterable[Alert]) -> None:
+    def remember_sent(self, sink: str, alerts: Iterable[Alert]) -> None:
         with self._transaction():
-            self._db.executemany("INSERT OR IGNORE INTO sent_alerts VALUES (?, ?, ?, ?)",
-                                 (_identity(alert) for alert in alerts))
+            self._db.executemany("INSERT OR IGNORE INTO sent_alerts VALUES (?, ?, ?, ?, ?)",
+                                 ((sink, *_identity(alert)) for alert in alerts))
 
     def mark(self, key: str, value: str | None = None) -> str | None:
         """Read a mark, or with ``value`` set it (the last digest written, say)."""

@@ -1,42 +1,128 @@
-"""Calling plugin hooks one plugin at a time, so that one plugin's error does not
-stop the others: the failure is recorded by the plugin's name, the rest goes on,
-and the command ends with a non-zero status. With ``--debug`` it is raised instead.
+"""Calling plugin code: one guard for every hook and every plugin.
+
+Plugins are called one implementation at a time, so that one plugin's failure cannot
+take the others down. What a plugin returns is checked against its hook's contract.
+A failure (an error, or a wrong answer) is recorded by plugin, hook and note, never
+by the error's text, which could quote a note; the rest of the work goes on and the
+command ends with exit status 1. With ``--debug`` the error is raised instead.
+
+While plugin code runs, what it prints goes to stderr: stdout belongs to the
+command's own output (``--format json``, watch's ``jsonl``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+import sys
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import IO, Any, TypeVar
 
-from .errors import MutualityError, NoteProblem, describe
-from .model import Alert, AlertSink, Reporter, Rule
+import click
+import pluggy
+
+from .errors import MutualityError, describe
+from .model import AlertSink, Feedback, FeedbackItem, Reporter, Rule
+
+T = TypeVar("T")
+
+FAILED: Any = type("Failed", (), {"__repr__": lambda self: "FAILED"})()
+"""What :meth:`PluginGuard.call` gives when the plugin failed (its failure is recorded)."""
+
+
+class PluginFault(Exception):
+    """A fault mutuality found in a plugin (a wrong answer, too slow): the message is
+    mutuality's own, never the plugin's, so it may be shown."""
 
 
 @dataclass(frozen=True)
 class PluginFailure:
     plugin: str
     hook: str
-    error: BaseException
+    reason: str
     note: str | None = None
 
     def __str__(self) -> str:
         where = f" on {self.note}" if self.note else ""
-        return f"plugin {self.plugin} failed in {self.hook}{where}: {describe(self.error)}"
+        return f"plugin {self.plugin} failed in {self.hook}{where}: {self.reason}"
 
 
-@dataclass
-class Failures:
-    """The plugin failures of one command; ``debug`` raises the first instead."""
+Contract = Callable[[Any], Any]
+"""Checks a plugin's answer: returns it (a list made of an iterable) or raises
+:class:`PluginFault` saying what is wrong."""
 
-    debug: bool = False
-    failures: list[PluginFailure] = field(default_factory=list)
 
-    def record(self, plugin: str, hook: str, error: BaseException, note: str | None = None):
+class PluginGuard:
+    """Calls plugin code and keeps its failures; one per command (or watcher).
+
+    Use it as a context manager around the command: inside, stdout is reserved for
+    the command's own output while plugin code runs.
+    """
+
+    def __init__(self, debug: bool = False):
+        self.debug = debug
+        self.failures: list[PluginFailure] = []
+        self._in_plugin = threading.local()
+        self._router: _StdoutRouter | None = None
+
+    # Calling
+
+    def call(self, plugin: str, hook: str, function: Callable[..., Any], *args: Any,
+             on_note: str | None = None, contract: Contract | None = None,
+             **kwargs: Any) -> Any:
+        """``function(*args, **kwargs)``'s answer (checked by ``contract``), or
+        :data:`FAILED` when it raised or broke the contract (recorded here, with
+        ``on_note``, the note being read, if any).
+
+        A :class:`~mutuality_plugins.errors.MutualityError` (a note problem, a
+        message written for the user) is not a failure: it propagates.
+        """
+        self._in_plugin.depth = getattr(self._in_plugin, "depth", 0) + 1
+        try:
+            answer = function(*args, **kwargs)
+            return answer if contract is None or answer is None else contract(answer)
+        except MutualityError:
+            raise
+        except Exception as error:
+            self.record(plugin, hook, error, on_note)
+            return FAILED
+        finally:
+            self._in_plugin.depth -= 1
+
+    def answers(self, caller: pluggy.HookCaller, **arguments: Any) -> list[tuple[str, Any]]:
+        """(plugin, answer) of each implementation of a hook that answered (not None),
+        in pluggy's order."""
+        return self.answers_of(implementations(caller), caller.name, **arguments)
+
+    def answers_of(self, calls: list[tuple[str, Callable[..., Any]]], hook: str, *,
+                   on_note: str | None = None, **arguments: Any) -> list[tuple[str, Any]]:
+        """Like :meth:`answers`, for calls prepared once by :func:`implementations`
+        (reading notes calls the same extractors ten thousand times)."""
+        contract = CONTRACTS[hook]
+        found = []
+        for plugin, function in calls:
+            answer = self.call(plugin, hook, function, on_note=on_note, contract=contract,
+                               **arguments)
+            if answer is not None and answer is not FAILED:
+                found.append((plugin, answer))
+        return found
+
+    def contributions(self, caller: pluggy.HookCaller, **arguments: Any) -> list[tuple[str, Any]]:
+        """(plugin, item) of every item of the lists a hook's implementations return."""
+        return [(plugin, item) for plugin, answer in self.answers(caller, **arguments)
+                for item in answer]
+
+    # Failures
+
+    def record(self, plugin: str, hook: str, error: BaseException,
+               on_note: str | None = None) -> None:
+        """Keep a failure; with ``debug``, raise the error instead."""
         if self.debug:
             raise error
-        self.failures.append(PluginFailure(plugin, hook, error, note))
+        reason = str(error) if isinstance(error, PluginFault) else describe(error)
+        self.failures.append(PluginFailure(plugin, hook, reason, on_note))
 
     def summary(self) -> list[str]:
         """One line per plugin and hook: the first failure, and how many there were."""
@@ -49,13 +135,55 @@ class Failures:
         return [str(first[key]) + (f" (and {count[key] - 1} more times)" if count[key] > 1 else "")
                 for key in first]
 
+    def take_summary(self) -> list[str]:
+        """:meth:`summary`, then forget the failures (a watcher tells them as they come)."""
+        lines = self.summary()
+        self.failures.clear()
+        return lines
+
     def __bool__(self) -> bool:
         return bool(self.failures)
 
+    # Stdout
 
-def implementations(caller, **bound: Any) -> list[tuple[str, Callable]]:
-    """(plugin name, function) of each implementation, in pluggy's calling order,
-    with the arguments in ``bound`` already given; call each with the rest."""
+    def __enter__(self) -> PluginGuard:
+        self._router = _StdoutRouter(sys.stdout, self._in_plugin)
+        sys.stdout = self._router
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._router is not None and sys.stdout is self._router:
+            sys.stdout = self._router.own
+        self._router = None
+
+    @property
+    def stdout(self) -> IO[str]:
+        """The command's own output: stdout as it was before plugins could print."""
+        return self._router.own if self._router is not None else sys.stdout
+
+
+class _StdoutRouter:
+    """Stands for ``sys.stdout``: in a thread running plugin code, writes go to
+    stderr; elsewhere to the command's own stdout."""
+
+    def __init__(self, own: IO[str], in_plugin: threading.local):
+        self.own = own
+        self._in_plugin = in_plugin
+
+    def _target(self) -> IO[str]:
+        return sys.stderr if getattr(self._in_plugin, "depth", 0) else self.own
+
+    def write(self, text: str) -> int:
+        return self._target().write(text)
+
+    def __getattr__(self, name: str) -> Any:  # flush, buffer, isatty, encoding, ...
+        return getattr(self._target(), name)
+
+
+def implementations(caller: pluggy.HookCaller, **bound: Any) -> list[tuple[str, Callable[..., Any]]]:
+    """(plugin name, function) of each implementation, in pluggy's calling order, with
+    the arguments in ``bound`` already given (an implementation may take only some of
+    a hook's arguments)."""
     calls = []
     for impl in reversed(caller.get_hookimpls()):
         given = {name: value for name, value in bound.items() if name in impl.argnames}
@@ -63,76 +191,121 @@ def implementations(caller, **bound: Any) -> list[tuple[str, Callable]]:
     return calls
 
 
-def answers_of(calls: list[tuple[str, Callable]], failures: Failures, hook: str,
-               where: str | None = None, **arguments: Any) -> list[tuple[str, Any]]:
-    """(plugin name, answer) of every call that answered (not None); one that raises
-    is recorded as the plugin's failure and the others go on.
-
-    :param calls: from :func:`implementations`, called here with ``arguments``.
-    :param where: the note being read, for the failure's message.
-    """
-    answers = []
-    for plugin, call in calls:
-        try:
-            answer = call(**arguments)
-        except (NoteProblem, MutualityError):
-            raise
-        except Exception as error:
-            failures.record(plugin, hook, error, where)
-            continue
-        if answer is not None:
-            answers.append((plugin, answer))
-    return answers
+@contextmanager
+def plugin_code(guard: PluginGuard) -> Iterator[None]:
+    """Mark a stretch of plugin code run outside :meth:`PluginGuard.call` (a plugin's
+    command, run by click): its prints go to stderr too."""
+    guard._in_plugin.depth = getattr(guard._in_plugin, "depth", 0) + 1
+    try:
+        yield
+    finally:
+        guard._in_plugin.depth -= 1
 
 
-def call_each(caller, failures: Failures, **arguments: Any) -> list[tuple[str, Any]]:
-    """(plugin name, answer) of every implementation that answered (not None)."""
-    return answers_of(implementations(caller, **arguments), failures, caller.name)
+# The contracts: what each hook may return (None is always allowed: "nothing").
 
 
-def send_to_sinks(sinks: list[tuple[str, AlertSink]], alerts: Sequence[Alert], settings,
-                  failures: Failures) -> None:
-    """Hand the alerts to every sink; a sink that raises is recorded, the others go on."""
-    for plugin, sink in sinks:
-        try:
-            sink.send(alerts, settings)
-        except Exception as error:
-            failures.record(plugin, f"alert sink {sink.name}", error)
+def _kind(value: Any) -> str:
+    return "None" if value is None else f"a {type(value).__name__}"
 
 
-def contributions(caller, failures: Failures, **arguments: Any) -> list[tuple[str, Any]]:
-    """(plugin name, item) of every item of every list a hook's implementations return."""
-    return [(plugin, item) for plugin, answer in call_each(caller, failures, **arguments)
-            for item in answer]
+def list_of(kind: type[T], check: Callable[[T], str | None] = lambda item: None) -> Contract:
+    """A list (or any iterable but text or a mapping) of ``kind``, each passing ``check``."""
+
+    def contract(answer: Any) -> list[T]:
+        if isinstance(answer, (str, bytes, Mapping)) or not isinstance(answer, Iterable):
+            raise PluginFault(f"it returned {_kind(answer)}, not a list of {kind.__name__}")
+        items = list(answer)
+        for item in items:
+            if not isinstance(item, kind):
+                raise PluginFault(
+                    f"it returned a list holding {_kind(item)}, not only {kind.__name__}")
+            wrong = check(item)
+            if wrong:
+                raise PluginFault(f"its {kind.__name__} {wrong}")
+        return items
+
+    return contract
 
 
-def collect_rules(manager, failures: Failures | None = None) -> list[tuple[str, Rule]]:
-    """(plugin name, rule) for every rule the plugins contribute, by rule name."""
-    found = contributions(manager.hook.mutuality_rules, failures or Failures())
-    _no_two_named_alike("rule", found)
-    return sorted(found, key=lambda pair: pair[1].name)
+def one_of(kind: type[T], check: Callable[[T], str | None] = lambda answer: None) -> Contract:
+    """One ``kind`` passing ``check`` (or None)."""
+
+    def contract(answer: Any) -> T:
+        if not isinstance(answer, kind):
+            raise PluginFault(f"it returned {_kind(answer)}, not {kind.__name__} or None")
+        wrong = check(answer)
+        if wrong:
+            raise PluginFault(f"its {kind.__name__} {wrong}")
+        return answer
+
+    return contract
 
 
-def collect_reporters(manager, failures: Failures | None = None) -> dict[str, Reporter]:
-    found = contributions(manager.hook.mutuality_reporters, failures or Failures())
-    _no_two_named_alike("reporter", found)
-    return {reporter.name: reporter for _, reporter in sorted(found, key=lambda p: p[1].name)}
+def _named(item: Any) -> str | None:
+    if not isinstance(item.name, str) or not item.name.strip():
+        return f"has no name (a name should be text, like {'my-' + type(item).__name__.lower()!r})"
+    return None
 
 
-def find_reporter(manager, name: str, failures: Failures | None = None) -> Reporter:
-    reporters = collect_reporters(manager, failures)
-    if name not in reporters:
-        known = ", ".join(reporters) or "none"
-        raise MutualityError(f"there is no report named {name!r} (there are: {known})")
-    return reporters[name]
+def _feedback(feedback: Feedback) -> str | None:
+    if isinstance(feedback.items, (str, bytes, Mapping)) or not isinstance(
+        feedback.items, Iterable
+    ) or not all(
+        isinstance(item, FeedbackItem) and isinstance(item.theme, str)
+        and isinstance(item.signal, str)
+        for item in feedback.items
+    ):
+        return "should hold a tuple of FeedbackItem, each with a text theme and signal"
+    if not isinstance(feedback.invited, bool):
+        return "should say invited=True or False"
+    total = feedback.srs_total
+    if total is not None and (isinstance(total, bool) or not isinstance(total, (int, float))):
+        return "should give srs_total as a number or None"
+    return None
 
 
-def _no_two_named_alike(kind: str, found: list[tuple[str, Any]]) -> None:
-    seen: dict[str, str] = {}
-    for plugin, item in found:
-        if item.name in seen:
-            raise MutualityError(
-                f"two plugins contribute a {kind} named {item.name!r}: "
-                f"{seen[item.name]} and {plugin}"
-            )
-        seen[item.name] = plugin
+def _rule(rule: Rule) -> str | None:
+    if not callable(rule.check):
+        return f"{rule.name!r} has a check that cannot be called"
+    if not isinstance(rule.settings, Mapping):
+        return f"{rule.name!r} has settings that are not a mapping"
+    return _named(rule)
+
+
+def _reporter(reporter: Reporter) -> str | None:
+    if not isinstance(reporter.formats, Mapping) or not reporter.formats or not all(
+        isinstance(name, str) and callable(render) for name, render in reporter.formats.items()
+    ):
+        return f"{reporter.name!r} should map each format's name to a function"
+    if not callable(reporter.default_period):
+        return f"{reporter.name!r} has a default_period that cannot be called"
+    return _named(reporter)
+
+
+def _sink(sink: AlertSink) -> str | None:
+    if not callable(sink.send):
+        return f"{sink.name!r} has a send that cannot be called"
+    return _named(sink)
+
+
+def _settings_sections(answer: Any) -> dict[str, dict[str, Any]]:
+    if not isinstance(answer, Mapping) or not all(
+        isinstance(section, str) and isinstance(defaults, Mapping)
+        and all(isinstance(key, str) for key in defaults)
+        for section, defaults in answer.items()
+    ):
+        raise PluginFault(f"it returned {_kind(answer)}, not a mapping from section "
+                             "names to mappings of settings")
+    return {section: dict(defaults) for section, defaults in answer.items()}
+
+
+CONTRACTS: dict[str, Contract] = {
+    "mutuality_extract_feedback": one_of(Feedback, _feedback),
+    "mutuality_rules": list_of(Rule, _rule),
+    "mutuality_reporters": list_of(Reporter, _reporter),
+    "mutuality_alert_sinks": list_of(AlertSink, _sink),
+    "mutuality_commands": list_of(click.Command, _named),
+    "mutuality_plugin_settings": _settings_sections,
+}
+"""Every hook's contract, by hook name."""

@@ -15,11 +15,18 @@ import os
 import sys
 from collections.abc import Iterable
 from pathlib import Path
+from types import ModuleType
+from typing import Any, TypeVar
 
+import click
 import pluggy
 
 from . import hookspecs
 from .errors import MutualityError
+from .model import AlertSink, Reporter, Rule
+from .plugin_calls import PluginGuard
+
+Named = TypeVar("Named", Rule, Reporter, AlertSink, click.Command)
 
 # The built-in plugins. Their hooks are all ``trylast`` where order matters (an
 # outside plugin's answer comes first), and pluggy calls trylast implementations in
@@ -65,13 +72,18 @@ class PluginManager(pluggy.PluginManager):
         """Register one plugin; every kind of plugin comes in through here."""
         if self.has_plugin(name):
             raise PluginError(f"two plugins are named {name!r}: {self.origins[name]} and {origin}")
-        self.register(plugin, name=name)
-        self.origins[name] = origin
-        # A hook implementation whose name matches no spec is a typo: fail loudly.
         try:
+            self.register(plugin, name=name)
+        except (pluggy.PluginValidationError, ValueError) as error:
+            raise PluginError(f"plugin {name} ({origin}) cannot be added: {error}") from None
+        self.origins[name] = origin
+        try:
+            # A hook implementation whose name matches no spec is a typo: fail loudly.
             self.check_pending()
+            _no_wrappers(self, plugin)
         except pluggy.PluginValidationError as error:
             self.unregister(name=name)
+            del self.origins[name]
             raise PluginError(f"plugin {name} ({origin}): {error}") from None
 
     def load_hooks_dirs(self, folders: Iterable[Path]) -> None:
@@ -82,6 +94,20 @@ class PluginManager(pluggy.PluginManager):
             for path in sorted(folder.glob("*.py")):
                 if not path.name.startswith(("_", ".")):
                     self.add(_load_file(path), name=path.stem, origin=str(path))
+
+
+def _no_wrappers(manager: PluginManager, plugin: object) -> None:
+    """mutuality calls each plugin on its own (one failing plugin cannot stop the
+    others), so a hook wrapper, which wraps the other plugins' calls, cannot work."""
+    for caller in manager.get_hookcallers(plugin) or ():
+        for impl in caller.get_hookimpls():
+            if impl.plugin is plugin and (impl.hookwrapper or impl.wrapper):
+                raise pluggy.PluginValidationError(
+                    plugin,
+                    f"{caller.name} is marked as a hook wrapper, which mutuality does not "
+                    "support (each plugin is called on its own): remove wrapper=True or "
+                    "hookwrapper=True",
+                )
 
 
 def get_plugin_manager(
@@ -124,9 +150,11 @@ def _enabled_entry_points() -> list[importlib.metadata.EntryPoint]:
     )
 
 
-def _load_file(path: Path) -> object:
+def _load_file(path: Path) -> ModuleType:
     module_name = f"mutuality_hooks.{path.stem}"
     spec = importlib.util.spec_from_file_location(module_name, path)
+    if spec is None or spec.loader is None:
+        raise PluginError(f"plugin {path} cannot be loaded: not a Python file")
     module = importlib.util.module_from_spec(spec)
     try:
         spec.loader.exec_module(module)
@@ -141,8 +169,60 @@ def _load_file(path: Path) -> object:
 def outside_vault(folders: Iterable[Path], vault: Path) -> tuple[list[Path], list[Path]]:
     """Split hooks folders from a vault's own settings into (outside, inside) the vault."""
     root = vault.resolve()
-    outside, inside = [], []
+    outside: list[Path] = []
+    inside: list[Path] = []
     for folder in folders:
         resolved = (vault / folder).resolve()
         (inside if resolved == root or root in resolved.parents else outside).append(resolved)
     return outside, inside
+
+
+# What the plugins contribute, each kind by name: two of one name are an error.
+
+
+def rules_of(manager: PluginManager, guard: PluginGuard) -> list[tuple[str, Rule]]:
+    """(plugin, rule) for every rule the plugins contribute, by rule name."""
+    return _by_name("rule", guard.contributions(manager.hook.mutuality_rules))
+
+
+def reporters_of(manager: PluginManager, guard: PluginGuard) -> dict[str, tuple[str, Reporter]]:
+    """Report name -> (plugin, reporter)."""
+    found = _by_name("report", guard.contributions(manager.hook.mutuality_reporters))
+    return {reporter.name: (plugin, reporter) for plugin, reporter in found}
+
+
+def find_reporter(manager: PluginManager, guard: PluginGuard, name: str) -> tuple[str, Reporter]:
+    """(plugin, reporter) of the report named ``name``."""
+    reporters = reporters_of(manager, guard)
+    if name not in reporters:
+        known = ", ".join(reporters) or "none"
+        raise MutualityError(f"there is no report named {name!r} (there are: {known})")
+    return reporters[name]
+
+
+def sinks_of(manager: PluginManager, guard: PluginGuard) -> list[tuple[str, AlertSink]]:
+    return _by_name("alert sink", guard.contributions(manager.hook.mutuality_alert_sinks))
+
+
+def commands_of(manager: PluginManager, guard: PluginGuard) -> list[tuple[str, click.Command]]:
+    return _by_name("command", guard.contributions(manager.hook.mutuality_commands))
+
+
+def declared_settings(manager: PluginManager, guard: PluginGuard) -> dict[str, dict[str, Any]]:
+    """The plugins' own settings sections with their defaults."""
+    declared: dict[str, dict[str, Any]] = {}
+    for _, sections in guard.answers(manager.hook.mutuality_plugin_settings):
+        declared.update(sections)
+    return declared
+
+
+def _by_name(kind: str, found: list[tuple[str, Named]]) -> list[tuple[str, Named]]:
+    seen: dict[str, str] = {}
+    for plugin, item in found:
+        name = str(item.name)
+        if name in seen:
+            raise MutualityError(
+                f"two plugins contribute a {kind} named {name!r}: {seen[name]} and {plugin}"
+            )
+        seen[name] = plugin
+    return sorted(found, key=lambda pair: str(pair[1].name))

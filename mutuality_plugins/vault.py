@@ -13,7 +13,8 @@ from .config import Settings
 from .errors import NoteProblem, VaultError
 from .index import DAMAGED, NoteIndex, Reading, Stamp, decode_many
 from .model import Feedback, Note, Problem, ScanResult, Session
-from .plugin_calls import Failures, answers_of, implementations
+from .plugin_calls import PluginGuard, implementations
+from .plugins import PluginManager
 from .reading.note import MAX_NOTE_BYTES, Extract, read_session
 
 Progress = Callable[[int, int], None]
@@ -22,24 +23,24 @@ Progress = Callable[[int, int], None]
 
 def scan_vault(
     vault: Path | str,
-    plugin_manager,
+    plugins: PluginManager,
     settings: Settings = Settings(),
     *,
+    guard: PluginGuard | None = None,
     progress: Progress | None = None,
-    failures: Failures | None = None,
     index: NoteIndex | None = None,
 ) -> ScanResult:
     """Read every note of the vault; a note that cannot be used becomes a problem.
 
     The output folder of the settings is never read.
 
-    :param failures: where an extractor plugin's error is recorded (the note is then
-        read without that plugin); with ``debug`` set there, any unexpected error
+    :param guard: calls the extractor plugins (one that fails is named there and the
+        note is read without it); with ``debug`` set there, any unexpected error
         propagates.
     :param index: re-read only the notes changed since it was last brought up to
         date, and bring it up to date.
     """
-    state = VaultState(vault, plugin_manager, settings, failures=failures, index=index)
+    state = VaultState(vault, plugins, settings, guard=guard, index=index)
     state.rescan(progress)
     return state.result()
 
@@ -57,14 +58,14 @@ class VaultState:
     a whole re-scan or for some paths only (what ``mutuality watch`` does as notes are
     saved). Changes go to the index, when there is one."""
 
-    def __init__(self, vault: Path | str, plugin_manager, settings: Settings, *,
-                 failures: Failures | None = None, index: NoteIndex | None = None):
+    def __init__(self, vault: Path | str, plugins: PluginManager, settings: Settings, *,
+                 guard: PluginGuard | None = None, index: NoteIndex | None = None):
         self.root = require_vault(vault)
         self.settings = settings
-        self.failures = failures if failures is not None else Failures()
-        self.notes: dict[str, tuple[Stamp, Reading]] = {}
+        self.guard = guard if guard is not None else PluginGuard()
+        self.notes: dict[str, tuple[Stamp | None, Reading]] = {}
         self._folder_problems: list[Problem] = []
-        self._reader = NoteReader(self.root, plugin_manager, settings, self.failures)
+        self._reader = NoteReader(self.root, plugins, settings, self.guard)
         self._index = index
         self._stored = index.readings() if index is not None else {}
         self._forced: set[str] = set()
@@ -140,14 +141,14 @@ class VaultState:
         unstored: set[str] = set()
         now = time.time_ns()
         for done, (relative, stamp) in enumerate(to_read, start=1):
-            failed_before = len(self.failures.failures)
+            failed_before = len(self.guard.failures)
             reading = self._reader.read(relative)
             if reading is VANISHED:  # deleted while the vault was being read
                 removed = {*removed, relative}
                 continue
             # Not kept for the next scan: a reading spoilt by a failing plugin, and one
             # of a note changed so lately that a same-size edit could keep its stamp.
-            if (stamp is not None and len(self.failures.failures) == failed_before
+            if (stamp is not None and len(self.guard.failures) == failed_before
                     and now - stamp[0] > RACY_NANOSECONDS):
                 stored_changes.append((relative, *stamp, reading))
             else:
@@ -216,12 +217,14 @@ VANISHED = object()
 class NoteReader:
     """Reads one note of a vault at a time, with the plugins and settings in force."""
 
-    def __init__(self, root: Path, plugin_manager, settings: Settings, failures: Failures):
+    def __init__(self, root: Path, plugins: PluginManager, settings: Settings,
+                 guard: PluginGuard):
         self.root = root
-        self._extract = _extractors(plugin_manager, settings, failures)
-        self._failures = failures
+        self._extract = _extractors(plugins, settings, guard)
+        self._guard = guard
 
-    def read(self, relative: str) -> Reading:
+    def read(self, relative: str) -> Reading | object:
+        """The note's reading, or :data:`VANISHED`."""
         try:
             return read_session(_read_bytes(os.path.join(self.root, relative)), relative,
                                 self._extract)
@@ -232,7 +235,7 @@ class NoteReader:
         except OSError as error:
             return Problem(relative, f"could not be opened: {_os_reason(error)}")
         except Exception as error:
-            if self._failures.debug:
+            if self._guard.debug:
                 raise
             return Problem(relative, _unexpected(error))
 
@@ -245,14 +248,14 @@ def _stamp(entry) -> Stamp | None:
     return (status.st_mtime_ns, status.st_size)
 
 
-def _extractors(plugin_manager, settings: Settings, failures: Failures) -> Extract:
-    """Every extractor, each on its own: one that raises is left out for that note."""
-    hook = plugin_manager.hook.mutuality_extract_feedback
+def _extractors(plugins: PluginManager, settings: Settings, guard: PluginGuard) -> Extract:
+    """Every extractor, each on its own: one that fails is left out for that note."""
+    hook = plugins.hook.mutuality_extract_feedback
     calls = implementations(hook, settings=settings)
 
     def extract(note: Note) -> list[Feedback]:
-        return [answer for _, answer in answers_of(calls, failures, hook.name, note.path,
-                                                   note=note)]
+        return [answer for _, answer in guard.answers_of(calls, hook.name, on_note=note.path,
+                                                         note=note)]
 
     return extract
 

@@ -1,18 +1,18 @@
-"""``mutuality watch``: keep reading the vault as notes are saved, and hand on each
-new alert once.
+"""``mutuality watch``: keep reading the vault as notes are saved, and keep what it
+shows up to date.
 
 The watchdog callback only records which paths changed and wakes the worker; the
 worker waits for a short quiet spell (never longer than a maximum, so a busy vault
 cannot starve it), looks again at those paths, re-runs the rules for the clients
-they concern, and hands the alerts not handed on before (across restarts: they are
-kept in the index) to every sink. An error in a sink or a plugin is reported and
-watching goes on.
+whose sessions changed, hands each alert sink the alerts it has not received (kept
+in the index, so across restarts), keeps ``Alerts.md`` true, and writes each week's
+digest when the week ends. An error in a sink or a plugin is told and the watching
+goes on.
 """
 
 from __future__ import annotations
 
 import errno
-import json
 import logging
 import signal
 import threading
@@ -23,20 +23,19 @@ from pathlib import Path
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
-from .alerts import raise_alerts
-from .config import Settings, rule_settings
+from .config import Settings
 from .errors import VaultError, describe
 from .index import NoteIndex
-from .model import Alert, AlertSink, Session
-from .plugin_calls import Failures, collect_reporters, collect_rules, send_to_sinks
-from .practice import Practice
-from .reporters.alerts import alert_line
-from .reporters.alerts import default_period as alerts_period
-from .reporters.digest import default_period as digest_period
+from .model import Alert, AlertSink, Period
+from .plugin_calls import PluginGuard
+from .plugins import PluginManager, reporters_of, sinks_of
+from .practice import Practice, PracticeBuilder
+from .report import Report, Say, period_of
+from .sinks import SINK_SECONDS, SinkDelivery
 from .vault import VaultState
-from .writer import NotWritten, write_generated
 
 QUIET_SECONDS = 0.1  # editors write a note in several steps: wait for them to finish
 LONGEST_WAIT_SECONDS = 0.8  # ... but a vault that keeps changing is still looked at
@@ -47,8 +46,8 @@ IDLE_CHECK_SECONDS = 30.0
 POLL_SECONDS = 2.0
 WATCH_LIMIT_ERRORS = (errno.ENOSPC, errno.EMFILE)
 LAST_DIGEST = "last digest written"
-
-Say = Callable[[str], None]
+ANNOUNCED = "alerts"  # the report whose period says which alerts a watcher announces
+WEEKLY = "digest"  # the report written when a week ends
 
 
 class _Recorder(FileSystemEventHandler):
@@ -77,39 +76,47 @@ class _Overflow(logging.Handler):
 
 
 class Watcher:
-    """Watches one vault until ``stop`` is set. See the module's docstring."""
+    """Watches one vault from :meth:`run` until :meth:`stop`. See the module's docstring."""
 
-    def __init__(self, vault: Path, plugin_manager, settings: Settings, index: NoteIndex,
-                 *, failures: Failures, say: Say, poll: bool = False, cache: bool = True,
+    def __init__(self, vault: Path, plugins: PluginManager, settings: Settings,
+                 index: NoteIndex, *, guard: PluginGuard, say: Say,
+                 sinks: Sequence[tuple[str, AlertSink]] = (), poll: bool = False,
+                 cache: bool = True,
                  today: Callable[[], date] = date.today,
                  safety_rescan_seconds: float = SAFETY_RESCAN_SECONDS,
-                 idle_check_seconds: float = IDLE_CHECK_SECONDS):
-        """:param index: keeps the alerts handed on, and (with ``cache``) the notes read.
+                 idle_check_seconds: float = IDLE_CHECK_SECONDS,
+                 sink_seconds: float = SINK_SECONDS):
+        """:param index: keeps what each sink received, and (with ``cache``) the notes read.
         :param say: tells the user something, one line (errors, the digest written).
-        Add sinks to :attr:`sinks` before running."""
+        :param sinks: (plugin, sink) pairs handed alerts before the plugins' own sinks
+            (the command's output).
+        """
         self.vault = Path(vault).resolve()
         self.settings = settings
         self.index = index
-        self.sinks: list[tuple[str, AlertSink]] = []
-        self.failures = failures
+        self.guard = guard
         self.say = say
         self.poll = poll
         self.today = today
         self.safety_rescan_seconds = safety_rescan_seconds
         self.idle_check_seconds = idle_check_seconds
-        self.state = VaultState(self.vault, plugin_manager, settings, failures=failures,
+        self.state = VaultState(self.vault, plugins, settings, guard=guard,
                                 index=index if cache else None)
+        self.builder = PracticeBuilder(self.vault, plugins, settings, guard)
+        self.reporters = reporters_of(plugins, guard)
+        self.delivery = SinkDelivery([*sinks, *sinks_of(plugins, guard)], index, guard,
+                                     settings, sink_seconds)
         self._identity = _identity(self.vault)  # to tell if the vault is moved away
-        self._rules = collect_rules(plugin_manager, failures)
-        self._enabled = rule_settings(settings, [rule for _, rule in self._rules])
-        self.reporters = collect_reporters(plugin_manager, failures)
         self._pending: set[str] = set()
         self._everything = False  # events were lost: re-scan the whole vault
+        self._stopping = False
         self._wake = threading.Condition()
-        self._observer = None
+        self._observer: BaseObserver | None = None
+        self._day: date | None = None  # the day Alerts.md was last brought up to date
         self.ready = threading.Event()  # set once the first scan is done and watching
 
-    # Called from watchdog's thread and the log handler: record and wake, no more.
+    # Called from other threads (watchdog's, the log handler, the main thread): record
+    # and wake, no more.
 
     def _changed(self, paths: Sequence[str]) -> None:
         with self._wake:
@@ -121,12 +128,15 @@ class Watcher:
             self._everything = True
             self._wake.notify()
 
+    def stop(self) -> None:
+        """Make :meth:`run` return at once (from any thread)."""
+        with self._wake:
+            self._stopping = True
+            self._wake.notify_all()
+
     # The worker
 
-    def run(self, stop: threading.Event) -> None:
-        # stop.set() must wake the worker at once, not at its next idle check.
-        stop_notifies = threading.Thread(target=self._wake_when_set, args=(stop,), daemon=True)
-        stop_notifies.start()
+    def run(self) -> None:
         overflow = _Overflow(self._lost_events)
         watchdog_log = logging.getLogger("watchdog")
         watchdog_log.addHandler(overflow)
@@ -134,26 +144,24 @@ class Watcher:
         try:
             self._start_observer()
             self.state.rescan()
-            self._hand_on(self._alerts_of(None))
-            self._write_digest_when_a_week_ended()
-            self._report_failures()
+            self._catch_up(changed=True)
             self.ready.set()
             last_rescan = time.monotonic()
-            while not stop.is_set():
-                paths, everything = self._next_batch(stop)
+            while True:
+                paths, everything = self._next_batch()
+                if self._stopping:
+                    return
                 if _identity(self.vault) != identity:
                     # Moved or deleted: the events now concern another folder, or none.
                     raise _vault_gone(self.vault)
                 if time.monotonic() - last_rescan > self.safety_rescan_seconds:
                     everything, last_rescan = True, time.monotonic()
-                if not self._observer.is_alive():
+                if self._observer is None or not self._observer.is_alive():
                     self.say("the file watcher stopped; starting it again")
                     self._start_observer()
                     everything = True
-                if paths or everything:
-                    self._look_again(paths, everything)
-                self._write_digest_when_a_week_ended()
-                self._report_failures()
+                self._catch_up(changed=bool(paths or everything) and
+                               self._look_again(paths, everything))
         except OSError:
             if _identity(self.vault) != identity:
                 raise _vault_gone(self.vault) from None
@@ -162,27 +170,12 @@ class Watcher:
             self._stop_observer()  # before its log handler goes: it may still say things
             watchdog_log.removeHandler(overflow)
 
-    def _report_failures(self) -> None:
-        """Plugin failures as they happen, by name (then forgotten: the watching goes
-        on for days)."""
-        for line in self.failures.summary():
-            self.say(line)
-        self.failures.failures.clear()
-
-    def _wake_when_set(self, stop: threading.Event) -> None:
-        stop.wait()
-        with self._wake:
-            self._wake.notify()
-
     def _start_observer(self) -> None:
         self._stop_observer()
-        handler = _Recorder(self._changed)
         try:
             # watchdog makes its inotify instance when the observer is made, and the
             # watches when it starts: either can meet the system's limits.
-            observer = PollingObserver(timeout=POLL_SECONDS) if self.poll else Observer()
-            observer.schedule(handler, str(self.vault), recursive=True)
-            observer.start()
+            self._observer = self._observe(polling=self.poll)
         except OSError as error:
             if self.poll or error.errno not in WATCH_LIMIT_ERRORS:
                 raise
@@ -192,10 +185,14 @@ class Watcher:
                 "`sudo sysctl fs.inotify.max_user_watches=524288` (and "
                 "fs.inotify.max_user_instances) to be told of changes at once"
             )
-            observer = PollingObserver(timeout=POLL_SECONDS)
-            observer.schedule(handler, str(self.vault), recursive=True)
-            observer.start()
-        self._observer = observer
+            self._observer = self._observe(polling=True)
+
+    def _observe(self, polling: bool) -> BaseObserver:
+        """A started observer of the whole vault that records what changes."""
+        observer = PollingObserver(timeout=POLL_SECONDS) if polling else Observer()
+        observer.schedule(_Recorder(self._changed), str(self.vault), recursive=True)
+        observer.start()
+        return observer
 
     def _stop_observer(self) -> None:
         if self._observer is not None:
@@ -203,16 +200,16 @@ class Watcher:
             self._observer.join(timeout=1)
             self._observer = None
 
-    def _next_batch(self, stop: threading.Event) -> tuple[set[str], bool]:
+    def _next_batch(self) -> tuple[set[str], bool]:
         """The paths changed, once they stay quiet a moment (or waited long enough)."""
         with self._wake:
-            self._wake.wait_for(lambda: self._pending or self._everything or stop.is_set(),
+            self._wake.wait_for(lambda: self._pending or self._everything or self._stopping,
                                 timeout=min(self.idle_check_seconds,
                                             self.safety_rescan_seconds))
             if not (self._pending or self._everything):
                 return set(), False
             first = time.monotonic()
-            while time.monotonic() - first < LONGEST_WAIT_SECONDS and not stop.is_set():
+            while time.monotonic() - first < LONGEST_WAIT_SECONDS and not self._stopping:
                 seen = len(self._pending)
                 self._wake.wait(QUIET_SECONDS)
                 if len(self._pending) == seen:
@@ -221,22 +218,17 @@ class Watcher:
             self._pending, self._everything = set(), False
         return paths, everything
 
-    def _look_again(self, paths: set[str], everything: bool) -> None:
+    def _look_again(self, paths: set[str], everything: bool) -> bool:
+        """Read what changed; True when some note's reading changed."""
         try:
             if everything:
-                changed = self.state.rescan()
-            else:
-                changed = self.state.refresh(self._relative(paths))
-            # The clients of a note before and after: a note can change its client.
-            readings = [*changed.values(), *self.state.readings(changed)]
-            clients = {client for reading in readings if isinstance(reading, Session)
-                       for client in reading.clients}
-            if clients:
-                self._hand_on(self._alerts_of(clients))
+                return bool(self.state.rescan())
+            return bool(self.state.refresh(self._relative(paths)))
         except Exception as error:  # one bad batch must not end the watching
-            if self.failures.debug:
+            if self.guard.debug:
                 raise
             self.say(f"could not look at the changes: {describe(error)}")
+            return False
 
     def _relative(self, paths: set[str]) -> list[str]:
         relative = []
@@ -247,51 +239,58 @@ class Watcher:
                 continue  # outside the vault (the vault itself moved, say)
         return relative
 
-    def _alerts_of(self, clients: set[str] | None) -> list[Alert]:
-        by_client = self.state.result().sessions_by_client()
-        if clients is not None:
-            by_client = {c: s for c, s in by_client.items() if c in clients}
-        return raise_alerts(by_client, self._rules, self._enabled, failures=self.failures)
+    def _catch_up(self, changed: bool) -> None:
+        """Bring what the watcher keeps up to date: the sinks, Alerts.md and, when a
+        week ended, its digest; then tell the plugin failures."""
+        today = self.today()
+        practice = None
+        if changed or self.delivery.owing or today != self._day:
+            practice = self.builder.build(self.state.result(), today)
+            self._hand_on(practice)
+            self._keep(ANNOUNCED, practice)
+            self._day = today
+        weekly = self.reporters.get(WEEKLY)
+        week = period_of(*weekly, today, self.guard) if weekly else None
+        if week is not None and self.index.mark(LAST_DIGEST) != str(week.start):
+            practice = practice or self.builder.build(self.state.result(), today)
+            if self._keep(WEEKLY, practice, week, tell=True):
+                self.index.mark(LAST_DIGEST, str(week.start))
+        for line in self.guard.take_summary():  # as they happen; the watching goes on
+            self.say(line)
 
-    def _hand_on(self, alerts: list[Alert]) -> None:
-        """Give the alerts not handed on before to every sink.
+    def _hand_on(self, practice: Practice) -> None:
+        """Hand the sinks the alerts they have not received.
 
-        Only recent alerts are announced (the window of ``mutuality alerts``); older
-        ones, found on a first start over years of notes or under a renamed folder,
-        are remembered without a word. Alerts are remembered before the sinks get
-        them: stopped halfway, the watcher may miss a notification, but never
-        repeats one.
+        Only recent alerts are announced (the period ``mutuality alerts`` shows);
+        older ones, found on a first start over years of notes or under a renamed
+        folder, are counted as received without a word.
         """
-        new = self.index.unsent(alerts)
-        window = alerts_period(self.today())
-        self.index.remember_sent(new)
-        new = [alert for alert in new if alert.date in window]
-        if new:
-            send_to_sinks(self.sinks, new, self.settings, self.failures)
+        window = self._period(ANNOUNCED, practice.today)
+        recent: list[Alert] = []
+        old: list[Alert] = []
+        for alert in practice.alerts:
+            (recent if window is None or alert.date in window else old).append(alert)
+        self.delivery.remember_quietly(old)
+        self.delivery.deliver(recent)
 
-    def practice(self, since: date | None) -> Practice:
-        scan = self.state.result()
-        alerts = raise_alerts(scan.sessions_by_client(), self._rules, self._enabled, since,
-                              self.failures)
-        return Practice(self.vault, scan, tuple(alerts), self.settings, self.today(), since)
+    def _keep(self, name: str, practice: Practice, period: Period | None = None,
+              tell: bool = False) -> bool:
+        """Keep the report ``name`` as its note; True when it was written (or unchanged)."""
+        if name not in self.reporters:
+            return False
+        plugin, reporter = self.reporters[name]
+        period = period or self._period(name, practice.today)
+        if period is None:
+            return False
+        path = Report(plugin, reporter, practice, period, self.guard).keep(self.say)
+        if path is not None and tell:
+            self.say(f"wrote {path.relative_to(self.vault).as_posix()}")
+        return path is not None
 
-    def _write_digest_when_a_week_ended(self) -> None:
-        reporter = self.reporters.get("digest")
-        week = digest_period(self.today())
-        if reporter is None or self.index.mark(LAST_DIGEST) == week.week:
-            return
-        try:
-            text = reporter.formats["markdown"](self.practice(week.start), week)
-            path = write_generated(self.vault, self.settings.output_folder,
-                                   reporter.note_name(week), text)
-        except NotWritten as refusal:
-            self.say(f"warning: {refusal}")
-        except Exception as error:  # told with the other failures
-            self.failures.record("report digest", "markdown", error)
-            return
-        else:
-            self.say(f"wrote {path.relative_to(self.vault)}")
-        self.index.mark(LAST_DIGEST, week.week)
+    def _period(self, name: str, today: date) -> Period | None:
+        if name not in self.reporters:
+            return None
+        return period_of(*self.reporters[name], today, self.guard)
 
 
 STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
@@ -301,28 +300,29 @@ def watch_until_stopped(watcher: Watcher, on_start: Callable[[], None]) -> None:
     """Run the watcher in a worker thread until SIGINT or SIGTERM (then within 2 s).
 
     The stop signals are blocked in every thread and taken by the main thread with
-    sigwait: a signal handler setting the stop event could deadlock when two signals
+    sigwait: a signal handler stopping the watcher could deadlock when two signals
     come at once (Ctrl-C twice, or `timeout`), and the main thread sleeps meanwhile.
     An error that ends the worker is raised here.
     """
-    stop = threading.Event()
     crashed: list[BaseException] = []
+    stopping = threading.Event()
     signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
 
     def work() -> None:
         try:
-            watcher.run(stop)
+            watcher.run()
         except BaseException as error:  # raised again by the main thread
             crashed.append(error)
         finally:
-            if not stop.is_set():  # ended by itself: wake the main thread
-                signal.pthread_kill(threading.main_thread().ident, signal.SIGTERM)
+            if not stopping.is_set():  # ended by itself: wake the main thread
+                signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGTERM)
 
     worker = threading.Thread(target=work, name="mutuality-watch", daemon=True)
     worker.start()
     on_start()
     signal.sigwait(STOP_SIGNALS)
-    stop.set()
+    stopping.set()
+    watcher.stop()
     worker.join(timeout=1.5)
     if crashed:
         raise crashed[0]
@@ -339,39 +339,3 @@ def _identity(folder: Path) -> tuple[int, int] | None:
     except OSError:
         return None
     return (status.st_dev, status.st_ino)
-
-
-def text_sink(echo: Callable[[str], None]) -> AlertSink:
-    """New alerts as lines of text, as ``mutuality alerts`` prints them."""
-
-    def send(alerts: Sequence[Alert], settings) -> None:
-        for alert in alerts:
-            echo(alert_line(alert))
-
-    return AlertSink("stdout", send, "new alerts printed as lines of text")
-
-
-def jsonl_sink(echo: Callable[[str], None]) -> AlertSink:
-    """New alerts as JSON objects, one per line."""
-
-    def send(alerts: Sequence[Alert], settings) -> None:
-        for alert in alerts:
-            echo(json.dumps(alert.as_json(), ensure_ascii=False))
-
-    return AlertSink("stdout", send, "new alerts printed as JSON lines")
-
-
-def alerts_note_sink(watcher: Watcher) -> AlertSink:
-    """Keeps ``Alerts.md`` in the output folder up to date when alerts are new."""
-
-    def send(alerts: Sequence[Alert], settings) -> None:
-        reporter = watcher.reporters["alerts"]
-        period = alerts_period(watcher.today())
-        text = reporter.formats["markdown"](watcher.practice(period.start), period)
-        try:
-            write_generated(watcher.vault, settings.output_folder, "Alerts.md", text)
-        except NotWritten as refusal:
-            watcher.say(f"warning: {refusal}")
-
-    return AlertSink("Alerts.md", send, "Alerts.md in the output folder")
-

@@ -59,12 +59,15 @@ def write_generated(vault: Path, output_folder: str, name: str, text: str) -> Pa
                          "move what is there or choose another output_folder") from None
     target = folder / name
     relative = f"{output_folder}/{name}"
-    if target.is_symlink() or (target.exists() and not _was_generated(target)):
+    present = None if target.is_symlink() else _text_of(target)
+    if target.is_symlink() or (target.exists() and (present is None or not is_generated(present))):
         raise NotWritten(
             f"{relative} was not written: a note of that name is already there and was "
             f"not made by mutuality (it has no `{MARKER_KEY}: {MARKER_VALUE}`); "
             "rename or move it to let mutuality write here"
         )
+    if present == text:  # unchanged: Obsidian and file watchers need not hear of it
+        return target
     _remove_stale_temporaries(folder)
     # A dot-name: never read as a note, even if a crash leaves it behind.
     file, temporary = tempfile.mkstemp(dir=folder, prefix=TEMPORARY_PREFIX, suffix=".tmp")
@@ -99,13 +102,13 @@ def _remove_stale_temporaries(folder: Path) -> None:
             pass
 
 
-def _was_generated(path: Path) -> bool:
+def _text_of(path: Path) -> str | None:
+    """The note's text; None when there is none that can be read."""
     try:
         with open(path, "rb") as file:
-            raw = file.read(MAX_NOTE_BYTES)
-        return is_generated(decode(raw))
+            return decode(file.read(MAX_NOTE_BYTES))
     except (OSError, NoteProblem):
-        return False
+        return None
 
 
 def _sync_folder(folder: Path) -> None:

@@ -3,11 +3,11 @@
 import pytest
 
 from mutuality_plugins.config import ConfigError, Settings, load_settings, rule_settings
-from mutuality_plugins.plugin_calls import collect_rules
-from mutuality_plugins.plugins import get_plugin_manager
+from mutuality_plugins.plugin_calls import PluginGuard
+from mutuality_plugins.plugins import get_plugin_manager, rules_of
 from mutuality_plugins.vault_setup import default_config
 
-RULES = [rule for _, rule in collect_rules(get_plugin_manager(load_entry_points=False))]
+RULES = [rule for _, rule in rules_of(get_plugin_manager(load_entry_points=False), PluginGuard())]
 
 
 def settings_from(tmp_path, text):

@@ -95,10 +95,10 @@ def test_alerts_handed_on_survive_a_change_of_plugins(vault):
 
     alert = Alert("uninvited-streak", "A", dt.date(2026, 11, 18), "a.md", "warning", None, "m")
     first = NoteIndex.open(vault.root, "plugins-one")
-    first.remember_sent([alert])
+    first.remember_sent("stdout", [alert])
     first.close()
     second = NoteIndex.open(vault.root, "plugins-two")
-    assert second.unsent([alert]) == []
+    assert second.unsent("stdout", [alert]) == []
     second.close()
 
 
@@ -183,7 +183,7 @@ def test_a_note_read_while_a_plugin_failed_is_read_again_next_time(vault):
                 FailsOnce.failed = True
                 raise RuntimeError("flaky")
 
-    from mutuality_plugins.plugin_calls import Failures
+    from mutuality_plugins.plugin_calls import PluginGuard
 
     manager = get_plugin_manager(load_entry_points=False)
     manager.add(FailsOnce(), name="flaky", origin="test")
@@ -191,10 +191,10 @@ def test_a_note_read_while_a_plugin_failed_is_read_again_next_time(vault):
     settings = Settings()
     for expected_failures in (1, 0):
         index = NoteIndex.open(vault.root, fingerprint(manager, settings), settings)
-        failures = Failures()
-        scan_vault(vault.root, manager, settings, index=index, failures=failures)
+        guard = PluginGuard()
+        scan_vault(vault.root, manager, settings, index=index, guard=guard)
         index.close()
-        assert len(failures.failures) == expected_failures
+        assert len(guard.failures) == expected_failures
     assert FailsOnce.failed
 
 

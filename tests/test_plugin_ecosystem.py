@@ -188,10 +188,11 @@ def test_a_failing_rule_and_report_are_named_and_the_rest_comes_out():
     assert result.exit_code == 1
     assert len(json.loads(result.stdout)) >= 16  # the built-in rules' alerts are all there
     assert ("mutuality: plugin raising_rule failed in rule always-fails: ZeroDivisionError "
-            "(and 6 more times)")  # once for each of the 7 clients in result.stderr
+            "(and 6 more times)\n") in result.stderr  # once for each of the 7 clients
     broken = run("--hooks-dir", PLUGINS / "raising", "report", "broken-report", EXAMPLE)
     assert broken.exit_code == 1
-    assert "report broken-report failed in text: RuntimeError" in broken.stderr
+    assert ("mutuality: plugin raising_rule failed in report broken-report (text): RuntimeError\n"
+            in broken.stderr)
     assert "the report broke" not in broken.stderr  # an error's text could quote a note
     assert "`mutuality --debug ...` to see the full error" in broken.stderr
 
@@ -213,7 +214,7 @@ def test_plugin_settings_reach_the_plugin_and_are_checked(tmp_path):
     result = run("--hooks-dir", PLUGINS / "good", "alerts", vault, "--all", "--notify")
     assert result.exit_code == 0, result.output
     assert [json.loads(line)["rule"] for line in log.read_text().splitlines()] == ["uninvited-streak"]
-    assert "1 new alert handed to 1 alert sink" in result.stderr
+    assert "mutuality: 1 new alert handed to recording\n" in result.stderr
     (vault / "mutuality.toml").write_text('[plugins.recording_sink]\npaht = "x"\n')
     result = run("--hooks-dir", PLUGINS / "good", "alerts", vault)
     assert result.exit_code == 2
@@ -298,7 +299,7 @@ def test_desktop_notifications_do_nothing_without_a_notifier(tmp_path, monkeypat
     vault = uninvited_vault(tmp_path)
     result = run("--hooks-dir", HOOKS, "alerts", vault, "--all", "--notify")
     assert result.exit_code == 0
-    assert "1 new alert handed to 1 alert sink" in result.stderr
+    assert "mutuality: 1 new alert handed to desktop-notifications\n" in result.stderr
 
 
 def test_notify_without_any_sink_hands_nothing_on_and_keeps_the_alerts_new(tmp_path):

@@ -8,7 +8,7 @@ import pytest
 
 from conftest import note
 from mutuality_plugins import hookspecs
-from mutuality_plugins.plugin_calls import Failures
+from mutuality_plugins.plugin_calls import PluginGuard
 from mutuality_plugins.plugins import BUILTIN_PLUGINS, get_plugin_manager
 from mutuality_plugins.vault import scan_vault
 
@@ -87,11 +87,11 @@ def test_an_extractor_that_raises_is_left_out_and_named(tmp_path):
     manager = get_plugin_manager(load_entry_points=False)
     manager.register(Broken(), name="broken-extractor")
     (tmp_path / "a.md").write_text(note("client: A\ndate: 2026-11-20\nfeedback: [pacing]"))
-    failures = Failures()
-    (session,) = scan_vault(tmp_path, manager, failures=failures).sessions
+    guard = PluginGuard()
+    (session,) = scan_vault(tmp_path, manager, guard=guard).sessions
     assert [item.key for item in session.items] == [("pacing", "")]  # the others still read
-    assert failures.summary() == [
+    assert guard.summary() == [
         "plugin broken-extractor failed in mutuality_extract_feedback on a.md: KeyError"
     ]
     with pytest.raises(KeyError):
-        scan_vault(tmp_path, manager, failures=Failures(debug=True))
+        scan_vault(tmp_path, manager, guard=PluginGuard(debug=True))

@@ -42,19 +42,17 @@ def watch_briefly(root: Path) -> None:
     """`mutuality watch` until it has read the vault and handed on its alerts."""
     from mutuality_plugins.config import Settings
     from mutuality_plugins.index import NoteIndex, fingerprint
-    from mutuality_plugins.plugin_calls import Failures
+    from mutuality_plugins.plugin_calls import PluginGuard
     from mutuality_plugins.plugins import get_plugin_manager
-    from mutuality_plugins.watch import Watcher, alerts_note_sink
+    from mutuality_plugins.watch import Watcher
 
     manager, settings = get_plugin_manager(), Settings()
     index = NoteIndex.open(root, fingerprint(manager, settings), settings)
-    watcher = Watcher(root, manager, settings, index, failures=Failures(), say=lambda line: None)
-    watcher.sinks = [("built-in", alerts_note_sink(watcher))]
-    stop = threading.Event()
-    thread = threading.Thread(target=watcher.run, args=(stop,))
+    watcher = Watcher(root, manager, settings, index, guard=PluginGuard(), say=lambda line: None)
+    thread = threading.Thread(target=watcher.run)
     thread.start()
     assert watcher.ready.wait(10)
-    stop.set()
+    watcher.stop()
     thread.join(10)
     index.close()
 

@@ -16,7 +16,7 @@ from mutuality_plugins.config import Settings
 from mutuality_plugins.errors import NoteProblem
 from mutuality_plugins.model import Session
 from mutuality_plugins.plugins import get_plugin_manager
-from mutuality_plugins.reading.markdown import read_body
+from mutuality_plugins.reading.body import read_body
 from mutuality_plugins.reading.note import read_session
 
 EXTRACT = partial(

@@ -4,15 +4,24 @@ import datetime as dt
 
 import pytest
 
-from mutuality_plugins.alerts import raise_alerts
-from mutuality_plugins.config import Settings, rule_settings
-from mutuality_plugins.model import FeedbackItem, Session
-from mutuality_plugins.plugin_calls import collect_rules
-from mutuality_plugins.plugins import get_plugin_manager
+from pathlib import Path
 
-PLUGIN_RULES = collect_rules(get_plugin_manager(load_entry_points=False))
-RULES = [rule for _, rule in PLUGIN_RULES]
+from mutuality_plugins.config import Settings
+from mutuality_plugins.model import FeedbackItem, ScanResult, Session
+from mutuality_plugins.plugin_calls import PluginGuard
+from mutuality_plugins.plugins import get_plugin_manager, rules_of
+from mutuality_plugins.practice import PracticeBuilder
+
+PLUGINS = get_plugin_manager(load_entry_points=False)
+RULES = [rule for _, rule in rules_of(PLUGINS, PluginGuard())]
 START = dt.date(2026, 9, 7)
+
+
+def raise_alerts(sessions, settings=Settings(), since=None):
+    """Every alert the built-in rules raise at these sessions, as a command builds them."""
+    builder = PracticeBuilder(Path("vault"), PLUGINS, settings, PluginGuard())
+    scan = ScanResult(len(sessions), tuple(sessions), ())
+    return list(builder.build(scan, START, since).alerts)
 
 
 def session(n, client="RM-07", *, invited=False, items=(), srs=None, text="", day=None, path=None):
@@ -34,13 +43,8 @@ def session(n, client="RM-07", *, invited=False, items=(), srs=None, text="", da
 
 
 def alerts(sessions, rule, /, **settings):
-    by_client = {}
-    for s in sorted(sessions, key=lambda s: s.order):
-        for client in s.clients:
-            by_client.setdefault(client, []).append(s)
     config = Settings(rules={rule: settings} if settings else {})
-    enabled = rule_settings(config, RULES)
-    return [a for a in raise_alerts(by_client, PLUGIN_RULES, enabled) if a.rule == rule]
+    return [a for a in raise_alerts(sessions, config) if a.rule == rule]
 
 
 def raised_at(found):
@@ -259,8 +263,7 @@ def test_sessions_on_the_same_date_are_ordered_by_path():
 
 def test_alerts_are_sorted_by_date_client_rule_detail_note():
     sessions = [session(n, c, srs=30) for n in range(3) for c in ("B", "A")]
-    found = raise_alerts({c: [s for s in sessions if c in s.clients] for c in ("A", "B")},
-                         PLUGIN_RULES, rule_settings(Settings(), RULES))
+    found = raise_alerts(sessions)
     assert [a.order for a in found] == sorted(a.order for a in found)
     assert [(a.client, a.rule) for a in found[:3]] == [
         ("A", "alliance-low"), ("B", "alliance-low"), ("A", "alliance-low")]
@@ -279,11 +282,9 @@ def test_asking_from_a_day_on_gives_exactly_the_alerts_from_that_day(rule):
         sessions.append(session(n, invited=chance.random() < 0.5, items=items,
                                 srs=chance.choice([None, 40, 38, 35, 39.5]),
                                 text=chance.choice(["", "so broken", "fine"])))
-    by_client = {"RM-07": sessions}
-    enabled = rule_settings(Settings(), RULES)
-    everything = raise_alerts(by_client, PLUGIN_RULES, enabled)
+    everything = raise_alerts(sessions)
     assert sum(a.rule == rule for a in everything) >= 2
     for since in (session(n).date for n in (0, 1, 5, 17, 33, 59)):
-        later = raise_alerts(by_client, PLUGIN_RULES, enabled, since)
+        later = raise_alerts(sessions, since=since)
         assert [a for a in later if a.rule == rule] == [
             a for a in everything if a.rule == rule and a.date >= since]

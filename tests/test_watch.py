@@ -22,10 +22,10 @@ from mutuality_plugins import watch as watch_module
 from mutuality_plugins.config import Settings
 from mutuality_plugins.index import NoteIndex, fingerprint
 from mutuality_plugins.model import AlertSink
-from mutuality_plugins.plugin_calls import Failures
+from mutuality_plugins.plugin_calls import PluginGuard
 from mutuality_plugins.plugins import get_plugin_manager
 from mutuality_plugins.vault import scan_vault
-from mutuality_plugins.watch import Watcher, alerts_note_sink
+from mutuality_plugins.watch import Watcher
 
 TODAY = dt.date(2026, 11, 26)
 TIMEOUT = 10
@@ -41,20 +41,19 @@ def streak(folder, client="A", first_day=16):
 class Running:
     """A watcher in a thread, its new alerts in a queue."""
 
-    def __init__(self, vault, **options):
+    def __init__(self, vault, sinks=(), **options):
         self.vault = vault
         self.alerts = queue.Queue()
         self.said = []
         self.manager = get_plugin_manager(load_entry_points=False)
         self.settings = Settings()
         self.index = NoteIndex.open(vault, fingerprint(self.manager, self.settings), self.settings)
+        queue_sink = AlertSink("queue", lambda alerts, s: [self.alerts.put(a) for a in alerts])
         self.watcher = Watcher(vault, self.manager, self.settings, self.index,
-                               failures=Failures(), say=self.said.append,
-                               today=lambda: TODAY, **options)
-        self.watcher.sinks = [("test", AlertSink("queue", lambda alerts, s: [
-            self.alerts.put(alert) for alert in alerts]))]
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self.watcher.run, args=(self.stop,), daemon=True)
+                               guard=PluginGuard(), say=self.said.append,
+                               today=lambda: TODAY, sinks=[*sinks, ("test", queue_sink)],
+                               **options)
+        self.thread = threading.Thread(target=self.watcher.run, daemon=True)
 
     def __enter__(self):
         self.thread.start()
@@ -62,7 +61,7 @@ class Running:
         return self
 
     def __exit__(self, *exc):
-        self.stop.set()
+        self.watcher.stop()
         self.thread.join(TIMEOUT)
         assert not self.thread.is_alive()
         self.index.close()
@@ -157,7 +156,6 @@ def test_dot_folders_and_the_output_folder_are_ignored(vault):
 
 def test_writing_alerts_md_does_not_loop(vault):
     with Running(vault) as running:
-        running.watcher.sinks.insert(0, ("built-in", alerts_note_sink(running.watcher)))
         streak(vault)
         running.next_alert()
         assert (vault / "Mutuality" / "Alerts.md").exists()
@@ -187,11 +185,10 @@ def test_on_the_very_first_start_only_recent_alerts_are_new(vault):
 
 
 def test_a_failing_sink_does_not_stop_the_watching(vault):
-    with Running(vault) as running:
-        def broken(alerts, settings):
-            raise RuntimeError("sink down")
+    def broken(alerts, settings):
+        raise RuntimeError("sink down")
 
-        running.watcher.sinks.insert(0, ("broken-plugin", AlertSink("broken", broken)))
+    with Running(vault, sinks=[("broken-plugin", AlertSink("broken", broken))]) as running:
         streak(vault)
         assert running.next_alert().client == "A"
         streak(vault, client="B")
@@ -412,14 +409,13 @@ def test_a_same_size_edit_that_keeps_the_modification_time_is_seen(vault):
 
 
 def test_plugin_failures_are_told_while_watching(vault):
-    with Running(vault) as running:
-        def broken(alerts, settings):
-            raise KeyError("private words")
+    def broken(alerts, settings):
+        raise KeyError("private words")
 
-        running.watcher.sinks.append(("leaky-plugin", AlertSink("leaky", broken)))
+    with Running(vault, sinks=[("leaky-plugin", AlertSink("leaky", broken))]) as running:
         streak(vault)
         running.next_alert()
-        running.stop.set()
+        running.watcher.stop()
         running.thread.join(TIMEOUT)
         assert "plugin leaky-plugin failed in alert sink leaky: KeyError" in running.said
         assert not any("private words" in line for line in running.said)

@@ -1,6 +1,6 @@
 """alliance-low: a low Session Rating Scale total, or a drop from the last one."""
 
-from ..alerts import leading_up_to
+from .sequence import leading_up_to
 from ..hookspecs import hookimpl
 from ..model import Alert, Rule
 

@@ -1,6 +1,6 @@
 """pending-feedback: a request held for later ("can you hold it?") never revisited."""
 
-from ..alerts import leading_up_to
+from .sequence import leading_up_to
 from ..hookspecs import hookimpl
 from ..model import Alert, Rule
 

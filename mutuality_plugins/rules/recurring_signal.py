@@ -1,6 +1,6 @@
 """recurring-signal: the same feedback coming back within a few sessions."""
 
-from ..alerts import leading_up_to
+from .sequence import leading_up_to
 from ..hookspecs import hookimpl
 from ..model import Alert, Rule
 

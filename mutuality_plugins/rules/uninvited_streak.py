@@ -1,28 +1,21 @@
 """uninvited-streak: N sessions in a row where feedback was not invited."""
 
-from ..alerts import leading_up_to, runs_reaching
 from ..hookspecs import hookimpl
-from ..model import Alert, Rule
+from ..model import Rule, Session
+from .sequence import streak_rule
 
 NAME = "uninvited-streak"
 
 
-def uninvited(session):
+def uninvited(session: Session) -> bool:
     return not session.invited
 
 
-def check(client, sessions, settings, since):
-    needed = settings["sessions"]
-    # A run reaching N at or after ``since`` starts at most N sessions before it.
-    for run in runs_reaching(leading_up_to(sessions, since, needed), uninvited, needed):
-        at = run[-1]
-        yield Alert(
-            NAME, client, at.date, at.path, "warning", None,
-            f"{needed} sessions in a row without inviting feedback, since {run[0].date}",
-            tuple(session.path for session in run),
-        )
-
-
 @hookimpl
-def mutuality_rules():
-    return [Rule(NAME, check, {"sessions": 3}, "sessions in a row without inviting feedback")]
+def mutuality_rules() -> list[Rule]:
+    return [streak_rule(
+        NAME, uninvited,
+        lambda needed, first: f"{needed} sessions in a row without inviting feedback, "
+                              f"since {first}",
+        "sessions in a row without inviting feedback",
+    )]

@@ -1,0 +1,121 @@
+"""One run of ``mutuality``: what its commands share.
+
+The group makes it from the options given before the command and keeps it as
+click's ``ctx.obj``; a plugin's command receives it with ``@click.pass_obj`` and
+so reads the vault with the very plugins (``--hooks-dir`` included), settings and
+index the built-in commands use.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from contextlib import ExitStack
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+from typing import IO
+
+import click
+
+from .config import Settings, load_settings, with_plugin_settings
+from .index import NoteIndex, fingerprint
+from .plugin_calls import PluginGuard
+from .plugins import PluginManager, declared_settings, get_plugin_manager, outside_vault
+from .model import ScanResult
+from .practice import Practice, PracticeBuilder
+from .progress import ProgressBar
+from .vault import require_vault, scan_vault
+
+
+class Invocation:
+    """The options before the command, the plugins, and the guard that calls them.
+
+    Use it as a context manager around the command: while it is open, what plugin
+    code prints goes to stderr (stdout is the command's), and the index is closed
+    at the end.
+    """
+
+    def __init__(self, *, debug: bool = False, no_cache: bool = False,
+                 hooks_dirs: Iterable[Path] = ()):
+        self.debug = debug
+        self.no_cache = no_cache
+        self.hooks_dirs = tuple(hooks_dirs)
+        self.guard = PluginGuard(debug)
+        self._plugins: PluginManager | None = None
+        self._indexes: dict[Path, NoteIndex] = {}
+        self._resources = ExitStack()
+
+    def __enter__(self) -> Invocation:
+        self._resources.enter_context(self.guard)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._resources.close()
+
+    @property
+    def plugins(self) -> PluginManager:
+        """The built-in plugins, the installed ones and those of ``--hooks-dir``; a
+        vault's settings may add folders (:meth:`settings`)."""
+        if self._plugins is None:
+            self._plugins = get_plugin_manager(hooks_dirs=self.hooks_dirs)
+        return self._plugins
+
+    @property
+    def stdout(self) -> IO[str]:
+        """The command's own output (plugin code cannot print there)."""
+        return self.guard.stdout
+
+    def say(self, line: str) -> None:
+        """Tell the user one line on stderr."""
+        click.echo(f"mutuality: {line}", err=True)
+
+    def settings(self, vault: Path, config_file: Path | None = None) -> Settings:
+        """The settings for a vault (``config_file``, else the vault's own
+        ``mutuality.toml``), with the plugins of its ``hooks_dirs`` loaded and the
+        plugins' own settings checked."""
+        require_vault(vault)
+        settings = load_settings(vault, config_file)
+        folders = list(settings.hooks_dirs)
+        if config_file is None:  # the vault's own settings: no code from inside the vault
+            folders, refused = outside_vault(folders, vault)
+            for folder in refused:
+                self.say(f"warning: {folder} is inside the vault, so its plugins were not "
+                         "loaded; name it with `mutuality --hooks-dir` to run them")
+            if settings.state_folder is not None:  # nor where clinical text is kept
+                self.say("warning: `state_folder` is only taken from settings given with "
+                         "--config, not from the vault's own; the index stays in your "
+                         "state folder")
+                settings = replace(settings, state_folder=None)
+        plugins = self.plugins
+        plugins.load_hooks_dirs(folder for folder in folders if not _loaded(plugins, folder))
+        return with_plugin_settings(settings, declared_settings(plugins, self.guard))
+
+    def index(self, vault: Path, settings: Settings) -> NoteIndex:
+        """The vault's index (what was read before, what each sink received), closed
+        when the command ends."""
+        key = Path(vault).resolve()
+        if key not in self._indexes:
+            self._indexes[key] = self._resources.enter_context(
+                NoteIndex.open(vault, fingerprint(self.plugins, settings), settings))
+        return self._indexes[key]
+
+    def scan(self, vault: Path, settings: Settings) -> ScanResult:
+        """Read the vault (only the notes changed since the last run, unless
+        ``--no-cache``), with a progress bar on a terminal."""
+        index = self.index(vault, settings)
+        with ProgressBar("Reading notes", sys.stderr) as progress:
+            return scan_vault(vault, self.plugins, settings, guard=self.guard,
+                              progress=progress, index=None if self.no_cache else index)
+
+    def practice(self, vault: Path, settings: Settings, today: date,
+                 since: date | None = None) -> Practice:
+        """The vault read, with the alerts raised on or after ``since``."""
+        # Made first: a mistake in the rules' settings stops before any note is read.
+        builder = PracticeBuilder(vault, self.plugins, settings, self.guard)
+        return builder.build(self.scan(vault, settings), today, since)
+
+
+def _loaded(plugins: PluginManager, folder: Path) -> bool:
+    return any(Path(origin).parent == folder.resolve() for origin in plugins.origins.values()
+               if origin.endswith(".py"))
