@@ -28,7 +28,8 @@ BIG = MAX_NOTE_BYTES - 100
 def hostile_notes() -> dict[str, bytes]:
     ordinary = (HEAD + "We talked about the week. #feedback/pacing/too-fast\n" * 40).encode()
     bomb = "a: &a [x,x,x,x,x,x,x,x,x]\n" + "".join(
-        f"{b}: &{b} [{','.join(['*' + a] * 9)}]\n" for a, b in zip("abcdefgh", "bcdefghi"))
+        f"{b}: &{b} [{','.join(['*' + a] * 9)}]\n"
+        for a, b in zip("abcdefgh", "bcdefghi", strict=True))
     return {
         "ordinary session note (baseline)": ordinary,
         "4 MiB of backtick code marks": (HEAD + "`a" * (BIG // 2)).encode(),

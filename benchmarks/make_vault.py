@@ -40,9 +40,9 @@ import re
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from random import Random
 
@@ -448,7 +448,7 @@ def render_srs(rng: Random, profile: ClientProfile) -> list[str]:
         parts = [min(10.0, max(0.0, total / 4 + rng.uniform(-1, 1))) for _ in range(4)]
         values = [str(round(p)) if rng.random() < 0.6 else f"{p:.1f}" for p in parts]
         names = ["srs_relationship", "srs_goals", "srs_approach", "srs_overall"]
-        return [f"{name}: {value}" for name, value in zip(names, values)]
+        return [f"{name}: {value}" for name, value in zip(names, values, strict=True)]
     return [f"srs_total: {round(total) if rng.random() < 0.5 else round(total, 1)}"]
 
 
@@ -675,7 +675,7 @@ def build_vault(notes: int, clients: int, seed: int) -> dict[str, bytes]:
 
     files: dict[str, bytes] = {}
     slot = broken_so_far = 0
-    for profile, count in zip(profiles, counts):
+    for profile, count in zip(profiles, counts, strict=True):
         flagged: list[str] = []
         for number, day in enumerate(weekly_dates(rng, count), start=1):
             ids_here = [profile.client_id]

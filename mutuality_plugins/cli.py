@@ -34,7 +34,7 @@ class _OneLineError(click.ClickException):
 
     def __init__(self, message: str, exit_code: int):
         super().__init__(message)
-        self.exit_code = exit_code
+        self.exit_code = exit_code  # type: ignore[misc]  # click's default is per class
 
     def show(self, file: Any = None) -> None:
         message = self.format_message()
@@ -163,7 +163,7 @@ write_option = click.option(
 )
 
 
-class _IsoWeek(click.ParamType):
+class _IsoWeek(click.ParamType):  # type: ignore[type-arg]  # generic from click 8.2 on
     name = "YYYY-Www"
 
     def convert(self, value: Any, param: click.Parameter | None,
@@ -177,7 +177,7 @@ class _IsoWeek(click.ParamType):
             self.fail(f"{value!r} is not an ISO week like 2026-W47", param, context)
 
 
-class _Day(click.ParamType):
+class _Day(click.ParamType):  # type: ignore[type-arg]  # generic from click 8.2 on
     name = "YYYY-MM-DD"
 
     def convert(self, value: Any, param: click.Parameter | None,

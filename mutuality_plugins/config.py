@@ -142,7 +142,7 @@ def with_plugin_settings(
     return replace(settings, plugins=plugins)
 
 
-def _checked_table(written: dict, defaults: Mapping[str, Any], prefix: str, source: str,
+def _checked_table(written: dict[str, Any], defaults: Mapping[str, Any], prefix: str, source: str,
                    unknown: str) -> dict[str, Any]:
     chosen = dict(defaults)
     for key, value in written.items():

@@ -13,7 +13,7 @@ class MutualityError(Exception):
 class VaultError(MutualityError):
     """The vault as a whole cannot be used (not a folder, cannot be listed)."""
 
-    def __init__(self, path, reason: str):
+    def __init__(self, path: object, reason: str):
         super().__init__(f"{path}: {reason}")
         self.path = path
         self.reason = reason

@@ -25,6 +25,7 @@ from typing import Any
 import click
 import pluggy
 
+from .config import Settings
 from .model import AlertSink, Feedback, Note, Reporter, Rule
 
 PROJECT = "mutuality"
@@ -34,7 +35,7 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 
 
 @hookspec
-def mutuality_extract_feedback(note: Note, settings) -> Feedback | None:
+def mutuality_extract_feedback(note: Note, settings: Settings) -> Feedback | None:
     """Find feedback in one session note: one source of feedback.
 
     Called once for every session note (a note whose front-matter names a

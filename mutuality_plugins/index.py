@@ -11,6 +11,7 @@ already handed on survive such a change).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -19,11 +20,13 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
 from .config import Settings
 from .model import Alert, FeedbackItem, Problem, Session
+from .plugins import PluginManager
 
 SCHEMA = 4
 APPLICATION = "mutuality note index"
@@ -34,6 +37,9 @@ Reading = Session | Problem | None
 
 Stamp = tuple[int, int]
 """(modification time in ns, size): a note whose stamp is unchanged is not re-read."""
+
+StoredEntry = tuple[int, int, str, str, str | None]
+"""A note as stored: (mtime_ns, size, kind, data, text); see :func:`decode_many`."""
 
 
 def state_folder(settings: Settings | None = None) -> Path:
@@ -47,7 +53,7 @@ def state_folder(settings: Settings | None = None) -> Path:
     return folder
 
 
-def fingerprint(plugin_manager, settings: Settings) -> str:
+def fingerprint(plugin_manager: PluginManager, settings: Settings) -> str:
     """What a note's reading depends on besides the note: mutuality's version, the
     plugins (a drop-in file by its modification time) and the settings for reading."""
     try:
@@ -59,10 +65,8 @@ def fingerprint(plugin_manager, settings: Settings) -> str:
     for name, origin in sorted(plugin_manager.origins.items()):
         stamp = ""
         if origin.endswith(".py"):
-            try:
+            with contextlib.suppress(OSError):
                 stamp = str(os.stat(origin).st_mtime_ns)
-            except OSError:
-                pass
         parts.append(f"{name}={origin}@{stamp}")
     return hashlib.sha256("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
 
@@ -135,7 +139,7 @@ class NoteIndex:
                 self._db.execute(f"CREATE TABLE {table}")
             self._db.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
 
-    def _transaction(self):
+    def _transaction(self) -> _Transaction:
         return _Transaction(self._db)
 
     def close(self) -> None:
@@ -160,7 +164,7 @@ class NoteIndex:
 
     # Notes
 
-    def readings(self) -> dict[str, tuple]:
+    def readings(self) -> dict[str, StoredEntry]:
         """path -> (mtime_ns, size, kind, data, text); :func:`decode_many` turns
         the last three into readings (only worth doing for notes that did not change)."""
         rows = self._db.execute(
@@ -211,10 +215,10 @@ class _Transaction:
     def __init__(self, connection: sqlite3.Connection):
         self._db = connection
 
-    def __enter__(self):
+    def __enter__(self) -> None:
         self._db.execute("BEGIN IMMEDIATE")
 
-    def __exit__(self, kind, error, traceback):
+    def __exit__(self, kind: type[BaseException] | None, *exc_info: object) -> None:
         self._db.execute("COMMIT" if kind is None else "ROLLBACK")
 
 
@@ -238,7 +242,7 @@ DAMAGED = object()
 """What :func:`decode_many` gives for a damaged entry: read that note again."""
 
 
-def decode_many(entries: Sequence[tuple[str, Stamp, str, str, str | None]]) -> list:
+def decode_many(entries: Sequence[tuple[str, Stamp, str, str, str | None]]) -> list[Any]:
     """The readings of stored entries (path, stamp, kind, data, text), in order.
 
     One JSON document for all of them: loading 10,000 small ones separately costs
@@ -251,24 +255,24 @@ def decode_many(entries: Sequence[tuple[str, Stamp, str, str, str | None]]) -> l
     except ValueError:  # a damaged entry: find it, decode the rest
         return [_decode(path, kind, _loaded(data), text) for path, _, kind, data, text in entries]
     return [_decode(path, kind, data, text)
-            for (path, _, kind, _, text), data in zip(entries, datas)]
+            for (path, _, kind, _, text), data in zip(entries, datas, strict=True)]
 
 
-def _loaded(data: str):
+def _loaded(data: str) -> Any:
     try:
         return json.loads(data)
     except ValueError:
         return DAMAGED
 
 
-def _decode(path: str, kind: str, data, text: str | None):
+def _decode(path: str, kind: str, data: Any, text: str | None) -> Any:
     try:
         if kind == "s":
             day, clients, invited, items, srs_total = data
             if type(invited) is not bool or not all(len(item) == 6 for item in items):
                 return DAMAGED
             return Session(path, dt.date.fromordinal(day), tuple(clients), invited,
-                           tuple([FeedbackItem(*item) for item in items]), srs_total, text)
+                           tuple([FeedbackItem(*item) for item in items]), srs_total, text or "")
         if kind == "p" and isinstance(data, str):
             return Problem(path, data)
         if kind == "o" and data is None:

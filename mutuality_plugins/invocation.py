@@ -20,9 +20,9 @@ import click
 
 from .config import Settings, load_settings, with_plugin_settings
 from .index import NoteIndex, fingerprint
+from .model import ScanResult
 from .plugin_calls import PluginGuard
 from .plugins import PluginManager, declared_settings, get_plugin_manager, outside_vault
-from .model import ScanResult
 from .practice import Practice, PracticeBuilder
 from .progress import ProgressBar
 from .vault import require_vault, scan_vault

@@ -6,6 +6,7 @@ between them is these small frozen dataclasses.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -128,7 +129,7 @@ class Session:
     text: str = field(default="", repr=False)
 
     @property
-    def order(self) -> tuple[date, str]:
+    def order(self) -> tuple[dt.date, str]:
         """A client's sessions are ordered by (date, vault-relative path)."""
         return (self.date, self.path)
 
@@ -190,7 +191,7 @@ class Alert:
         return (self.rule, self.client, self.note, self.detail)
 
     @property
-    def order(self) -> tuple[date, str, str, str, str]:
+    def order(self) -> tuple[dt.date, str, str, str, str]:
         return (self.date, self.client, self.rule, self.detail or "", self.note)
 
     def as_json(self) -> dict[str, Any]:

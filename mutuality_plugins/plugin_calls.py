@@ -180,11 +180,12 @@ class _StdoutRouter:
         return getattr(self._target(), name)
 
 
-def implementations(caller: pluggy.HookCaller, **bound: Any) -> list[tuple[str, Callable[..., Any]]]:
+def implementations(caller: pluggy.HookCaller,
+                    **bound: Any) -> list[tuple[str, Callable[..., Any]]]:
     """(plugin name, function) of each implementation, in pluggy's calling order, with
     the arguments in ``bound`` already given (an implementation may take only some of
     a hook's arguments)."""
-    calls = []
+    calls: list[tuple[str, Callable[..., Any]]] = []
     for impl in reversed(caller.get_hookimpls()):
         given = {name: value for name, value in bound.items() if name in impl.argnames}
         calls.append((impl.plugin_name, partial(impl.function, **given)))

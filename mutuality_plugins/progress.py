@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import sys
 import time
+from typing import TYPE_CHECKING, Any, TextIO
 
 import click
+
+if TYPE_CHECKING:  # click names the type only in a private module
+    from click._termui_impl import ProgressBar as ClickProgressBar
 
 SHOW_AFTER_SECONDS = 0.5
 
@@ -16,11 +20,11 @@ class ProgressBar:
     Use as a context manager so the bar is closed (and its line ended) at the end.
     """
 
-    def __init__(self, label: str, stream=None):
+    def __init__(self, label: str, stream: TextIO | None = None):
         self._label = label
         self._stream = stream or sys.stderr
         self._started = time.monotonic()
-        self._bar = None
+        self._bar: ClickProgressBar[int] | None = None
         self._shown = 0
         self._enabled = self._stream.isatty()
 
@@ -38,6 +42,6 @@ class ProgressBar:
     def __enter__(self) -> ProgressBar:
         return self
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, *exc_info: Any) -> None:
         if self._bar is not None:
             self._bar.__exit__(*exc_info)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from .model import ScanResult
 
 
-def as_json(result: ScanResult) -> dict:
+def as_json(result: ScanResult) -> dict[str, Any]:
     """SPEC section 6: ``notes``, ``sessions``, ``clients`` and ``problems``."""
     return {
         "notes": result.notes,

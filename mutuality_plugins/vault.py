@@ -5,9 +5,10 @@ from __future__ import annotations
 import gc
 import os
 import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Protocol
 
 from .config import Settings
 from .errors import NoteProblem, VaultError
@@ -85,7 +86,7 @@ class VaultState:
         A note named here is read again even if its stamp did not change: an edit
         within one tick of a coarse clock (FAT, SMB) keeps the time and the size.
         """
-        found: dict[str, _Stat] = {}
+        found: dict[str, Statable] = {}
         removed: set[str] = set()
         for relative in paths:
             relative = relative.strip("/")
@@ -107,15 +108,19 @@ class VaultState:
         return any(part.startswith(".") for part in parts) or (
             relative == output or relative.startswith(output + "/"))
 
-    def _bring_up_to_date(self, found, removed, progress: Progress | None = None,
+    def _bring_up_to_date(self, found: Mapping[str, Statable], removed: Iterable[str],
+                          progress: Progress | None = None,
                           whole: bool = False) -> dict[str, Reading]:
         with _without_cycle_collection():
             return self._bring_up_to_date_now(found, removed, progress, whole)
 
-    def _bring_up_to_date_now(self, found, removed, progress, whole) -> dict[str, Reading]:
+    def _bring_up_to_date_now(self, found: Mapping[str, Statable], removed: Iterable[str],
+                              progress: Progress | None, whole: bool) -> dict[str, Reading]:
+        removed = set(removed)
         changed = {path: self.notes[path][1] for path in removed if path in self.notes}
         # First what the index already knows, decoded all at once; then the rest is read.
-        unchanged, to_read = [], []
+        unchanged: list[tuple[str, Stamp, str, str, str | None]] = []
+        to_read: list[tuple[str, Stamp | None]] = []
         for relative in sorted(found):
             stamp = _stamp(found[relative])
             known = self.notes.get(relative)
@@ -132,19 +137,19 @@ class VaultState:
                 unchanged.append((relative, stamp, *stored[2:]))
             else:
                 to_read.append((relative, stamp))
-        for (relative, stamp, *_), reading in zip(unchanged, decode_many(unchanged)):
+        for (relative, stamp, *_), reading in zip(unchanged, decode_many(unchanged), strict=True):
             if reading is DAMAGED:
                 to_read.append((relative, stamp))
             else:
                 self.notes[relative] = (stamp, reading)
-        stored_changes = []
+        stored_changes: list[tuple[str, int, int, Reading]] = []
         unstored: set[str] = set()
         now = time.time_ns()
         for done, (relative, stamp) in enumerate(to_read, start=1):
             failed_before = len(self.guard.failures)
             reading = self._reader.read(relative)
-            if reading is VANISHED:  # deleted while the vault was being read
-                removed = {*removed, relative}
+            if isinstance(reading, Vanished):  # deleted while the vault was being read
+                removed.add(relative)
                 continue
             # Not kept for the next scan: a reading spoilt by a failing plugin, and one
             # of a note changed so lately that a same-size edit could keep its stamp.
@@ -167,9 +172,6 @@ class VaultState:
             self._index.update(stored_changes, removed=gone)
         return changed
 
-    def readings(self, paths: Iterable[str]) -> list[Reading]:
-        return [self.notes[path][1] for path in paths if path in self.notes]
-
     def result(self) -> ScanResult:
         readings = [reading for _, reading in self.notes.values()]
         problems = [*self._folder_problems, *(r for r in readings if isinstance(r, Problem))]
@@ -181,18 +183,24 @@ class VaultState:
         )
 
 
+class Statable(Protocol):
+    """A directory entry, or a :class:`_Stat`: what a note's stamp is taken from."""
+
+    def stat(self, *, follow_symlinks: bool = ...) -> os.stat_result: ...
+
+
 class _Stat:
     """A path standing in for a directory entry where only the path is known."""
 
     def __init__(self, path: Path):
         self._path = path
 
-    def stat(self, follow_symlinks: bool = False):
+    def stat(self, *, follow_symlinks: bool = False) -> os.stat_result:
         return os.stat(self._path, follow_symlinks=follow_symlinks)
 
 
 @contextmanager
-def _without_cycle_collection():
+def _without_cycle_collection() -> Iterator[None]:
     """Readings are plain data without reference cycles, made by the ten thousand:
     Python's cycle collector, set off by every few hundred new objects, would walk
     them again and again for nothing (a quarter of the time of loading the index)."""
@@ -210,8 +218,11 @@ def _without_cycle_collection():
 # would not show it, so its reading is not stored (it is simply read again).
 RACY_NANOSECONDS = 3_000_000_000
 
-VANISHED = object()
-"""What :meth:`NoteReader.read` gives for a note deleted since it was listed."""
+class Vanished:
+    """What :meth:`NoteReader.read` gives for a note deleted since it was listed."""
+
+
+VANISHED = Vanished()
 
 
 class NoteReader:
@@ -223,7 +234,7 @@ class NoteReader:
         self._extract = _extractors(plugins, settings, guard)
         self._guard = guard
 
-    def read(self, relative: str) -> Reading | object:
+    def read(self, relative: str) -> Reading | Vanished:
         """The note's reading, or :data:`VANISHED`."""
         try:
             return read_session(_read_bytes(os.path.join(self.root, relative)), relative,
@@ -240,7 +251,7 @@ class NoteReader:
             return Problem(relative, _unexpected(error))
 
 
-def _stamp(entry) -> Stamp | None:
+def _stamp(entry: Statable) -> Stamp | None:
     try:
         status = entry.stat(follow_symlinks=False)
     except OSError:
@@ -262,7 +273,7 @@ def _extractors(plugins: PluginManager, settings: Settings, guard: PluginGuard) 
 
 def _find_notes(
     root: Path, output_folder: str, problems: list[Problem], below: str = ""
-) -> Iterator[tuple[str, os.DirEntry]]:
+) -> Iterator[tuple[str, os.DirEntry[str]]]:
     """(vault-relative POSIX path, entry) of the ``*.md`` files (``below`` a folder),
     skipping dot-names, the output folder and symbolic links."""
     pending = [below]

@@ -62,7 +62,7 @@ def default_config(rules: Iterable[Rule]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _toml(value) -> str:
+def _toml(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):

@@ -10,17 +10,17 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-# The default keeps the suite quick; HYPOTHESIS_PROFILE=fuzz runs the property tests
-# of the readers far longer (a few minutes), to look for rare inputs that crash them.
-settings.register_profile("default", deadline=None)
-settings.register_profile("fuzz", max_examples=20_000, deadline=1000)  # a second a note
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
-
 from mutuality_plugins.config import Settings
 from mutuality_plugins.errors import NoteProblem
 from mutuality_plugins.plugins import get_plugin_manager
 from mutuality_plugins.reading.note import read_session
 from mutuality_plugins.vault import scan_vault
+
+# The default keeps the suite quick; HYPOTHESIS_PROFILE=fuzz runs the property tests
+# of the readers far longer (a few minutes), to look for rare inputs that crash them.
+settings.register_profile("default", deadline=None)
+settings.register_profile("fuzz", max_examples=20_000, deadline=1000)  # a second a note
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 @pytest.fixture(autouse=True)

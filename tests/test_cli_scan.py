@@ -4,8 +4,8 @@ import json
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import note
+
 from mutuality_plugins.cli import cli
 
 

@@ -8,8 +8,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from conftest import note
+
 from mutuality_plugins.plugins import get_plugin_manager
 from mutuality_plugins.vault import scan_vault
 from mutuality_plugins.writer import is_generated

@@ -3,8 +3,8 @@
 from textwrap import dedent
 
 import pytest
-
 from conftest import note
+
 from mutuality_plugins.model import FeedbackItem
 
 HEAD = "client: RM-07\ndate: 2026-11-20\n"

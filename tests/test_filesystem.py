@@ -6,8 +6,8 @@ import unicodedata
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import note
+
 from mutuality_plugins import vault as vault_module
 from mutuality_plugins.cli import cli
 from mutuality_plugins.config import Settings

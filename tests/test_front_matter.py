@@ -3,8 +3,8 @@
 import datetime as dt
 
 import pytest
-
 from conftest import note
+
 from mutuality_plugins.model import Session
 
 SESSION = "client: RM-07\ndate: 2026-11-20\n"
@@ -148,7 +148,7 @@ def test_nesting_just_below_the_limit_is_still_read(read):
 
 def test_an_alias_bomb_is_a_problem(read):
     bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
-        f"{b}: &{b} [{', '.join(['*' + a] * 9)}]\n" for a, b in zip("abcdefgh", "bcdefghi")
+        f"{b}: &{b} [{', '.join(['*' + a] * 9)}]\n" for a, b in zip("abcdefgh", "bcdefghi", strict=True)
     )
     assert "too many values" in read(note(SESSION + bomb))
 

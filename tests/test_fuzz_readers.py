@@ -5,10 +5,9 @@ one second a note."""
 import string
 
 import pytest
+from conftest import note
 from hypothesis import given
 from hypothesis import strategies as st
-
-from conftest import note
 from test_reader_properties import outcome
 
 from mutuality_plugins.errors import NoteProblem

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import note
+
 from mutuality_plugins import hookimpl
 from mutuality_plugins.cli import cli
 from mutuality_plugins.config import Settings
@@ -90,8 +90,9 @@ def test_other_settings_read_every_note_again(counted):
 
 
 def test_alerts_handed_on_survive_a_change_of_plugins(vault):
-    from mutuality_plugins.model import Alert
     import datetime as dt
+
+    from mutuality_plugins.model import Alert
 
     alert = Alert("uninvited-streak", "A", dt.date(2026, 11, 18), "a.md", "warning", None, "m")
     first = NoteIndex.open(vault.root, "plugins-one")

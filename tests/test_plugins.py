@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pluggy
 import pytest
-
 from conftest import note
+
 from mutuality_plugins import hookspecs
 from mutuality_plugins.plugin_calls import PluginGuard
 from mutuality_plugins.plugins import BUILTIN_PLUGINS, get_plugin_manager

@@ -5,8 +5,8 @@ exception here is a bug that would take a whole scan down.
 """
 
 import datetime as dt
-from functools import partial
 import string
+from functools import partial
 
 import yaml
 from hypothesis import example, given

@@ -1,10 +1,9 @@
 """SPEC section 4: every alert rule at its boundaries, on hand-built sessions."""
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
-
-from pathlib import Path
 
 from mutuality_plugins.config import Settings
 from mutuality_plugins.model import FeedbackItem, ScanResult, Session

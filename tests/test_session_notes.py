@@ -4,8 +4,8 @@ import datetime as dt
 import os
 
 import pytest
-
 from conftest import note
+
 from mutuality_plugins.config import Settings
 
 DATE = "date: 2026-11-20\n"

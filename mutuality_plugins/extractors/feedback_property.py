@@ -8,9 +8,11 @@ fill only what is still absent; strings (and tags) add nothing but the item itse
 so a string's quote counts only for an item no mapping gives.
 """
 
+from typing import Any
+
 from ..errors import NoteProblem
 from ..hookspecs import hookimpl
-from ..model import Feedback, FeedbackItem
+from ..model import Feedback, FeedbackItem, Note
 from ..reading.values import as_text, is_absent
 
 FIELDS = ("signal", "quote", "phrase", "response", "by")
@@ -22,7 +24,7 @@ _UNREADABLE = (
 
 
 @hookimpl(trylast=True)
-def mutuality_extract_feedback(note):
+def mutuality_extract_feedback(note: Note) -> Feedback | None:
     value = note.properties.get("feedback")
     if is_absent(value):
         return None
@@ -49,7 +51,7 @@ def mutuality_extract_feedback(note):
     return Feedback(items=tuple(from_mappings.get(key) or from_strings[key] for key in order))
 
 
-def _read_entry(entry) -> tuple[FeedbackItem | None, bool]:
+def _read_entry(entry: Any) -> tuple[FeedbackItem | None, bool]:
     """The entry as an item, and whether it was a full mapping (with ``theme``)."""
     if isinstance(entry, str):
         head, _, quote = entry.partition(":")
@@ -59,8 +61,8 @@ def _read_entry(entry) -> tuple[FeedbackItem | None, bool]:
         if theme is None:  # a template's empty entry
             return None, True
         fields = {name: _text(entry.get(name), name) for name in FIELDS}
-        fields["signal"] = fields["signal"] or ""
-        return FeedbackItem(theme, **fields), True
+        return FeedbackItem(theme, fields["signal"] or "", fields["quote"], fields["phrase"],
+                            fields["response"], fields["by"]), True
     if isinstance(entry, dict) and len(entry) == 1:
         ((head, quote),) = entry.items()
         if is_absent(head):  # a template's ``- {{theme}}: {{quote}}``
@@ -74,7 +76,7 @@ def _written(head: str, quote: str) -> FeedbackItem:
     return FeedbackItem(theme, signal, quote=quote.strip() or None)
 
 
-def _text(value, name: str) -> str | None:
+def _text(value: Any, name: str) -> str | None:
     if is_absent(value):
         return None
     if isinstance(value, (dict, list)):

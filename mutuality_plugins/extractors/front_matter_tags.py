@@ -1,9 +1,11 @@
 """Feedback tags in the ``tags`` property: ``tags: [feedback/invited, feedback/pacing]``."""
 
+from ..config import Settings
 from ..hookspecs import hookimpl
+from ..model import Feedback, Note
 from ..reading.tags import feedback_in_tags, tags_in_property
 
 
 @hookimpl(trylast=True)
-def mutuality_extract_feedback(note, settings):
+def mutuality_extract_feedback(note: Note, settings: Settings) -> Feedback | None:
     return feedback_in_tags(tags_in_property(note.properties.get("tags")), settings.feedback_tag)

@@ -2,7 +2,7 @@
 
 from ..errors import NoteProblem
 from ..hookspecs import hookimpl
-from ..model import Feedback
+from ..model import Feedback, Note
 from ..reading.values import is_absent
 
 _TRUE = {"true", "yes"}
@@ -10,7 +10,7 @@ _FALSE = {"false", "no"}
 
 
 @hookimpl(trylast=True)
-def mutuality_extract_feedback(note):
+def mutuality_extract_feedback(note: Note) -> Feedback | None:
     value = note.properties.get("feedback_invited")
     if is_absent(value):
         return None

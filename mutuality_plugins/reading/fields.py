@@ -81,7 +81,7 @@ def read_date(value: Any, file_name: str) -> dt.date:
     raise NoteProblem("date is not a date: write it as `date: 2026-11-20`")
 
 
-def _day(found: re.Match, reason: str) -> dt.date:
+def _day(found: re.Match[str], reason: str) -> dt.date:
     year, month, day = (int(part) for part in found.groups())
     try:
         return dt.date(year, month, day)

@@ -33,7 +33,7 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
     text: PyYAML would give up on the whole note, even one that is not a session
     note; for a session's ``date`` the text is then a problem of its own."""
 
-    def construct_yaml_timestamp(self, node):
+    def construct_yaml_timestamp(self, node: ScalarNode) -> Any:
         try:
             return SafeConstructor.construct_yaml_timestamp(self, node)
         except ValueError:
@@ -56,12 +56,12 @@ _BY_FIRST_CHARACTER = {
 }
 
 
-def _resolve(self, kind, value, implicit):
+def _resolve(self: Any, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
     if kind is ScalarNode:
         if implicit[0]:  # a plain scalar: 12, yes, 2026-11-20, ~ ...
             for tag, pattern in _BY_FIRST_CHARACTER.get(value[:1], _ANY_START):
                 if pattern.match(value):
-                    return tag
+                    return str(tag)
         return _STR
     return _SEQ if kind is SequenceNode else _MAP
 
@@ -103,7 +103,7 @@ def _load_yaml(text: str) -> Any:
         loader.dispose()
 
 
-def _plain_value(node, loader) -> Any:
+def _plain_value(node: Any, loader: Any) -> Any:
     tag = node.tag
     if tag == _STR:
         return node.value
@@ -199,7 +199,7 @@ def _yaml_reason(error: yaml.YAMLError) -> str:
     )
 
 
-def _check_size(properties: dict) -> None:
+def _check_size(properties: dict[str, Any]) -> None:
     """Walk the values, giving up past the budgets (aliases repeat shared values)."""
     values, characters = MAX_VALUES, MAX_EXPANDED_CHARACTERS
     pending: list[Any] = [properties]

@@ -8,9 +8,9 @@ from posixpath import basename
 
 from ..errors import NoteProblem
 from ..model import BY_CLIENT, BY_INVITED, Feedback, FeedbackItem, Note, Session
+from .body import read_body
 from .fields import read_clients, read_date
 from .front_matter import load_properties, split_front_matter
-from .body import read_body
 
 MAX_NOTE_BYTES = 4 * 1024 * 1024
 

@@ -8,21 +8,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 
 from ..hookspecs import hookimpl
 from ..model import SEVERITIES, Alert, Period, Reporter
+from ..practice import Practice
 from .markdown import CALLOUTS, callout, generated_note, note_name, wikilink
 
 DEFAULT_DAYS = 28
 
 
-def default_period(today):
+def default_period(today: date) -> Period:
     """Alerts raised at sessions in the last 28 days, today included."""
     return Period(today - timedelta(days=DEFAULT_DAYS - 1), None)
 
 
-def alerts_in(practice, period) -> list[Alert]:
+def alerts_in(practice: Practice, period: Period) -> list[Alert]:
     return [alert for alert in practice.alerts if alert.date in period]
 
 
@@ -30,7 +31,7 @@ def by_client(alerts: Sequence[Alert]) -> list[tuple[str, list[Alert]]]:
     """Clients with their alerts, most severe first; the client with the most severe
     alert first."""
 
-    def severity(alert):
+    def severity(alert: Alert) -> int:
         return SEVERITIES.index(alert.severity) if alert.severity in SEVERITIES else len(SEVERITIES)
 
     grouped: dict[str, list[Alert]] = {}
@@ -51,7 +52,7 @@ def describe(period: Period) -> str:
     )
 
 
-def render_text(practice, period) -> str:
+def render_text(practice: Practice, period: Period) -> str:
     alerts = alerts_in(practice, period)
     if not alerts:
         return f"No alerts for {describe(period)}."
@@ -78,12 +79,12 @@ def _count(number: int, severity: str) -> str:
     return f"{number} {severity}{'' if number == 1 else 's'}"
 
 
-def render_json(practice, period) -> str:
+def render_json(practice: Practice, period: Period) -> str:
     return json.dumps([a.as_json() for a in alerts_in(practice, period)], indent=2,
                       ensure_ascii=False)
 
 
-def render_markdown(practice, period) -> str:
+def render_markdown(practice: Practice, period: Period) -> str:
     alerts = alerts_in(practice, period)
     body = [f"# Alerts\n\nFeedback-gap alerts for {describe(period)}, as of {practice.today}."]
     if not alerts:
@@ -101,7 +102,7 @@ def render_markdown(practice, period) -> str:
 
 
 @hookimpl
-def mutuality_reporters():
+def mutuality_reporters() -> list[Reporter]:
     return [Reporter(
         "alerts",
         {"text": render_text, "json": render_json, "markdown": render_markdown},

@@ -10,10 +10,12 @@ import json
 from collections import Counter
 from collections.abc import Sequence
 from datetime import date, timedelta
+from typing import Any
 
 from ..errors import MutualityError
 from ..hookspecs import hookimpl
 from ..model import BY_CLIENT, Period, Reporter, Session
+from ..practice import Practice
 from .digest_note import digest_note
 
 WEEKS_SHOWN = 8
@@ -24,13 +26,18 @@ def default_period(today: date) -> Period:
     return Period.iso_week(today - timedelta(days=7))
 
 
-def week_of(period: Period) -> str:
-    if period.week is None:
+def week_of(period: Period) -> tuple[str, date, date]:
+    """The ISO week the period is: its name, Monday and Sunday."""
+    if period.week is None or period.start is None or period.end is None:
         raise MutualityError("a digest covers one ISO week: name it like --week 2026-W47")
-    return period.week
+    return period.week, period.start, period.end
 
 
-def totals(sessions: Sequence[Session]) -> dict:
+def _name(monday: date) -> str:
+    return monday.strftime("%G-W%V")
+
+
+def totals(sessions: Sequence[Session]) -> dict[str, Any]:
     """Sessions, clients, invited, items and themes; a joint session counts once."""
     themes = Counter(item.theme for session in sessions for item in session.items)
     return {
@@ -42,34 +49,32 @@ def totals(sessions: Sequence[Session]) -> dict:
     }
 
 
-def unprompted(sessions: Sequence[Session]) -> dict:
+def unprompted(sessions: Sequence[Session]) -> dict[str, int]:
     """Items the client raised without being asked: the sign they learn to steer."""
     items = [item for session in sessions for item in session.items]
     return {"items": len(items), "unprompted": sum(item.by == BY_CLIENT for item in items)}
 
 
-def digest_data(practice, period: Period) -> dict:
+def digest_data(practice: Practice, period: Period) -> dict[str, Any]:
     """Everything the digest shows, as JSON-ready data."""
-    week = week_of(period)
-    weeks = [Period.iso_week(period.start - timedelta(weeks=back))
-             for back in range(WEEKS_SHOWN - 1, -1, -1)]
-    shown = {w.start for w in weeks}
-    by_week: dict[date, list[Session]] = {start: [] for start in shown}
+    week, start, end = week_of(period)
+    mondays = [start - timedelta(weeks=back) for back in range(WEEKS_SHOWN - 1, -1, -1)]
+    by_week: dict[date, list[Session]] = {monday: [] for monday in mondays}
     for session in practice.scan.sessions:
         monday = session.date - timedelta(days=session.date.weekday())
-        if monday in shown:
+        if monday in by_week:
             by_week[monday].append(session)
-    this_week = sorted(by_week[period.start], key=lambda s: s.order)
+    this_week = sorted(by_week[start], key=lambda s: s.order)
     clients = sorted({client for session in this_week for client in session.clients})
     alerts = [alert for alert in practice.alerts if alert.date in period]
 
-    def of_client(client, sessions):
+    def of_client(client: str, sessions: Sequence[Session]) -> list[Session]:
         return [session for session in sessions if client in session.clients]
 
     return {
         "week": week,
-        "start": period.start.isoformat(),
-        "end": period.end.isoformat(),
+        "start": start.isoformat(),
+        "end": end.isoformat(),
         **totals(this_week),
         "alerts": [alert.as_json() for alert in alerts],
         "by_client": {
@@ -80,33 +85,33 @@ def digest_data(practice, period: Period) -> dict:
                 "notes": [session.path for session in of_client(client, this_week)],
                 "alerts": sum(alert.client == client for alert in alerts),
                 "trend": [
-                    {"week": w.week, **unprompted(of_client(client, by_week[w.start]))}
-                    for w in weeks
+                    {"week": _name(monday), **unprompted(of_client(client, by_week[monday]))}
+                    for monday in mondays
                 ],
             }
             for client in clients
         },
         "weeks": [
-            {"week": w.week, "start": w.start.isoformat(), **totals(by_week[w.start])}
-            for w in weeks
+            {"week": _name(monday), "start": monday.isoformat(), **totals(by_week[monday])}
+            for monday in mondays
         ],
     }
 
 
-def render_json(practice, period: Period) -> str:
+def render_json(practice: Practice, period: Period) -> str:
     return json.dumps(digest_data(practice, period), indent=2, ensure_ascii=False)
 
 
-def render_markdown(practice, period: Period) -> str:
+def render_markdown(practice: Practice, period: Period) -> str:
     return digest_note(practice, period, digest_data(practice, period))
 
 
 @hookimpl
-def mutuality_reporters():
+def mutuality_reporters() -> list[Reporter]:
     return [Reporter(
         "digest",
         {"markdown": render_markdown, "json": render_json},
         default_period,
-        note_name=lambda period: f"{week_of(period)}.md",
+        note_name=lambda period: f"{week_of(period)[0]}.md",
         description="the weekly digest: numbers, alerts, each client's feedback, trends",
     )]

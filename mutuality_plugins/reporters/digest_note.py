@@ -6,15 +6,21 @@ type, so each chart has its numbers in a table beside it.
 
 from __future__ import annotations
 
-from ..model import BY_CLIENT, Period
+from datetime import date
+from typing import Any
+
+from ..model import BY_CLIENT, FeedbackItem, Period
+from ..practice import Practice
 from .markdown import CALLOUTS, callout, generated_note, table, wikilink
 
 
-def digest_note(practice, period: Period, data: dict) -> str:
+def digest_note(practice: Practice, period: Period, data: dict[str, Any]) -> str:
+    """The note for the week ``period``, from :func:`~.digest.digest_data`."""
+    start, end = date.fromisoformat(data["start"]), date.fromisoformat(data["end"])
     sections = [
         f"# Mutuality digest {data['week']}\n\n"
-        f"Sessions from {period.start:%A} {period.start.day} {period.start:%B} to "
-        f"{period.end:%A} {period.end.day} {period.end:%B %Y}.",
+        f"Sessions from {start:%A} {start.day} {start:%B} to "
+        f"{end:%A} {end.day} {end:%B %Y}.",
         _numbers(data),
         _alerts(data),
         _clients(practice, period, data),
@@ -22,7 +28,7 @@ def digest_note(practice, period: Period, data: dict) -> str:
         _trend(data),
     ]
     properties = {
-        "week": data["week"], "start": period.start, "end": period.end,
+        "week": data["week"], "start": start, "end": end,
         "sessions": data["sessions"], "alerts": len(data["alerts"]),
     }
     return generated_note(properties, "\n\n".join(sections))
@@ -32,7 +38,7 @@ def _share(part: int, whole: int) -> str:
     return f"{part} of {whole} ({round(100 * part / whole)}%)" if whole else "–"
 
 
-def _numbers(data: dict) -> str:
+def _numbers(data: dict[str, Any]) -> str:
     themes = ", ".join(f"{theme} {count}" for theme, count in data["themes"].items())
     return "\n\n".join([
         "## The week in numbers",
@@ -43,7 +49,7 @@ def _numbers(data: dict) -> str:
     ])
 
 
-def _alerts(data: dict) -> str:
+def _alerts(data: dict[str, Any]) -> str:
     if not data["alerts"]:
         return "## Alerts\n\nNo alerts this week."
     callouts = [
@@ -55,7 +61,7 @@ def _alerts(data: dict) -> str:
     return "\n\n".join(["## Alerts", *callouts])
 
 
-def _clients(practice, period: Period, data: dict) -> str:
+def _clients(practice: Practice, period: Period, data: dict[str, Any]) -> str:
     sessions = [s for s in practice.scan.sessions if s.date in period]
     parts = ["## Clients"]
     for client, numbers in data["by_client"].items():
@@ -74,14 +80,14 @@ def _clients(practice, period: Period, data: dict) -> str:
     return "\n\n".join(parts)
 
 
-def _item_line(item) -> str:
+def _item_line(item: FeedbackItem) -> str:
     said = f' "{" ".join(item.quote.split())}"' if item.quote else ""
     who = "raised by the client" if item.by == BY_CLIENT else "when invited"
     response = f"response: {item.response}; " if item.response else ""
     return f"- **{item.label}**{said} ({response}{who})"
 
 
-def _last_weeks(data: dict) -> str:
+def _last_weeks(data: dict[str, Any]) -> str:
     weeks = data["weeks"]
     labels = ", ".join(f'"{w["week"][-3:]}"' for w in weeks)
     themes = sorted({theme for w in weeks for theme in w["themes"]})
@@ -117,7 +123,7 @@ def _label(text: str) -> str:
     return text.replace('"', "'")
 
 
-def _trend(data: dict) -> str:
+def _trend(data: dict[str, Any]) -> str:
     clients = data["by_client"]
     if not clients:
         return ""

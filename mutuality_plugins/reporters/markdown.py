@@ -39,7 +39,7 @@ def callout(kind: str, title: str, lines: Iterable[str] = ()) -> str:
 def table(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> str:
     header = list(header)
 
-    def line(cells):  # a | inside a cell would start a new one
+    def line(cells: Iterable[Any]) -> str:  # a | inside a cell would start a new one
         return "| " + " | ".join(str(cell).replace("|", "\\|") for cell in cells) + " |"
 
     return "\n".join([line(header), "|" + "---|" * len(header), *(line(row) for row in rows)])

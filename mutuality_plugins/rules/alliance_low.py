@@ -1,13 +1,18 @@
 """alliance-low: a low Session Rating Scale total, or a drop from the last one."""
 
-from .sequence import leading_up_to
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import date
+from typing import Any
+
 from ..hookspecs import hookimpl
-from ..model import Alert, Rule
+from ..model import Alert, Rule, Session
+from .sequence import leading_up_to
 
 NAME = "alliance-low"
 
 
-def check(client, sessions, settings, since):
+def check(client: str, sessions: Sequence[Session], settings: Mapping[str, Any],
+          since: date | None) -> Iterator[Alert]:
     cutoff, drop = settings["cutoff"], settings["drop"]
     wanted = leading_up_to(sessions, since, 0)
     earlier = sessions[: len(sessions) - len(wanted)]
@@ -22,7 +27,8 @@ def check(client, sessions, settings, since):
                 NAME, client, session.date, session.path, "alert", "below-cutoff",
                 f"session rating {total:g} of 40 is below {cutoff:g}", (session.path,),
             )
-        elif previous is not None and round(previous.srs_total - total, 1) >= drop:
+        elif (previous is not None and previous.srs_total is not None
+              and round(previous.srs_total - total, 1) >= drop):
             yield Alert(
                 NAME, client, session.date, session.path, "warning", "dropped",
                 f"session rating fell from {previous.srs_total:g} to {total:g}",
@@ -32,7 +38,7 @@ def check(client, sessions, settings, since):
 
 
 @hookimpl
-def mutuality_rules():
+def mutuality_rules() -> list[Rule]:
     return [
         Rule(NAME, check, {"cutoff": 36.0, "drop": 3.0}, "a low or falling session rating")
     ]

@@ -1,21 +1,24 @@
 """flagged-word-reused: a word the client objected to turns up again in a later note."""
 
 import re
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import date
 from functools import lru_cache
+from typing import Any
 
 from ..hookspecs import hookimpl
-from ..model import Alert, Rule
+from ..model import Alert, Rule, Session
 
 NAME = "flagged-word-reused"
 
 
-def phrase_words(phrase):
+def phrase_words(phrase: str) -> list[str]:
     """The phrase's words: split at white space and ``-``, lowercased."""
     return [word for word in re.split(r"[\s-]+", phrase.lower()) if word]
 
 
 @lru_cache(maxsize=1024)
-def phrase_pattern(words):
+def phrase_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
     """The words in order, separated by white space or ``-``, in lowercased text.
 
     Literal first, so the search skips ahead fast; the word boundary before the
@@ -25,7 +28,7 @@ def phrase_pattern(words):
     return re.compile(rf"{joined}(?!\w)")
 
 
-def contains_phrase(text, words):
+def contains_phrase(text: str, words: tuple[str, ...]) -> bool:
     """True when the lowercased ``text`` holds the phrase, not inside a longer word."""
     pattern = phrase_pattern(words)
     found = pattern.search(text)
@@ -37,8 +40,10 @@ def contains_phrase(text, words):
     return False
 
 
-def check(client, sessions, settings, since):
-    flagged = {}  # detail -> (its longest word, its words, the session that flagged it)
+def check(client: str, sessions: Sequence[Session], settings: Mapping[str, Any],
+          since: date | None) -> Iterator[Alert]:
+    # detail -> (its longest word, its words, the session that flagged it)
+    flagged: dict[str, tuple[str, tuple[str, ...], Session]] = {}
     for session in sessions:
         # Searching every note is the costly part; phrases are still collected from
         # the sessions before ``since``.
@@ -62,5 +67,5 @@ def check(client, sessions, settings, since):
 
 
 @hookimpl
-def mutuality_rules():
+def mutuality_rules() -> list[Rule]:
     return [Rule(NAME, check, {}, "a word the client objected to, used again")]
