@@ -4,13 +4,13 @@ a systemd user unit on Linux, a launchd agent on macOS."""
 from __future__ import annotations
 
 import hashlib
+import plistlib
 import shutil
 import subprocess
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from .errors import MutualityError
 
@@ -39,25 +39,14 @@ def user_service(vault: Path, system: str, hooks_dirs: Sequence[Path] = ()) -> U
     command = _command(vault, hooks_dirs)
     if system == "macos":
         label = f"org.mutuality.watch.{suffix}"
-        arguments = "".join(f"\n        <string>{escape(part)}</string>" for part in command)
-        text = f"""<?xml version="1.0" encoding="UTF-8"?>
-<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
-<plist version="1.0">
-<dict>
-    <key>Label</key>
-    <string>{label}</string>
-    <key>ProgramArguments</key>
-    <array>{arguments}
-    </array>
-    <key>RunAtLoad</key>
-    <true/>
-    <key>KeepAlive</key>
-    <true/>
-    <key>ProcessType</key>
-    <string>Background</string>
-</dict>
-</plist>
-"""
+        agent = {
+            "Label": label,
+            "ProgramArguments": command,
+            "RunAtLoad": True,
+            "KeepAlive": True,
+            "ProcessType": "Background",
+        }
+        text = plistlib.dumps(agent, sort_keys=False).decode("utf-8")
         return UserService(system, label, Path.home() / "Library/LaunchAgents" / f"{label}.plist",
                            text)
     name = f"mutuality-watch-{suffix}.service"
