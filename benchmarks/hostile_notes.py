@@ -2,7 +2,7 @@
 
 Each hostile note is read on its own, next to an ordinary 2 KB session note read the
 same way in the same run, with its time (best of three) and the peak memory the
-read allocated (tracemalloc). Issue 6: no note may take more than a second, and
+read allocated (tracemalloc). Target: no note may take more than a second, and
 memory stays bounded by the caps (4 MiB a note, 64 KiB of front-matter).
 
 Usage::

@@ -1,6 +1,6 @@
 """Generate a synthetic Obsidian vault of therapy session notes for benchmarks.
 
-The vault imitates what mutuality reads (see SPEC.md sections 2 and 3): one folder
+The vault imitates what mutuality reads (README: "Writing session notes"): one folder
 per client under ``Clients/``, one Markdown note per weekly session going back in time
 from a fixed end date, each with YAML front-matter and about 2 KB of fictional session
 prose. The notes mix every form the spec allows:

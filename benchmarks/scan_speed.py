@@ -11,7 +11,7 @@ Usage::
     python benchmarks/scan_speed.py [VAULT] [--rounds 7]
 
 Without VAULT, a 10,000-note vault is generated into a temporary folder first.
-Target (issue 2): cold scan <= 1.3 x the floor.
+Target: cold scan <= 1.3 x the floor.
 """
 
 from __future__ import annotations

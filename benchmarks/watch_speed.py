@@ -6,7 +6,7 @@ Usage::
     python benchmarks/watch_speed.py [VAULT] [--saves 15] [--idle 10]
 
 Without VAULT, a 10,000-note vault is generated into a temporary folder first (the
-benchmark adds notes to the vault it is given: use a copy). Targets (issue 5): save
+benchmark adds notes to the vault it is given: use a copy). Targets: save
 to new alert on stdout <= 1 s median; a re-scan with nothing changed <= 0.1 x the
 cold scan; an idle watcher uses no measurable CPU with inotify.
 """

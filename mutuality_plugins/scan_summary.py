@@ -8,7 +8,8 @@ from .model import ScanResult
 
 
 def as_json(result: ScanResult) -> dict[str, Any]:
-    """SPEC section 6: ``notes``, ``sessions``, ``clients`` and ``problems``."""
+    """``notes``, ``sessions``, ``clients`` (counts) and ``problems`` (path and message,
+    sorted by path)."""
     return {
         "notes": result.notes,
         "sessions": len(result.sessions),

@@ -1,4 +1,4 @@
-"""Writing generated notes into the vault's output folder, and nowhere else (SPEC 7).
+"""Writing generated notes into the vault's output folder, and nowhere else.
 
 A note is replaced only when it carries ``generated_by: mutuality`` in its
 properties: a file of the user's that happens to have the same name is left alone.

@@ -1,4 +1,4 @@
-"""SPEC section 3: invitation, tags, feedback items, merging, and the Session Rating Scale."""
+"""Feedback in a note: invitation, tags, feedback items, merging, and the Session Rating Scale."""
 
 from textwrap import dedent
 

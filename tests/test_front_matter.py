@@ -1,4 +1,4 @@
-"""SPEC section 2: the front-matter block, and the problems a note can have."""
+"""The front-matter block, and the problems a note can have."""
 
 import datetime as dt
 

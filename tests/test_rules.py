@@ -1,4 +1,4 @@
-"""SPEC section 4: every alert rule at its boundaries, on hand-built sessions."""
+"""Every alert rule at its boundaries, on hand-built sessions."""
 
 import datetime as dt
 from pathlib import Path

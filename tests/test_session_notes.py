@@ -1,4 +1,4 @@
-"""SPEC section 2: which notes are read, who the client is, and when the session was."""
+"""Which notes are read, who the client is, and when the session was."""
 
 import datetime as dt
 import os

@@ -1,4 +1,4 @@
-"""SPEC section 7: generated notes go only into the output folder, atomically, and
+"""Generated notes go only into the output folder, atomically, and
 never over a file of the user's."""
 
 import os

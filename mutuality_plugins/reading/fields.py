@@ -1,4 +1,4 @@
-"""Who and when: the ``client`` and ``date`` of a session note (SPEC section 2)."""
+"""Who and when: the ``client`` and ``date`` of a session note."""
 
 from __future__ import annotations
 

@@ -4,7 +4,9 @@ python-frontmatter is not used here, on purpose: it ignores a block after a BOM
 unless the text is decoded as utf-8-sig, returns ``{}`` for a block never closed,
 raises TypeError for a key named ``content``, accepts ``----`` as a fence and loads
 with the pure-Python YAML loader, about 8 times slower than libyaml's. The rules
-here are SPEC section 2, exactly.
+here: the block opens with ``---`` on the first line (trailing spaces allowed) and
+closes at the next line that is ``---``; it is read as PyYAML's safe loader reads
+it; an empty block is an empty mapping.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Tags: the ``tags`` property, and what feedback tags say (SPEC section 3)."""
+"""Tags: the ``tags`` property, and what feedback tags say (``feedback/THEME`` or
+``feedback/THEME/SIGNAL``; ``feedback/invited`` is the invitation)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""What counts as an absent property value (SPEC section 2)."""
+"""What counts as an absent property value: null, an empty string or list, or text
+holding a template placeholder."""
 
 from __future__ import annotations
 

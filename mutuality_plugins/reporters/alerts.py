@@ -1,6 +1,7 @@
 """The ``alerts`` reporter: feedback-gap alerts for the therapist, grouped by client.
 
-Formats: ``text`` (one plain sentence an alert), ``json`` (SPEC section 6) and
+Formats: ``text`` (one plain sentence an alert), ``json`` (a list of alerts sorted
+by date, client, rule, detail and note) and
 ``markdown``, kept as ``Alerts.md`` in the output folder with ``--write``.
 """
 

@@ -1,7 +1,8 @@
 """The ``digest`` reporter: one ISO week of sessions, feedback and alerts.
 
 Formats: ``markdown``, an Obsidian note kept as ``YYYY-Www.md`` in the output folder
-with ``--write``, and ``json`` (SPEC section 5). Both come from :func:`digest_data`.
+with ``--write``, and ``json`` (``week``, ``start``, ``end``, the week's totals, its
+alerts, each client's figures and the last weeks). Both come from :func:`digest_data`.
 """
 
 from __future__ import annotations
