@@ -12,8 +12,22 @@ after a spec below::
 
 One style throughout: every hook *returns* its contribution (an answer, or a list of
 rules, reporters, sinks, commands), and mutuality collects the answers of all
-plugins. An implementation may take only some of a hook's arguments. A plugin that
-raises is reported by name and the other plugins' answers are still used.
+plugins. An implementation may take only some of a hook's arguments.
+
+Each plugin is called on its own, so one plugin's failure cannot stop the others:
+
+- A plugin that raises is named (plugin, hook, and the note being read), never by
+  its error's text; the other plugins' answers are still used and the command ends
+  with exit status 1. ``mutuality --debug`` shows the traceback instead. A
+  :class:`~mutuality_plugins.NoteProblem` (or any ``MutualityError``) is not a
+  failure: it is a message for the user.
+- What a plugin returns is checked against its hook's ``:return:`` below: anything
+  else is that plugin's failure.
+- A hook wrapper (``wrapper=True`` or ``hookwrapper=True``) wraps the other plugins'
+  calls, which cannot work here: such a plugin is refused when it is added.
+- While plugin code runs, what it prints goes to stderr: stdout carries the
+  command's own output (``--format json``, the ``jsonl`` of ``watch``).
+
 ``docs/plugins.md`` shows each hook at work.
 """
 
@@ -99,10 +113,19 @@ def mutuality_reporters() -> Iterable[Reporter]:
 def mutuality_alert_sinks() -> Iterable[AlertSink]:
     """Contribute alert sinks: places where new alerts go (a notification, a log).
 
-    ``mutuality alerts --notify`` hands each sink the alerts it shows that no earlier
-    ``--notify`` of this vault handed on; ``mutuality watch`` hands on new alerts as
-    sessions are saved. A sink's ``send(alerts, settings)`` receives a list of
-    :class:`~mutuality_plugins.Alert` and the settings; what it returns is ignored.
+    ``mutuality alerts --notify`` hands each sink the alerts it shows that it has not
+    received before (from ``--notify`` or ``watch`` of this vault); ``mutuality
+    watch`` hands on new alerts as sessions are saved. A sink's ``send(alerts,
+    settings)`` receives a list of :class:`~mutuality_plugins.Alert` and the
+    settings; what it returns is ignored.
+
+    Each sink receives each alert **at least once**: an alert counts as received
+    only once ``send`` returned, so a sink that raises gets the same alerts again at
+    the next run or the next change. ``send`` has 10 seconds: a sink that takes
+    longer is named as failed, left to finish in the background, skipped while it is
+    busy and given its alerts again later; it never holds up the watching. Keep
+    ``send`` quick, and idempotent where you can (a repeat is possible after a
+    failure). Two sinks must not share a name: a sink's name keys what it received.
 
     :return: a list of :class:`~mutuality_plugins.AlertSink`.
     """
@@ -113,7 +136,13 @@ def mutuality_commands() -> Iterable[click.Command]:
     """Contribute commands to the ``mutuality`` command line.
 
     Each is a :mod:`click` command, added beside ``scan``, ``alerts`` and the rest;
-    a command of the same name as a built-in one is refused.
+    a command of the same name as a built-in one is refused. Decorated with
+    ``@click.pass_obj``, the command receives the run's
+    :class:`~mutuality_plugins.invocation.Invocation`: ``settings(vault)`` loads the
+    vault's settings (with its ``hooks_dirs``), ``practice(vault, settings, today)``
+    reads the vault with the same plugins (``--hooks-dir`` included), index and
+    guard as the built-in commands, ``say(line)`` tells the user something on stderr.
+    A command that raises is named like any failing plugin.
 
     :return: a list of ``click.Command``.
     """
