@@ -207,7 +207,11 @@ def plugin_code(guard: PluginGuard) -> Iterator[None]:
 
 
 def _kind(value: Any) -> str:
-    return "None" if value is None else f"a {type(value).__name__}"
+    """``an int``, ``a str``: what a value is, never what it holds."""
+    if value is None:
+        return "None"
+    name = type(value).__name__
+    return f"{'an' if name[0].lower() in 'aeiou' else 'a'} {name}"
 
 
 def list_of(kind: type[T], check: Callable[[T], str | None] = lambda item: None) -> Contract:

@@ -36,11 +36,13 @@ class SinkDelivery:
         self.settings = settings
         self.seconds = seconds
         self._busy: dict[str, threading.Thread] = {}
+        self._late: list[tuple[str, list[Alert]]] = []  # taken after the time was up
         self.owing = False  # some sink failed: it has alerts to get
 
     def deliver(self, alerts: Sequence[Alert]) -> list[tuple[AlertSink, int]]:
         """Hand each sink the alerts it has not received; return (sink, how many it
         took) for each sink that took some."""
+        self._remember_late()
         taken = []
         self.owing = False
         for plugin, sink in self.sinks:
@@ -60,6 +62,13 @@ class SinkDelivery:
         for _, sink in self.sinks:
             self.index.remember_sent(sink.name, self.index.unsent(sink.name, alerts))
 
+    def _remember_late(self) -> None:
+        """What slow sinks took after their time was up (the index is written from
+        this thread only)."""
+        while self._late:
+            name, alerts = self._late.pop()
+            self.index.remember_sent(name, alerts)
+
     def _send(self, plugin: str, sink: AlertSink, alerts: list[Alert]) -> bool:
         hook = f"alert sink {sink.name}"
         earlier = self._busy.get(sink.name)
@@ -68,21 +77,27 @@ class SinkDelivery:
                 "it is still busy with earlier alerts; it gets these once it is done"))
             return False
         outcome: list[Any] = []
+        gave_up = threading.Event()
 
         def send() -> None:
             try:
-                outcome.append(self.guard.call(plugin, hook, sink.send, alerts, self.settings))
+                answer = self.guard.call(plugin, hook, sink.send, alerts, self.settings)
             except BaseException as error:  # --debug, or a message for the user
                 outcome.append(error)
+                return
+            outcome.append(answer)
+            if gave_up.is_set() and answer is not FAILED:
+                self._late.append((sink.name, alerts))
 
         worker = threading.Thread(target=send, name=f"mutuality-{hook}", daemon=True)
         worker.start()
         worker.join(self.seconds)
-        if worker.is_alive():
+        gave_up.set()
+        if worker.is_alive():  # it goes on; what it finishes is remembered then
             self._busy[sink.name] = worker
             self.guard.record(plugin, hook, PluginFault(
                 f"it took longer than {self.seconds:g} seconds and is left to finish in the "
-                "background; it gets these alerts again later"))
+                "background; what it does not finish it gets again later"))
             return False
         if isinstance(outcome[0], BaseException):
             raise outcome[0]

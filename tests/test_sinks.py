@@ -1,0 +1,90 @@
+"""Alert sinks: each gets each alert at least once, and none can hold up the rest."""
+
+import json
+import threading
+
+from support import PLUGINS, TIMEOUT, Vault, Watching, run
+
+from mutuality_plugins.model import AlertSink
+
+
+def rules_in(log):
+    return [json.loads(line)["rule"] for line in log.read_text().splitlines()] \
+        if log.exists() else []
+
+
+def test_a_sink_that_failed_gets_the_alerts_again_on_the_next_run(tmp_path):
+    vault = Vault(tmp_path / "vault")
+    vault.streak()
+    flaky, steady = tmp_path / "flaky.jsonl", tmp_path / "steady.jsonl"
+    vault.write("mutuality.toml", f'[plugins.flaky_sink]\npath = "{flaky}"\n'
+                                  f'[plugins.recording_sink]\npath = "{steady}"\n')
+    notify = ("--hooks-dir", PLUGINS / "good", "alerts", vault, "--notify")
+    (tmp_path / "down").touch()
+    first = run(*notify)
+    assert first.exit_code == 1
+    assert "mutuality: plugin flaky_sink failed in alert sink flaky: OSError" in first.stderr
+    assert (rules_in(flaky), rules_in(steady)) == ([], ["uninvited-streak"])
+    (tmp_path / "down").unlink()
+    second = run(*notify)
+    assert second.exit_code == 0, second.output
+    assert second.stderr == "mutuality: 1 new alert handed to flaky\n"
+    assert (rules_in(flaky), rules_in(steady)) == (["uninvited-streak"], ["uninvited-streak"])
+    assert run(*notify).stderr == ""  # received by both: never again
+    assert (rules_in(flaky), rules_in(steady)) == (["uninvited-streak"], ["uninvited-streak"])
+
+
+def test_a_sink_that_fails_while_watching_gets_the_alert_with_the_next_change(tmp_path):
+    vault = Vault(tmp_path / "vault")
+    received, calls = [], []
+
+    def fails_once(alerts, settings):
+        calls.append(len(alerts))
+        if len(calls) == 1:
+            raise ConnectionError("not yet")
+        received.extend(alert.client for alert in alerts)
+
+    with Watching(vault, sinks=[("flaky-plugin", AlertSink("flaky", fails_once))]) as watching:
+        vault.streak("A")
+        assert watching.next_alert().client == "A"
+        watching.until_said("plugin flaky-plugin failed in alert sink flaky: ConnectionError")
+        vault.streak("B")
+        assert watching.next_alert().client == "B"
+        assert received == ["A", "B"]  # A again, with B
+    assert calls == [1, 2]
+
+
+def test_a_hanging_sink_cannot_freeze_the_watching(tmp_path):
+    vault = Vault(tmp_path / "vault")
+    release = threading.Event()
+    received = []
+
+    def hangs(alerts, settings):
+        release.wait(TIMEOUT)  # a notifier waiting for a click, a network share gone
+        received.extend(alert.client for alert in alerts)
+
+    sinks = [("slow-plugin", AlertSink("slow", hangs))]
+    with Watching(vault, sinks=sinks, sink_seconds=0.3) as watching:
+        vault.streak("A")
+        assert watching.next_alert().client == "A"  # the sinks after it still get it
+        watching.until_said("plugin slow-plugin failed in alert sink slow: it took longer "
+                            "than 0.3 seconds and is left to finish in the background")
+        vault.streak("B")
+        assert watching.next_alert().client == "B"
+        watching.until_said("plugin slow-plugin failed in alert sink slow: it is still busy "
+                            "with earlier alerts")
+        release.set()
+        vault.streak("C")
+        assert watching.next_alert().client == "C"
+    assert sorted(received) == ["A", "B", "C"]  # B was kept for it, not lost
+
+
+def test_the_watcher_stops_at_once_even_with_a_sink_hanging(tmp_path):
+    vault = Vault(tmp_path / "vault")
+    never = threading.Event()
+    sinks = [("stuck-plugin", AlertSink("stuck", lambda alerts, settings: never.wait()))]
+    watching = Watching(vault, sinks=sinks, sink_seconds=0.2)
+    with watching:
+        vault.streak("A")
+        assert watching.next_alert().client == "A"
+    assert not watching.thread.is_alive()
