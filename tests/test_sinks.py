@@ -3,9 +3,9 @@
 import json
 import threading
 
-from support import PLUGINS, TIMEOUT, Vault, Watching, run
-
 from mutuality_plugins.model import AlertSink
+
+from support import PLUGINS, TIMEOUT, Vault, Watching, run
 
 
 def rules_in(log):
