@@ -246,8 +246,9 @@ class Watcher:
         practice = None
         if changed or self.delivery.owing or today != self._day:
             practice = self.builder.build(self.state.result(), today)
-            self._hand_on(practice)
+            # The note first: whoever follows a notification finds it up to date.
             self._keep(ANNOUNCED, practice)
+            self._hand_on(practice)
             self._day = today
         weekly = self.reporters.get(WEEKLY)
         week = period_of(*weekly, today, self.guard) if weekly else None

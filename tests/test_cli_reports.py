@@ -240,3 +240,26 @@ def test_the_config_changes_the_output_folder(tmp_path):
     result = run("digest", tmp_path, "--write", "--format", "json")
     assert json.loads(result.stdout)["sessions"] == 1
     assert (tmp_path / "Reports" / "2026-W47.md").exists()
+
+
+def test_a_report_written_and_printed_is_made_once(tmp_path):
+    from support import Vault
+    from support import run as run_at
+
+    (tmp_path / "hooks").mkdir()
+    (tmp_path / "hooks" / "counted.py").write_text(
+        "from pathlib import Path\n"
+        "from mutuality_plugins import Period, Reporter, hookimpl\n\n"
+        f"MADE = Path({str(tmp_path / 'made')!r})\n\n"
+        "def render(practice, period):\n"
+        "    with open(MADE, 'a') as made:\n        made.write('once\\n')\n"
+        "    return '---\\ngenerated_by: mutuality\\n---\\nCounted.\\n'\n\n"
+        "@hookimpl\ndef mutuality_reporters():\n"
+        "    return [Reporter('counted', {'markdown': render}, lambda today: Period(),\n"
+        "                     note_name=lambda period: 'Counted.md')]\n")
+    vault = Vault(tmp_path / "vault")
+    result = run_at("--hooks-dir", tmp_path / "hooks", "report", "counted", vault, "--write")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "---\ngenerated_by: mutuality\n---\nCounted.\n"
+    assert (vault / "Mutuality" / "Counted.md").read_text() == result.stdout
+    assert (tmp_path / "made").read_text() == "once\n"

@@ -235,3 +235,11 @@ def test_plugin_settings_are_part_of_what_readings_depend_on(vault):
     one = fingerprint(manager, Settings(plugins={"x": {"word": "a"}}))
     other = fingerprint(manager, Settings(plugins={"x": {"word": "b"}}))
     assert one != other
+
+
+def test_the_index_closes_at_the_end_of_a_with_block(vault):
+    settings = Settings()
+    with NoteIndex.open(vault.root, "fingerprint", settings) as index:
+        assert index.mark("a mark", "kept") == "kept"
+    with pytest.raises(sqlite3.ProgrammingError):
+        index.mark("a mark")

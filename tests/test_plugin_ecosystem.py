@@ -311,3 +311,18 @@ def test_notify_without_any_sink_hands_nothing_on_and_keeps_the_alerts_new(tmp_p
     (vault / "mutuality.toml").write_text(f'[plugins.recording_sink]\npath = "{log}"\n')
     run("--hooks-dir", PLUGINS / "good", "alerts", vault, "--all", "--notify")
     assert len(log.read_text().splitlines()) == 1  # still new for the sink added later
+
+
+def test_the_manuals_command_reads_the_vault_with_the_plugins_of_the_command_line(tmp_path):
+    from support import Vault
+
+    command = next(code for code in manual_examples() if "mutuality_commands" in code)
+    (tmp_path / "hooks").mkdir()
+    (tmp_path / "hooks" / "themes.py").write_text(command)
+    vault = Vault(tmp_path / "vault")
+    vault.session("2026-11-20 A.md", client="A",
+                  body="## Feedback\n- wishes/more-homework: give me more\n")
+    result = run("--hooks-dir", tmp_path / "hooks", "--hooks-dir", PLUGINS / "good",
+                 "themes", vault)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "    1  wishes\n"  # read by the extractor of --hooks-dir

@@ -18,6 +18,7 @@ import time
 
 import pytest
 
+from mutuality_plugins import hookimpl
 from mutuality_plugins import watch as watch_module
 from mutuality_plugins.config import Settings
 from mutuality_plugins.index import NoteIndex, fingerprint
@@ -419,3 +420,89 @@ def test_plugin_failures_are_told_while_watching(vault):
         running.thread.join(TIMEOUT)
         assert "plugin leaky-plugin failed in alert sink leaky: KeyError" in running.said
         assert not any("private words" in line for line in running.said)
+
+
+# One path: what the watcher keeps is what the commands make
+
+
+def test_alerts_md_kept_by_the_watcher_is_what_alerts_write_makes(tmp_path):
+    from support import Vault, Watching, run
+
+    vault = Vault(tmp_path / "vault")
+    vault.streak("A")
+    with Watching(vault) as watching:
+        assert watching.next_alert().client == "A"
+        vault.streak("B")
+        assert watching.next_alert().client == "B"
+        kept = (vault / "Mutuality" / "Alerts.md").read_text()
+    (vault / "Mutuality" / "Alerts.md").unlink()
+    assert run("alerts", vault, "--write").exit_code == 0
+    assert (vault / "Mutuality" / "Alerts.md").read_text() == kept
+    assert "## B" in kept
+
+
+def test_a_corrected_note_leaves_alerts_md_without_waiting_for_a_new_alert(tmp_path):
+    from support import Vault, Watching
+
+    vault = Vault(tmp_path / "vault")
+    first, *_ = vault.streak("A")
+    alerts_md = vault / "Mutuality" / "Alerts.md"
+    with Watching(vault) as watching:
+        assert watching.next_alert().client == "A"
+        assert "## A" in alerts_md.read_text()
+        vault.session(first.name, client="A", feedback_invited="yes")  # it was invited
+        for _ in range(100):
+            if "## A" not in alerts_md.read_text():
+                break
+            time.sleep(0.05)
+        assert "No alerts." in alerts_md.read_text()
+        watching.no_alert_for(0.5)
+
+
+def test_the_watcher_keeps_the_alerts_report_under_the_name_its_reporter_gives(tmp_path):
+    from mutuality_plugins import Period, Reporter
+
+    from support import Vault, Watching
+
+    class Renamed:
+        @hookimpl
+        def mutuality_reporters(self):
+            return [Reporter("alerts", {"markdown": lambda practice, period:
+                                        "---\ngenerated_by: mutuality\n---\nrenamed\n"},
+                             lambda today: Period(), note_name=lambda period: "Gaps.md")]
+
+    plugins = get_plugin_manager(load_entry_points=False)
+    plugins.unregister(name="mutuality_plugins.reporters.alerts")
+    plugins.add(Renamed(), name="renamed", origin="test")
+    vault = Vault(tmp_path / "vault")
+    vault.streak("A")
+    with Watching(vault, plugins=plugins) as watching:
+        assert watching.next_alert().client == "A"
+    assert (vault / "Mutuality" / "Gaps.md").read_text().endswith("renamed\n")
+    assert not (vault / "Mutuality" / "Alerts.md").exists()
+
+
+def test_a_save_re_runs_the_rules_for_that_client_only(tmp_path):
+    from mutuality_plugins import Rule
+
+    from support import Vault, Watching
+
+    checked = []
+
+    class Counting:
+        @hookimpl
+        def mutuality_rules(self):
+            return [Rule("counting", lambda client, sessions, settings, since:
+                         checked.append(client) or [])]
+
+    plugins = get_plugin_manager(load_entry_points=False)
+    plugins.add(Counting(), name="counting", origin="test")
+    vault = Vault(tmp_path / "vault")
+    for client in ("A", "B", "C"):
+        vault.streak(client, first_day=1)
+    with Watching(vault, plugins=plugins) as watching:
+        assert sorted(watching.next_alert().client for _ in "ABC") == ["A", "B", "C"]
+        assert sorted(checked) == ["A", "B", "C"]  # the first scan
+        checked.clear()
+        vault.session("2026-11-20 B.md", client="B", srs_total=20)
+        assert (watching.next_alert().client, checked) == ("B", ["B"])
