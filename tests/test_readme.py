@@ -1,0 +1,53 @@
+"""The README says what the command line really does."""
+
+import re
+
+from support import ROOT, run
+
+from mutuality_plugins.cli import cli
+
+README = (ROOT / "README.md").read_text()
+
+
+def synopses():
+    """command -> the options its README synopsis names."""
+    found = {}
+    for command, rest in re.findall(r"^`mutuality (\w+) ([^`]*)`$", README, re.MULTILINE):
+        assert command not in found, f"`mutuality {command}` is described twice"
+        found[command] = set(re.findall(r"--[a-z-]+", rest))
+    return found
+
+
+def test_every_command_is_in_the_readme_once_with_exactly_its_options():
+    described = synopses()
+    assert set(described) == set(cli.commands)
+    for name, command in cli.commands.items():
+        options = {opt for param in command.params for opt in param.opts if opt.startswith("--")}
+        assert described[name] == options, name
+
+
+def test_the_readme_says_which_commands_take_config():
+    said = re.search(r"`--config FILE` \(([^)]*)\)", README).group(1).split(", ")
+    taking = [name for name, command in cli.commands.items()
+              if any("--config" in param.opts for param in command.params)]
+    assert sorted(said) == sorted(taking)
+
+
+def test_the_options_before_the_command_are_in_the_readme():
+    for param in cli.params:
+        for option in param.opts:
+            if option not in ("--help", "--version"):
+                assert f"mutuality {option}" in README, option
+
+
+def test_the_readme_setup_commands_are_what_ci_runs():
+    ci = (ROOT / ".ci" / "run").read_text()
+    test_command = re.search(r"^    (python3 -m venv .*pytest)$", README, re.MULTILINE).group(1)
+    assert test_command in ci
+    assert "ruff check" in test_command and "mypy" in test_command
+
+
+def test_help_lists_the_commands_the_readme_describes():
+    listed = run("--help").stdout
+    for name in synopses():
+        assert re.search(rf"^  {name}\b", listed, re.MULTILINE), name
