@@ -163,34 +163,32 @@ write_option = click.option(
 )
 
 
-class _IsoWeek(click.ParamType):  # type: ignore[type-arg]  # generic from click 8.2 on
-    name = "YYYY-Www"
+class _Parsed(click.ParamType):  # type: ignore[type-arg]  # generic from click 8.2 on
+    """An option value parsed by ``parse``; a ValueError says what it should look like."""
+
+    def __init__(self, name: str, parse: Callable[[str], Any], example: str):
+        self.name = name
+        self._parse = parse
+        self._example = example
 
     def convert(self, value: Any, param: click.Parameter | None,
-                context: click.Context | None) -> Period:
-        if isinstance(value, Period):
+                context: click.Context | None) -> Any:
+        if not isinstance(value, str):  # a default, already parsed
             return value
         try:
-            year, week = str(value).upper().split("-W")
-            return Period.iso_week(date.fromisocalendar(int(year), int(week), 1))
+            return self._parse(value)
         except ValueError:
-            self.fail(f"{value!r} is not an ISO week like 2026-W47", param, context)
+            self.fail(f"{value!r} is not {self._example}", param, context)
 
 
-class _Day(click.ParamType):  # type: ignore[type-arg]  # generic from click 8.2 on
-    name = "YYYY-MM-DD"
-
-    def convert(self, value: Any, param: click.Parameter | None,
-                context: click.Context | None) -> date:
-        if isinstance(value, date):
-            return value
-        try:
-            return date.fromisoformat(str(value))
-        except ValueError:
-            self.fail(f"{value!r} is not a date like 2026-11-20", param, context)
+def _iso_week(text: str) -> Period:
+    year, week = text.upper().split("-W")
+    return Period.iso_week(date.fromisocalendar(int(year), int(week), 1))
 
 
-week_option = click.option("--week", type=_IsoWeek(), help="The ISO week, like 2026-W47.")
+_WEEK = _Parsed("YYYY-Www", _iso_week, "an ISO week like 2026-W47")
+_DAY = _Parsed("YYYY-MM-DD", date.fromisoformat, "a date like 2026-11-20")
+week_option = click.option("--week", type=_WEEK, help="The ISO week, like 2026-W47.")
 
 
 def _format_option(*formats: str) -> Callable[[F], F]:
@@ -203,7 +201,7 @@ def _format_option(*formats: str) -> Callable[[F], F]:
 def _period_options(command: F) -> F:
     for option in (
         click.option("--all", "every_date", is_flag=True, help="Every session, of any date."),
-        click.option("--since", type=_Day(), help="Sessions on or after this day."),
+        click.option("--since", type=_DAY, help="Sessions on or after this day."),
     ):
         command = option(command)
     return command

@@ -88,7 +88,7 @@ def test_hooks_dirs_on_the_command_line_are_listed_with_their_files():
     assert listed["feedback_csv"]["source"] == str(HOOKS / "feedback_csv.py")
     assert listed["feedback_csv"]["hooks"] == ["mutuality_reporters"]
     assert listed["recording_sink"]["hooks"] == ["mutuality_alert_sinks", "mutuality_plugin_settings"]
-    assert listed["mutuality_plugins.rules.silent_client"]["source"] == "built-in"
+    assert listed["mutuality_plugins.rules.streaks"]["source"] == "built-in"
     assert listed["mutuality_plugins.extractors.inline_tags"]["hooks"] == ["mutuality_extract_feedback"]
 
 
@@ -162,7 +162,7 @@ def test_mutuality_plugins_restricts_the_installed_plugins(installed, monkeypatc
     monkeypatch.setenv("MUTUALITY_PLUGINS", enabled)
     names = {e["name"] for e in json.loads(run("plugins", "--format", "json").stdout)}
     assert ("hello" in names) is loaded
-    assert "mutuality_plugins.rules.silent_client" in names  # built-ins always load
+    assert "mutuality_plugins.rules.streaks" in names  # built-ins always load
 
 
 # Plugins at work through the command line

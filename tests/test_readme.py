@@ -2,9 +2,9 @@
 
 import re
 
-from support import ROOT, run
-
 from mutuality_plugins.cli import cli
+
+from support import ROOT, run
 
 README = (ROOT / "README.md").read_text()
 

@@ -50,8 +50,8 @@ def test_a_sink_that_fails_while_watching_gets_the_alert_with_the_next_change(tm
         watching.until_said("plugin flaky-plugin failed in alert sink flaky: ConnectionError")
         vault.streak("B")
         assert watching.next_alert().client == "B"
-        assert received == ["A", "B"]  # A again, with B
-    assert calls == [1, 2]
+    assert received == ["A", "B"]  # A given again (with B, or with an earlier batch), once
+    assert calls[0] == 1 and len(calls) >= 2
 
 
 def test_a_hanging_sink_cannot_freeze_the_watching(tmp_path):
