@@ -1,20 +1,17 @@
-"""Shared helpers: write notes into a temporary vault and read them back."""
+"""Fixtures: each name means one thing. What they are made of is in ``support.py``."""
 
 from __future__ import annotations
 
 import os
-import textwrap
-from functools import partial
-from pathlib import Path
+import shutil
 
 import pytest
 from hypothesis import settings
 
-from mutuality_plugins.config import Settings
 from mutuality_plugins.errors import NoteProblem
-from mutuality_plugins.plugins import get_plugin_manager
-from mutuality_plugins.reading.note import read_session
-from mutuality_plugins.vault import scan_vault
+from mutuality_plugins.plugins import PluginManager, get_plugin_manager
+
+from support import EXAMPLE, Vault, read_note
 
 # The default keeps the suite quick; HYPOTHESIS_PROFILE=fuzz runs the property tests
 # of the readers far longer (a few minutes), to look for rare inputs that crash them.
@@ -24,63 +21,39 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 @pytest.fixture(autouse=True)
-def private_state(tmp_path_factory, monkeypatch):
-    """Every test keeps mutuality's index in a folder of its own, never the user's."""
+def hermetic(tmp_path_factory, monkeypatch):
+    """Every test keeps mutuality's index in a folder of its own, never the user's, and
+    loads no installed plugin: what the developer has installed cannot change a result
+    (a test of installed plugins names the ones it wants)."""
     monkeypatch.setenv("MUTUALITY_STATE_DIR", str(tmp_path_factory.mktemp("state")))
+    monkeypatch.setenv("MUTUALITY_PLUGINS", "")
 
 
-@pytest.fixture(scope="session")
-def plugin_manager():
+@pytest.fixture
+def plugins() -> PluginManager:
+    """The built-in plugins, in a manager of the test's own (free to add plugins to)."""
     return get_plugin_manager(load_entry_points=False)
 
 
-def note(front_matter: str, body: str = "Session notes.\n") -> str:
-    """A note with the given (dedented) front-matter and body."""
-    return f"---\n{textwrap.dedent(front_matter).strip()}\n---\n{textwrap.dedent(body)}"
+@pytest.fixture
+def vault(tmp_path) -> Vault:
+    """An empty vault for the test to fill."""
+    return Vault(tmp_path / "vault")
 
 
 @pytest.fixture
-def read(plugin_manager):
-    """read(text_or_bytes, path=...) -> Session, None (not a session) or the problem text."""
+def example_vault(tmp_path) -> Vault:
+    """A copy of the fictional practice in examples/vault, free to change."""
+    shutil.copytree(EXAMPLE, tmp_path / "example")
+    return Vault(tmp_path / "example")
 
-    extract = plugin_manager.hook.mutuality_extract_feedback
+
+@pytest.fixture
+def read():
+    """read(text_or_bytes, path=...) -> Session, None (not a session) or "problem: ..."."""
 
     def read(content, path="Clients/RM-07/2026-11-20 RM-07.md"):
-        raw = content.encode("utf-8") if isinstance(content, str) else content
-        try:
-            return read_session(raw, path, partial(extract, settings=Settings()))
-        except NoteProblem as problem:
-            return f"problem: {problem}"
+        found = read_note(content, path)
+        return f"problem: {found}" if isinstance(found, NoteProblem) else found
 
     return read
-
-
-class Vault:
-    """A temporary vault that tests fill with notes."""
-
-    def __init__(self, root: Path, plugin_manager):
-        self.root = root
-        self._plugin_manager = plugin_manager
-
-    def write(self, relative: str, content: str | bytes) -> Path:
-        path = self.root / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
-        return path
-
-    def session(self, relative: str, **properties) -> Path:
-        lines = [f"{key}: {value}" for key, value in properties.items()]
-        return self.write(relative, note("\n".join(lines)))
-
-    def scan(self, settings=None, **options):
-        return scan_vault(self.root, self._plugin_manager, settings or Settings(), **options)
-
-
-@pytest.fixture
-def vault(tmp_path, plugin_manager):
-    root = tmp_path / "vault"
-    root.mkdir()
-    return Vault(root, plugin_manager)

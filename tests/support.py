@@ -20,10 +20,12 @@ from click.testing import CliRunner, Result
 
 from mutuality_plugins import cli as cli_module
 from mutuality_plugins.config import Settings
+from mutuality_plugins.errors import NoteProblem
 from mutuality_plugins.index import NoteIndex, fingerprint
-from mutuality_plugins.model import Alert, AlertSink
+from mutuality_plugins.model import Alert, AlertSink, Session
 from mutuality_plugins.plugin_calls import PluginGuard
 from mutuality_plugins.plugins import PluginManager, get_plugin_manager
+from mutuality_plugins.reading.note import read_session
 from mutuality_plugins.vault import scan_vault
 from mutuality_plugins.watch import Watcher
 
@@ -39,6 +41,24 @@ TIMEOUT = 10  # seconds to wait for something that should come at once
 def note(front_matter: str, body: str = "Session notes.\n") -> str:
     """A note with the given (dedented) front-matter and body."""
     return f"---\n{textwrap.dedent(front_matter).strip()}\n---\n{textwrap.dedent(body)}"
+
+
+BUILT_IN = get_plugin_manager(load_entry_points=False)
+"""The built-in plugins only (tests never load installed ones)."""
+
+NOTE_PATH = "Clients/RM-07/2026-11-20 RM-07.md"
+
+
+def read_note(content: str | bytes, path: str = NOTE_PATH) -> Session | None | NoteProblem:
+    """One note read as a scan reads it, with the built-in extractors: a session,
+    nothing (not a session note), or the problem (whose reason must be one line)."""
+    raw = content.encode("utf-8") if isinstance(content, str) else content
+    extract = BUILT_IN.hook.mutuality_extract_feedback
+    try:
+        return read_session(raw, path, lambda note: extract(note=note, settings=Settings()))
+    except NoteProblem as problem:
+        assert str(problem) and "\n" not in str(problem), "a problem is one plain line"
+        return problem
 
 
 class Vault:
@@ -76,10 +96,17 @@ class Vault:
         return [self.session(f"{folder}2026-11-{day:02} {client}.md", client=client)
                 for day in range(first_day, first_day + 3)]
 
-    def scan(self, plugins: PluginManager | None = None, settings: Settings | None = None,
+    def age(self, seconds: float = 60) -> None:
+        """Make every note look saved ``seconds`` ago. A note changed in the last few
+        seconds is never stored in the index (a same-size edit could keep its stamp),
+        so a test of what the index keeps ages its notes first."""
+        then = os.stat(self.root).st_mtime - seconds
+        for path in self.root.rglob("*.md"):
+            os.utime(path, (then, then))
+
+    def scan(self, settings: Settings | None = None, *, plugins: PluginManager | None = None,
              **options: Any) -> Any:
-        return scan_vault(self.root, plugins or get_plugin_manager(load_entry_points=False),
-                          settings or Settings(), **options)
+        return scan_vault(self.root, plugins or BUILT_IN, settings or Settings(), **options)
 
 
 def run(*args: object, env: dict[str, str] | None = None, today: dt.date = TODAY,
@@ -107,7 +134,7 @@ class Watching:
         self.root = vault.root if isinstance(vault, Vault) else vault
         self.alerts: queue.Queue[Alert] = queue.Queue()
         self.said: list[str] = []
-        self.plugins = plugins or get_plugin_manager(load_entry_points=False)
+        self.plugins = plugins or get_plugin_manager(load_entry_points=False)  # its own
         self.settings = settings or Settings()
         self.index = NoteIndex.open(self.root, fingerprint(self.plugins, self.settings),
                                     self.settings)

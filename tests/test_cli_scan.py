@@ -4,9 +4,10 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from conftest import note
 
 from mutuality_plugins.cli import cli
+
+from support import note
 
 
 @pytest.fixture

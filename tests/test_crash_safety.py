@@ -8,11 +8,12 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import note
 
 from mutuality_plugins.plugins import get_plugin_manager
 from mutuality_plugins.vault import scan_vault
 from mutuality_plugins.writer import is_generated
+
+from support import note
 
 # Runs the command line with one function replaced by a SIGKILL of the process.
 KILLER = textwrap.dedent("""

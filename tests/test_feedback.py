@@ -3,9 +3,10 @@
 from textwrap import dedent
 
 import pytest
-from conftest import note
 
 from mutuality_plugins.model import FeedbackItem
+
+from support import note
 
 HEAD = "client: RM-07\ndate: 2026-11-20\n"
 

@@ -6,12 +6,13 @@ import unicodedata
 
 import pytest
 from click.testing import CliRunner
-from conftest import note
 
 from mutuality_plugins import vault as vault_module
 from mutuality_plugins.cli import cli
 from mutuality_plugins.config import Settings
 from mutuality_plugins.index import NoteIndex, fingerprint
+
+from support import note
 
 SESSION = note("client: A\ndate: 2026-11-20")
 

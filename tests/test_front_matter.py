@@ -3,9 +3,10 @@
 import datetime as dt
 
 import pytest
-from conftest import note
 
 from mutuality_plugins.model import Session
+
+from support import note
 
 SESSION = "client: RM-07\ndate: 2026-11-20\n"
 

@@ -5,13 +5,14 @@ one second a note."""
 import string
 
 import pytest
-from conftest import note
 from hypothesis import given
 from hypothesis import strategies as st
-from test_reader_properties import outcome
 
 from mutuality_plugins.errors import NoteProblem
 from mutuality_plugins.model import Session
+
+from support import note
+from support import read_note as outcome
 
 HEAD = "client: RM-07\ndate: 2026-11-20\n"
 

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import note
 
 from mutuality_plugins import hookimpl
 from mutuality_plugins.cli import cli
@@ -17,6 +16,8 @@ from mutuality_plugins.config import Settings
 from mutuality_plugins.index import NoteIndex, fingerprint
 from mutuality_plugins.plugins import get_plugin_manager
 from mutuality_plugins.vault import scan_vault
+
+from support import note
 
 
 class CountingExtractor:

@@ -147,6 +147,7 @@ def installed(tmp_path, monkeypatch):
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: mutuality-hello\nVersion: 1.2\n")
     (info / "entry_points.txt").write_text("[mutuality]\nhello = hello_plugin\n")
     monkeypatch.syspath_prepend(str(site))
+    monkeypatch.setenv("MUTUALITY_PLUGINS", "hello")  # tests load no other installed plugin
     return site
 
 

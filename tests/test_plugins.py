@@ -5,12 +5,13 @@ from pathlib import Path
 
 import pluggy
 import pytest
-from conftest import note
 
 from mutuality_plugins import hookspecs
 from mutuality_plugins.plugin_calls import PluginGuard
 from mutuality_plugins.plugins import BUILTIN_PLUGINS, get_plugin_manager
 from mutuality_plugins.vault import scan_vault
+
+from support import note
 
 PLUGINS = Path(__file__).parent / "plugins"
 

@@ -4,9 +4,10 @@ import datetime as dt
 import os
 
 import pytest
-from conftest import note
 
 from mutuality_plugins.config import Settings
+
+from support import note
 
 DATE = "date: 2026-11-20\n"
 
@@ -210,10 +211,10 @@ def test_sessions_of_a_client_are_ordered_by_date_then_path(vault):
     ]
 
 
-def test_a_vault_that_is_not_a_folder_is_an_error(tmp_path, plugin_manager):
+def test_a_vault_that_is_not_a_folder_is_an_error(tmp_path, plugins):
     from mutuality_plugins.errors import VaultError
     from mutuality_plugins.vault import scan_vault
 
     (tmp_path / "file.md").write_text("x")
     with pytest.raises(VaultError, match="not a folder"):
-        scan_vault(tmp_path / "file.md", plugin_manager)
+        scan_vault(tmp_path / "file.md", plugins)
