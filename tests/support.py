@@ -11,7 +11,7 @@ import subprocess
 import sys
 import textwrap
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO, Any
 from unittest import mock
@@ -118,6 +118,15 @@ def run(*args: object, env: dict[str, str] | None = None, today: dt.date = TODAY
                                   catch_exceptions=catch)
 
 
+def run_child(*args: object, env: dict[str, str] | None = None,
+              timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """``python -m mutuality_plugins ARGS`` in a child process, with this test's
+    environment (its state folder, no installed plugins) plus ``env``; not checked."""
+    return subprocess.run([sys.executable, "-m", "mutuality_plugins", *map(str, args)],
+                          capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, **(env or {})})
+
+
 def ok(result: Result) -> str:
     """The stdout of a command that must have succeeded."""
     assert result.exit_code == 0, result.output
@@ -130,7 +139,8 @@ class Watching:
 
     def __init__(self, vault: Vault | Path, sinks: Iterable[tuple[str, AlertSink]] = (),
                  plugins: PluginManager | None = None, settings: Settings | None = None,
-                 today: dt.date = TODAY, **options: Any):
+                 today: dt.date | Callable[[], dt.date] = TODAY, **options: Any):
+        """:param today: the day, or a function giving it (to let a week end)."""
         self.root = vault.root if isinstance(vault, Vault) else vault
         self.alerts: queue.Queue[Alert] = queue.Queue()
         self.said: list[str] = []
@@ -141,7 +151,8 @@ class Watching:
         received = AlertSink("queue", lambda alerts, _: [self.alerts.put(a) for a in alerts])
         self.guard = PluginGuard()
         self.watcher = Watcher(self.root, self.plugins, self.settings, self.index,
-                               guard=self.guard, say=self.said.append, today=lambda: today,
+                               guard=self.guard, say=self.said.append,
+                               today=today if callable(today) else lambda: today,
                                sinks=[*sinks, ("test", received)], **options)
         self.thread = threading.Thread(target=self.watcher.run, daemon=True)
 
