@@ -11,6 +11,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO, Any
@@ -100,7 +101,7 @@ class Vault:
         """Make every note look saved ``seconds`` ago. A note changed in the last few
         seconds is never stored in the index (a same-size edit could keep its stamp),
         so a test of what the index keeps ages its notes first."""
-        then = os.stat(self.root).st_mtime - seconds
+        then = time.time() - seconds
         for path in self.root.rglob("*.md"):
             os.utime(path, (then, then))
 
