@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from typing import IO, Any, TypeVar
@@ -190,17 +189,6 @@ def implementations(caller: pluggy.HookCaller,
         given = {name: value for name, value in bound.items() if name in impl.argnames}
         calls.append((impl.plugin_name, partial(impl.function, **given)))
     return calls
-
-
-@contextmanager
-def plugin_code(guard: PluginGuard) -> Iterator[None]:
-    """Mark a stretch of plugin code run outside :meth:`PluginGuard.call` (a plugin's
-    command, run by click): its prints go to stderr too."""
-    guard._in_plugin.depth = getattr(guard._in_plugin, "depth", 0) + 1
-    try:
-        yield
-    finally:
-        guard._in_plugin.depth -= 1
 
 
 # The contracts: what each hook may return (None is always allowed: "nothing").
