@@ -12,6 +12,7 @@ command's own output (``--format json``, watch's ``jsonl``).
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 from collections.abc import Callable, Iterable, Mapping
@@ -65,6 +66,7 @@ class PluginGuard:
         self.failures: list[PluginFailure] = []
         self._in_plugin = threading.local()
         self._router: _StdoutRouter | None = None
+        self._saved_descriptor: int | None = None
 
     # Calling
 
@@ -146,19 +148,45 @@ class PluginGuard:
     # Stdout
 
     def __enter__(self) -> PluginGuard:
-        self._router = _StdoutRouter(sys.stdout, self._in_plugin)
+        own = sys.stdout
+        self._saved_descriptor = None
+        if _is_descriptor_one(own):
+            # Whatever writes to file descriptor 1 itself (a child process a plugin
+            # starts, C code) goes to stderr; the command keeps a copy of the real one.
+            own.flush()
+            self._saved_descriptor = os.dup(1)
+            os.dup2(2, 1)
+            line_buffered = bool(getattr(own, "line_buffering", False))
+            own = open(os.dup(self._saved_descriptor), "w",  # noqa: SIM115 (closed on exit)
+                       buffering=1 if line_buffered else -1, encoding=own.encoding,
+                       errors=own.errors)
+        self._router = _StdoutRouter(own, self._in_plugin)
         sys.stdout = self._router
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        if self._router is not None and sys.stdout is self._router:
-            sys.stdout = self._router.own
-        self._router = None
+        router, self._router = self._router, None
+        if router is None:
+            return
+        if sys.stdout is router:
+            sys.stdout = router.own if self._saved_descriptor is None else sys.__stdout__
+        if self._saved_descriptor is not None:
+            router.own.close()  # flushed
+            os.dup2(self._saved_descriptor, 1)
+            os.close(self._saved_descriptor)
+            self._saved_descriptor = None
 
     @property
     def stdout(self) -> IO[str]:
         """The command's own output: stdout as it was before plugins could print."""
         return self._router.own if self._router is not None else sys.stdout
+
+
+def _is_descriptor_one(stream: IO[str] | None) -> bool:
+    try:
+        return stream is not None and stream.fileno() == 1
+    except (AttributeError, OSError, ValueError):  # a stream of a test runner, or closed
+        return False
 
 
 class _StdoutRouter:
