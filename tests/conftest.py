@@ -8,6 +8,7 @@ import shutil
 import pytest
 from hypothesis import settings
 
+from mutuality_plugins import vault as vault_module
 from mutuality_plugins.errors import NoteProblem
 from mutuality_plugins.plugins import PluginManager, get_plugin_manager
 
@@ -22,11 +23,14 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 @pytest.fixture(autouse=True)
 def hermetic(tmp_path_factory, monkeypatch):
-    """Every test keeps mutuality's index in a folder of its own, never the user's, and
-    loads no installed plugin: what the developer has installed cannot change a result
-    (a test of installed plugins names the ones it wants)."""
+    """Every test keeps mutuality's index in a folder of its own, never the user's,
+    runs in a folder of its own (a plugin's relative default path, a log file say, never
+    lands in the checkout), and loads no installed plugin: what the developer has
+    installed cannot change a result (a test of installed plugins names the ones it
+    wants)."""
     monkeypatch.setenv("MUTUALITY_STATE_DIR", str(tmp_path_factory.mktemp("state")))
     monkeypatch.setenv("MUTUALITY_PLUGINS", "")
+    monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
 
 
 @pytest.fixture
@@ -46,6 +50,17 @@ def example_vault(tmp_path) -> Vault:
     """A copy of the fictional practice in examples/vault, free to change."""
     shutil.copytree(EXAMPLE, tmp_path / "example")
     return Vault(tmp_path / "example")
+
+
+@pytest.fixture
+def reads(monkeypatch) -> list[str]:
+    """The notes (vault-relative paths) that scans in this process read rather than
+    took from the index, in the order read."""
+    read = []
+    original = vault_module.NoteReader.read
+    monkeypatch.setattr(vault_module.NoteReader, "read",
+                        lambda self, relative: read.append(relative) or original(self, relative))
+    return read
 
 
 @pytest.fixture

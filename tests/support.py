@@ -39,6 +39,16 @@ TODAY = dt.date(2026, 11, 26)  # a Thursday: the last complete week is 2026-W47
 TIMEOUT = 10  # seconds to wait for something that should come at once
 
 
+def until(condition: Callable[[], object], what: str, timeout: float = TIMEOUT) -> None:
+    """Wait for ``condition()`` to hold, looking every 50 ms; fail after ``timeout``."""
+    pause = threading.Event()
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {timeout} s: {what}")
+        pause.wait(0.05)
+
+
 def note(front_matter: str, body: str = "Session notes.\n") -> str:
     """A note with the given (dedented) front-matter and body."""
     return f"---\n{textwrap.dedent(front_matter).strip()}\n---\n{textwrap.dedent(body)}"
@@ -185,13 +195,9 @@ class Watching:
 
     def until_said(self, text: str) -> str:
         """The first line the watcher said holding ``text``, waiting for it."""
-        deadline = threading.Event()
-        for _ in range(int(TIMEOUT / 0.05)):
-            found = [line for line in self.said if text in line]
-            if found:
-                return found[0]
-            deadline.wait(0.05)
-        raise AssertionError(f"the watcher never said {text!r}; it said {self.said}")
+        until(lambda: any(text in line for line in self.said),
+              f"the watcher saying {text!r} (it said {self.said})")
+        return next(line for line in self.said if text in line)
 
 
 def line_of(stream: IO[str], timeout: float = TIMEOUT) -> str:

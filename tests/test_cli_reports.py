@@ -1,39 +1,22 @@
 """``mutuality alerts``, ``digest`` and ``init`` through the command line."""
 
-import datetime as dt
 import json
-from pathlib import Path
 
 import pytest
 import yaml
-from click.testing import CliRunner
 
-from mutuality_plugins import cli as cli_module
-from mutuality_plugins.cli import cli
+from mutuality_plugins.vault_setup import SESSION_TEMPLATE, TEMPLATE_PATH
 
-EXAMPLE = Path(__file__).parent.parent / "examples" / "vault"
-TODAY = dt.date(2026, 11, 26)  # a Thursday: the last complete week is 2026-W47
+from support import EXAMPLE, ok, run
 
-
-@pytest.fixture(autouse=True)
-def fixed_today(monkeypatch):
-    monkeypatch.setattr(cli_module, "_today", lambda: TODAY)
-
-
-def run(*args):
-    return CliRunner().invoke(cli, [str(arg) for arg in args])
-
-
-def stdout(result):
-    assert result.exit_code == 0, result.output
-    return result.stdout
-
+# support.run runs the commands on 2026-11-26, a Thursday: the last complete week is
+# 2026-W47 and the last 28 days start on 2026-10-30.
 
 # The example vault's stories raise the alerts they tell.
 
 
 def test_the_example_stories_raise_their_alerts():
-    alerts = json.loads(stdout(run("alerts", EXAMPLE, "--all", "--format", "json")))
+    alerts = json.loads(ok(run("alerts", EXAMPLE, "--all", "--format", "json")))
     raised = {(a["client"], a["rule"]) for a in alerts}
     assert {("JK-03", "silent-client"), ("RM-07", "recurring-signal"),
             ("LP-12", "flagged-word-reused"), ("1042", "uninvited-streak"),
@@ -48,19 +31,19 @@ def test_the_example_stories_raise_their_alerts():
 
 
 def test_alerts_default_to_sessions_in_the_last_28_days():
-    alerts = json.loads(stdout(run("alerts", EXAMPLE, "--format", "json")))
+    alerts = json.loads(ok(run("alerts", EXAMPLE, "--format", "json")))
     assert alerts and min(a["date"] for a in alerts) >= "2026-10-30"
-    everything = json.loads(stdout(run("alerts", EXAMPLE, "--all", "--format", "json")))
+    everything = json.loads(ok(run("alerts", EXAMPLE, "--all", "--format", "json")))
     assert len(everything) > len(alerts)
 
 
 def test_alerts_since_a_date():
-    alerts = json.loads(stdout(run("alerts", EXAMPLE, "--since", "2026-11-10", "--format", "json")))
+    alerts = json.loads(ok(run("alerts", EXAMPLE, "--since", "2026-11-10", "--format", "json")))
     assert {a["date"] for a in alerts} == {"2026-11-13", "2026-11-18"}
 
 
 def test_alerts_text_is_grouped_by_client_most_severe_first():
-    lines = stdout(run("alerts", EXAMPLE, "--all")).splitlines()
+    lines = ok(run("alerts", EXAMPLE, "--all")).splitlines()
     assert lines[0].startswith("Alerts for all sessions (")
     ab04 = [line for line in lines if " AB-04, " in line]
     assert ab04[0].startswith("[alert] AB-04, 2026-11-06: session rating 33 of 40 is below 36")
@@ -68,22 +51,22 @@ def test_alerts_text_is_grouped_by_client_most_severe_first():
     first = lines.index(ab04[0])
     assert lines[first:first + len(ab04)] == ab04  # together
     assert "1042, 2026-10-10: 3 sessions in a row without inviting feedback, since 2026-09-26 " \
-           "(notes: 2026-09-26 1042, 2026-10-03 1042, 2026-10-10 1042)" in stdout(run("alerts", EXAMPLE, "--all"))
+           "(notes: 2026-09-26 1042, 2026-10-03 1042, 2026-10-10 1042)" in ok(run("alerts", EXAMPLE, "--all"))
 
 
-def test_no_alerts_says_so(tmp_path):
-    assert stdout(run("alerts", tmp_path)) == "No alerts for sessions since 2026-10-30.\n"  # 28 days, today included
+def test_no_alerts_says_so(vault):
+    assert ok(run("alerts", vault)) == "No alerts for sessions since 2026-10-30.\n"  # 28 days, today included
 
 
-def test_all_and_since_together_is_a_usage_error_on_one_line(tmp_path):
-    result = run("alerts", tmp_path, "--all", "--since", "2026-11-01")
+def test_all_and_since_together_is_a_usage_error_on_one_line(vault):
+    result = run("alerts", vault, "--all", "--since", "2026-11-01")
     assert result.exit_code == 2
     assert result.output == ("mutuality alerts: choose one of --all, --since and "
                              "--week (see mutuality alerts --help)\n")
 
 
-def test_a_since_that_is_not_a_date_is_one_line(tmp_path):
-    result = run("alerts", tmp_path, "--since", "2026-13-01")
+def test_a_since_that_is_not_a_date_is_one_line(vault):
+    result = run("alerts", vault, "--since", "2026-13-01")
     assert result.exit_code == 2
     assert result.output.count("\n") == 1
     assert "'2026-13-01' is not a date like 2026-11-20" in result.output
@@ -94,10 +77,8 @@ def test_alerts_mention_the_notes_left_out_on_stderr():
     assert "9 notes could not be read and were left out" in result.stderr
 
 
-def test_alerts_write_keeps_alerts_md_in_the_output_folder(tmp_path):
-    vault = tmp_path / "vault"
-    for n in range(3):
-        write_session(vault, f"Clients/A/2026-11-{16 + n} A.md", "client: A")
+def test_alerts_write_keeps_alerts_md_in_the_output_folder(vault):
+    vault.streak(folder="Clients/A/")
     result = run("alerts", vault, "--write")
     assert "wrote Mutuality/Alerts.md" in result.stderr
     text = (vault / "Mutuality" / "Alerts.md").read_text()
@@ -107,41 +88,34 @@ def test_alerts_write_keeps_alerts_md_in_the_output_folder(tmp_path):
     assert "> [!warning] 2026-11-18: 3 sessions in a row without inviting feedback" in text
     assert "[[Clients/A/2026-11-16 A|2026-11-16 A]]" in text
     # The output folder is never read back as notes.
-    assert json.loads(stdout(run("scan", vault, "--format", "json")))["notes"] == 3
+    assert json.loads(ok(run("scan", vault, "--format", "json")))["notes"] == 3
 
 
-def test_a_users_alerts_md_is_kept_with_a_warning(tmp_path):
-    (tmp_path / "Mutuality").mkdir()
-    (tmp_path / "Mutuality" / "Alerts.md").write_text("my list\n")
-    result = run("alerts", tmp_path, "--write")
+def test_a_users_alerts_md_is_kept_with_a_warning(vault):
+    vault.write("Mutuality/Alerts.md", "my list\n")
+    result = run("alerts", vault, "--write")
     assert result.exit_code == 0
     assert "warning: Mutuality/Alerts.md was not written" in result.stderr
-    assert (tmp_path / "Mutuality" / "Alerts.md").read_text() == "my list\n"
+    assert (vault / "Mutuality/Alerts.md").read_text() == "my list\n"
 
 
 # The digest
 
 
-def write_session(vault, relative, properties, body="Notes.\n"):
-    path = vault / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(f"---\n{properties}\n---\n{body}")
-
-
 @pytest.fixture
-def week_vault(tmp_path):
-    vault = tmp_path / "vault"
-    write_session(vault, "2026-11-16 A.md", "client: A\nfeedback_invited: yes\n"
-                  "feedback: ['pacing/too-fast: slow down', {theme: words, phrase: broken, by: client}]")
-    write_session(vault, "2026-11-18 couple.md", "client: [B, C]\nfeedback: [topic/not-now]\nsrs_total: 30")
-    write_session(vault, "2026-11-22 A.md", "client: A\nfeedback_invited: no")
-    write_session(vault, "2026-11-23 A.md", "client: A\nfeedback: [pacing]")  # next week
-    write_session(vault, "2026-11-09 A.md", "client: A\nfeedback: [pacing/enough]")  # week before
+def week_vault(vault):
+    """Three sessions in 2026-W47, one the week before and one the week after."""
+    vault.session("2026-11-16 A.md", client="A", feedback_invited="yes", feedback=(
+        "['pacing/too-fast: slow down', {theme: words, phrase: broken, by: client}]"))
+    vault.session("2026-11-18 couple.md", client="[B, C]", feedback="[topic/not-now]", srs_total=30)
+    vault.session("2026-11-22 A.md", client="A", feedback_invited="no")
+    vault.session("2026-11-23 A.md", client="A", feedback="[pacing]")  # next week
+    vault.session("2026-11-09 A.md", client="A", feedback="[pacing/enough]")  # week before
     return vault
 
 
 def test_digest_json_totals_for_the_last_complete_week(week_vault):
-    data = json.loads(stdout(run("digest", week_vault, "--format", "json")))
+    data = json.loads(ok(run("digest", week_vault, "--format", "json")))
     assert {k: data[k] for k in ("week", "start", "end", "sessions", "clients", "invited",
                                  "items", "themes")} == {
         "week": "2026-W47", "start": "2026-11-16", "end": "2026-11-22", "sessions": 3,
@@ -158,19 +132,19 @@ def test_digest_json_totals_for_the_last_complete_week(week_vault):
 
 
 def test_digest_for_a_named_week(week_vault):
-    data = json.loads(stdout(run("digest", week_vault, "--week", "2026-W48", "--format", "json")))
+    data = json.loads(ok(run("digest", week_vault, "--week", "2026-W48", "--format", "json")))
     assert (data["start"], data["sessions"], data["themes"]) == ("2026-11-23", 1, {"pacing": 1})
 
 
 @pytest.mark.parametrize("week", ["2026-48", "2026-W54", "last"])
-def test_a_week_that_is_not_an_iso_week_is_a_usage_error(tmp_path, week):
-    result = run("digest", tmp_path, "--week", week)
+def test_a_week_that_is_not_an_iso_week_is_a_usage_error(vault, week):
+    result = run("digest", vault, "--week", week)
     assert result.exit_code == 2
     assert "is not an ISO week like 2026-W47" in result.output
 
 
 def test_the_markdown_digest_is_an_obsidian_note(week_vault):
-    text = stdout(run("digest", week_vault))
+    text = ok(run("digest", week_vault))
     properties = yaml.safe_load(text.split("---")[1])
     assert properties["generated_by"] == "mutuality"
     assert (properties["week"], str(properties["start"]), str(properties["end"])) == (
@@ -194,58 +168,58 @@ def test_digest_write_names_the_note_for_its_week(week_vault):
 # init
 
 
-def test_init_writes_a_config_and_a_template_and_never_overwrites(tmp_path):
-    assert stdout(run("init", tmp_path)).splitlines() == [
+def test_init_writes_a_config_and_a_template_and_never_overwrites(vault):
+    assert ok(run("init", vault)).splitlines() == [
         "wrote mutuality.toml", "wrote Templates/Session (mutuality).md"]
-    (tmp_path / "mutuality.toml").write_text("# mine\n")
-    assert stdout(run("init", tmp_path)).splitlines() == [
+    assert (vault / TEMPLATE_PATH).read_bytes() == SESSION_TEMPLATE.encode()
+    vault.write("mutuality.toml", "# mine\n")
+    vault.write(TEMPLATE_PATH, "# my template\n")
+    assert ok(run("init", vault)).splitlines() == [
         "kept mutuality.toml (it exists already)",
         "kept Templates/Session (mutuality).md (it exists already)"]
-    assert (tmp_path / "mutuality.toml").read_text() == "# mine\n"
+    assert (vault / "mutuality.toml").read_bytes() == b"# mine\n"
+    assert (vault / TEMPLATE_PATH).read_bytes() == b"# my template\n"
 
 
-def test_the_template_from_init_is_not_a_session_and_the_config_works(tmp_path):
-    stdout(run("init", tmp_path))
-    assert json.loads(stdout(run("scan", tmp_path, "--format", "json"))) == {
+def test_the_template_from_init_is_not_a_session_and_the_config_works(vault):
+    ok(run("init", vault))
+    assert json.loads(ok(run("scan", vault, "--format", "json"))) == {
         "notes": 1, "sessions": 0, "clients": 0, "problems": []}
 
 
-def test_a_note_made_from_the_template_holds_no_feedback_until_some_is_written(tmp_path):
-    stdout(run("init", tmp_path))
-    template = (tmp_path / "Templates" / "Session (mutuality).md").read_text()
+def test_a_note_made_from_the_template_holds_no_feedback_until_some_is_written(vault):
+    ok(run("init", vault))
+    template = (vault / TEMPLATE_PATH).read_text()
     note = template.replace("client: ", "client: RM-07", 1).replace("{{date}}", "2026-11-20")
-    (tmp_path / "2026-11-20 RM-07.md").write_text(note)
-    data = json.loads(stdout(run("digest", tmp_path, "--week", "2026-W47", "--format", "json")))
+    vault.write("2026-11-20 RM-07.md", note)
+    data = json.loads(ok(run("digest", vault, "--week", "2026-W47", "--format", "json")))
     assert (data["sessions"], data["items"]) == (1, 0)
 
 
-def test_init_in_a_vault_where_a_file_blocks_a_folder_is_one_line(tmp_path):
-    (tmp_path / "Templates").write_text("not a folder")
-    result = run("init", tmp_path)
+def test_init_in_a_vault_where_a_file_blocks_a_folder_is_one_line(vault):
+    vault.write("Templates", "not a folder")
+    result = run("init", vault)
     assert result.exit_code == 2
-    assert result.output.splitlines()[-1] == f"mutuality: {tmp_path / 'Templates'}: is a file, not a folder"
+    assert result.output == f"mutuality: {vault / 'Templates'}: is a file, not a folder\n"
 
 
-def test_a_config_error_is_one_line_with_exit_2(tmp_path):
-    (tmp_path / "mutuality.toml").write_text("[rules.silent-client]\nsesions = 4\n")
-    result = run("alerts", tmp_path)
+def test_a_config_error_is_one_line_with_exit_2(vault):
+    vault.write("mutuality.toml", "[rules.silent-client]\nsesions = 4\n")
+    result = run("alerts", vault)
     assert result.exit_code == 2
-    assert result.output == (f"mutuality: {tmp_path / 'mutuality.toml'}: "
+    assert result.output == (f"mutuality: {vault / 'mutuality.toml'}: "
                              "`rules.silent-client.sesions` is not a setting of this rule\n")
 
 
-def test_the_config_changes_the_output_folder(tmp_path):
-    (tmp_path / "mutuality.toml").write_text('output_folder = "Reports"\n')
-    write_session(tmp_path, "Mutuality/2026-11-16 A.md", "client: A")
-    result = run("digest", tmp_path, "--write", "--format", "json")
-    assert json.loads(result.stdout)["sessions"] == 1
-    assert (tmp_path / "Reports" / "2026-W47.md").exists()
+def test_the_config_changes_the_output_folder(vault):
+    vault.write("mutuality.toml", 'output_folder = "Reports"\n')
+    vault.session("Mutuality/2026-11-16 A.md", client="A")
+    result = run("digest", vault, "--write", "--format", "json")
+    assert json.loads(ok(result))["sessions"] == 1
+    assert (vault / "Reports/2026-W47.md").exists()
 
 
-def test_a_report_written_and_printed_is_made_once(tmp_path):
-    from support import Vault
-    from support import run as run_at
-
+def test_a_report_written_and_printed_is_made_once(vault, tmp_path):
     (tmp_path / "hooks").mkdir()
     (tmp_path / "hooks" / "counted.py").write_text(
         "from pathlib import Path\n"
@@ -257,9 +231,7 @@ def test_a_report_written_and_printed_is_made_once(tmp_path):
         "@hookimpl\ndef mutuality_reporters():\n"
         "    return [Reporter('counted', {'markdown': render}, lambda today: Period(),\n"
         "                     note_name=lambda period: 'Counted.md')]\n")
-    vault = Vault(tmp_path / "vault")
-    result = run_at("--hooks-dir", tmp_path / "hooks", "report", "counted", vault, "--write")
-    assert result.exit_code == 0, result.output
-    assert result.stdout == "---\ngenerated_by: mutuality\n---\nCounted.\n"
+    result = run("--hooks-dir", tmp_path / "hooks", "report", "counted", vault, "--write")
+    assert ok(result) == "---\ngenerated_by: mutuality\n---\nCounted.\n"
     assert (vault / "Mutuality" / "Counted.md").read_text() == result.stdout
     assert (tmp_path / "made").read_text() == "once\n"

@@ -3,19 +3,10 @@
 import json
 
 import pytest
-from click.testing import CliRunner
 
-from mutuality_plugins.cli import cli
+from mutuality_plugins import progress
 
-from support import note
-
-
-@pytest.fixture
-def run():
-    def run(*args):
-        return CliRunner().invoke(cli, [str(arg) for arg in args])
-
-    return run
+from support import note, ok, run
 
 
 @pytest.fixture
@@ -29,10 +20,8 @@ def practice(vault):
     return vault
 
 
-def test_scan_json_is_the_stable_shape(run, practice):
-    result = run("scan", practice.root, "--format", "json")
-    assert result.exit_code == 0
-    assert json.loads(result.output) == {
+def test_scan_json_is_the_stable_shape(practice):
+    assert json.loads(ok(run("scan", practice, "--format", "json"))) == {
         "notes": 6,
         "sessions": 3,
         "clients": 3,
@@ -45,25 +34,23 @@ def test_scan_json_is_the_stable_shape(run, practice):
     }
 
 
-def test_scan_text_counts_sessions_per_client_and_lists_problems(run, practice):
-    result = run("scan", practice.root)
-    assert result.exit_code == 0
-    lines = result.output.splitlines()
+def test_scan_text_counts_sessions_per_client_and_lists_problems(practice):
+    lines = ok(run("scan", practice)).splitlines()
     assert lines[0] == f"Read 6 notes in {practice.root}: 3 session notes, 3 clients."
     assert "  DS-21  1" in lines and "  RM-07  2" in lines and "  EO-22  1" in lines
     assert "2 notes could not be read and were left out:" in lines
     assert any(line.startswith("  Broken/unclosed.md: the properties block") for line in lines)
 
 
-def test_scan_of_an_empty_vault(run, tmp_path):
-    result = run("scan", tmp_path)
+def test_scan_of_an_empty_vault(vault):
+    result = run("scan", vault)
     assert result.exit_code == 0
-    assert result.output == f"Read 0 notes in {tmp_path}: 0 session notes, 0 clients.\n"
+    assert result.output == f"Read 0 notes in {vault}: 0 session notes, 0 clients.\n"
 
 
 @pytest.mark.parametrize("make, reason", [(lambda p: p.write_text("x"), "not a folder"),
                                           (lambda p: None, "no such folder")])
-def test_a_path_that_is_not_a_folder_exits_2_with_one_line(run, tmp_path, make, reason):
+def test_a_path_that_is_not_a_folder_exits_2_with_one_line(tmp_path, make, reason):
     path = tmp_path / "notes.md"
     make(path)
     result = run("scan", path)
@@ -71,18 +58,21 @@ def test_a_path_that_is_not_a_folder_exits_2_with_one_line(run, tmp_path, make, 
     assert result.output == f"mutuality: {path}: {reason}\n"
 
 
-def test_an_unknown_format_is_a_usage_error(run, tmp_path):
-    result = run("scan", tmp_path, "--format", "xml")
+def test_an_unknown_format_is_a_usage_error(vault):
+    result = run("scan", vault, "--format", "xml")
     assert result.exit_code == 2
     assert "'xml' is not one of 'text', 'json'" in result.output
 
 
-def test_debug_shows_the_traceback_instead_of_one_line(run, tmp_path):
+def test_debug_shows_the_traceback_instead_of_one_line(tmp_path):
     result = run("--debug", "scan", tmp_path / "missing")
     assert result.exit_code == 1
     assert type(result.exception).__name__ == "VaultError"
 
 
-def test_no_progress_bar_when_stderr_is_not_a_terminal(run, practice):
-    result = run("scan", practice.root)
+def test_no_progress_bar_when_stderr_is_not_a_terminal(practice, monkeypatch):
+    monkeypatch.setattr(progress, "SHOW_AFTER_SECONDS", 0)  # a bar would show at once
+    result = run("scan", practice)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
     assert "Reading notes" not in result.output

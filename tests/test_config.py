@@ -4,10 +4,12 @@ import pytest
 
 from mutuality_plugins.config import ConfigError, Settings, load_settings, rule_settings
 from mutuality_plugins.plugin_calls import PluginGuard
-from mutuality_plugins.plugins import get_plugin_manager, rules_of
+from mutuality_plugins.plugins import rules_of
 from mutuality_plugins.vault_setup import default_config
 
-RULES = [rule for _, rule in rules_of(get_plugin_manager(load_entry_points=False), PluginGuard())]
+from support import BUILT_IN
+
+RULES = [rule for _, rule in rules_of(BUILT_IN, PluginGuard())]
 
 
 def settings_from(tmp_path, text):
@@ -17,9 +19,17 @@ def settings_from(tmp_path, text):
 
 def test_without_a_config_file_every_default_holds(tmp_path):
     settings = load_settings(tmp_path)
-    assert (settings.output_folder, settings.feedback_tag) == ("Mutuality", "feedback")
-    assert rule_settings(settings, RULES)["uninvited-streak"] == {"sessions": 3}
-    assert rule_settings(settings, RULES)["alliance-low"] == {"cutoff": 36.0, "drop": 3.0}
+    assert settings == Settings(output_folder="Mutuality", feedback_tag="feedback", rules={},
+                                plugins={}, hooks_dirs=(), state_folder=None, source="")
+    assert settings == Settings()
+    assert rule_settings(settings, RULES) == {  # as the README's table of rules gives them
+        "uninvited-streak": {"sessions": 3},
+        "silent-client": {"sessions": 3},
+        "recurring-signal": {"times": 2, "window": 3},
+        "flagged-word-reused": {},
+        "pending-feedback": {"sessions": 2},
+        "alliance-low": {"cutoff": 36.0, "drop": 3.0},
+    }
 
 
 def test_settings_are_read_from_the_vault(tmp_path):
@@ -95,6 +105,6 @@ def test_uncommenting_a_line_of_the_default_config_changes_that_setting(tmp_path
 
 
 def test_the_feedback_tag_setting_changes_which_tags_are_feedback(vault):
-    vault.write("2026-11-20 a.md", "---\nclient: A\ntags: [fb/invited, fb/pacing, feedback/topic]\n---\n")
+    vault.session("2026-11-20 a.md", client="A", tags="[fb/invited, fb/pacing, feedback/topic]")
     (session,) = vault.scan(Settings(feedback_tag="fb")).sessions
     assert session.invited and [i.key for i in session.items] == [("pacing", "")]

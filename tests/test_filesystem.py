@@ -5,14 +5,12 @@ import os
 import unicodedata
 
 import pytest
-from click.testing import CliRunner
 
 from mutuality_plugins import vault as vault_module
-from mutuality_plugins.cli import cli
 from mutuality_plugins.config import Settings
 from mutuality_plugins.index import NoteIndex, fingerprint
 
-from support import note
+from support import note, run
 
 SESSION = note("client: A\ndate: 2026-11-20")
 
@@ -61,25 +59,22 @@ def test_a_note_that_vanishes_during_the_scan_is_simply_gone(vault, monkeypatch)
     assert (result.notes, [s.path for s in result.sessions], result.problems) == (1, ["a.md"], ())
 
 
-def test_a_note_changed_while_it_was_read_is_read_again_next_time(vault, monkeypatch):
-    path = vault.write("a.md", SESSION)
-    manager = vault._plugin_manager
+def test_a_note_changed_again_within_a_clock_tick_of_being_read_is_read_again(vault, plugins):
     settings = Settings()
-    read_bytes = vault_module._read_bytes
-    state = {"first": True}
 
-    def change_meanwhile(target):
-        if state["first"]:
-            state["first"] = False
-            path.write_text(note("client: B\ndate: 2026-11-21", "a longer body than before\n"))
-        return read_bytes(target)
+    def scan():
+        with NoteIndex.open(vault.root, fingerprint(plugins, settings), settings) as index:
+            return vault.scan(settings, plugins=plugins, index=index)
 
-    monkeypatch.setattr(vault_module, "_read_bytes", change_meanwhile)
-    for _ in range(2):
-        index = NoteIndex.open(vault.root, fingerprint(manager, settings), settings)
-        result = vault_module.scan_vault(vault.root, manager, settings, index=index)
-        index.close()
-    assert [s.clients for s in result.sessions] == [("B",)]
+    path = vault.write("a.md", SESSION)  # saved just now, then read at once
+    assert [s.clients for s in scan().sessions] == [("A",)]
+    # Saved again within the same tick of a coarse clock (FAT keeps 2 s), at the same
+    # size: the note's stamp (modification time, size) is the one the scan saw.
+    before = path.stat()
+    path.write_text(SESSION.replace("client: A", "client: B"))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (path.stat().st_mtime_ns, path.stat().st_size) == (before.st_mtime_ns, before.st_size)
+    assert [s.clients for s in scan().sessions] == [("B",)]
 
 
 @pytest.mark.parametrize("name", [
@@ -98,7 +93,7 @@ def test_a_name_that_is_not_utf8_is_a_problem_with_valid_json_output(vault):
     vault.write("good.md", SESSION)
     with open(os.path.join(os.fsencode(vault.root), b"bad \xff name.md"), "wb") as file:
         file.write(SESSION.encode())
-    result = CliRunner().invoke(cli, ["scan", str(vault.root), "--format", "json"])
+    result = run("scan", vault, "--format", "json")
     data = json.loads(result.stdout_bytes.decode("utf-8"))  # valid UTF-8 and JSON
     assert data["sessions"] == 1
     assert data["problems"] == [{"path": "bad \ufffd name.md", "message":

@@ -118,9 +118,11 @@ def test_a_placeholder_stays_within_one_value(read):
 
 
 @pytest.mark.parametrize("hostile", ["{{" * 15000, "<%" * 15000, "{{ " * 10000, "<%<" * 10000])
-def test_hostile_placeholder_text_is_read_in_one_pass(read, hostile):
-    # A backtracking pattern took seconds on these; each must read like any value.
-    assert read(note(SESSION + f"tags: '{hostile}'")).items == ()
+def test_hostile_placeholder_text_is_plain_text_and_no_problem(read, hostile):
+    # How long such a value takes next to an ordinary one is measured in
+    # benchmarks/hostile_notes.py, not here: a unit test holds no timing threshold.
+    session = read(note(SESSION + f"tags: '{hostile}'"))
+    assert session.items == ()
 
 
 def test_a_number_with_thousands_of_digits_is_a_problem(read):

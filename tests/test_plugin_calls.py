@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from support import EXAMPLE, PLUGINS, Vault, WatchProcess, run
+from support import EXAMPLE, PLUGINS, WatchProcess, ok, run
 
 MISBEHAVING = PLUGINS / "misbehaving"
 
@@ -38,7 +38,7 @@ def test_a_hook_wrapper_is_refused_when_the_plugin_is_added(folder, plugin, hook
 def test_wrong_answers_are_each_the_plugins_named_failure_and_the_rest_comes_out():
     result = run("--hooks-dir", MISBEHAVING, "alerts", EXAMPLE, "--all", "--format", "json")
     assert result.exit_code == 1
-    built_in = json.loads(run("alerts", EXAMPLE, "--all", "--format", "json").stdout)
+    built_in = json.loads(ok(run("alerts", EXAMPLE, "--all", "--format", "json")))
     assert json.loads(result.stdout) == built_in  # every built-in alert is still there
     lines = stderr_lines(result)
     assert ("mutuality: plugin wrong_answers failed in mutuality_rules: it returned an int, "
@@ -53,8 +53,8 @@ def test_wrong_answers_are_each_the_plugins_named_failure_and_the_rest_comes_out
     ]
 
 
-def test_a_sink_list_holding_none_is_named_and_the_other_sinks_still_get_the_alerts(tmp_path):
-    vault = Vault(tmp_path / "vault")
+def test_a_sink_list_holding_none_is_named_and_the_other_sinks_still_get_the_alerts(
+        vault, tmp_path, monkeypatch):
     vault.streak()
     log = tmp_path / "log.jsonl"
     vault.write("mutuality.toml", f'[plugins.recording_sink]\npath = "{log}"\n')
@@ -155,8 +155,7 @@ def test_a_plugin_report_prints_its_text_and_its_chatter_goes_to_stderr():
     assert "rendering, said with click.echo" in result.stderr
 
 
-def test_a_sink_that_prints_does_not_reach_the_output(tmp_path):
-    vault = Vault(tmp_path / "vault")
+def test_a_sink_that_prints_does_not_reach_the_output(vault):
     vault.streak()
     result = run("--hooks-dir", PLUGINS / "printing", "alerts", vault, "--notify",
                  "--format", "json")
@@ -165,8 +164,7 @@ def test_a_sink_that_prints_does_not_reach_the_output(tmp_path):
     assert "sending 1 alerts\nwritten straight to sys.stdout\n" in result.stderr
 
 
-def test_a_plugin_that_prints_cannot_corrupt_watchs_json_lines(tmp_path):
-    vault = Vault(tmp_path / "vault")
+def test_a_plugin_that_prints_cannot_corrupt_watchs_json_lines(vault):
     options = ("--hooks-dir", str(PLUGINS / "printing"))
     with WatchProcess(vault, "--format", "jsonl", options=options) as watching:
         for client in ("A", "B"):

@@ -2,6 +2,7 @@
 isolation, the hooks/ examples, and the manual."""
 
 import csv
+import inspect
 import io
 import json
 import os
@@ -11,37 +12,13 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from mutuality_plugins import hookspecs
-from mutuality_plugins.cli import cli
 from mutuality_plugins.plugins import get_plugin_manager
 
-ROOT = Path(__file__).parent.parent
-EXAMPLE = ROOT / "examples" / "vault"
-HOOKS = ROOT / "hooks"
-PLUGINS = Path(__file__).parent / "plugins"
-MANUAL = ROOT / "docs" / "plugins.md"
+from support import EXAMPLE, HOOKS, MANUAL, PLUGINS, ok, run
+
 HOOK_NAMES = sorted(name for name in vars(hookspecs) if name.startswith("mutuality_"))
-
-
-def run(*args, env=None):
-    return CliRunner().invoke(cli, [str(arg) for arg in args], env=env)
-
-
-def session_note(vault, name, properties):
-    path = vault / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(f"---\n{properties}\n---\nNotes.\n")
-
-
-def uninvited_vault(tmp_path, settings=""):
-    """A vault whose client A goes three weeks uninvited: one uninvited-streak alert."""
-    vault = tmp_path / "vault"
-    for day in (2, 9, 16):
-        session_note(vault, f"2026-11-{day:02} A.md", "client: A")
-    (vault / "mutuality.toml").write_text(settings)
-    return vault
 
 
 # The manual
@@ -49,11 +26,14 @@ def uninvited_vault(tmp_path, settings=""):
 
 def test_every_hook_is_documented_and_tested():
     manual = MANUAL.read_text()
-    tests = "".join(p.read_text() for p in Path(__file__).parent.rglob("*.py")
-                    if p.name != Path(__file__).name)
+    # A hook is tested when a test module names it: a plugin fixture that merely
+    # implements it, or this check itself, does not count.
+    this_check = inspect.getsource(test_every_hook_is_documented_and_tested)
+    tests = "".join(path.read_text() for path in sorted(Path(__file__).parent.glob("test_*.py")))
+    tests = tests.replace(this_check, "")
     for name in HOOK_NAMES:
         assert f"### `{name}(" in manual, f"{name} has no section in docs/plugins.md"
-        assert name in tests, f"no test uses {name}"
+        assert name in tests, f"no test names {name}"
         assert getattr(hookspecs, name).__doc__, f"{name} has no docstring"
 
 
@@ -74,8 +54,7 @@ def test_every_example_of_the_manual_loads_as_a_plugin(tmp_path):
 def test_the_tutorial_report_runs(tmp_path):
     (tmp_path / "quiet_clients.py").write_text(manual_examples()[0])
     result = run("--hooks-dir", tmp_path, "report", "quiet-clients", EXAMPLE, "--all")
-    assert result.exit_code == 0, result.output
-    assert result.stdout == "No feedback raised unprompted: JK-03\n"  # the silent client
+    assert ok(result) == "No feedback raised unprompted: JK-03\n"  # the silent client
 
 
 # Where plugins come from
@@ -83,8 +62,7 @@ def test_the_tutorial_report_runs(tmp_path):
 
 def test_hooks_dirs_on_the_command_line_are_listed_with_their_files():
     result = run("--hooks-dir", HOOKS, "--hooks-dir", PLUGINS / "good", "plugins", "--format", "json")
-    assert result.exit_code == 0, result.output
-    listed = {entry["name"]: entry for entry in json.loads(result.stdout)}
+    listed = {entry["name"]: entry for entry in json.loads(ok(result))}
     assert listed["feedback_csv"]["source"] == str(HOOKS / "feedback_csv.py")
     assert listed["feedback_csv"]["hooks"] == ["mutuality_reporters"]
     assert listed["recording_sink"]["hooks"] == ["mutuality_alert_sinks", "mutuality_plugin_settings"]
@@ -92,14 +70,14 @@ def test_hooks_dirs_on_the_command_line_are_listed_with_their_files():
     assert listed["mutuality_plugins.extractors.inline_tags"]["hooks"] == ["mutuality_extract_feedback"]
 
 
-def test_a_missing_hooks_dir_is_one_line(tmp_path):
-    result = run("--hooks-dir", tmp_path / "nope", "scan", tmp_path)
+def test_a_missing_hooks_dir_is_one_line(vault, tmp_path):
+    result = run("--hooks-dir", tmp_path / "nope", "scan", vault)
     assert result.exit_code == 2
     assert result.output == f"mutuality: {tmp_path / 'nope'}: hooks folder not found\n"
 
 
-def test_a_misspelled_hook_fails_loudly_naming_the_plugin(tmp_path):
-    result = run("--hooks-dir", PLUGINS / "misspelled", "scan", tmp_path)
+def test_a_misspelled_hook_fails_loudly_naming_the_plugin(vault):
+    result = run("--hooks-dir", PLUGINS / "misspelled", "scan", vault)
     assert result.exit_code == 2
     assert result.output.startswith("mutuality: plugin misspelled_hook (")
     assert "mutuality_extract_feedbak" in result.output
@@ -110,23 +88,19 @@ def test_a_plugin_that_cannot_be_imported_is_one_line(tmp_path):
     (tmp_path / "broken.py").write_text("import not_a_module_anywhere\n")
     result = run("--hooks-dir", tmp_path, "plugins")
     assert result.exit_code == 2
-    assert "broken.py cannot be loaded: ModuleNotFoundError" in result.output
+    assert result.output == (f"mutuality: plugin {tmp_path / 'broken.py'} cannot be loaded: "
+                             "ModuleNotFoundError: No module named 'not_a_module_anywhere'\n")
 
 
-def test_hooks_dirs_from_settings_outside_the_vault_are_loaded(tmp_path):
-    vault = tmp_path / "vault"
-    vault.mkdir()
-    (vault / "mutuality.toml").write_text(f'hooks_dirs = ["{HOOKS}"]\n')
-    result = run("plugins", vault, "--format", "json")
-    assert "feedback_csv" in {entry["name"] for entry in json.loads(result.stdout)}
+def test_hooks_dirs_from_settings_outside_the_vault_are_loaded(vault):
+    vault.write("mutuality.toml", f'hooks_dirs = ["{HOOKS}"]\n')
+    listed = json.loads(ok(run("plugins", vault, "--format", "json")))
+    assert "feedback_csv" in {entry["name"] for entry in listed}
 
 
-def test_code_inside_the_vault_named_by_its_own_settings_is_not_run(tmp_path):
-    vault = tmp_path / "vault"
-    (vault / "plugins").mkdir(parents=True)
-    (vault / "plugins" / "evil.py").write_text(
-        f"open({str(tmp_path / 'ran')!r}, 'w').write('ran')\n")
-    (vault / "mutuality.toml").write_text('hooks_dirs = ["plugins"]\n')
+def test_code_inside_the_vault_named_by_its_own_settings_is_not_run(vault, tmp_path):
+    vault.write("plugins/evil.py", f"open({str(tmp_path / 'ran')!r}, 'w').write('ran')\n")
+    vault.write("mutuality.toml", 'hooks_dirs = ["plugins"]\n')
     result = run("scan", vault)
     assert result.exit_code == 0
     assert not (tmp_path / "ran").exists()
@@ -152,16 +126,16 @@ def installed(tmp_path, monkeypatch):
 
 
 def test_an_installed_distribution_is_found_through_its_entry_point(installed):
-    listed = {e["name"]: e for e in json.loads(run("plugins", "--format", "json").stdout)}
+    listed = {e["name"]: e for e in json.loads(ok(run("plugins", "--format", "json")))}
     assert listed["hello"]["source"] == "mutuality-hello 1.2"
-    assert run("hello", "Rosa").stdout == "hello, Rosa\n"
+    assert ok(run("hello", "Rosa")) == "hello, Rosa\n"
 
 
 @pytest.mark.parametrize("enabled, loaded", [("", False), ("hello", True),
                                              ("mutuality-hello", True), ("other", False)])
 def test_mutuality_plugins_restricts_the_installed_plugins(installed, monkeypatch, enabled, loaded):
     monkeypatch.setenv("MUTUALITY_PLUGINS", enabled)
-    names = {e["name"] for e in json.loads(run("plugins", "--format", "json").stdout)}
+    names = {e["name"] for e in json.loads(ok(run("plugins", "--format", "json")))}
     assert ("hello" in names) is loaded
     assert "mutuality_plugins.rules.streaks" in names  # built-ins always load
 
@@ -169,8 +143,8 @@ def test_mutuality_plugins_restricts_the_installed_plugins(installed, monkeypatc
 # Plugins at work through the command line
 
 
-def test_a_plugin_command_runs_and_a_clash_is_refused(tmp_path):
-    assert run("--hooks-dir", PLUGINS / "good", "hello", "you").stdout == "hello, you\n"
+def test_a_plugin_command_runs_and_a_clash_is_refused(vault, tmp_path):
+    assert ok(run("--hooks-dir", PLUGINS / "good", "hello", "you")) == "hello, you\n"
     (tmp_path / "clash.py").write_text(textwrap.dedent("""
         import click
         from mutuality_plugins import hookimpl
@@ -179,7 +153,7 @@ def test_a_plugin_command_runs_and_a_clash_is_refused(tmp_path):
         def mutuality_commands():
             return [click.Command("scan")]
     """))
-    result = run("--hooks-dir", tmp_path, "scan", tmp_path)
+    result = run("--hooks-dir", tmp_path, "scan", vault)
     assert result.exit_code == 2
     assert result.output == "mutuality: plugin clash adds a command named 'scan', which exists already\n"
 
@@ -203,37 +177,39 @@ def test_debug_lets_a_plugin_error_through():
     assert isinstance(result.exception, ZeroDivisionError)
 
 
-def test_an_unknown_report_lists_the_known_ones(tmp_path):
-    result = run("report", "nope", tmp_path)
+def test_an_unknown_report_lists_the_known_ones(vault):
+    result = run("report", "nope", vault)
     assert result.exit_code == 2
     assert result.output == "mutuality: there is no report named 'nope' (there are: alerts, digest)\n"
 
 
-def test_plugin_settings_reach_the_plugin_and_are_checked(tmp_path):
+def test_plugin_settings_reach_the_plugin_and_are_checked(vault, tmp_path, monkeypatch):
     log = tmp_path / "log.jsonl"
-    vault = uninvited_vault(tmp_path, f'[plugins.recording_sink]\npath = "{log}"\n')
+    vault.streak()
+    vault.write("mutuality.toml", f'[plugins.recording_sink]\npath = "{log}"\n')
     result = run("--hooks-dir", PLUGINS / "good", "alerts", vault, "--all", "--notify")
     assert result.exit_code == 0, result.output
     assert [json.loads(line)["rule"] for line in log.read_text().splitlines()] == ["uninvited-streak"]
     assert "mutuality: 1 new alert handed to recording\n" in result.stderr
-    (vault / "mutuality.toml").write_text('[plugins.recording_sink]\npaht = "x"\n')
+    vault.write("mutuality.toml", '[plugins.recording_sink]\npaht = "x"\n')
     result = run("--hooks-dir", PLUGINS / "good", "alerts", vault)
     assert result.exit_code == 2
     assert "`plugins.recording_sink.paht` is not a setting of this plugin" in result.output
-    (vault / "mutuality.toml").write_text('[plugins.recording_sink]\nverbose = "yes"\n')
+    vault.write("mutuality.toml", '[plugins.recording_sink]\nverbose = "yes"\n')
     assert "`plugins.recording_sink.verbose` should be true or false" in run(
         "--hooks-dir", PLUGINS / "good", "alerts", vault).output
-    (vault / "mutuality.toml").write_text('[plugins.nobody]\nx = 1\n')
+    vault.write("mutuality.toml", '[plugins.nobody]\nx = 1\n')
     assert "`plugins.nobody` is not a section any plugin declares" in run("alerts", vault).output
 
 
-def test_notify_hands_each_alert_to_the_sinks_once(tmp_path):
+def test_notify_hands_each_alert_to_the_sinks_once(vault, tmp_path, monkeypatch):
     log = tmp_path / "log.jsonl"
-    vault = uninvited_vault(tmp_path, f'[plugins.recording_sink]\npath = "{log}"\n')
+    vault.streak()
+    vault.write("mutuality.toml", f'[plugins.recording_sink]\npath = "{log}"\n')
     for _ in range(2):
-        assert run("--hooks-dir", PLUGINS / "good", "alerts", vault, "--all", "--notify").exit_code == 0
+        ok(run("--hooks-dir", PLUGINS / "good", "alerts", vault, "--all", "--notify"))
     assert len(log.read_text().splitlines()) == 1
-    session_note(vault, "2026-11-23 A.md", "client: A\nsrs_total: 20")
+    vault.session("2026-11-23 A.md", client="A", srs_total=20)
     run("--hooks-dir", PLUGINS / "good", "alerts", vault, "--all", "--notify")
     assert [json.loads(line)["rule"] for line in log.read_text().splitlines()] == [
         "uninvited-streak", "alliance-low"]
@@ -247,8 +223,8 @@ def test_notify_hands_each_alert_to_the_sinks_once(tmp_path):
 
 def test_the_csv_export_has_a_row_per_item_and_client():
     result = run("--hooks-dir", HOOKS, "report", "feedback-csv", EXAMPLE, "--all")
-    rows = list(csv.DictReader(io.StringIO(result.stdout)))
-    digest = json.loads(run("digest", EXAMPLE, "--week", "2026-W41", "--format", "json").stdout)
+    rows = list(csv.DictReader(io.StringIO(ok(result))))
+    digest = json.loads(ok(run("digest", EXAMPLE, "--week", "2026-W41", "--format", "json")))
     in_week = [r for r in rows if "2026-10-05" <= r["date"] <= "2026-10-11"]
     assert len(in_week) == sum(c["items"] for c in digest["by_client"].values())
     assert set(rows[0]) == {"date", "client", "note", "invited", "theme", "signal", "quote",
@@ -259,21 +235,21 @@ def test_the_csv_export_has_a_row_per_item_and_client():
     ([40, 39, 40], None), ([40, 39, 40, 39.5], 3), ([40, 40, 38, 40, 40, 40, 40], 6),
     ([40, None, 40, 40, 40], 4), ([40] * 8, 3),
 ])
-def test_ceiling_ratings_raises_once_per_run_of_top_ratings(tmp_path, ratings, raised_at):
+def test_ceiling_ratings_raises_once_per_run_of_top_ratings(vault, ratings, raised_at):
     for n, total in enumerate(ratings):
-        rating = f"\nsrs_total: {total}" if total is not None else ""
-        session_note(tmp_path, f"2026-10-{n + 1:02} A.md", f"client: A\nfeedback_invited: yes{rating}")
-    alerts = json.loads(run("--hooks-dir", HOOKS, "alerts", tmp_path, "--all",
-                            "--format", "json").stdout)
+        rating = {} if total is None else {"srs_total": total}
+        vault.session(f"2026-10-{n + 1:02} A.md", client="A", feedback_invited="yes", **rating)
+    alerts = json.loads(ok(run("--hooks-dir", HOOKS, "alerts", vault, "--all",
+                               "--format", "json")))
     found = [a["note"] for a in alerts if a["rule"] == "ceiling-ratings"]
     assert found == ([] if raised_at is None else [f"2026-10-{raised_at + 1:02} A.md"])
 
 
-def test_ceiling_ratings_takes_its_thresholds_from_the_settings(tmp_path):
+def test_ceiling_ratings_takes_its_thresholds_from_the_settings(vault):
     for n in range(2):
-        session_note(tmp_path, f"2026-10-{n + 1:02} A.md", "client: A\nsrs_total: 37")
-    (tmp_path / "mutuality.toml").write_text("[rules.ceiling-ratings]\nsessions = 2\nat_least = 37\n")
-    alerts = json.loads(run("--hooks-dir", HOOKS, "alerts", tmp_path, "--all", "--format", "json").stdout)
+        vault.session(f"2026-10-{n + 1:02} A.md", client="A", srs_total=37)
+    vault.write("mutuality.toml", "[rules.ceiling-ratings]\nsessions = 2\nat_least = 37\n")
+    alerts = json.loads(ok(run("--hooks-dir", HOOKS, "alerts", vault, "--all", "--format", "json")))
     assert [a["rule"] for a in alerts if a["rule"] == "ceiling-ratings"] == ["ceiling-ratings"]
 
 
@@ -283,47 +259,43 @@ def fake_program(folder, name, log):
     program.chmod(0o755)
 
 
-def test_desktop_notifications_use_notify_send_when_present(tmp_path, monkeypatch):
+def test_desktop_notifications_use_notify_send_when_present(vault, tmp_path, monkeypatch):
     bin_folder, log = tmp_path / "bin", tmp_path / "notified"
     bin_folder.mkdir()
     fake_program(bin_folder, "notify-send", log)
     monkeypatch.setenv("PATH", str(bin_folder))
-    vault = uninvited_vault(tmp_path)
+    vault.streak()
     result = run("--hooks-dir", HOOKS, "alerts", vault, "--all", "--notify")
     assert result.exit_code == 0, result.output
     assert log.read_text() == ("--app-name=mutuality|mutuality: A|3 sessions in a row without "
-                               "inviting feedback, since 2026-11-02|\n")
+                               "inviting feedback, since 2026-11-16|\n")
 
 
-def test_desktop_notifications_do_nothing_without_a_notifier(tmp_path, monkeypatch):
+def test_desktop_notifications_do_nothing_without_a_notifier(vault, tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))  # neither notify-send nor osascript
-    vault = uninvited_vault(tmp_path)
+    vault.streak()
     result = run("--hooks-dir", HOOKS, "alerts", vault, "--all", "--notify")
     assert result.exit_code == 0
     assert "mutuality: 1 new alert handed to desktop-notifications\n" in result.stderr
 
 
-def test_notify_without_any_sink_hands_nothing_on_and_keeps_the_alerts_new(tmp_path):
+def test_notify_without_any_sink_hands_nothing_on_and_keeps_the_alerts_new(vault, tmp_path,
+                                                                           monkeypatch):
     log = tmp_path / "log.jsonl"
-    vault = uninvited_vault(tmp_path, f'[plugins.recording_sink]\npath = "{log}"\n')
-    vault.joinpath("mutuality.toml").write_text("")
+    vault.streak()
     result = run("alerts", vault, "--all", "--notify")
     assert "no plugin has an alert sink, so no alert was handed on" in result.stderr
-    (vault / "mutuality.toml").write_text(f'[plugins.recording_sink]\npath = "{log}"\n')
-    run("--hooks-dir", PLUGINS / "good", "alerts", vault, "--all", "--notify")
+    vault.write("mutuality.toml", f'[plugins.recording_sink]\npath = "{log}"\n')
+    ok(run("--hooks-dir", PLUGINS / "good", "alerts", vault, "--all", "--notify"))
     assert len(log.read_text().splitlines()) == 1  # still new for the sink added later
 
 
-def test_the_manuals_command_reads_the_vault_with_the_plugins_of_the_command_line(tmp_path):
-    from support import Vault
-
+def test_the_manuals_command_reads_the_vault_with_the_plugins_of_the_command_line(vault, tmp_path):
     command = next(code for code in manual_examples() if "mutuality_commands" in code)
     (tmp_path / "hooks").mkdir()
     (tmp_path / "hooks" / "themes.py").write_text(command)
-    vault = Vault(tmp_path / "vault")
     vault.session("2026-11-20 A.md", client="A",
                   body="## Feedback\n- wishes/more-homework: give me more\n")
     result = run("--hooks-dir", tmp_path / "hooks", "--hooks-dir", PLUGINS / "good",
                  "themes", vault)
-    assert result.exit_code == 0, result.output
-    assert result.stdout == "    1  wishes\n"  # read by the extractor of --hooks-dir
+    assert ok(result) == "    1  wishes\n"  # read by the extractor of --hooks-dir

@@ -1,19 +1,19 @@
 """The plugin core: built-ins are ordinary plugins, and a plugin can add a feedback source."""
 
+import ast
 import importlib.util
-from pathlib import Path
+import inspect
 
 import pluggy
 import pytest
 
 from mutuality_plugins import hookspecs
 from mutuality_plugins.plugin_calls import PluginGuard
-from mutuality_plugins.plugins import BUILTIN_PLUGINS, get_plugin_manager
-from mutuality_plugins.vault import scan_vault
+from mutuality_plugins.plugins import BUILTIN_PLUGINS, PluginError
 
-from support import note
+from support import PLUGINS
 
-PLUGINS = Path(__file__).parent / "plugins"
+MARKERS = {"PROJECT", "hookspec", "hookimpl"}
 
 
 def load_plugin(name):
@@ -23,76 +23,104 @@ def load_plugin(name):
     return module
 
 
-def test_the_built_in_extractors_are_registered_as_plugins():
-    manager = get_plugin_manager(load_entry_points=False)
-    names = {impl.plugin_name for impl in manager.hook.mutuality_extract_feedback.get_hookimpls()}
+def defined_in(module):
+    """The names a module's own top-level statements define (not the ones it imports);
+    a statement of any other kind stands for itself."""
+    defined = set()
+    for statement in ast.parse(inspect.getsource(module)).body:
+        if isinstance(statement, (ast.Import, ast.ImportFrom)):
+            continue
+        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant):
+            continue  # the docstring
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            defined.add(statement.name)
+        elif isinstance(statement, ast.Assign) and all(
+                isinstance(target, ast.Name) for target in statement.targets):
+            defined.update(target.id for target in statement.targets)
+        elif isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+            defined.add(statement.target.id)
+        else:
+            defined.add(ast.unparse(statement))
+    return defined
+
+
+def test_the_built_in_extractors_are_registered_as_plugins(plugins):
+    names = {impl.plugin_name for impl in plugins.hook.mutuality_extract_feedback.get_hookimpls()}
     assert names == {name for name in BUILTIN_PLUGINS if ".extractors." in name}
 
 
-def test_each_built_in_can_be_unregistered_like_any_plugin(tmp_path):
-    manager = get_plugin_manager(load_entry_points=False)
-    manager.unregister(name="mutuality_plugins.extractors.inline_tags")
-    (tmp_path / "a.md").write_text(
-        note("client: A\ndate: 2026-11-20\ntags: [feedback/topic]", "#feedback/pacing\n")
-    )
-    (session,) = scan_vault(tmp_path, manager).sessions
+def test_each_built_in_can_be_unregistered_like_any_plugin(vault, plugins):
+    plugins.unregister(name="mutuality_plugins.extractors.inline_tags")
+    vault.session("a.md", client="A", date="2026-11-20", tags="[feedback/topic]",
+                  body="#feedback/pacing\n")
+    (session,) = vault.scan(plugins=plugins).sessions
     assert [item.key for item in session.items] == [("topic", "")]
 
 
-def test_the_hookspecs_module_holds_only_markers_and_documented_specs():
-    specs = [name for name in vars(hookspecs) if name.startswith("mutuality_")]
+def test_the_hookspecs_module_holds_only_markers_and_documented_specs(plugins):
+    defined = defined_in(hookspecs)
+    specs = {name for name in defined if name.startswith("mutuality_")}
     assert specs
+    assert defined == MARKERS | specs
+    assert hookspecs.PROJECT == "mutuality"
+    assert isinstance(hookspecs.hookspec, pluggy.HookspecMarker)
+    assert isinstance(hookspecs.hookimpl, pluggy.HookimplMarker)
+    assert hookspecs.hookspec.project_name == hookspecs.hookimpl.project_name == hookspecs.PROJECT
     for name in specs:
+        assert plugins.parse_hookspec_opts(hookspecs, name) is not None, f"{name} is no hookspec"
+        assert getattr(plugins.hook, name).has_spec(), f"{name} is not a hook of mutuality"
         assert getattr(hookspecs, name).__doc__, f"{name} has no documentation"
 
 
-def test_a_plugin_adds_a_source_of_feedback(tmp_path):
-    manager = get_plugin_manager(load_entry_points=False)
-    manager.register(load_plugin("feedback_section"))
-    (tmp_path / "a.md").write_text(note(
-        "client: A\ndate: 2026-11-20\nfeedback: [{theme: pacing, signal: too-fast, quote: mine}]",
-        "Talked.\n\n## Feedback\n- pacing/too-fast: slow down\n- topic/not-now\n",
-    ))
-    (session,) = scan_vault(tmp_path, manager).sessions
+def test_a_plugin_adds_a_source_of_feedback(vault, plugins):
+    plugins.register(load_plugin("feedback_section"))
+    vault.session("a.md", client="A", date="2026-11-20",
+                  feedback="[{theme: pacing, signal: too-fast, quote: mine}]",
+                  body="Talked.\n\n## Feedback\n- pacing/too-fast: slow down\n- topic/not-now\n")
+    (session,) = vault.scan(plugins=plugins).sessions
     assert [(item.key, item.quote, item.by) for item in session.items] == [
         (("pacing", "too-fast"), "slow down", "client"),
         (("topic", "not-now"), None, "client"),
     ]
 
 
-def test_a_plugins_problem_makes_the_note_a_problem_and_the_rest_goes_on(tmp_path):
-    manager = get_plugin_manager(load_entry_points=False)
-    manager.register(load_plugin("feedback_section"))
-    (tmp_path / "bad.md").write_text(note("client: A\ndate: 2026-11-20", "## Feedback\n- oops\n"))
-    (tmp_path / "good.md").write_text(note("client: B\ndate: 2026-11-20"))
-    result = scan_vault(tmp_path, manager)
+def test_a_plugins_problem_makes_the_note_a_problem_and_the_rest_goes_on(vault, plugins):
+    plugins.register(load_plugin("feedback_section"))
+    vault.session("bad.md", client="A", date="2026-11-20", body="## Feedback\n- oops\n")
+    vault.session("good.md", client="B", date="2026-11-20")
+    result = vault.scan(plugins=plugins)
     assert [s.clients for s in result.sessions] == [("B",)]
     assert [(p.path, p.message) for p in result.problems] == [
         ("bad.md", "a line under ## Feedback should start with theme/signal")
     ]
 
 
-def test_a_misspelled_hook_name_fails_loudly():
-    manager = get_plugin_manager(load_entry_points=False)
-    manager.register(load_plugin("misspelled_hook"))
-    with pytest.raises(pluggy.PluginValidationError, match="mutuality_extract_feedbak"):
-        manager.check_pending()
+def test_a_misspelled_hook_name_fails_loudly(plugins):
+    before = plugins.list_name_plugin()
+    with pytest.raises(PluginError) as error:
+        plugins.add(load_plugin("misspelled_hook"), name="misspelled_hook", origin="a test")
+    assert str(error.value).startswith("plugin misspelled_hook (a test): ")
+    assert "mutuality_extract_feedbak" in str(error.value)
+    # The plugin is not left behind: nothing of it is registered or pending.
+    assert not plugins.has_plugin("misspelled_hook")
+    assert "misspelled_hook" not in plugins.origins
+    assert plugins.list_name_plugin() == before
+    plugins.check_pending()
 
 
-def test_an_extractor_that_raises_is_left_out_and_named(tmp_path):
+def test_an_extractor_that_raises_is_left_out_and_named(vault, plugins):
     class Broken:
         @hookspecs.hookimpl
         def mutuality_extract_feedback(self, note):
             raise KeyError("oops")
 
-    manager = get_plugin_manager(load_entry_points=False)
-    manager.register(Broken(), name="broken-extractor")
-    (tmp_path / "a.md").write_text(note("client: A\ndate: 2026-11-20\nfeedback: [pacing]"))
+    plugins.register(Broken(), name="broken-extractor")
+    vault.session("a.md", client="A", date="2026-11-20", feedback="[pacing]")
     guard = PluginGuard()
-    (session,) = scan_vault(tmp_path, manager, guard=guard).sessions
+    (session,) = vault.scan(plugins=plugins, guard=guard).sessions
     assert [item.key for item in session.items] == [("pacing", "")]  # the others still read
     assert guard.summary() == [
         "plugin broken-extractor failed in mutuality_extract_feedback on a.md: KeyError"
     ]
     with pytest.raises(KeyError):
-        scan_vault(tmp_path, manager, guard=PluginGuard(debug=True))
+        vault.scan(plugins=plugins, guard=PluginGuard(debug=True))

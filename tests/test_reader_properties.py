@@ -6,33 +6,16 @@ exception here is a bug that would take a whole scan down.
 
 import datetime as dt
 import string
-from functools import partial
 
 import yaml
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from mutuality_plugins.config import Settings
 from mutuality_plugins.errors import NoteProblem
 from mutuality_plugins.model import Session
-from mutuality_plugins.plugins import get_plugin_manager
 from mutuality_plugins.reading.body import read_body
-from mutuality_plugins.reading.note import read_session
 
-EXTRACT = partial(
-    get_plugin_manager(load_entry_points=False).hook.mutuality_extract_feedback,
-    settings=Settings(),
-)
-PATH = "Clients/RM-07/2026-11-20 RM-07.md"
-
-
-def outcome(raw: bytes, path: str = PATH):
-    try:
-        return read_session(raw, path, EXTRACT)
-    except NoteProblem as problem:
-        assert str(problem) and "\n" not in str(problem)
-        return problem
-
+from support import read_note as outcome  # a problem's reason is checked to be one line
 
 scalars = st.one_of(
     st.none(), st.booleans(), st.integers(-(10**20), 10**20), st.floats(allow_nan=True),

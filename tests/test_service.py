@@ -3,47 +3,37 @@
 import plistlib
 import sys
 
-from click.testing import CliRunner
-
-from mutuality_plugins.cli import cli
+from support import Vault, ok, run
 
 
-def run(*args, env=None):
-    return CliRunner().invoke(cli, [str(arg) for arg in args], env=env)
-
-
-def test_the_systemd_unit_runs_this_python_watching_the_vault(tmp_path):
+def test_the_systemd_unit_runs_this_python_watching_the_vault(vault, tmp_path):
     hooks = tmp_path / "hooks"
     hooks.mkdir()
-    result = run("--hooks-dir", hooks, "service", tmp_path, "--platform", "linux")
-    assert result.exit_code == 0, result.output
-    lines = result.output.splitlines()
+    lines = ok(run("--hooks-dir", hooks, "service", vault, "--platform", "linux")).splitlines()
     assert lines[0].startswith("# ") and "/.config/systemd/user/mutuality-watch-" in lines[0]
     exec_start = next(line for line in lines if line.startswith("ExecStart="))
     assert exec_start == (f'ExecStart="{sys.executable}" "-m" "mutuality_plugins" "--hooks-dir" '
-                          f'"{hooks.resolve()}" "watch" "{tmp_path.resolve()}"')
+                          f'"{hooks.resolve()}" "watch" "{vault.root.resolve()}"')
     assert "WantedBy=default.target" in lines and "Restart=on-failure" in lines
 
 
-def test_the_launchd_agent_is_a_valid_property_list(tmp_path):
-    result = run("service", tmp_path, "--platform", "macos")
-    plist_text = result.output.split("\n", 1)[1].rsplit("# to install", 1)[0]
+def test_the_launchd_agent_is_a_valid_property_list(vault):
+    output = ok(run("service", vault, "--platform", "macos"))
+    plist_text = output.split("\n", 1)[1].rsplit("# to install", 1)[0]
     agent = plistlib.loads(plist_text.encode())
     assert agent["ProgramArguments"] == [sys.executable, "-m", "mutuality_plugins", "watch",
-                                         str(tmp_path.resolve())]
+                                         str(vault.root.resolve())]
     assert agent["RunAtLoad"] and agent["KeepAlive"]
     assert agent["Label"].startswith("org.mutuality.watch.")
 
 
 def test_two_vaults_get_two_services(tmp_path):
-    (tmp_path / "a").mkdir()
-    (tmp_path / "b").mkdir()
-    first = run("service", tmp_path / "a", "--platform", "linux").output.splitlines()[0]
-    second = run("service", tmp_path / "b", "--platform", "linux").output.splitlines()[0]
+    first = ok(run("service", Vault(tmp_path / "a"), "--platform", "linux")).splitlines()[0]
+    second = ok(run("service", Vault(tmp_path / "b"), "--platform", "linux")).splitlines()[0]
     assert first != second
 
 
-def test_install_writes_the_unit_and_starts_it_with_systemctl(tmp_path, monkeypatch):
+def test_install_writes_the_unit_and_starts_it_with_systemctl(vault, tmp_path, monkeypatch):
     home, bin_folder, log = tmp_path / "home", tmp_path / "bin", tmp_path / "calls"
     bin_folder.mkdir()
     systemctl = bin_folder / "systemctl"
@@ -51,20 +41,17 @@ def test_install_writes_the_unit_and_starts_it_with_systemctl(tmp_path, monkeypa
     systemctl.chmod(0o755)
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("PATH", str(bin_folder))
-    vault = tmp_path / "vault"
-    vault.mkdir()
-    result = run("service", vault, "--platform", "linux", "--install")
-    assert result.exit_code == 0, result.output
+    output = ok(run("service", vault, "--platform", "linux", "--install"))
     (unit,) = (home / ".config" / "systemd" / "user").iterdir()
-    assert f'"watch" "{vault.resolve()}"' in unit.read_text()
+    assert f'"watch" "{vault.root.resolve()}"' in unit.read_text()
     assert log.read_text().splitlines() == ["--user daemon-reload", f"--user enable --now {unit.name}"]
-    assert result.output.splitlines()[-1] == f"started: systemctl --user enable --now {unit.name}"
+    assert output.splitlines()[-1] == f"started: systemctl --user enable --now {unit.name}"
 
 
-def test_install_without_systemctl_says_how_to_start_it(tmp_path, monkeypatch):
+def test_install_without_systemctl_says_how_to_start_it(vault, tmp_path, monkeypatch):
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("PATH", str(tmp_path))
-    result = run("service", tmp_path, "--platform", "linux", "--install")
+    result = run("service", vault, "--platform", "linux", "--install")
     assert result.exit_code == 0
     assert "systemctl was not found: start it yourself with `systemctl --user enable --now" in result.output
 

@@ -7,7 +7,7 @@ import pytest
 
 from mutuality_plugins.config import Settings
 
-from support import note
+from support import Vault, note
 
 DATE = "date: 2026-11-20\n"
 
@@ -116,8 +116,8 @@ def test_only_markdown_files_are_notes_in_any_letter_case(vault):
     vault.session("a.md", client="A", date="2026-11-20")
     vault.session("b.MD", client="B", date="2026-11-20")
     vault.session("c.Md", client="C", date="2026-11-20")
-    vault.write("d.txt", note("client: D\ndate: 2026-11-20"))
-    vault.write("e.md.bak", note("client: E\ndate: 2026-11-20"))
+    vault.session("d.txt", client="D", date="2026-11-20")
+    vault.session("e.md.bak", client="E", date="2026-11-20")
     result = vault.scan()
     assert result.notes == 3
     assert result.clients == ["A", "B", "C"]
@@ -143,11 +143,10 @@ def test_the_output_folder_is_never_read(vault):
 
 
 def test_symbolic_links_are_never_followed(vault, tmp_path):
-    outside = tmp_path / "outside"
-    outside.mkdir()
-    (outside / "secret.md").write_text(note("client: X\ndate: 2026-11-20"))
+    outside = Vault(tmp_path / "outside")  # another folder, outside the vault
+    outside.session("secret.md", client="X", date="2026-11-20")
     vault.session("seen.md", client="A", date="2026-11-20")
-    os.symlink(outside, vault.root / "linked-folder")
+    os.symlink(outside.root, vault.root / "linked-folder")
     os.symlink(outside / "secret.md", vault.root / "linked.md")
     os.symlink(vault.root, vault.root / "loop")
     result = vault.scan()

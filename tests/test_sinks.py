@@ -2,6 +2,7 @@
 
 import json
 import threading
+import time
 
 from mutuality_plugins.model import AlertSink
 
@@ -87,4 +88,7 @@ def test_the_watcher_stops_at_once_even_with_a_sink_hanging(tmp_path):
     with watching:
         vault.streak("A")
         assert watching.next_alert().client == "A"
+        stopping = time.monotonic()
+        watching.stop()
+        assert time.monotonic() - stopping < 2  # `mutuality watch` promises 2 s
     assert not watching.thread.is_alive()

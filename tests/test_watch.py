@@ -7,232 +7,210 @@ import errno
 import json
 import logging
 import os
-import queue
 import random
 import shutil
 import signal
-import subprocess
-import sys
-import threading
 import time
+from pathlib import Path
 
-import pytest
+from watchdog.observers.polling import PollingObserver
 
-from mutuality_plugins import hookimpl
+from mutuality_plugins import Period, Reporter, Rule, hookimpl
+from mutuality_plugins import report as report_module
 from mutuality_plugins import watch as watch_module
 from mutuality_plugins.config import Settings
 from mutuality_plugins.index import NoteIndex, fingerprint
 from mutuality_plugins.model import AlertSink
-from mutuality_plugins.plugin_calls import PluginGuard
 from mutuality_plugins.plugins import get_plugin_manager
-from mutuality_plugins.vault import scan_vault
-from mutuality_plugins.watch import Watcher
 
-TODAY = dt.date(2026, 11, 26)
-TIMEOUT = 10
+from support import TIMEOUT, TODAY, Vault, Watching, WatchProcess, note, run, until
 
 
-def streak(folder, client="A", first_day=16):
-    """Three uninvited sessions: the third raises uninvited-streak."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for day in range(first_day, first_day + 3):
-        (folder / f"2026-11-{day:02} {client}.md").write_text(f"---\nclient: {client}\n---\nNotes.\n")
+def drop_events(monkeypatch):
+    """From now on the file watcher's events never reach the watcher (as if the kernel
+    lost them): only a whole re-scan can find a change."""
+    monkeypatch.setattr(watch_module._Recorder, "on_any_event", lambda self, event: None)
 
 
-class Running:
-    """A watcher in a thread, its new alerts in a queue."""
+def count_wakes(watching):
+    """A list that grows each time the watcher's worker has woken and caught up."""
+    wakes = []
+    catch_up = watching.watcher._catch_up
 
-    def __init__(self, vault, sinks=(), **options):
-        self.vault = vault
-        self.alerts = queue.Queue()
-        self.said = []
-        self.manager = get_plugin_manager(load_entry_points=False)
-        self.settings = Settings()
-        self.index = NoteIndex.open(vault, fingerprint(self.manager, self.settings), self.settings)
-        queue_sink = AlertSink("queue", lambda alerts, s: [self.alerts.put(a) for a in alerts])
-        self.watcher = Watcher(vault, self.manager, self.settings, self.index,
-                               guard=PluginGuard(), say=self.said.append,
-                               today=lambda: TODAY, sinks=[*sinks, ("test", queue_sink)],
-                               **options)
-        self.thread = threading.Thread(target=self.watcher.run, daemon=True)
+    def counted(*args, **kwargs):
+        catch_up(*args, **kwargs)
+        wakes.append(time.monotonic())
 
-    def __enter__(self):
-        self.thread.start()
-        assert self.watcher.ready.wait(TIMEOUT), "the watcher did not start"
-        return self
-
-    def __exit__(self, *exc):
-        self.watcher.stop()
-        self.thread.join(TIMEOUT)
-        assert not self.thread.is_alive()
-        self.index.close()
-
-    def next_alert(self):
-        return self.alerts.get(timeout=TIMEOUT)
-
-    def no_more_alerts(self):
-        assert self.alerts.empty(), [a.identity for a in list(self.alerts.queue)]
+    watching.watcher._catch_up = counted
+    return wakes
 
 
-@pytest.fixture
-def vault(tmp_path):
-    root = tmp_path / "vault"
-    root.mkdir()
-    return root
-
-
-def test_a_plain_write_raises_its_alert(vault):
-    with Running(vault) as running:
-        streak(vault)
-        alert = running.next_alert()
+def test_a_plain_write_raises_its_alert_once(vault):
+    with Watching(vault) as watching:
+        vault.streak()
+        alert = watching.next_alert()
         assert (alert.rule, alert.note) == ("uninvited-streak", "2026-11-18 A.md")
-        running.no_more_alerts()
+        watching.no_alert_for()
 
 
-def test_a_temp_file_renamed_over_the_note(vault):
-    (vault / "2026-11-16 A.md").write_text("---\nclient: A\n---\n")
-    (vault / "2026-11-17 A.md").write_text("---\nclient: A\n---\n")
-    with Running(vault) as running:
-        for temp in (vault / ".2026-11-18 A.md.tmp", vault / "2026-11-18 A.md.tmp123"):
-            temp.write_text("---\nclient: A\n---\nsaved atomically\n")
-            os.replace(temp, vault / "2026-11-18 A.md")
-        assert running.next_alert().note == "2026-11-18 A.md"
-        running.no_more_alerts()
+def test_a_temp_file_renamed_over_the_note_raises_its_alert_once(vault):
+    vault.session("2026-11-16 A.md", client="A")
+    vault.session("2026-11-17 A.md", client="A")
+    with Watching(vault) as watching:
+        for temp in (".2026-11-18 A.md.tmp", "2026-11-18 A.md.tmp123"):
+            saved = vault.write(temp, note("client: A", "saved atomically\n"))
+            os.replace(saved, vault / "2026-11-18 A.md")
+        assert watching.next_alert().note == "2026-11-18 A.md"
+        watching.no_alert_for()
 
 
 def test_vim_backup_and_swap_files_are_ignored(vault):
-    (vault / "2026-11-16 A.md").write_text("---\nclient: A\n---\n")
-    (vault / "2026-11-17 A.md").write_text("---\nclient: A\n---\n")
-    with Running(vault) as running:
-        note = vault / "2026-11-18 A.md"
-        (vault / ".2026-11-18 A.md.swp").write_bytes(b"\x00binary swap")
-        (vault / "2026-11-18 A.md~").write_text("---\nclient: [\n---\n")  # backup
-        (vault / "4913").write_text("")  # vim's test file
+    vault.session("2026-11-16 A.md", client="A")
+    vault.session("2026-11-17 A.md", client="A")
+    with Watching(vault) as watching:
+        vault.write(".2026-11-18 A.md.swp", b"\x00binary swap")
+        vault.write("2026-11-18 A.md~", "---\nclient: [\n---\n")  # backup
+        vault.write("4913", "")  # vim's test file
         (vault / "4913").unlink()
-        note.write_text("---\nclient: A\n---\n")
+        vault.session("2026-11-18 A.md", client="A")
         (vault / ".2026-11-18 A.md.swp").unlink()
-        assert running.next_alert().note == "2026-11-18 A.md"
-        assert running.watcher.state.result().problems == ()
+        assert watching.next_alert().note == "2026-11-18 A.md"
+        assert watching.watcher.state.result().problems == ()
 
 
-def test_delete_then_recreate(vault):
-    streak(vault)
-    with Running(vault) as running:
-        assert running.next_alert().note == "2026-11-18 A.md"  # from the first scan
+def test_a_note_deleted_then_made_again_is_read_again(vault):
+    vault.streak()
+    with Watching(vault) as watching:
+        assert watching.next_alert().note == "2026-11-18 A.md"  # from the first scan
         (vault / "2026-11-18 A.md").unlink()
-        (vault / "2026-11-18 A.md").write_text("---\nclient: A\nsrs_total: 20\n---\n")
-        alert = running.next_alert()
+        vault.session("2026-11-18 A.md", client="A", srs_total=20)
+        alert = watching.next_alert()
         assert (alert.rule, alert.detail) == ("alliance-low", "below-cutoff")
 
 
-def test_renaming_notes_and_folders(vault):
-    streak(vault / "Clients" / "A")
-    with Running(vault) as running:
-        assert running.next_alert().note == "Clients/A/2026-11-18 A.md"
+def test_renamed_notes_and_folders_raise_alerts_under_their_new_paths(vault):
+    vault.streak(folder="Clients/A/")
+    with Watching(vault) as watching:
+        assert watching.next_alert().note == "Clients/A/2026-11-18 A.md"
         os.rename(vault / "Clients" / "A", vault / "Clients" / "Ann")
-        assert running.next_alert().note == "Clients/Ann/2026-11-18 A.md"
+        assert watching.next_alert().note == "Clients/Ann/2026-11-18 A.md"
         os.rename(vault / "Clients/Ann/2026-11-18 A.md", vault / "Clients/Ann/2026-11-18 Ann.md")
-        assert running.next_alert().note == "Clients/Ann/2026-11-18 Ann.md"
-        cold = scan_vault(vault, running.manager)
-        assert running.watcher.state.result() == cold
+        assert watching.next_alert().note == "Clients/Ann/2026-11-18 Ann.md"
+        assert watching.watcher.state.result() == vault.scan(plugins=watching.plugins)
 
 
-def test_a_client_folder_moved_in_from_elsewhere(vault, tmp_path):
-    streak(tmp_path / "outside" / "B", client="B")
-    with Running(vault) as running:
-        shutil.move(str(tmp_path / "outside" / "B"), str(vault / "B"))
-        alert = running.next_alert()
+def test_a_client_folder_moved_in_from_elsewhere_raises_its_alert(vault, tmp_path):
+    outside = Vault(tmp_path / "outside")
+    outside.streak(client="B", folder="B/")
+    with Watching(vault) as watching:
+        shutil.move(str(outside / "B"), str(vault / "B"))
+        alert = watching.next_alert()
         assert (alert.client, alert.note) == ("B", "B/2026-11-18 B.md")
 
 
 def test_dot_folders_and_the_output_folder_are_ignored(vault):
-    with Running(vault) as running:
-        streak(vault / ".trash")
-        streak(vault / "Mutuality", client="M")
-        streak(vault, client="Z")  # a real change, to know the others were looked at
-        assert running.next_alert().client == "Z"
-        assert running.watcher.state.result().clients == ["Z"]
-        running.no_more_alerts()
+    with Watching(vault) as watching:
+        vault.streak(folder=".trash/")
+        vault.streak(client="M", folder="Mutuality/")
+        vault.streak(client="Z")  # a real change, to know the others were looked at
+        assert watching.next_alert().client == "Z"
+        assert watching.watcher.state.result().clients == ["Z"]
+        watching.no_alert_for()
 
 
-def test_writing_alerts_md_does_not_loop(vault):
-    with Running(vault) as running:
-        streak(vault)
-        running.next_alert()
+def test_writing_alerts_md_does_not_make_the_watcher_write_it_again(vault, monkeypatch):
+    """The watcher's own write of Alerts.md is an event in the vault: it must not lead
+    to another write, and another, for ever."""
+    written = []  # each time Alerts.md is written with a text it did not hold
+    write = report_module.write_generated
+
+    def counting(root, folder, name, text):
+        target = Path(root) / folder / name
+        if name == "Alerts.md" and not (target.is_file()
+                                        and target.read_text(encoding="utf-8") == text):
+            written.append(text)
+        return write(root, folder, name, text)
+
+    monkeypatch.setattr(report_module, "write_generated", counting)
+    with Watching(vault) as watching:
+        vault.streak()
+        watching.next_alert()
         assert (vault / "Mutuality" / "Alerts.md").exists()
-        streak(vault, client="Y")
-        assert running.next_alert().client == "Y"
-        running.no_more_alerts()
+        vault.streak(client="Y")
+        assert watching.next_alert().client == "Y"
+        watching.no_alert_for()
+        settled = len(written)
+        watching.no_alert_for()  # a quiet spell in which its own writes could loop
+        assert len(written) == settled, "Alerts.md kept being written with nothing changed"
+        assert settled <= 3, written  # at the start, then with A's alert, then with Y's
 
 
 def test_a_restart_does_not_repeat_an_alert(vault):
-    with Running(vault) as running:
-        streak(vault)
-        running.next_alert()
-    with Running(vault) as running:
-        streak(vault, client="C")
-        assert running.next_alert().client == "C"
-        running.no_more_alerts()
+    with Watching(vault) as watching:
+        vault.streak()
+        watching.next_alert()
+    with Watching(vault) as watching:
+        vault.streak(client="C")
+        assert watching.next_alert().client == "C"
+        watching.no_alert_for()
 
 
 def test_on_the_very_first_start_only_recent_alerts_are_new(vault):
-    streak(vault, first_day=1)  # 2026-11-03: 23 days before TODAY
-    (vault / "old").mkdir()
+    vault.streak(first_day=1)  # 2026-11-03: 23 days before TODAY
     for day in (1, 8, 15):
-        (vault / "old" / f"2026-06-{day:02} O.md").write_text("---\nclient: O\n---\n")
-    with Running(vault) as running:
-        assert running.next_alert().client == "A"
-        running.no_more_alerts()
+        vault.session(f"old/2026-06-{day:02} O.md", client="O")
+    with Watching(vault) as watching:
+        assert watching.next_alert().client == "A"
+        watching.no_alert_for()
 
 
 def test_a_failing_sink_does_not_stop_the_watching(vault):
     def broken(alerts, settings):
         raise RuntimeError("sink down")
 
-    with Running(vault, sinks=[("broken-plugin", AlertSink("broken", broken))]) as running:
-        streak(vault)
-        assert running.next_alert().client == "A"
-        streak(vault, client="B")
-        assert running.next_alert().client == "B"
-        assert "plugin broken-plugin failed in alert sink broken: RuntimeError" in running.said
+    told = "plugin broken-plugin failed in alert sink broken: RuntimeError"
+    with Watching(vault, sinks=[("broken-plugin", AlertSink("broken", broken))]) as watching:
+        vault.streak()
+        assert watching.next_alert().client == "A"
+        vault.streak(client="B")
+        assert watching.next_alert().client == "B"
+        assert watching.until_said(told) == told
 
 
 def test_a_dead_observer_is_started_again(vault):
-    with Running(vault, idle_check_seconds=0.2) as running:
-        dead = running.watcher._observer
+    with Watching(vault, idle_check_seconds=0.2) as watching:
+        dead = watching.watcher._observer
         dead.stop()
         dead.join(TIMEOUT)
-        streak(vault)
-        assert running.next_alert().client == "A"
-        assert running.watcher._observer is not dead
-        assert "the file watcher stopped; starting it again" in running.said
+        vault.streak()
+        assert watching.next_alert().client == "A"
+        assert watching.watcher._observer is not dead
+        assert "the file watcher stopped; starting it again" in watching.said
 
 
-def drop_events(running):
-    running.watcher._changed = lambda paths: None  # as if the kernel lost them
-
-
-def test_a_lost_events_warning_makes_a_whole_rescan(vault):
-    with Running(vault) as running:
-        drop_events(running)
-        streak(vault)
+def test_a_lost_events_warning_makes_a_whole_rescan(vault, monkeypatch):
+    drop_events(monkeypatch)
+    with Watching(vault) as watching:
+        vault.streak()
         logging.getLogger("watchdog.observers.inotify_buffer").warning(
             "Inotify queue overflowed; filesystem events were lost")
-        assert running.next_alert().client == "A"
+        assert watching.next_alert().client == "A"
 
 
-def test_a_periodic_rescan_finds_what_no_event_told(vault):
-    with Running(vault, safety_rescan_seconds=0.5) as running:
-        drop_events(running)
-        streak(vault)
-        assert running.next_alert().client == "A"
+def test_a_periodic_rescan_finds_what_no_event_told(vault, monkeypatch):
+    drop_events(monkeypatch)
+    with Watching(vault, safety_rescan_seconds=0.5) as watching:
+        vault.streak()
+        assert watching.next_alert().client == "A"
 
 
-def test_polling_for_network_folders(vault, monkeypatch):
+def test_poll_watches_by_polling_for_network_folders(vault, monkeypatch):
     monkeypatch.setattr(watch_module, "POLL_SECONDS", 0.2)
-    with Running(vault, poll=True) as running:
-        streak(vault)
-        assert running.next_alert().client == "A"
+    monkeypatch.setattr(watch_module, "Observer", None)  # no inotify to fall back on
+    with Watching(vault, poll=True) as watching:
+        assert isinstance(watching.watcher._observer, PollingObserver)
+        vault.streak()
+        assert watching.next_alert().client == "A"
 
 
 def test_a_watch_limit_falls_back_to_polling_and_says_how_to_raise_it(vault, monkeypatch):
@@ -243,29 +221,54 @@ def test_a_watch_limit_falls_back_to_polling_and_says_how_to_raise_it(vault, mon
             raise OSError(errno.ENOSPC, "inotify watch limit reached")
 
     monkeypatch.setattr(watch_module, "Observer", LimitedObserver)
-    with Running(vault) as running:
-        assert any("fs.inotify.max_user_watches" in line for line in running.said)
-        streak(vault)
-        assert running.next_alert().client == "A"
+    with Watching(vault) as watching:
+        assert any("fs.inotify.max_user_watches" in line for line in watching.said)
+        vault.streak()
+        assert watching.next_alert().client == "A"
 
 
-def test_when_a_week_ends_its_digest_is_written(vault):
-    streak(vault)
-    with Running(vault):
-        digest = vault / "Mutuality" / "2026-W47.md"
-        assert digest.exists()
-        assert "week: 2026-W47" in digest.read_text()
+def test_when_a_week_ends_its_digest_is_written_once(vault):
+    vault.streak()
+    today = [TODAY]
+    watching = Watching(vault, today=lambda: today[0], idle_check_seconds=0.1)
+    wakes = count_wakes(watching)
+    with watching:
+        last_week = vault / "Mutuality" / "2026-W47.md"
+        assert "week: 2026-W47" in last_week.read_text()  # the week that ended before
+        this_week = vault / "Mutuality" / "2026-W48.md"
+        assert not this_week.exists()
+        today[0] = dt.date(2026, 12, 3)  # the Thursday after: 2026-W48 has ended
+        until(this_week.exists, "the digest of 2026-W48 was written")
+        assert "week: 2026-W48" in this_week.read_text()
+        woken = len(wakes)
+        until(lambda: len(wakes) >= woken + 5, "the watcher woke five more times")
+        assert watching.said.count("wrote Mutuality/2026-W48.md") == 1, watching.said
+        assert watching.said.count("wrote Mutuality/2026-W47.md") == 1, watching.said
 
 
-def test_a_bounded_soak_leaves_the_index_equal_to_a_cold_scan(vault):
+def test_a_bounded_soak_leaves_the_watcher_and_its_index_equal_to_a_cold_scan(vault):
     """About 2,000 random creates, edits, renames and deletes; then the watcher's
-    vault equals a cold scan, and no alert was handed on twice."""
+    vault equals a cold scan, its index holds each note there with its stamp and no
+    note that is gone, and no alert was handed on twice."""
     chance = random.Random(2026)
     folders = [vault / name for name in ("A", "B", "C/D")]
     for folder in folders:
         folder.mkdir(parents=True)
     seen = []
-    with Running(vault) as running:
+    fences = []  # notes written to know the watcher caught up: too new to be stored
+
+    def caught_up(watching, fence):
+        """Write a streak of client ``fence``; the alerts up to its alert, and after."""
+        fences.extend(vault.streak(client=fence, folder=f"{fence}/"))
+        while True:
+            alert = watching.next_alert()
+            seen.append(alert.identity)
+            if alert.client == fence:
+                break
+        while not watching.alerts.empty():
+            seen.append(watching.alerts.get_nowait().identity)
+
+    with Watching(vault) as watching:
         started = time.monotonic()
         for step in range(2000):
             existing = [p for f in folders for p in f.glob("*.md")]
@@ -283,36 +286,28 @@ def test_a_bounded_soak_leaves_the_index_equal_to_a_cold_scan(vault):
             else:
                 chance.choice(existing).unlink()
         assert time.monotonic() - started < 60
-        # Wait until the watcher has caught up: a last note, and its alert.
-        streak(vault / "last", client="LAST")
-        while True:
-            alert = running.next_alert()
-            seen.append(alert.identity)
-            if alert.client == "LAST":
-                break
-        while not running.alerts.empty():
-            seen.append(running.alerts.get_nowait().identity)
-        cold = scan_vault(vault, running.manager)
-        assert running.watcher.state.result() == cold
+        # Every note saved a minute ago: the index may now keep each one it reads.
+        vault.age()
+        caught_up(watching, "FENCE")
+        assert watching.watcher.state.result() == vault.scan(plugins=watching.plugins)
+        # Notes the index keeps go away, or move: it must let go of their old paths.
+        kept = sorted(p for f in folders for p in f.glob("*.md"))
+        assert len(kept) > 50
+        for path in kept[::7]:
+            path.unlink()
+        for path in kept[3::7]:
+            path.rename(path.with_name(f"{path.stem}-moved.md"))
+        caught_up(watching, "LAST")
+        assert watching.watcher.state.result() == vault.scan(plugins=watching.plugins)
+        notes = dict(watching.watcher.state.notes)
     assert len(seen) == len(set(seen))
-    # The index holds no note that is gone, and no stale stamp (notes changed in the
-    # last seconds are not stored yet: they are read again next time).
-    index = NoteIndex.open(vault, fingerprint(running.manager, Settings()), Settings())
-    notes = running.watcher.state.notes
-    for path, stored in index.readings().items():
-        assert path in notes and tuple(stored[:2]) == notes[path][0]
+    index = NoteIndex.open(vault.root, fingerprint(watching.plugins, Settings()), Settings())
+    stored = index.readings()
     index.close()
-
-
-def line_of(stream, timeout=TIMEOUT):
-    """The next line of a child's output, or a failure after ``timeout`` seconds
-    (a bare readline would wait for ever on a watcher that printed nothing)."""
-    lines = queue.Queue()
-    threading.Thread(target=lambda: lines.put(stream.readline()), daemon=True).start()
-    try:
-        return lines.get(timeout=timeout)
-    except queue.Empty:
-        pytest.fail(f"no line within {timeout} s")
+    too_new = {path.relative_to(vault.root).as_posix() for path in fences}
+    assert set(stored) == set(notes) - too_new
+    assert {path: tuple(entry[:2]) for path, entry in stored.items()} == {
+        path: notes[path][0] for path in stored}
 
 
 def _random_note(chance, client):
@@ -324,60 +319,36 @@ def _random_note(chance, client):
 # The command
 
 
-def test_watch_prints_jsonl_and_stops_cleanly_on_sigterm_and_sigint(vault, tmp_path):
-    environment = {**os.environ, "MUTUALITY_STATE_DIR": str(tmp_path / "state")}
+def test_watch_prints_jsonl_and_stops_cleanly_on_sigterm_and_sigint(vault):
     for stop_with in (signal.SIGTERM, signal.SIGINT):
-        process = subprocess.Popen(
-            [sys.executable, "-m", "mutuality_plugins", "watch", str(vault), "--format", "jsonl"],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment)
-        try:
-            assert "watching" in line_of(process.stderr)
+        with WatchProcess(vault, "--format", "jsonl") as watch:
             client = f"S{stop_with}"
-            streak(vault, client=client)
-            line = line_of(process.stdout)  # flushed as soon as it is known
+            vault.streak(client=client)
+            line = watch.line()  # flushed as soon as it is known
             assert json.loads(line)["client"] == client
             stopped = time.monotonic()
-            process.send_signal(stop_with)
-            assert process.wait(timeout=5) == 0
+            assert watch.stop(stop_with) == 0
             assert time.monotonic() - stopped < 2
-        finally:
-            process.kill()
-            process.communicate()
 
 
-def test_many_stop_signals_at_once_still_stop_it_cleanly(vault, tmp_path):
-    environment = {**os.environ, "MUTUALITY_STATE_DIR": str(tmp_path / "state")}
+def test_many_stop_signals_at_once_still_stop_it_cleanly(vault):
     for _ in range(5):
-        process = subprocess.Popen([sys.executable, "-m", "mutuality_plugins", "watch", str(vault)],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                                   env=environment)
-        try:
-            assert "watching" in line_of(process.stderr)
+        with WatchProcess(vault) as watch:
             for signal_number in [signal.SIGINT, signal.SIGTERM] * 3:
-                process.send_signal(signal_number)
-            assert process.wait(timeout=5) == 0
-        finally:
-            process.kill()
-            process.communicate()
+                watch.process.send_signal(signal_number)
+            assert watch.process.wait(timeout=5) == 0
 
 
 def test_a_vault_moved_away_ends_the_watching_with_a_message(vault, tmp_path):
-    environment = {**os.environ, "MUTUALITY_STATE_DIR": str(tmp_path / "state")}
-    process = subprocess.Popen([sys.executable, "-m", "mutuality_plugins", "watch", str(vault)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                               env=environment)
-    try:
-        assert "watching" in line_of(process.stderr)
-        vault.rename(tmp_path / "moved")
-        (tmp_path / "moved" / "touch.md").write_text("x")  # an event for the worker
-        code = process.wait(timeout=10)
-        said = process.stderr.read()
+    with WatchProcess(vault) as watch:
+        moved = Vault(tmp_path / "moved")
+        vault.root.rename(moved.root)
+        moved.write("touch.md", "x")  # an event for the worker
+        code = watch.process.wait(timeout=10)
+        said = watch.process.stderr.read()
         assert code == 2, said
         assert "the vault folder was moved or deleted" in said
-        assert not vault.exists()  # not made again by a late write
-    finally:
-        process.kill()
-        process.communicate()
+        assert not vault.root.exists()  # not made again by a late write
 
 
 def test_an_inotify_instance_limit_falls_back_to_polling(vault, monkeypatch):
@@ -387,48 +358,45 @@ def test_an_inotify_instance_limit_falls_back_to_polling(vault, monkeypatch):
         raise OSError(errno.EMFILE, "inotify instance limit reached")
 
     monkeypatch.setattr(watch_module, "Observer", no_more_instances)
-    with Running(vault) as running:
-        streak(vault)
-        assert running.next_alert().client == "A"
-        assert any("fs.inotify.max_user_watches" in line for line in running.said)
+    with Watching(vault) as watching:
+        vault.streak()
+        assert watching.next_alert().client == "A"
+        assert any("fs.inotify.max_user_watches" in line for line in watching.said)
 
 
 def test_a_same_size_edit_that_keeps_the_modification_time_is_seen(vault):
-    streak(vault)
-    note = vault / "2026-11-19 A.md"
+    vault.streak()
     before = "---\nclient: A\nfeedback_invited: yes\n---\n" + "x" * 30 + "\n"
     after = "---\nclient: A\nsrs_total: 10\n---\n" + "x" * 38 + "\n"
     assert len(before) == len(after)
-    note.write_text(before)
-    stamp = note.stat()
-    with Running(vault) as running:
-        assert running.next_alert().rule == "uninvited-streak"
-        note.write_text(after)  # same size ...
-        os.utime(note, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))  # ... and the old time
-        alert = running.next_alert()
+    edited = vault.write("2026-11-19 A.md", before)
+    stamp = edited.stat()
+    with Watching(vault) as watching:
+        assert watching.next_alert().rule == "uninvited-streak"
+        edited.write_text(after)  # same size ...
+        os.utime(edited, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))  # ... and the old time
+        alert = watching.next_alert()
         assert (alert.rule, alert.note) == ("alliance-low", "2026-11-19 A.md")
 
 
-def test_plugin_failures_are_told_while_watching(vault):
+def test_plugin_failures_are_told_while_watching_without_their_words(vault):
     def broken(alerts, settings):
         raise KeyError("private words")
 
-    with Running(vault, sinks=[("leaky-plugin", AlertSink("leaky", broken))]) as running:
-        streak(vault)
-        running.next_alert()
-        running.watcher.stop()
-        running.thread.join(TIMEOUT)
-        assert "plugin leaky-plugin failed in alert sink leaky: KeyError" in running.said
-        assert not any("private words" in line for line in running.said)
+    told = "plugin leaky-plugin failed in alert sink leaky: KeyError"
+    with Watching(vault, sinks=[("leaky-plugin", AlertSink("leaky", broken))]) as watching:
+        vault.streak()
+        watching.next_alert()
+        assert watching.until_said(told) == told  # told while it still watches
+        assert watching.thread.is_alive()
+        assert not any("private words" in line for line in watching.said)
+    assert not any("private words" in line for line in watching.said)
 
 
 # One path: what the watcher keeps is what the commands make
 
 
-def test_alerts_md_kept_by_the_watcher_is_what_alerts_write_makes(tmp_path):
-    from support import Vault, Watching, run
-
-    vault = Vault(tmp_path / "vault")
+def test_alerts_md_kept_by_the_watcher_is_what_alerts_write_makes(vault):
     vault.streak("A")
     with Watching(vault) as watching:
         assert watching.next_alert().client == "A"
@@ -441,29 +409,19 @@ def test_alerts_md_kept_by_the_watcher_is_what_alerts_write_makes(tmp_path):
     assert "## B" in kept
 
 
-def test_a_corrected_note_leaves_alerts_md_without_waiting_for_a_new_alert(tmp_path):
-    from support import Vault, Watching
-
-    vault = Vault(tmp_path / "vault")
+def test_a_corrected_note_leaves_alerts_md_without_waiting_for_a_new_alert(vault):
     first, *_ = vault.streak("A")
     alerts_md = vault / "Mutuality" / "Alerts.md"
     with Watching(vault) as watching:
         assert watching.next_alert().client == "A"
         assert "## A" in alerts_md.read_text()
         vault.session(first.name, client="A", feedback_invited="yes")  # it was invited
-        for _ in range(100):
-            if "## A" not in alerts_md.read_text():
-                break
-            time.sleep(0.05)
+        until(lambda: "## A" not in alerts_md.read_text(), "A's alert left Alerts.md")
         assert "No alerts." in alerts_md.read_text()
         watching.no_alert_for(0.5)
 
 
-def test_the_watcher_keeps_the_alerts_report_under_the_name_its_reporter_gives(tmp_path):
-    from mutuality_plugins import Period, Reporter
-
-    from support import Vault, Watching
-
+def test_the_watcher_keeps_the_alerts_report_under_the_name_its_reporter_gives(vault):
     class Renamed:
         @hookimpl
         def mutuality_reporters(self):
@@ -474,7 +432,6 @@ def test_the_watcher_keeps_the_alerts_report_under_the_name_its_reporter_gives(t
     plugins = get_plugin_manager(load_entry_points=False)
     plugins.unregister(name="mutuality_plugins.reporters.alerts")
     plugins.add(Renamed(), name="renamed", origin="test")
-    vault = Vault(tmp_path / "vault")
     vault.streak("A")
     with Watching(vault, plugins=plugins) as watching:
         assert watching.next_alert().client == "A"
@@ -482,11 +439,7 @@ def test_the_watcher_keeps_the_alerts_report_under_the_name_its_reporter_gives(t
     assert not (vault / "Mutuality" / "Alerts.md").exists()
 
 
-def test_a_save_re_runs_the_rules_for_that_client_only(tmp_path):
-    from mutuality_plugins import Rule
-
-    from support import Vault, Watching
-
+def test_a_save_re_runs_the_rules_for_that_client_only(vault):
     checked = []
 
     class Counting:
@@ -497,7 +450,6 @@ def test_a_save_re_runs_the_rules_for_that_client_only(tmp_path):
 
     plugins = get_plugin_manager(load_entry_points=False)
     plugins.add(Counting(), name="counting", origin="test")
-    vault = Vault(tmp_path / "vault")
     for client in ("A", "B", "C"):
         vault.streak(client, first_day=1)
     with Watching(vault, plugins=plugins) as watching:
