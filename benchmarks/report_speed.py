@@ -23,8 +23,7 @@ from datetime import date
 from pathlib import Path
 
 from mutuality_plugins.config import Settings
-from mutuality_plugins.plugin_calls import PluginGuard
-from mutuality_plugins.plugins import get_plugin_manager, reporters_of
+from mutuality_plugins.plugins import get_plugin_manager
 from mutuality_plugins.practice import PracticeBuilder
 from mutuality_plugins.report import Report
 from mutuality_plugins.vault import scan_vault
@@ -42,8 +41,7 @@ def main() -> None:
     args = parser.parse_args()
     manager = get_plugin_manager()
     settings = Settings()
-    guard = PluginGuard()
-    reporters = reporters_of(manager, guard)
+    reporters = manager.reporters()
     with make_vault.given_or_generated(args.vault) as root:
         scan_vault(root, manager, settings)  # warm the page cache
         scans, reports = [], []
@@ -54,9 +52,10 @@ def main() -> None:
             # As `mutuality alerts` and `mutuality digest` would, each for its own period.
             for plugin, reporter in (reporters["alerts"], reporters["digest"]):
                 period = reporter.default_period(TODAY)
-                builder = PracticeBuilder(root, manager, settings, guard)
+                builder = PracticeBuilder(root, manager, settings)
                 practice = builder.build(scan, TODAY, period.start)
-                Report(plugin, reporter, practice, period, guard).text(next(iter(reporter.formats)))
+                Report(plugin, reporter, practice, period, manager.guard).text(
+                    next(iter(reporter.formats)))
             reports.append(time.perf_counter() - scanned)
             scans.append(scanned - started)
     scan_median, report_median = statistics.median(scans), statistics.median(reports)

@@ -14,7 +14,6 @@ from . import scan_summary
 from .errors import MutualityError, describe
 from .invocation import Invocation
 from .model import Period
-from .plugins import commands_of, find_reporter, rules_of, sinks_of
 from .practice import Practice
 from .report import Report, period_of
 from .service import install_service, this_system, user_service
@@ -52,6 +51,7 @@ def _invocation(context: click.Context) -> Invocation:
         root.obj = Invocation(debug=bool(params.get("debug")),
                               no_cache=bool(params.get("no_cache")),
                               hooks_dirs=params.get("hooks_dirs") or ())
+        root.call_on_close(root.obj.close)
     return root.obj
 
 
@@ -118,17 +118,14 @@ def _usage_error(error: click.UsageError) -> _OneLineError:
 def _plugin_commands(context: click.Context) -> dict[str, tuple[str, click.Command]]:
     """Command name -> (plugin, command) of the plugins' commands."""
     invocation = _invocation(context)
-    try:
-        found = commands_of(invocation.plugins, invocation.guard)
-    except MutualityError as error:  # a plugin that cannot be loaded, two of one name
-        raise _OneLineError(str(error), USAGE_ERROR) from None
-    for plugin, command in found:
-        if command.name in BUILT_IN_COMMANDS:
-            raise _OneLineError(
-                f"plugin {plugin} adds a command named {command.name!r}, which exists already",
-                USAGE_ERROR,
-            )
-    return {str(command.name): (plugin, command) for plugin, command in found}
+    if invocation.plugin_commands is None:
+        try:
+            found = invocation.plugins.commands(built_in=BUILT_IN_COMMANDS)
+        except MutualityError as error:  # a plugin that cannot be loaded
+            raise _OneLineError(str(error), USAGE_ERROR) from None
+        invocation.plugin_commands = {str(command.name): (plugin, command)
+                                      for plugin, command in found}
+    return invocation.plugin_commands
 
 
 @click.group(name="mutuality", cls=_Commands,
@@ -149,7 +146,7 @@ def cli(context: click.Context, debug: bool, no_cache: bool, hooks_dirs: tuple[P
     was invited, given and answered. It only reads your notes; it never
     changes them and never sends anything anywhere.
     """
-    context.with_resource(_invocation(context))
+    _invocation(context).start_command()
 
 
 vault_argument = click.argument("vault", type=click.Path(path_type=Path))
@@ -298,7 +295,7 @@ def _report(invocation: Invocation, name: str, vault: Path, config_file: Path | 
     """Print the report (and with ``write`` keep it as its note); return the practice
     and period it covered, or None when its plugin failed before it could be made."""
     settings = invocation.settings(vault, config_file)
-    plugin, reporter = find_reporter(invocation.plugins, invocation.guard, name)
+    plugin, reporter = invocation.plugins.reporter(name)
     output_format = output_format or next(iter(reporter.formats))
     if output_format not in reporter.formats:
         raise click.UsageError(f"the {name} report comes as {', '.join(reporter.formats)}, "
@@ -317,7 +314,10 @@ def _report(invocation: Invocation, name: str, vault: Path, config_file: Path | 
         invocation.say(f"{count} note{'s' if count > 1 else ''} could not be read and "
                        f"{'were' if count > 1 else 'was'} left out; `mutuality scan {vault}` "
                        "lists them")
-    if write:
+    if write and not made.keeps_a_note:
+        invocation.say(f"warning: the {name} report is not kept as a note, so --write "
+                       "wrote nothing")
+    elif write:
         path = made.keep(invocation.say)
         if path is not None:
             invocation.say(f"wrote {path.relative_to(vault).as_posix()}")
@@ -325,14 +325,16 @@ def _report(invocation: Invocation, name: str, vault: Path, config_file: Path | 
 
 
 def _notify(invocation: Invocation, vault: Path, practice: Practice, period: Period) -> None:
-    sinks = sinks_of(invocation.plugins, invocation.guard)
+    sinks = invocation.plugins.sinks()
     if not sinks:  # nothing would get them: they stay new for a sink added later
         invocation.say("no plugin has an alert sink, so no alert was handed on")
         return
     delivery = SinkDelivery(sinks, invocation.index(vault, practice.settings),
                             invocation.guard, practice.settings)
-    for sink, count in delivery.deliver([a for a in practice.alerts if a.date in period]):
+    shown = [alert for alert in practice.alerts if alert.date in period]
+    for sink, count in delivery.deliver(shown, wait=delivery.seconds):
         invocation.say(f"{count} new alert{'s' if count > 1 else ''} handed to {sink.name}")
+    delivery.give_up()  # a sink still at work gets these again next time
 
 
 @cli.command()
@@ -353,7 +355,7 @@ def watch(invocation: Invocation, vault: Path, output_format: str, poll: bool,
     """
     settings = invocation.settings(vault, config_file)
     watcher = Watcher(vault, invocation.plugins, settings, invocation.index(vault, settings),
-                      guard=invocation.guard, say=invocation.say,
+                      say=invocation.say,
                       sinks=[("built-in", stdout_sink(output_format, invocation.stdout))],
                       poll=poll,
                       cache=not invocation.no_cache, today=_today)
@@ -421,7 +423,7 @@ def init(invocation: Invocation, vault: Path) -> None:
     Files that already exist are kept as they are.
     """
     require_vault(vault)
-    rules = [rule for _, rule in rules_of(invocation.plugins, invocation.guard)]
+    rules = [rule for _, rule in invocation.plugins.rules()]
     for relative, written in set_up_vault(vault, rules):
         click.echo(f"wrote {relative}" if written else f"kept {relative} (it exists already)",
                    file=invocation.stdout)

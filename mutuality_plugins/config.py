@@ -119,7 +119,7 @@ def rule_settings(settings: Settings, rules: Iterable[Rule]) -> dict[str, dict[s
         if not isinstance(is_enabled, bool):
             raise ConfigError(f"{source}: `rules.{rule.name}.enabled` should be true or false")
         chosen = _checked_table(written, rule.settings, f"rules.{rule.name}", source,
-                                "is not a setting of this rule")
+                                "is not a setting of this rule", counts=True)
         if is_enabled:
             enabled[rule.name] = chosen
     return enabled
@@ -143,28 +143,36 @@ def with_plugin_settings(
 
 
 def _checked_table(written: dict[str, Any], defaults: Mapping[str, Any], prefix: str, source: str,
-                   unknown: str) -> dict[str, Any]:
+                   unknown: str, counts: bool = False) -> dict[str, Any]:
     chosen = dict(defaults)
     for key, value in written.items():
         if key not in defaults:
             raise ConfigError(f"{source}: `{prefix}.{key}` {unknown}")
-        chosen[key] = _checked(value, defaults[key], f"{prefix}.{key}", source)
+        chosen[key] = _checked(value, defaults[key], f"{prefix}.{key}", source, counts)
     return chosen
 
 
-def _checked(value: Any, default: Any, key: str, source: str) -> Any:
+def _checked(value: Any, default: Any, key: str, source: str, counts: bool) -> Any:
+    """``value`` if it has the default's type. With ``counts`` (a rule's settings),
+    a whole number is a count of at least 1 and a number a score of at least 0; a
+    plugin's own settings are checked for their type only."""
+    if default is None:  # a plugin setting with no default: any value
+        return value
+    is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
     if isinstance(default, bool):
         if isinstance(value, bool):
             return value
         raise ConfigError(f"{source}: `{key}` should be true or false")
     if isinstance(default, int):
-        if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+        if is_number and isinstance(value, int) and (value >= 1 or not counts):
             return value
-        raise ConfigError(f"{source}: `{key}` should be a whole number of at least 1")
+        least = " of at least 1" if counts else ""
+        raise ConfigError(f"{source}: `{key}` should be a whole number{least}")
     if isinstance(default, float):
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0:
+        if is_number and (value >= 0 or not counts):
             return float(value)
-        raise ConfigError(f"{source}: `{key}` should be a number of at least 0")
+        least = " of at least 0" if counts else ""
+        raise ConfigError(f"{source}: `{key}` should be a number{least}")
     if isinstance(default, str):
         if isinstance(value, str):
             return value

@@ -18,11 +18,11 @@ from typing import IO
 
 import click
 
-from .config import Settings, load_settings, with_plugin_settings
+from .config import ConfigError, Settings, load_settings, with_plugin_settings
 from .index import NoteIndex, fingerprint
 from .model import ScanResult
 from .plugin_calls import PluginGuard
-from .plugins import PluginManager, declared_settings, get_plugin_manager, outside_vault
+from .plugins import PluginManager, get_plugin_manager, outside_vault
 from .practice import Practice, PracticeBuilder
 from .progress import ProgressBar
 from .vault import require_vault, scan_vault
@@ -31,9 +31,9 @@ from .vault import require_vault, scan_vault
 class Invocation:
     """The options before the command, the plugins, and the guard that calls them.
 
-    Use it as a context manager around the command: while it is open, what plugin
-    code prints goes to stderr (stdout is the command's), and the index is closed
-    at the end.
+    From the moment it is made, what plugin code prints goes to stderr (plugins load
+    as click looks up the command); :meth:`start_command` keeps file descriptor 1 for
+    the command too; :meth:`close` undoes both and closes the index.
     """
 
     def __init__(self, *, debug: bool = False, no_cache: bool = False,
@@ -42,15 +42,19 @@ class Invocation:
         self.no_cache = no_cache
         self.hooks_dirs = tuple(hooks_dirs)
         self.guard = PluginGuard(debug)
+        self.guard.reserve_stdout()
         self._plugins: PluginManager | None = None
+        # name -> (plugin, command), once looked up (the command line's business)
+        self.plugin_commands: dict[str, tuple[str, click.Command]] | None = None
         self._indexes: dict[Path, NoteIndex] = {}
         self._resources = ExitStack()
+        self._resources.callback(self.guard.release_stdout)
 
-    def __enter__(self) -> Invocation:
-        self._resources.enter_context(self.guard)
-        return self
+    def start_command(self) -> None:
+        """The command is about to run: its output is all that reaches stdout."""
+        self.guard.reserve_descriptor()
 
-    def __exit__(self, *exc_info: object) -> None:
+    def close(self) -> None:
         self._resources.close()
 
     @property
@@ -58,7 +62,7 @@ class Invocation:
         """The built-in plugins, the installed ones and those of ``--hooks-dir``; a
         vault's settings may add folders (:meth:`settings`)."""
         if self._plugins is None:
-            self._plugins = get_plugin_manager(hooks_dirs=self.hooks_dirs)
+            self._plugins = get_plugin_manager(hooks_dirs=self.hooks_dirs, guard=self.guard)
         return self._plugins
 
     @property
@@ -67,8 +71,9 @@ class Invocation:
         return self.guard.stdout
 
     def say(self, line: str) -> None:
-        """Tell the user one line on stderr."""
-        click.echo(f"mutuality: {line}", err=True)
+        """Tell the user one line on stderr (the real one, whatever a plugin did to
+        ``sys.stderr``)."""
+        click.echo(f"mutuality: {line}", file=self.guard.stderr)
 
     def settings(self, vault: Path, config_file: Path | None = None) -> Settings:
         """The settings for a vault (``config_file``, else the vault's own
@@ -88,8 +93,17 @@ class Invocation:
                          "state folder")
                 settings = replace(settings, state_folder=None)
         plugins = self.plugins
-        plugins.load_hooks_dirs(folder for folder in folders if not _loaded(plugins, folder))
-        return with_plugin_settings(settings, declared_settings(plugins, self.guard))
+        plugins.load_hooks_dirs(folders)
+        declared = plugins.declared_settings()
+        try:
+            return with_plugin_settings(settings, declared)
+        except ConfigError as error:
+            failed = self.guard.failed("mutuality_plugin_settings")
+            if not failed:
+                raise
+            # The settings may be right and the plugin that declares them broken.
+            raise ConfigError(f"{error}, or plugin {' and '.join(failed)} failed to declare "
+                              "its settings") from None
 
     def index(self, vault: Path, settings: Settings) -> NoteIndex:
         """The vault's index (what was read before, what each sink received), closed
@@ -105,17 +119,13 @@ class Invocation:
         ``--no-cache``), with a progress bar on a terminal."""
         index = self.index(vault, settings)
         with ProgressBar("Reading notes", sys.stderr) as progress:
-            return scan_vault(vault, self.plugins, settings, guard=self.guard,
-                              progress=progress, index=None if self.no_cache else index)
+            return scan_vault(vault, self.plugins, settings, progress=progress,
+                              index=None if self.no_cache else index)
 
     def practice(self, vault: Path, settings: Settings, today: date,
                  since: date | None = None) -> Practice:
         """The vault read, with the alerts raised on or after ``since``."""
         # Made first: a mistake in the rules' settings stops before any note is read.
-        builder = PracticeBuilder(vault, self.plugins, settings, self.guard)
+        builder = PracticeBuilder(vault, self.plugins, settings)
         return builder.build(self.scan(vault, settings), today, since)
 
-
-def _loaded(plugins: PluginManager, folder: Path) -> bool:
-    return any(Path(origin).parent == folder.resolve() for origin in plugins.origins.values()
-               if origin.endswith(".py"))

@@ -1,13 +1,15 @@
 """Calling plugin code: one guard for every hook and every plugin.
 
 Plugins are called one implementation at a time, so that one plugin's failure cannot
-take the others down. What a plugin returns is checked against its hook's contract.
-A failure (an error, or a wrong answer) is recorded by plugin, hook and note, never
-by the error's text, which could quote a note; the rest of the work goes on and the
-command ends with exit status 1. With ``--debug`` the error is raised instead.
+take the others down. What a plugin returns is checked against its hook's contract
+(``contracts.py``). A failure (an error, an exit, or a wrong answer) is recorded by
+plugin, hook and note, never by the error's text, which could quote a note; the rest
+of the work goes on and the command ends with exit status 1. With ``--debug`` the
+error is raised instead.
 
-While plugin code runs, what it prints goes to stderr: stdout belongs to the
-command's own output (``--format json``, watch's ``jsonl``).
+While the guard is open, stdout belongs to the command's own output (``--format
+json``, watch's ``jsonl``): what plugin code prints, from its own thread or any
+other, goes to stderr, and so does whatever writes to file descriptor 1 itself.
 """
 
 from __future__ import annotations
@@ -15,26 +17,21 @@ from __future__ import annotations
 import os
 import sys
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
-from typing import IO, Any, TypeVar
+from typing import IO, Any
 
-import click
 import pluggy
 
-from .errors import MutualityError, describe
-from .model import AlertSink, Feedback, FeedbackItem, Reporter, Rule
-
-T = TypeVar("T")
+from .contracts import HOOKS, Contract, PluginFault
 
 FAILED: Any = type("Failed", (), {"__repr__": lambda self: "FAILED"})()
 """What :meth:`PluginGuard.call` gives when the plugin failed (its failure is recorded)."""
 
-
-class PluginFault(Exception):
-    """A fault mutuality found in a plugin (a wrong answer, too slow): the message is
-    mutuality's own, never the plugin's, so it may be shown."""
+OWN_THREAD_PREFIX = "mutuality-"
+"""Threads of mutuality's own are named so; their writes to stdout are its output."""
 
 
 @dataclass(frozen=True)
@@ -49,16 +46,11 @@ class PluginFailure:
         return f"plugin {self.plugin} failed in {self.hook}{where}: {self.reason}"
 
 
-Contract = Callable[[Any], Any]
-"""Checks a plugin's answer: returns it (a list made of an iterable) or raises
-:class:`PluginFault` saying what is wrong."""
-
-
 class PluginGuard:
     """Calls plugin code and keeps its failures; one per command (or watcher).
 
     Use it as a context manager around the command: inside, stdout is reserved for
-    the command's own output while plugin code runs.
+    the command's own output.
     """
 
     def __init__(self, debug: bool = False):
@@ -72,25 +64,25 @@ class PluginGuard:
 
     def call(self, plugin: str, hook: str, function: Callable[..., Any], *args: Any,
              on_note: str | None = None, contract: Contract | None = None,
-             **kwargs: Any) -> Any:
+             passes: tuple[type[Exception], ...] = (), **kwargs: Any) -> Any:
         """``function(*args, **kwargs)``'s answer (checked by ``contract``), or
-        :data:`FAILED` when it raised or broke the contract (recorded here, with
-        ``on_note``, the note being read, if any).
+        :data:`FAILED` when it raised, exited or broke the contract (recorded here,
+        with ``on_note``, the note being read, if any).
 
-        A :class:`~mutuality_plugins.errors.MutualityError` (a note problem, a
-        message written for the user) is not a failure: it propagates.
+        :param passes: errors that are not failures but messages for the user (a
+            :class:`~mutuality_plugins.NoteProblem` from an extractor): they propagate.
         """
-        self._in_plugin.depth = getattr(self._in_plugin, "depth", 0) + 1
-        try:
-            answer = function(*args, **kwargs)
-            return answer if contract is None or answer is None else contract(answer)
-        except MutualityError:
-            raise
-        except Exception as error:
-            self.record(plugin, hook, error, on_note)
+        with self.running():
+            try:
+                answer = function(*args, **kwargs)
+                return answer if contract is None or answer is None else contract(answer)
+            except passes:
+                raise
+            except BaseException as error:  # an exit too: a plugin never ends mutuality
+                if isinstance(error, KeyboardInterrupt) and _in_main_thread():
+                    raise  # the user's Ctrl-C (only the main thread is sent signals)
+                self.record(plugin, hook, error, on_note)
             return FAILED
-        finally:
-            self._in_plugin.depth -= 1
 
     def answers(self, caller: pluggy.HookCaller, **arguments: Any) -> list[tuple[str, Any]]:
         """(plugin, answer) of each implementation of a hook that answered (not None),
@@ -98,22 +90,32 @@ class PluginGuard:
         return self.answers_of(implementations(caller), caller.name, **arguments)
 
     def answers_of(self, calls: list[tuple[str, Callable[..., Any]]], hook: str, *,
-                   on_note: str | None = None, **arguments: Any) -> list[tuple[str, Any]]:
+                   on_note: str | None = None, passes: tuple[type[Exception], ...] = (),
+                   **arguments: Any) -> list[tuple[str, Any]]:
         """Like :meth:`answers`, for calls prepared once by :func:`implementations`
         (reading notes calls the same extractors ten thousand times)."""
-        contract = CONTRACTS[hook]
+        contract = HOOKS[hook]
         found = []
         for plugin, function in calls:
             answer = self.call(plugin, hook, function, on_note=on_note, contract=contract,
-                               **arguments)
+                               passes=passes, **arguments)
             if answer is not None and answer is not FAILED:
                 found.append((plugin, answer))
         return found
 
-    def contributions(self, caller: pluggy.HookCaller, **arguments: Any) -> list[tuple[str, Any]]:
+    def contributions(self, caller: pluggy.HookCaller) -> list[tuple[str, Any]]:
         """(plugin, item) of every item of the lists a hook's implementations return."""
-        return [(plugin, item) for plugin, answer in self.answers(caller, **arguments)
-                for item in answer]
+        return [(plugin, item) for plugin, answer in self.answers(caller) for item in answer]
+
+    @contextmanager
+    def running(self) -> Iterator[None]:
+        """Mark plugin code running in this thread (a call, loading a plugin's file):
+        what it prints goes to stderr."""
+        self._in_plugin.depth = getattr(self._in_plugin, "depth", 0) + 1
+        try:
+            yield
+        finally:
+            self._in_plugin.depth -= 1
 
     # Failures
 
@@ -122,8 +124,12 @@ class PluginGuard:
         """Keep a failure; with ``debug``, raise the error instead."""
         if self.debug:
             raise error
-        reason = str(error) if isinstance(error, PluginFault) else describe(error)
+        reason = str(error) if isinstance(error, PluginFault) else _kind(error)
         self.failures.append(PluginFailure(plugin, hook, reason, on_note))
+
+    def failed(self, hook: str) -> list[str]:
+        """The plugins that failed in ``hook`` (their failures kept to be told)."""
+        return sorted({failure.plugin for failure in self.failures if failure.hook == hook})
 
     def summary(self) -> list[str]:
         """One line per plugin and hook: the first failure, and how many there were."""
@@ -147,39 +153,76 @@ class PluginGuard:
 
     # Stdout
 
-    def __enter__(self) -> PluginGuard:
-        own = sys.stdout
-        self._saved_descriptor = None
-        if _is_descriptor_one(own):
-            # Whatever writes to file descriptor 1 itself (a child process a plugin
-            # starts, C code) goes to stderr; the command keeps a copy of the real one.
-            own.flush()
-            self._saved_descriptor = os.dup(1)
-            os.dup2(2, 1)
-            line_buffered = bool(getattr(own, "line_buffering", False))
-            own = open(os.dup(self._saved_descriptor), "w",  # noqa: SIM115 (closed on exit)
-                       buffering=1 if line_buffered else -1, encoding=own.encoding,
-                       errors=own.errors)
-        self._router = _StdoutRouter(own, self._in_plugin)
+    def reserve_stdout(self) -> None:
+        """From now on, only mutuality's own threads outside plugin code write to
+        stdout (see :attr:`stdout`); undone by :meth:`release_stdout`."""
+        if self._router is not None:
+            return
+        self._router = _StdoutRouter(sys.stdout, sys.stderr, self._in_plugin)
         sys.stdout = self._router
-        return self
 
-    def __exit__(self, *exc_info: object) -> None:
+    def reserve_descriptor(self) -> None:
+        """Also send what writes to file descriptor 1 itself (a child process a plugin
+        starts, C code) to stderr, keeping a copy of the real one for the command."""
+        router = self._router
+        if router is None or self._saved_descriptor is not None:
+            return
+        own = router.own
+        if not _is_descriptor_one(own):  # a test runner's stream, say
+            return
+        own.flush()
+        self._saved_descriptor = os.dup(1)
+        os.dup2(2, 1)
+        line_buffered = bool(getattr(own, "line_buffering", False))
+        router.own = open(os.dup(self._saved_descriptor), "w",  # noqa: SIM115 (closed below)
+                          buffering=1 if line_buffered else -1,
+                          encoding=getattr(own, "encoding", "utf-8"),
+                          errors=getattr(own, "errors", "strict"))
+
+    def release_stdout(self) -> None:
         router, self._router = self._router, None
         if router is None:
             return
         if sys.stdout is router:
-            sys.stdout = router.own if self._saved_descriptor is None else sys.__stdout__
+            sys.stdout = router.original
         if self._saved_descriptor is not None:
             router.own.close()  # flushed
             os.dup2(self._saved_descriptor, 1)
             os.close(self._saved_descriptor)
             self._saved_descriptor = None
 
+    def __enter__(self) -> PluginGuard:
+        self.reserve_stdout()
+        self.reserve_descriptor()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.release_stdout()
+
     @property
     def stdout(self) -> IO[str]:
         """The command's own output: stdout as it was before plugins could print."""
         return self._router.own if self._router is not None else sys.stdout
+
+    @property
+    def stderr(self) -> IO[str] | None:
+        """Where mutuality tells the user things: stderr as it was when the guard
+        opened (a plugin that replaces ``sys.stderr`` cannot silence mutuality)."""
+        return self._router.stderr if self._router is not None else sys.stderr
+
+
+def _in_main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
+
+
+def _kind(error: BaseException) -> str:
+    """A plugin's error as a message may show it: its kind, and for a file error its
+    reason, never its text or the file's name (either could quote a note)."""
+    if isinstance(error, OSError) and error.strerror:
+        return f"{type(error).__name__}: {error.strerror.lower()}"
+    if isinstance(error, SystemExit):
+        return "SystemExit (a plugin must not end mutuality)"
+    return type(error).__name__
 
 
 def _is_descriptor_one(stream: IO[str] | None) -> bool:
@@ -190,18 +233,27 @@ def _is_descriptor_one(stream: IO[str] | None) -> bool:
 
 
 class _StdoutRouter:
-    """Stands for ``sys.stdout``: in a thread running plugin code, writes go to
-    stderr; elsewhere to the command's own stdout."""
+    """Stands for ``sys.stdout``: mutuality's own threads, outside plugin code, write
+    the command's output; plugin code, and any thread a plugin started, write to
+    stderr."""
 
-    def __init__(self, own: IO[str], in_plugin: threading.local):
+    def __init__(self, own: IO[str], stderr: IO[str] | None, in_plugin: threading.local):
+        self.original = own
         self.own = own
+        self.stderr = stderr
         self._in_plugin = in_plugin
 
     def _target(self) -> IO[str]:
-        return sys.stderr if getattr(self._in_plugin, "depth", 0) else self.own
+        ours = _in_main_thread() or threading.current_thread().name.startswith(OWN_THREAD_PREFIX)
+        if ours and not getattr(self._in_plugin, "depth", 0):
+            return self.own
+        return self.stderr if self.stderr is not None else self.own
 
     def write(self, text: str) -> int:
         return self._target().write(text)
+
+    def close(self) -> None:
+        """Not a plugin's to close: the command still writes there."""
 
     def __getattr__(self, name: str) -> Any:  # flush, buffer, isatty, encoding, ...
         return getattr(self._target(), name)
@@ -218,115 +270,3 @@ def implementations(caller: pluggy.HookCaller,
         calls.append((impl.plugin_name, partial(impl.function, **given)))
     return calls
 
-
-# The contracts: what each hook may return (None is always allowed: "nothing").
-
-
-def _kind(value: Any) -> str:
-    """``an int``, ``a str``: what a value is, never what it holds."""
-    if value is None:
-        return "None"
-    name = type(value).__name__
-    return f"{'an' if name[0].lower() in 'aeiou' else 'a'} {name}"
-
-
-def list_of(kind: type[T], check: Callable[[T], str | None] = lambda item: None) -> Contract:
-    """A list (or any iterable but text or a mapping) of ``kind``, each passing ``check``."""
-
-    def contract(answer: Any) -> list[T]:
-        if isinstance(answer, (str, bytes, Mapping)) or not isinstance(answer, Iterable):
-            raise PluginFault(f"it returned {_kind(answer)}, not a list of {kind.__name__}")
-        items = list(answer)
-        for item in items:
-            if not isinstance(item, kind):
-                raise PluginFault(
-                    f"it returned a list holding {_kind(item)}, not only {kind.__name__}")
-            wrong = check(item)
-            if wrong:
-                raise PluginFault(f"its {kind.__name__} {wrong}")
-        return items
-
-    return contract
-
-
-def one_of(kind: type[T], check: Callable[[T], str | None] = lambda answer: None) -> Contract:
-    """One ``kind`` passing ``check`` (or None)."""
-
-    def contract(answer: Any) -> T:
-        if not isinstance(answer, kind):
-            raise PluginFault(f"it returned {_kind(answer)}, not {kind.__name__} or None")
-        wrong = check(answer)
-        if wrong:
-            raise PluginFault(f"its {kind.__name__} {wrong}")
-        return answer
-
-    return contract
-
-
-def _named(item: Any) -> str | None:
-    if not isinstance(item.name, str) or not item.name.strip():
-        return f"has no name (a name should be text, like {'my-' + type(item).__name__.lower()!r})"
-    return None
-
-
-def _feedback(feedback: Feedback) -> str | None:
-    if isinstance(feedback.items, (str, bytes, Mapping)) or not isinstance(
-        feedback.items, Iterable
-    ) or not all(
-        isinstance(item, FeedbackItem) and isinstance(item.theme, str)
-        and isinstance(item.signal, str)
-        for item in feedback.items
-    ):
-        return "should hold a tuple of FeedbackItem, each with a text theme and signal"
-    if not isinstance(feedback.invited, bool):
-        return "should say invited=True or False"
-    total = feedback.srs_total
-    if total is not None and (isinstance(total, bool) or not isinstance(total, (int, float))):
-        return "should give srs_total as a number or None"
-    return None
-
-
-def _rule(rule: Rule) -> str | None:
-    if not callable(rule.check):
-        return f"{rule.name!r} has a check that cannot be called"
-    if not isinstance(rule.settings, Mapping):
-        return f"{rule.name!r} has settings that are not a mapping"
-    return _named(rule)
-
-
-def _reporter(reporter: Reporter) -> str | None:
-    if not isinstance(reporter.formats, Mapping) or not reporter.formats or not all(
-        isinstance(name, str) and callable(render) for name, render in reporter.formats.items()
-    ):
-        return f"{reporter.name!r} should map each format's name to a function"
-    if not callable(reporter.default_period):
-        return f"{reporter.name!r} has a default_period that cannot be called"
-    return _named(reporter)
-
-
-def _sink(sink: AlertSink) -> str | None:
-    if not callable(sink.send):
-        return f"{sink.name!r} has a send that cannot be called"
-    return _named(sink)
-
-
-def _settings_sections(answer: Any) -> dict[str, dict[str, Any]]:
-    if not isinstance(answer, Mapping) or not all(
-        isinstance(section, str) and isinstance(defaults, Mapping)
-        and all(isinstance(key, str) for key in defaults)
-        for section, defaults in answer.items()
-    ):
-        raise PluginFault(f"it returned {_kind(answer)}, not a mapping from section "
-                             "names to mappings of settings")
-    return {section: dict(defaults) for section, defaults in answer.items()}
-
-
-CONTRACTS: dict[str, Contract] = {
-    "mutuality_extract_feedback": one_of(Feedback, _feedback),
-    "mutuality_rules": list_of(Rule, _rule),
-    "mutuality_reporters": list_of(Reporter, _reporter),
-    "mutuality_alert_sinks": list_of(AlertSink, _sink),
-    "mutuality_commands": list_of(click.Command, _named),
-    "mutuality_plugin_settings": _settings_sections,
-}
-"""Every hook's contract, by hook name."""

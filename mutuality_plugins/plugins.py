@@ -13,20 +13,20 @@ import importlib.metadata
 import importlib.util
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
+from functools import partial
 from pathlib import Path
 from types import ModuleType
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 import pluggy
 
 from . import hookspecs
+from .contracts import PluginFault
 from .errors import MutualityError
 from .model import AlertSink, Reporter, Rule
 from .plugin_calls import PluginGuard
-
-Named = TypeVar("Named", Rule, Reporter, AlertSink, click.Command)
 
 # The built-in plugins. Their hooks are all ``trylast`` where order matters (an
 # outside plugin's answer comes first), and pluggy calls trylast implementations in
@@ -60,12 +60,18 @@ class PluginError(MutualityError):
 
 
 class PluginManager(pluggy.PluginManager):
-    """pluggy's manager, remembering where each plugin came from."""
+    """pluggy's manager, remembering where each plugin came from.
 
-    def __init__(self) -> None:
+    :param guard: runs a plugin's own code as it is loaded (what it prints then goes
+        to stderr, like everything a plugin prints).
+    """
+
+    def __init__(self, guard: PluginGuard | None = None) -> None:
         super().__init__(hookspecs.PROJECT)
         self.add_hookspecs(hookspecs)
         self.origins: dict[str, str] = {}
+        self.guard = guard if guard is not None else PluginGuard()
+        self._hooks_dirs: set[Path] = set()
 
     def add(self, plugin: object, name: str, origin: str) -> None:
         """Register one plugin; every kind of plugin comes in through here."""
@@ -86,13 +92,94 @@ class PluginManager(pluggy.PluginManager):
             raise PluginError(f"plugin {name} ({origin}): {error}") from None
 
     def load_hooks_dirs(self, folders: Iterable[Path]) -> None:
-        """Register every ``*.py`` file of each folder (not ``_*`` or ``.*``)."""
+        """Register every ``*.py`` file of each folder (not ``_*`` or ``.*``); a folder
+        named again (on the command line and in the settings, say) is loaded once."""
         for folder in folders:
             if not folder.is_dir():
                 raise PluginError(f"{folder}: hooks folder not found")
+            if folder.resolve() in self._hooks_dirs:
+                continue
+            self._hooks_dirs.add(folder.resolve())
             for path in sorted(folder.glob("*.py")):
                 if not path.name.startswith(("_", ".")):
-                    self.add(_load_file(path), name=path.stem, origin=str(path))
+                    module = self.load(path.stem, str(path), partial(_load_file, path))
+                    self.add(module, name=path.stem, origin=str(path))
+
+    def load(self, name: str, origin: str, load: Callable[[], object]) -> object:
+        """Run a plugin's own code as it is loaded; any error or exit it meets is one
+        line naming it."""
+        try:
+            with self.guard.running():
+                return load()
+        except KeyboardInterrupt:
+            raise
+        except BaseException as error:  # an exit at import ends nothing but the loading
+            raise PluginError(f"plugin {name} ({origin}) cannot be loaded: "
+                              f"{type(error).__name__}: {error}") from error
+
+    # What the plugins contribute, each kind by name, each plugin called on its own
+
+    def rules(self) -> list[tuple[str, Rule]]:
+        """(plugin, rule) for every rule the plugins contribute, by rule name."""
+        return self._by_name("rule", self.hook.mutuality_rules)
+
+    def reporters(self) -> dict[str, tuple[str, Reporter]]:
+        """Report name -> (plugin, reporter)."""
+        return {reporter.name: (plugin, reporter)
+                for plugin, reporter in self._by_name("report", self.hook.mutuality_reporters)}
+
+    def reporter(self, name: str) -> tuple[str, Reporter]:
+        """(plugin, reporter) of the report named ``name``."""
+        reporters = self.reporters()
+        if name not in reporters:
+            known = ", ".join(reporters) or "none"
+            raise MutualityError(f"there is no report named {name!r} (there are: {known})")
+        return reporters[name]
+
+    def sinks(self, built_in: Iterable[str] = ()) -> list[tuple[str, AlertSink]]:
+        """(plugin, sink) of the plugins' alert sinks; none may take the name of a
+        ``built_in`` sink (its name keys what it received)."""
+        return self._by_name("alert sink", self.hook.mutuality_alert_sinks,
+                             dict.fromkeys(built_in, BUILT_IN))
+
+    def commands(self, built_in: Iterable[str] = ()) -> list[tuple[str, click.Command]]:
+        """(plugin, command) of the plugins' commands; none may take the name of a
+        ``built_in`` command."""
+        return self._by_name("command", self.hook.mutuality_commands,
+                             dict.fromkeys(built_in, BUILT_IN))
+
+    def declared_settings(self) -> dict[str, dict[str, Any]]:
+        """The plugins' own settings sections with their defaults; a section declared
+        by two plugins is the second one's failure."""
+        declared: dict[str, dict[str, Any]] = {}
+        owner: dict[str, str] = {}
+        for plugin, sections in self.guard.answers(self.hook.mutuality_plugin_settings):
+            for section, defaults in sections.items():
+                if section in owner:
+                    self._clash(plugin, "mutuality_plugin_settings", "settings section",
+                                section, owner[section])
+                    continue
+                owner[section], declared[section] = plugin, defaults
+        return declared
+
+    def _by_name(self, kind: str, caller: pluggy.HookCaller,
+                 taken: Mapping[str, str] | None = None) -> list[tuple[str, Any]]:
+        """The hook's contributions sorted by name; one whose name another plugin (or
+        ``taken``: name -> owner) took first is that plugin's failure, and left out."""
+        owner = dict(taken or {})
+        kept: dict[str, tuple[str, Any]] = {}
+        for plugin, item in self.guard.contributions(caller):
+            name = str(item.name)
+            if name in owner:
+                self._clash(plugin, caller.name, kind, name, owner[name])
+            else:
+                owner[name], kept[name] = plugin, (plugin, item)
+        return [kept[name] for name in sorted(kept)]
+
+    def _clash(self, plugin: str, hook: str, kind: str, name: str, first: str) -> None:
+        who = "mutuality has" if first == BUILT_IN else f"plugin {first} contributes"
+        self.guard.record(plugin, hook, PluginFault(
+            f"{who} a {kind} named {name!r} already, so this one is left out; rename it"))
 
 
 def _no_wrappers(manager: PluginManager, plugin: object) -> None:
@@ -110,28 +197,24 @@ def _no_wrappers(manager: PluginManager, plugin: object) -> None:
 
 
 def get_plugin_manager(
-    *, load_entry_points: bool = True, hooks_dirs: Iterable[Path] = ()
+    *, load_entry_points: bool = True, hooks_dirs: Iterable[Path] = (),
+    guard: PluginGuard | None = None,
 ) -> PluginManager:
     """A plugin manager with the hook specs, the built-ins and the outside plugins.
 
     :param load_entry_points: load the installed distributions that declare the
         ``mutuality`` entry-point group (restricted by ``MUTUALITY_PLUGINS``).
     :param hooks_dirs: folders of drop-in ``.py`` plugins.
+    :param guard: the guard of the command (a new one when None).
     """
-    manager = PluginManager()
+    manager = PluginManager(guard)
     for name in BUILTIN_PLUGINS:
         manager.add(importlib.import_module(name), name=name, origin=BUILT_IN)
     if load_entry_points:
         for entry_point in _enabled_entry_points():
             dist = entry_point.dist
             origin = f"{dist.name} {dist.version}" if dist else "installed"
-            try:
-                plugin = entry_point.load()
-            except Exception as error:
-                raise PluginError(
-                    f"plugin {entry_point.name} ({origin}) cannot be loaded: "
-                    f"{type(error).__name__}: {error}"
-                ) from error
+            plugin = manager.load(entry_point.name, origin, entry_point.load)
             manager.add(plugin, name=entry_point.name, origin=origin)
     manager.load_hooks_dirs(hooks_dirs)
     return manager
@@ -155,12 +238,7 @@ def _load_file(path: Path) -> ModuleType:
     if spec is None or spec.loader is None:
         raise PluginError(f"plugin {path} cannot be loaded: not a Python file")
     module = importlib.util.module_from_spec(spec)
-    try:
-        spec.loader.exec_module(module)
-    except Exception as error:
-        raise PluginError(
-            f"plugin {path} cannot be loaded: {type(error).__name__}: {error}"
-        ) from error
+    spec.loader.exec_module(module)
     sys.modules[module_name] = module
     return module
 
@@ -174,54 +252,3 @@ def outside_vault(folders: Iterable[Path], vault: Path) -> tuple[list[Path], lis
         resolved = (vault / folder).resolve()
         (inside if resolved == root or root in resolved.parents else outside).append(resolved)
     return outside, inside
-
-
-# What the plugins contribute, each kind by name: two of one name are an error.
-
-
-def rules_of(manager: PluginManager, guard: PluginGuard) -> list[tuple[str, Rule]]:
-    """(plugin, rule) for every rule the plugins contribute, by rule name."""
-    return _by_name("rule", guard.contributions(manager.hook.mutuality_rules))
-
-
-def reporters_of(manager: PluginManager, guard: PluginGuard) -> dict[str, tuple[str, Reporter]]:
-    """Report name -> (plugin, reporter)."""
-    found = _by_name("report", guard.contributions(manager.hook.mutuality_reporters))
-    return {reporter.name: (plugin, reporter) for plugin, reporter in found}
-
-
-def find_reporter(manager: PluginManager, guard: PluginGuard, name: str) -> tuple[str, Reporter]:
-    """(plugin, reporter) of the report named ``name``."""
-    reporters = reporters_of(manager, guard)
-    if name not in reporters:
-        known = ", ".join(reporters) or "none"
-        raise MutualityError(f"there is no report named {name!r} (there are: {known})")
-    return reporters[name]
-
-
-def sinks_of(manager: PluginManager, guard: PluginGuard) -> list[tuple[str, AlertSink]]:
-    return _by_name("alert sink", guard.contributions(manager.hook.mutuality_alert_sinks))
-
-
-def commands_of(manager: PluginManager, guard: PluginGuard) -> list[tuple[str, click.Command]]:
-    return _by_name("command", guard.contributions(manager.hook.mutuality_commands))
-
-
-def declared_settings(manager: PluginManager, guard: PluginGuard) -> dict[str, dict[str, Any]]:
-    """The plugins' own settings sections with their defaults."""
-    declared: dict[str, dict[str, Any]] = {}
-    for _, sections in guard.answers(manager.hook.mutuality_plugin_settings):
-        declared.update(sections)
-    return declared
-
-
-def _by_name(kind: str, found: list[tuple[str, Named]]) -> list[tuple[str, Named]]:
-    seen: dict[str, str] = {}
-    for plugin, item in found:
-        name = str(item.name)
-        if name in seen:
-            raise MutualityError(
-                f"two plugins contribute a {kind} named {name!r}: {seen[name]} and {plugin}"
-            )
-        seen[name] = plugin
-    return sorted(found, key=lambda pair: str(pair[1].name))

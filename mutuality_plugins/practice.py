@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from .config import Settings, rule_settings
-from .model import SEVERITIES, Alert, ScanResult, Session
-from .plugin_calls import FAILED, PluginGuard, list_of
-from .plugins import PluginManager, rules_of
+from .contracts import ALERTS
+from .model import Alert, ScanResult, Session
+from .plugin_calls import FAILED
+from .plugins import PluginManager
 
 
 @dataclass(frozen=True)
@@ -38,53 +39,46 @@ class Practice:
     alerts_since: date | None = None
 
 
-def _alert(alert: Alert) -> str | None:
-    if not isinstance(alert.date, date) or not isinstance(alert.note, str):
-        return "should have the session's date and note"
-    if alert.severity not in SEVERITIES:
-        return f"should have a severity among {', '.join(SEVERITIES)}"
-    if not isinstance(alert.message, str):
-        return "should have a message"
-    return None
-
-
-_ALERTS = list_of(Alert, _alert)
-
-
 class PracticeBuilder:
     """Turns what was read from a vault into a :class:`Practice`.
 
     The rules and their settings are taken once (a mistake in ``[rules.NAME]`` stops
     here, before any note is read). A rule that fails is named by the guard; its
-    alerts for that client are left out and the other rules and clients go on.
+    alerts for that client are left out, the other rules and clients go on, and that
+    client's rules run again at the next build (the failure may have passed).
     """
 
-    def __init__(self, vault: Path, plugins: PluginManager, settings: Settings,
-                 guard: PluginGuard):
+    def __init__(self, vault: Path, plugins: PluginManager, settings: Settings):
         self.vault = Path(vault)
         self.settings = settings
-        self.guard = guard
-        self.rules = rules_of(plugins, guard)
+        self.guard = plugins.guard
+        self.rules = plugins.rules()
         self.enabled = rule_settings(settings, [rule for _, rule in self.rules])
-        # client -> (the sessions, ``since``, their alerts) of the last build
+        # client -> (the sessions, ``since``, their alerts) of the last build where no
+        # rule failed for that client
         self._known: dict[str, tuple[list[Session], date | None, list[Alert]]] = {}
+        self.unsettled = False  # a rule failed at the last build: worth building again
 
     def build(self, scan: ScanResult, today: date, since: date | None = None) -> Practice:
         """The practice of ``scan``, with the alerts raised on or after ``since``."""
-        by_client = scan.sessions_by_client()
         known = {}
+        raised: dict[tuple[Any, ...], Alert] = {}
+        by_client = scan.sessions_by_client()
         for client, sessions in by_client.items():
             before = self._known.get(client)
             # Unchanged sessions are the very same objects: this compares pointers.
             if before is not None and before[0] == sessions and before[1] == since:
+                alerts = before[2]
                 known[client] = before
             else:
-                known[client] = (sessions, since, self._alerts_of(client, sessions, since))
-        self._known = known
-        raised: dict[tuple[Any, ...], Alert] = {}
-        for _, _, alerts in known.values():
+                failed_before = len(self.guard.failures)
+                alerts = self._alerts_of(client, sessions, since)
+                if len(self.guard.failures) == failed_before:
+                    known[client] = (sessions, since, alerts)
             for alert in alerts:
                 raised.setdefault(alert.identity, alert)
+        self._known = known
+        self.unsettled = len(known) < len(by_client)
         alerts = sorted(raised.values(), key=lambda alert: alert.order)
         return Practice(self.vault, scan, tuple(alerts), self.settings, today, since)
 
@@ -95,7 +89,7 @@ class PracticeBuilder:
             if rule.name not in self.enabled:
                 continue
             alerts = self.guard.call(plugin, f"rule {rule.name}", rule.check, client, sessions,
-                                     self.enabled[rule.name], since, contract=_ALERTS)
+                                     self.enabled[rule.name], since, contract=ALERTS)
             if alerts is FAILED or alerts is None:
                 continue
             found += [alert for alert in alerts if since is None or alert.date >= since]

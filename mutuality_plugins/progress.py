@@ -26,7 +26,7 @@ class ProgressBar:
         self._started = time.monotonic()
         self._bar: ClickProgressBar[int] | None = None
         self._shown = 0
-        self._enabled = self._stream.isatty()
+        self._enabled = self._stream is not None and self._stream.isatty()  # stderr closed
 
     def __call__(self, done: int, total: int) -> None:
         if not self._enabled:

@@ -7,25 +7,29 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
+from . import contracts
+from .contracts import PluginFault
+from .errors import MutualityError
 from .model import Period, Reporter
-from .plugin_calls import FAILED, PluginFault, PluginGuard
+from .plugin_calls import FAILED, PluginGuard
 from .practice import Practice
 from .writer import MARKER_KEY, MARKER_VALUE, NotWritten, is_generated, write_generated
 
 Say = Callable[[str], None]
 """Tells the user one line (on stderr, or the watcher's log)."""
 
+# A reporter may raise a MutualityError as a message for the user ("a digest covers
+# one ISO week"): that is not its failure.
+_MESSAGES = (MutualityError,)
+
 
 def period_of(plugin: str, reporter: Reporter, today: date, guard: PluginGuard) -> Period | None:
     """The reporter's default period from ``today``; None when its plugin failed."""
-    hook = f"report {reporter.name} (default period)"
-    period = guard.call(plugin, hook, reporter.default_period, today)
-    if period is FAILED or period is None:
-        return None
-    if not isinstance(period, Period):
-        guard.record(plugin, hook, PluginFault("it should give a Period"))
-        return None
+    period: Period | None = _answer(guard.call(
+        plugin, f"report {reporter.name} (default period)", reporter.default_period, today,
+        contract=contracts.period, passes=_MESSAGES))
     return period
 
 
@@ -44,22 +48,18 @@ class Report:
         self.guard = guard
         self._rendered: dict[str, str | None] = {}
 
+    @property
+    def keeps_a_note(self) -> bool:
+        return self.reporter.note_name is not None and "markdown" in self.reporter.formats
+
     def text(self, output_format: str) -> str | None:
         """The report in that format; None when the reporter failed (named by the guard)."""
         if output_format not in self._rendered:
-            self._rendered[output_format] = self._render(output_format)
+            self._rendered[output_format] = _answer(self.guard.call(
+                self.plugin, f"report {self.reporter.name} ({output_format})",
+                self.reporter.formats[output_format], self.practice, self.period,
+                contract=contracts.text, passes=_MESSAGES))
         return self._rendered[output_format]
-
-    def _render(self, output_format: str) -> str | None:
-        hook = f"report {self.reporter.name} ({output_format})"
-        text = self.guard.call(self.plugin, hook, self.reporter.formats[output_format],
-                               self.practice, self.period)
-        if text is FAILED or text is None:
-            return None
-        if not isinstance(text, str):
-            self.guard.record(self.plugin, hook, PluginFault("it should return text"))
-            return None
-        return text
 
     def keep(self, say: Say) -> Path | None:
         """Keep the ``markdown`` format as the reporter's note in the output folder.
@@ -67,17 +67,14 @@ class Report:
         :return: the note's path; None when the reporter keeps no note, failed (named
             by the guard), or the note was not written (``say`` tells why).
         """
-        name_of = self.reporter.note_name
-        if name_of is None or "markdown" not in self.reporter.formats:
+        if self.reporter.note_name is None or not self.keeps_a_note:
             return None
         hook = f"report {self.reporter.name}"
-        name = self.guard.call(self.plugin, f"{hook} (note name)", name_of, self.period)
+        name = _answer(self.guard.call(self.plugin, f"{hook} (note name)",
+                                       self.reporter.note_name, self.period,
+                                       contract=contracts.note_name, passes=_MESSAGES))
         text = self.text("markdown")
-        if name is FAILED or text is None:
-            return None
-        if not isinstance(name, str) or Path(name).name != name or not name.endswith(".md"):
-            self.guard.record(self.plugin, f"{hook} (note name)",
-                              PluginFault("its note name should be a file name ending in .md"))
+        if name is None or text is None:
             return None
         if not is_generated(text):
             self.guard.record(self.plugin, f"{hook} (markdown)", PluginFault(
@@ -89,3 +86,7 @@ class Report:
         except NotWritten as refusal:
             say(f"warning: {refusal}")
             return None
+
+
+def _answer(answer: Any) -> Any:
+    return None if answer is FAILED else answer

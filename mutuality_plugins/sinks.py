@@ -1,60 +1,94 @@
-"""Handing alerts to alert sinks: each sink on its own, within a time budget, and
-each alert at least once to each sink.
+"""Handing alerts to alert sinks: each sink in a thread of its own, never holding up
+the others or the watcher, and each alert at least once to each sink.
 
 An alert is remembered as handed to a sink (in the index, so across restarts) only
-once that sink returned: a sink that fails, or takes too long, gets it again next
-time. A sink that hangs is left to finish in the background and skipped while it
-is busy, so it can never freeze ``mutuality watch``.
+once that sink returned: a sink that fails gets it again next time. A sink still at
+work when alerts are handed on again is left to finish; it gets the new alerts after.
+One that takes longer than its time budget is named, and goes on in the background.
 """
 
 from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import IO, Any
 
+from .contracts import PluginFault
 from .index import NoteIndex
 from .model import Alert, AlertSink
-from .plugin_calls import FAILED, PluginFault, PluginGuard
+from .plugin_calls import FAILED, OWN_THREAD_PREFIX, PluginGuard
 from .reporters.alerts import alert_line
 
 SINK_SECONDS = 10.0
-"""How long a sink may take over one delivery."""
+"""How long a sink may take over one delivery before it is named as too slow."""
+
+
+@dataclass
+class _Sending:
+    """One sink at work on some alerts, in its own thread."""
+
+    plugin: str
+    sink: AlertSink
+    alerts: tuple[Alert, ...]
+    started: float = field(default_factory=time.monotonic)
+    outcome: list[Any] = field(default_factory=list)  # its answer, FAILED, or an error
+    told_slow: bool = False
+    thread: threading.Thread | None = None
+
+    @property
+    def hook(self) -> str:
+        return f"alert sink {self.sink.name}"
 
 
 class SinkDelivery:
-    """The alert sinks of one command or watcher, and what each has received."""
+    """The alert sinks of one command or watcher, and what each has received.
+
+    :param sinks: (plugin, sink) pairs, their names unique (a sink's name keys what it
+        received).
+    """
 
     def __init__(self, sinks: Sequence[tuple[str, AlertSink]], index: NoteIndex,
                  guard: PluginGuard, settings: Any, seconds: float = SINK_SECONDS):
-        """:param sinks: (plugin, sink) pairs; sink names are the keys of what each
-        received, so two sinks must not share one."""
         self.sinks = list(sinks)
         self.index = index
         self.guard = guard
         self.settings = settings
         self.seconds = seconds
-        self._busy: dict[str, threading.Thread] = {}
-        self._late: list[tuple[str, list[Alert]]] = []  # taken after the time was up
-        self.owing = False  # some sink failed: it has alerts to get
+        self._sending: dict[str, _Sending] = {}
+        self._failed: set[str] = set()  # sinks whose last delivery failed
 
-    def deliver(self, alerts: Sequence[Alert]) -> list[tuple[AlertSink, int]]:
-        """Hand each sink the alerts it has not received; return (sink, how many it
-        took) for each sink that took some."""
-        self._remember_late()
-        taken = []
-        self.owing = False
+    @property
+    def owing(self) -> bool:
+        """Some sink failed: it has alerts to get again."""
+        return bool(self._failed)
+
+    @property
+    def busy(self) -> bool:
+        """Some sink is still at work (what it took is remembered at a later call)."""
+        return bool(self._sending)
+
+    def deliver(self, alerts: Sequence[Alert], wait: float) -> list[tuple[AlertSink, int]]:
+        """Start handing each sink that is not at work the alerts it has not received,
+        and wait up to ``wait`` seconds for all of them.
+
+        :return: (sink, how many it took) for each sink that finished taking alerts
+            since the last call.
+        """
+        taken = self.settle()
         for plugin, sink in self.sinks:
+            if sink.name in self._sending:
+                continue  # it gets these once it is done with the earlier ones
             new = self.index.unsent(sink.name, alerts)
-            if not new:
-                continue
-            if self._send(plugin, sink, new):
-                self.index.remember_sent(sink.name, new)
-                taken.append((sink, len(new)))
-            else:
-                self.owing = True
-        return taken
+            if new:
+                self._start(_Sending(plugin, sink, tuple(new)))
+        deadline = time.monotonic() + wait
+        for sending in list(self._sending.values()):
+            assert sending.thread is not None
+            sending.thread.join(max(0.0, deadline - time.monotonic()))
+        return taken + self.settle()
 
     def remember_quietly(self, alerts: Sequence[Alert]) -> None:
         """Count the alerts as received by every sink without handing them on (old
@@ -62,46 +96,50 @@ class SinkDelivery:
         for _, sink in self.sinks:
             self.index.remember_sent(sink.name, self.index.unsent(sink.name, alerts))
 
-    def _remember_late(self) -> None:
-        """What slow sinks took after their time was up (the index is written from
-        this thread only)."""
-        while self._late:
-            name, alerts = self._late.pop()
-            self.index.remember_sent(name, alerts)
+    def settle(self) -> list[tuple[AlertSink, int]]:
+        """Remember what the sinks that finished took (the index is written from the
+        caller's thread only); name the ones at work for longer than their time."""
+        taken = []
+        for name, sending in list(self._sending.items()):
+            assert sending.thread is not None
+            if sending.thread.is_alive():
+                if not sending.told_slow and time.monotonic() - sending.started > self.seconds:
+                    sending.told_slow = True
+                    self.guard.record(sending.plugin, sending.hook, PluginFault(
+                        f"it took longer than {self.seconds:g} seconds and is left to finish "
+                        "in the background; what it does not finish it gets again later"))
+                continue
+            del self._sending[name]
+            outcome = sending.outcome[0] if sending.outcome else FAILED
+            if isinstance(outcome, BaseException):
+                raise outcome  # --debug: the plugin's own error
+            if outcome is FAILED:
+                self._failed.add(name)
+            else:
+                self._failed.discard(name)
+                self.index.remember_sent(name, sending.alerts)
+                taken.append((sending.sink, len(sending.alerts)))
+        return taken
 
-    def _send(self, plugin: str, sink: AlertSink, alerts: list[Alert]) -> bool:
-        hook = f"alert sink {sink.name}"
-        earlier = self._busy.get(sink.name)
-        if earlier is not None and earlier.is_alive():
-            self.guard.record(plugin, hook, PluginFault(
-                "it is still busy with earlier alerts; it gets these once it is done"))
-            return False
-        outcome: list[Any] = []
-        gave_up = threading.Event()
+    def give_up(self) -> None:
+        """Name every sink still at work as too slow (a command about to end)."""
+        for sending in self._sending.values():
+            sending.started = -self.seconds - 1
+        self.settle()
 
+    def _start(self, sending: _Sending) -> None:
         def send() -> None:
-            try:
-                answer = self.guard.call(plugin, hook, sink.send, alerts, self.settings)
-            except BaseException as error:  # --debug, or a message for the user
-                outcome.append(error)
-                return
-            outcome.append(answer)
-            if gave_up.is_set() and answer is not FAILED:
-                self._late.append((sink.name, alerts))
+            try:  # a tuple: a sink that empties what it is given cannot empty our record
+                sending.outcome.append(self.guard.call(sending.plugin, sending.hook,
+                                                       sending.sink.send, sending.alerts,
+                                                       self.settings))
+            except BaseException as error:  # --debug: raised again by settle()
+                sending.outcome.append(error)
 
-        worker = threading.Thread(target=send, name=f"mutuality-{hook}", daemon=True)
-        worker.start()
-        worker.join(self.seconds)
-        gave_up.set()
-        if worker.is_alive():  # it goes on; what it finishes is remembered then
-            self._busy[sink.name] = worker
-            self.guard.record(plugin, hook, PluginFault(
-                f"it took longer than {self.seconds:g} seconds and is left to finish in the "
-                "background; what it does not finish it gets again later"))
-            return False
-        if isinstance(outcome[0], BaseException):
-            raise outcome[0]
-        return outcome[0] is not FAILED
+        sending.thread = threading.Thread(target=send, daemon=True,
+                                          name=f"{OWN_THREAD_PREFIX}{sending.hook}")
+        self._sending[sending.sink.name] = sending
+        sending.thread.start()
 
 
 def stdout_sink(output_format: str, stream: IO[str]) -> AlertSink:

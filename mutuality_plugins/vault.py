@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Protocol
 
 from .config import Settings
-from .errors import NoteProblem, VaultError
+from .errors import MutualityError, NoteProblem, VaultError
 from .index import DAMAGED, NoteIndex, Reading, Stamp, decode_many
 from .model import Feedback, Note, Problem, ScanResult, Session
-from .plugin_calls import PluginGuard, implementations
+from .plugin_calls import implementations
 from .plugins import PluginManager
 from .reading.note import MAX_NOTE_BYTES, Extract, read_session
 
@@ -27,21 +27,19 @@ def scan_vault(
     plugins: PluginManager,
     settings: Settings = Settings(),
     *,
-    guard: PluginGuard | None = None,
     progress: Progress | None = None,
     index: NoteIndex | None = None,
 ) -> ScanResult:
     """Read every note of the vault; a note that cannot be used becomes a problem.
 
-    The output folder of the settings is never read.
+    The output folder of the settings is never read. The plugins' guard calls the
+    extractors (one that fails is named there and the note is read without it); with
+    its ``debug`` set, any unexpected error propagates.
 
-    :param guard: calls the extractor plugins (one that fails is named there and the
-        note is read without it); with ``debug`` set there, any unexpected error
-        propagates.
     :param index: re-read only the notes changed since it was last brought up to
         date, and bring it up to date.
     """
-    state = VaultState(vault, plugins, settings, guard=guard, index=index)
+    state = VaultState(vault, plugins, settings, index=index)
     state.rescan(progress)
     return state.result()
 
@@ -60,16 +58,17 @@ class VaultState:
     saved). Changes go to the index, when there is one."""
 
     def __init__(self, vault: Path | str, plugins: PluginManager, settings: Settings, *,
-                 guard: PluginGuard | None = None, index: NoteIndex | None = None):
+                 index: NoteIndex | None = None):
         self.root = require_vault(vault)
         self.settings = settings
-        self.guard = guard if guard is not None else PluginGuard()
+        self.guard = plugins.guard
         self.notes: dict[str, tuple[Stamp | None, Reading]] = {}
         self._folder_problems: list[Problem] = []
-        self._reader = NoteReader(self.root, plugins, settings, self.guard)
+        self._reader = NoteReader(self.root, plugins, settings)
         self._index = index
         self._stored = index.readings() if index is not None else {}
         self._forced: set[str] = set()
+        self.spoilt: set[str] = set()  # read while a plugin failed: read again next time
 
     def rescan(self, progress: Progress | None = None) -> dict[str, Reading]:
         """Walk the whole vault; return the paths whose reading changed, each with its
@@ -88,7 +87,7 @@ class VaultState:
         """
         found: dict[str, Statable] = {}
         removed: set[str] = set()
-        for relative in paths:
+        for relative in {*paths, *self.spoilt}:
             relative = relative.strip("/")
             if not relative or self._ignored(relative):
                 continue
@@ -151,10 +150,12 @@ class VaultState:
             if isinstance(reading, Vanished):  # deleted while the vault was being read
                 removed.add(relative)
                 continue
-            # Not kept for the next scan: a reading spoilt by a failing plugin, and one
-            # of a note changed so lately that a same-size edit could keep its stamp.
-            if (stamp is not None and len(self.guard.failures) == failed_before
-                    and now - stamp[0] > RACY_NANOSECONDS):
+            # Not kept for the next scan: a reading spoilt by a failing plugin (it is
+            # read again), and one of a note changed so lately that a same-size edit
+            # could keep its stamp.
+            spoilt = len(self.guard.failures) > failed_before
+            (self.spoilt.add if spoilt else self.spoilt.discard)(relative)
+            if stamp is not None and not spoilt and now - stamp[0] > RACY_NANOSECONDS:
                 stored_changes.append((relative, *stamp, reading))
             else:
                 unstored.add(relative)  # nor an older reading of it
@@ -163,7 +164,8 @@ class VaultState:
                 progress(done, len(to_read))
         for relative in removed:
             self.notes.pop(relative, None)
-        self._forced.clear()
+        self._forced = set(self.spoilt)  # whatever their stamps, as for a named note
+        self.spoilt -= removed
         if self._index is not None:
             gone = set(removed) | unstored
             if whole:  # stored notes the walk did not find are gone too
@@ -228,11 +230,10 @@ VANISHED = Vanished()
 class NoteReader:
     """Reads one note of a vault at a time, with the plugins and settings in force."""
 
-    def __init__(self, root: Path, plugins: PluginManager, settings: Settings,
-                 guard: PluginGuard):
+    def __init__(self, root: Path, plugins: PluginManager, settings: Settings):
         self.root = root
-        self._extract = _extractors(plugins, settings, guard)
-        self._guard = guard
+        self._extract = _extractors(plugins, settings)
+        self._guard = plugins.guard
 
     def read(self, relative: str) -> Reading | Vanished:
         """The note's reading, or :data:`VANISHED`."""
@@ -259,14 +260,16 @@ def _stamp(entry: Statable) -> Stamp | None:
     return (status.st_mtime_ns, status.st_size)
 
 
-def _extractors(plugins: PluginManager, settings: Settings, guard: PluginGuard) -> Extract:
-    """Every extractor, each on its own: one that fails is left out for that note."""
+def _extractors(plugins: PluginManager, settings: Settings) -> Extract:
+    """Every extractor, each on its own: one that fails is left out for that note; a
+    NoteProblem it raises makes the note a problem."""
     hook = plugins.hook.mutuality_extract_feedback
     calls = implementations(hook, settings=settings)
+    guard = plugins.guard
 
     def extract(note: Note) -> list[Feedback]:
-        return [answer for _, answer in guard.answers_of(calls, hook.name, on_note=note.path,
-                                                         note=note)]
+        return [answer for _, answer in guard.answers_of(
+            calls, hook.name, on_note=note.path, passes=(MutualityError,), note=note)]
 
     return extract
 

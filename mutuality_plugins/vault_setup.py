@@ -57,7 +57,8 @@ def default_config(rules: Iterable[Rule]) -> str:
         "# sessions, ratings are Session Rating Scale totals (0 to 40).",
     ]
     for rule in rules:
-        lines += ["", f"[rules.{rule.name}]  # {rule.description}", "# enabled = true"]
+        about = " ".join(rule.description.split())  # one comment line, whatever it holds
+        lines += ["", f"[rules.{rule.name}]  # {about}", "# enabled = true"]
         lines += [f"# {key} = {_toml(value)}" for key, value in rule.settings.items()]
     return "\n".join(lines) + "\n"
 

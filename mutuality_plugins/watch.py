@@ -27,11 +27,10 @@ from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
 from .config import Settings
-from .errors import VaultError, describe
+from .errors import MutualityError, VaultError, describe
 from .index import NoteIndex
 from .model import Alert, AlertSink, Period
-from .plugin_calls import PluginGuard
-from .plugins import PluginManager, reporters_of, sinks_of
+from .plugins import PluginManager
 from .practice import Practice, PracticeBuilder
 from .report import Report, Say, period_of
 from .sinks import SINK_SECONDS, SinkDelivery
@@ -46,6 +45,9 @@ IDLE_CHECK_SECONDS = 30.0
 POLL_SECONDS = 2.0
 WATCH_LIMIT_ERRORS = (errno.ENOSPC, errno.EMFILE)
 LAST_DIGEST = "last digest written"
+# How long a batch waits for the sinks: enough for a quick one to finish (and be
+# remembered at once), never long enough for a slow one to hold up the watching.
+SINK_WAIT_SECONDS = 0.5
 ANNOUNCED = "alerts"  # the report whose period says which alerts a watcher announces
 WEEKLY = "digest"  # the report written when a week ends
 
@@ -79,7 +81,7 @@ class Watcher:
     """Watches one vault from :meth:`run` until :meth:`stop`. See the module's docstring."""
 
     def __init__(self, vault: Path, plugins: PluginManager, settings: Settings,
-                 index: NoteIndex, *, guard: PluginGuard, say: Say,
+                 index: NoteIndex, *, say: Say,
                  sinks: Sequence[tuple[str, AlertSink]] = (), poll: bool = False,
                  cache: bool = True,
                  today: Callable[[], date] = date.today,
@@ -94,18 +96,18 @@ class Watcher:
         self.vault = Path(vault).resolve()
         self.settings = settings
         self.index = index
-        self.guard = guard
+        self.guard = plugins.guard
         self.say = say
         self.poll = poll
         self.today = today
         self.safety_rescan_seconds = safety_rescan_seconds
         self.idle_check_seconds = idle_check_seconds
-        self.state = VaultState(self.vault, plugins, settings, guard=guard,
-                                index=index if cache else None)
-        self.builder = PracticeBuilder(self.vault, plugins, settings, guard)
-        self.reporters = reporters_of(plugins, guard)
-        self.delivery = SinkDelivery([*sinks, *sinks_of(plugins, guard)], index, guard,
-                                     settings, sink_seconds)
+        self.state = VaultState(self.vault, plugins, settings, index=index if cache else None)
+        self.builder = PracticeBuilder(self.vault, plugins, settings)
+        self.reporters = plugins.reporters()
+        sinks = list(sinks)
+        every_sink = [*sinks, *plugins.sinks(built_in=[sink.name for _, sink in sinks])]
+        self.delivery = SinkDelivery(every_sink, index, self.guard, settings, sink_seconds)
         self._identity = _identity(self.vault)  # to tell if the vault is moved away
         self._pending: set[str] = set()
         self._everything = False  # events were lost: re-scan the whole vault
@@ -143,8 +145,7 @@ class Watcher:
         identity = self._identity
         try:
             self._start_observer()
-            self.state.rescan()
-            self._catch_up(changed=True)
+            self._batch(set(), everything=True)
             self.ready.set()
             last_rescan = time.monotonic()
             while True:
@@ -160,8 +161,7 @@ class Watcher:
                     self.say("the file watcher stopped; starting it again")
                     self._start_observer()
                     everything = True
-                self._catch_up(changed=bool(paths or everything) and
-                               self._look_again(paths, everything))
+                self._batch(paths, everything)
         except OSError:
             if _identity(self.vault) != identity:
                 raise _vault_gone(self.vault) from None
@@ -169,6 +169,7 @@ class Watcher:
         finally:
             self._stop_observer()  # before its log handler goes: it may still say things
             watchdog_log.removeHandler(overflow)
+            self.delivery.settle()  # what the sinks finished is remembered
 
     def _start_observer(self) -> None:
         self._stop_observer()
@@ -218,17 +219,24 @@ class Watcher:
             self._pending, self._everything = set(), False
         return paths, everything
 
-    def _look_again(self, paths: set[str], everything: bool) -> bool:
-        """Read what changed; True when some note's reading changed."""
+    def _batch(self, paths: set[str], everything: bool) -> None:
+        """Read what changed (the whole vault with ``everything``, and notes read
+        while a plugin failed), then catch up. One bad batch never ends the watching."""
         try:
+            changed = False
             if everything:
-                return bool(self.state.rescan())
-            return bool(self.state.refresh(self._relative(paths)))
-        except Exception as error:  # one bad batch must not end the watching
-            if self.guard.debug:
+                changed = bool(self.state.rescan())
+            elif paths or self.state.spoilt:
+                changed = bool(self.state.refresh(self._relative(paths)))
+            self._catch_up(changed)
+        except MutualityError as error:  # a plugin's message for the user
+            self.say(f"warning: {error}")
+        except Exception as error:
+            if self.guard.debug or _identity(self.vault) != self._identity:
                 raise
             self.say(f"could not look at the changes: {describe(error)}")
-            return False
+        for line in self.guard.take_summary():  # as they happen; the watching goes on
+            self.say(line)
 
     def _relative(self, paths: set[str]) -> list[str]:
         relative = []
@@ -244,7 +252,8 @@ class Watcher:
         week ended, its digest; then tell the plugin failures."""
         today = self.today()
         practice = None
-        if changed or self.delivery.owing or today != self._day:
+        if (changed or today != self._day or self.delivery.owing or self.delivery.busy
+                or self.builder.unsettled):
             practice = self.builder.build(self.state.result(), today)
             # The note first: whoever follows a notification finds it up to date.
             self._keep(ANNOUNCED, practice)
@@ -254,10 +263,10 @@ class Watcher:
         week = period_of(*weekly, today, self.guard) if weekly else None
         if week is not None and self.index.mark(LAST_DIGEST) != str(week.start):
             practice = practice or self.builder.build(self.state.result(), today)
-            if self._keep(WEEKLY, practice, week, tell=True):
+            failed_before = len(self.guard.failures)
+            written = self._keep(WEEKLY, practice, week, tell=True)
+            if written and len(self.guard.failures) == failed_before:  # else: next time
                 self.index.mark(LAST_DIGEST, str(week.start))
-        for line in self.guard.take_summary():  # as they happen; the watching goes on
-            self.say(line)
 
     def _hand_on(self, practice: Practice) -> None:
         """Hand the sinks the alerts they have not received.
@@ -272,7 +281,7 @@ class Watcher:
         for alert in practice.alerts:
             (recent if window is None or alert.date in window else old).append(alert)
         self.delivery.remember_quietly(old)
-        self.delivery.deliver(recent)
+        self.delivery.deliver(recent, wait=min(SINK_WAIT_SECONDS, self.delivery.seconds))
 
     def _keep(self, name: str, practice: Practice, period: Period | None = None,
               tell: bool = False) -> bool:

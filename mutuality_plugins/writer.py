@@ -69,8 +69,11 @@ def write_generated(vault: Path, output_folder: str, name: str, text: str) -> Pa
     if present == text:  # unchanged: Obsidian and file watchers need not hear of it
         return target
     _remove_stale_temporaries(folder)
-    # A dot-name: never read as a note, even if a crash leaves it behind.
-    file, temporary = tempfile.mkstemp(dir=folder, prefix=TEMPORARY_PREFIX, suffix=".tmp")
+    try:
+        # A dot-name: never read as a note, even if a crash leaves it behind.
+        file, temporary = tempfile.mkstemp(dir=folder, prefix=TEMPORARY_PREFIX, suffix=".tmp")
+    except OSError as error:
+        raise _not_written(relative, error) from None
     try:
         with os.fdopen(file, "w", encoding="utf-8", newline="\n") as stream:
             stream.write(text)
@@ -79,11 +82,19 @@ def write_generated(vault: Path, output_folder: str, name: str, text: str) -> Pa
         if target.exists():  # keep the mode the user gave the note; new ones stay 0600
             os.chmod(temporary, target.stat().st_mode & 0o777)
         os.replace(temporary, target)
-    except BaseException:
+    except BaseException as error:
         Path(temporary).unlink(missing_ok=True)
+        if isinstance(error, OSError):  # a full disk, a folder made read-only
+            raise _not_written(relative, error) from None
         raise
     _sync_folder(folder)
     return target
+
+
+def _not_written(relative: str, error: OSError) -> NotWritten:
+    reason = (error.strerror or type(error).__name__).lower()
+    return NotWritten(f"{relative} was not written ({reason}); the note there, if any, "
+                      "is as it was")
 
 
 TEMPORARY_PREFIX = ".mutuality-"

@@ -24,7 +24,6 @@ from mutuality_plugins.config import Settings
 from mutuality_plugins.errors import NoteProblem
 from mutuality_plugins.index import NoteIndex, fingerprint
 from mutuality_plugins.model import Alert, AlertSink, Session
-from mutuality_plugins.plugin_calls import PluginGuard
 from mutuality_plugins.plugins import PluginManager, get_plugin_manager
 from mutuality_plugins.reading.note import read_session
 from mutuality_plugins.vault import scan_vault
@@ -160,9 +159,9 @@ class Watching:
         self.index = NoteIndex.open(self.root, fingerprint(self.plugins, self.settings),
                                     self.settings)
         received = AlertSink("queue", lambda alerts, _: [self.alerts.put(a) for a in alerts])
-        self.guard = PluginGuard()
+        self.guard = self.plugins.guard
         self.watcher = Watcher(self.root, self.plugins, self.settings, self.index,
-                               guard=self.guard, say=self.said.append,
+                               say=self.said.append,
                                today=today if callable(today) else lambda: today,
                                sinks=[*sinks, ("test", received)], **options)
         self.thread = threading.Thread(target=self.watcher.run, daemon=True)

@@ -3,13 +3,11 @@
 import pytest
 
 from mutuality_plugins.config import ConfigError, Settings, load_settings, rule_settings
-from mutuality_plugins.plugin_calls import PluginGuard
-from mutuality_plugins.plugins import rules_of
 from mutuality_plugins.vault_setup import default_config
 
 from support import BUILT_IN
 
-RULES = [rule for _, rule in rules_of(BUILT_IN, PluginGuard())]
+RULES = [rule for _, rule in BUILT_IN.rules()]
 
 
 def settings_from(tmp_path, text):

@@ -181,10 +181,10 @@ def test_a_note_read_while_a_plugin_failed_is_read_again_next_time(vault, plugin
     failures = []
     for _ in range(3):
         calls.append([])
-        guard = PluginGuard()
+        plugins.guard = PluginGuard()
         with NoteIndex.open(vault.root, fingerprint(plugins, settings), settings) as index:
-            vault.scan(settings, plugins=plugins, index=index, guard=guard)
-        failures.append(len(guard.failures))
+            vault.scan(settings, plugins=plugins, index=index)
+        failures.append(len(plugins.guard.failures))
     assert failures == [1, 0, 0]
     # Read again by scan 2 (scan 1's reading was spoilt, so not kept), not by scan 3.
     assert calls == [["2026-11-16 A.md"], ["2026-11-16 A.md"], []]

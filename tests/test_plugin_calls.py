@@ -44,7 +44,8 @@ def test_wrong_answers_are_each_the_plugins_named_failure_and_the_rest_comes_out
     assert ("mutuality: plugin wrong_answers failed in mutuality_rules: it returned an int, "
             "not a list of Rule") in lines
     assert ("mutuality: plugin wrong_answers failed in mutuality_plugin_settings: it returned "
-            "a list, not a mapping from section names to mappings of settings") in lines
+            "a list, not a mapping from section names to mappings of settings (names of letters, "
+            "digits, - and _)") in lines
     extractor = [line for line in lines if "mutuality_extract_feedback" in line]
     assert extractor == [
         "mutuality: plugin wrong_answers failed in mutuality_extract_feedback on "
@@ -68,7 +69,10 @@ def test_a_sink_list_holding_none_is_named_and_the_other_sinks_still_get_the_ale
 
 
 @pytest.mark.parametrize("answer, reason", [
-    ("[Rule('', lambda *a: [])]", "its Rule has no name (a name should be text, like 'my-rule')"),
+    ("[Rule('', lambda *a: [])]", "its Rule has the name '': a name should be letters, digits, "
+                                  "- and _, like 'my-rule'"),
+    ("[Rule('two words', lambda *a: [])]", "its Rule has the name 'two words': a name should "
+                                           "be letters, digits, - and _, like 'my-rule'"),
     ("[Rule('r', 'not a function')]", "its Rule 'r' has a check that cannot be called"),
     ("(rule for rule in [7])", "it returned a list holding an int, not only Rule"),
     ("'uninvited-streak'", "it returned a str, not a list of Rule"),

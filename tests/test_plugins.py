@@ -116,11 +116,11 @@ def test_an_extractor_that_raises_is_left_out_and_named(vault, plugins):
 
     plugins.register(Broken(), name="broken-extractor")
     vault.session("a.md", client="A", date="2026-11-20", feedback="[pacing]")
-    guard = PluginGuard()
-    (session,) = vault.scan(plugins=plugins, guard=guard).sessions
+    (session,) = vault.scan(plugins=plugins).sessions
     assert [item.key for item in session.items] == [("pacing", "")]  # the others still read
-    assert guard.summary() == [
+    assert plugins.guard.summary() == [
         "plugin broken-extractor failed in mutuality_extract_feedback on a.md: KeyError"
     ]
+    plugins.guard = PluginGuard(debug=True)
     with pytest.raises(KeyError):
-        vault.scan(plugins=plugins, guard=PluginGuard(debug=True))
+        vault.scan(plugins=plugins)

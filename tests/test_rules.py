@@ -7,19 +7,17 @@ import pytest
 
 from mutuality_plugins.config import Settings
 from mutuality_plugins.model import FeedbackItem, ScanResult, Session
-from mutuality_plugins.plugin_calls import PluginGuard
-from mutuality_plugins.plugins import rules_of
 from mutuality_plugins.practice import PracticeBuilder
 
 from support import BUILT_IN
 
-RULES = [rule for _, rule in rules_of(BUILT_IN, PluginGuard())]
+RULES = [rule for _, rule in BUILT_IN.rules()]
 START = dt.date(2026, 9, 7)
 
 
 def raise_alerts(sessions, settings=Settings(), since=None):
     """Every alert the built-in rules raise at these sessions, as a command builds them."""
-    builder = PracticeBuilder(Path("vault"), BUILT_IN, settings, PluginGuard())
+    builder = PracticeBuilder(Path("vault"), BUILT_IN, settings)
     scan = ScanResult(len(sessions), tuple(sessions), ())
     return list(builder.build(scan, START, since).alerts)
 

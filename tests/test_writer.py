@@ -63,7 +63,7 @@ def test_an_interrupted_write_leaves_the_old_note_whole(vault, monkeypatch):
         raise OSError(5, "Input/output error")
 
     monkeypatch.setattr(writer.os, "replace", power_cut)
-    with pytest.raises(OSError):
+    with pytest.raises(NotWritten, match="input/output error"):
         write_generated(vault.root, "Mutuality", "Alerts.md", NOTE + "new\n")
     assert (vault / "Mutuality/Alerts.md").read_text() == NOTE
     assert os.listdir(vault / "Mutuality") == ["Alerts.md"]

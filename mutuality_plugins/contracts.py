@@ -1,0 +1,211 @@
+"""What each hook, and each thing a plugin contributes, may answer.
+
+A contract takes a plugin's answer and returns it (a list made of any iterable,
+frozen where mutuality keeps it), or raises :class:`PluginFault` saying, in
+mutuality's own words, what is wrong. Checking here means a plugin's mistake is that
+plugin's named failure, not a crash somewhere later that blames the therapist's notes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
+
+import click
+
+from .model import SEVERITIES, Alert, AlertSink, Feedback, FeedbackItem, Period, Reporter, Rule
+
+T = TypeVar("T")
+
+
+class PluginFault(Exception):
+    """A fault mutuality found in a plugin (a wrong answer, too slow): the message is
+    mutuality's own, never the plugin's, so it may be shown."""
+
+
+Contract = Callable[[Any], Any]
+
+# A name the settings file can hold as a bare key (``[rules.NAME]``) and a
+# command line can take as one word.
+NAME = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def kind_of(value: Any) -> str:
+    """``an int``, ``a str``: what a value is, never what it holds."""
+    if value is None:
+        return "None"
+    name = type(value).__name__
+    return f"{'an' if name[0].lower() in 'aeiou' else 'a'} {name}"
+
+
+def list_of(kind: type[T], check: Callable[[T], str | None] = lambda item: None) -> Contract:
+    """A list (or any iterable but text or a mapping) of ``kind``, each passing ``check``."""
+
+    def contract(answer: Any) -> list[T]:
+        if isinstance(answer, (str, bytes, Mapping)) or not isinstance(answer, Iterable):
+            raise PluginFault(f"it returned {kind_of(answer)}, not a list of {kind.__name__}")
+        items = list(answer)
+        for item in items:
+            if not isinstance(item, kind):
+                raise PluginFault(
+                    f"it returned a list holding {kind_of(item)}, not only {kind.__name__}")
+            wrong = check(item)
+            if wrong:
+                raise PluginFault(f"its {kind.__name__} {wrong}")
+        return items
+
+    return contract
+
+
+def one_of(kind: type[T], check: Callable[[T], T | str]) -> Contract:
+    """One ``kind`` passing ``check``, which returns it (or a copy made safe to keep),
+    or says what is wrong."""
+
+    def contract(answer: Any) -> T:
+        if not isinstance(answer, kind):
+            raise PluginFault(f"it returned {kind_of(answer)}, not {kind.__name__} or None")
+        checked = check(answer)
+        if isinstance(checked, str):
+            raise PluginFault(f"its {kind.__name__} {checked}")
+        return checked
+
+    return contract
+
+
+def is_text(value: Any) -> bool:
+    """Text that can be written out as UTF-8 (no lone surrogate)."""
+    if not isinstance(value, str):
+        return False
+    if value.isascii():  # most text, told at once
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def is_day(value: Any) -> bool:
+    """A date, not a datetime (which compares with neither)."""
+    return isinstance(value, dt.date) and not isinstance(value, dt.datetime)
+
+
+def _named(item: Any) -> str | None:
+    if not isinstance(item.name, str) or NAME.fullmatch(item.name) is None:
+        return (f"has the name {item.name!r}: a name should be letters, digits, - and _, "
+                f"like {'my-' + type(item).__name__.lower()!r}")
+    return None
+
+
+def _feedback(feedback: Feedback) -> Feedback | str:
+    items = feedback.items
+    if isinstance(items, (str, bytes, Mapping)) or not isinstance(items, Iterable):
+        return "should hold a tuple of FeedbackItem"
+    items = items if type(items) is tuple else tuple(items)  # a generator is read once
+    for item in items:
+        if not isinstance(item, FeedbackItem):
+            return f"holds {kind_of(item)} among its items, not only FeedbackItem"
+        if not (is_text(item.theme) and is_text(item.signal)):
+            return "has an item whose theme or signal is not text"
+        if not all(field is None or is_text(field)
+                   for field in (item.quote, item.phrase, item.response, item.by)):
+            return "has an item whose quote, phrase, response or by is not text (or None)"
+    if not isinstance(feedback.invited, bool):
+        return "should say invited=True or False"
+    total = feedback.srs_total
+    if total is not None and (isinstance(total, bool) or not isinstance(total, (int, float))
+                              or math.isnan(total) or not 0 <= total <= 40):
+        return "should give srs_total as a number from 0 to 40, or None"
+    return feedback if items is feedback.items else Feedback(items, feedback.invited, total)
+
+
+def _rule(rule: Rule) -> str | None:
+    if not callable(rule.check):
+        return f"{rule.name!r} has a check that cannot be called"
+    if not isinstance(rule.settings, Mapping):
+        return f"{rule.name!r} has settings that are not a mapping"
+    return _named(rule)
+
+
+def _reporter(reporter: Reporter) -> str | None:
+    if not isinstance(reporter.formats, Mapping) or not reporter.formats or not all(
+        isinstance(name, str) and callable(render) for name, render in reporter.formats.items()
+    ):
+        return f"{reporter.name!r} should map each format's name to a function"
+    if not callable(reporter.default_period):
+        return f"{reporter.name!r} has a default_period that cannot be called"
+    return _named(reporter)
+
+
+def _sink(sink: AlertSink) -> str | None:
+    if not callable(sink.send):
+        return f"{sink.name!r} has a send that cannot be called"
+    return _named(sink)
+
+
+def _settings_sections(answer: Any) -> dict[str, dict[str, Any]]:
+    if not isinstance(answer, Mapping) or not all(
+        isinstance(section, str) and NAME.fullmatch(section) and isinstance(defaults, Mapping)
+        and all(isinstance(key, str) and NAME.fullmatch(key) for key in defaults)
+        for section, defaults in answer.items()
+    ):
+        raise PluginFault(f"it returned {kind_of(answer)}, not a mapping from section "
+                          "names to mappings of settings (names of letters, digits, - and _)")
+    return {section: dict(defaults) for section, defaults in answer.items()}
+
+
+HOOKS: dict[str, Contract] = {
+    "mutuality_extract_feedback": one_of(Feedback, _feedback),
+    "mutuality_rules": list_of(Rule, _rule),
+    "mutuality_reporters": list_of(Reporter, _reporter),
+    "mutuality_alert_sinks": list_of(AlertSink, _sink),
+    "mutuality_commands": list_of(click.Command, _named),
+    "mutuality_plugin_settings": _settings_sections,
+}
+"""Every hook's contract, by hook name."""
+
+
+def _alert(alert: Alert) -> str | None:
+    if not (is_text(alert.rule) and is_text(alert.client) and is_text(alert.note)
+            and is_text(alert.message)):
+        return "should have its rule, client, note and message as text"
+    if not is_day(alert.date):
+        return "should have the session's date (a date, not a datetime)"
+    if alert.severity not in SEVERITIES:
+        return f"should have a severity among {', '.join(SEVERITIES)}"
+    if alert.detail is not None and not is_text(alert.detail):
+        return "should have a detail that is text or None"
+    if not isinstance(alert.evidence, tuple) or not all(map(is_text, alert.evidence)):
+        return "should have its evidence as a tuple of note paths"
+    return None
+
+
+ALERTS = list_of(Alert, _alert)
+"""What a rule's check yields."""
+
+
+def period(answer: Any) -> Period:
+    """What a reporter's ``default_period`` gives."""
+    if not isinstance(answer, Period) or not all(
+        day is None or is_day(day) for day in (answer.start, answer.end)
+    ):
+        raise PluginFault("it should give a Period of two dates (or None for an open end)")
+    return answer
+
+
+def text(answer: Any) -> str:
+    """What a reporter's format gives."""
+    if not is_text(answer):
+        raise PluginFault("it should return text")
+    return str(answer)
+
+
+def note_name(answer: Any) -> str:
+    """What a reporter's ``note_name`` gives: a plain file name for the output folder."""
+    if (not is_text(answer) or not answer.endswith(".md") or answer.startswith(".")
+            or any(char in answer for char in '/\\:\0\n\r') or len(answer.encode()) > 200):
+        raise PluginFault("its note name should be a plain file name ending in .md")
+    return str(answer)
