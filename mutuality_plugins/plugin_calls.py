@@ -250,7 +250,11 @@ class _StdoutRouter:
         return self.stderr if self.stderr is not None else self.own
 
     def write(self, text: str) -> int:
-        return self._target().write(text)
+        target = self._target()
+        written = target.write(text)
+        if target is not self.own:  # stderr: shown as it comes, as stderr always is
+            target.flush()
+        return written
 
     def close(self) -> None:
         """Not a plugin's to close: the command still writes there."""

@@ -164,11 +164,14 @@ class PluginManager(pluggy.PluginManager):
 
     def _by_name(self, kind: str, caller: pluggy.HookCaller,
                  taken: Mapping[str, str] | None = None) -> list[tuple[str, Any]]:
-        """The hook's contributions sorted by name; one whose name another plugin (or
-        ``taken``: name -> owner) took first is that plugin's failure, and left out."""
+        """The hook's contributions sorted by name; one whose name a plugin added before
+        it (or ``taken``: name -> owner) took is that plugin's failure, and left out:
+        built-ins are added first, then installed plugins, then files of --hooks-dir."""
         owner = dict(taken or {})
         kept: dict[str, tuple[str, Any]] = {}
-        for plugin, item in self.guard.contributions(caller):
+        added = {name: order for order, name in enumerate(self.origins)}
+        found = self.guard.contributions(caller)
+        for plugin, item in sorted(found, key=lambda pair: added.get(pair[0], len(added))):
             name = str(item.name)
             if name in owner:
                 self._clash(plugin, caller.name, kind, name, owner[name])
@@ -178,8 +181,10 @@ class PluginManager(pluggy.PluginManager):
 
     def _clash(self, plugin: str, hook: str, kind: str, name: str, first: str) -> None:
         who = "mutuality has" if first == BUILT_IN else f"plugin {first} contributes"
+        article = "an" if kind[0] in "aeiou" else "a"
         self.guard.record(plugin, hook, PluginFault(
-            f"{who} a {kind} named {name!r} already, so this one is left out; rename it"))
+            f"{who} {article} {kind} named {name!r} already, so this one is left out; "
+            "rename it"))
 
 
 def _no_wrappers(manager: PluginManager, plugin: object) -> None:

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from support import EXAMPLE, PLUGINS, WatchProcess, ok, run
+from support import EXAMPLE, PLUGINS, WatchProcess, ok, run, run_child
 
 MISBEHAVING = PLUGINS / "misbehaving"
 
@@ -175,3 +175,172 @@ def test_a_plugin_that_prints_cannot_corrupt_watchs_json_lines(vault):
             vault.streak(client)
             assert json.loads(watching.line())["client"] == client  # no chatter between
         assert watching.stop() == 0
+
+
+# A plugin never ends mutuality, never reaches its output, never silences it
+
+
+def test_a_plugin_that_exits_or_raises_a_base_exception_is_named_and_the_rest_comes_out(vault):
+    vault.streak()
+    result = run("--hooks-dir", PLUGINS / "hostile", "--hooks-dir", PLUGINS / "printing",
+                 "alerts", vault, "--notify", "--format", "json")
+    assert result.exit_code == 1
+    assert [alert["rule"] for alert in json.loads(result.stdout)] == ["uninvited-streak"]
+    lines = stderr_lines(result)
+    assert ("mutuality: plugin exits failed in rule exits: SystemExit (a plugin must not end "
+            "mutuality)") in lines
+    assert "mutuality: plugin exits failed in alert sink exits: Boom" in lines
+    assert "mutuality: 1 new alert handed to chatty" in lines  # the other sink got it
+    assert "a client's words" not in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_plugin_file_that_exits_as_it_loads_is_one_line(tmp_path):
+    (tmp_path / "script.py").write_text("import sys\nif __name__ != 'x':\n    sys.exit(0)\n")
+    result = run("--hooks-dir", tmp_path, "plugins")
+    assert result.exit_code == 2
+    assert result.output == (f"mutuality: plugin script ({tmp_path / 'script.py'}) cannot be "
+                             "loaded: SystemExit: 0\n")
+
+
+def test_a_note_problem_from_a_rule_is_the_rules_failure_not_the_commands_end(tmp_path):
+    (tmp_path / "confused.py").write_text(
+        "from mutuality_plugins import NoteProblem, Rule, hookimpl\n\n"
+        "def check(client, sessions, settings, since):\n"
+        "    raise NoteProblem('the note says: private words')\n\n"
+        "@hookimpl\ndef mutuality_rules():\n    return [Rule('confused', check)]\n")
+    result = run("--hooks-dir", tmp_path, "alerts", EXAMPLE, "--all")
+    assert result.exit_code == 1
+    assert "[warning] 1042, 2026-10-10" in result.stdout
+    assert ("mutuality: plugin confused failed in rule confused: NoteProblem (and 6 more times)"
+            in stderr_lines(result))
+    assert "private words" not in result.output
+
+
+def test_plugin_chatter_at_load_from_its_threads_or_closing_stdout_leaves_json_clean():
+    result = run("--hooks-dir", PLUGINS / "hostile", "scan", EXAMPLE, "--format", "json")
+    assert json.loads(result.stdout)["sessions"] == 51
+    for said in ("loading chatter", "here are my commands",
+                 "a thread of the plugin says something"):
+        assert said in result.stderr
+    assert "mutuality: 9 notes" not in result.stderr  # (scan lists them on stdout instead)
+
+
+def test_a_plugin_that_replaces_stderr_cannot_hide_mutualitys_messages():
+    result = run("--hooks-dir", PLUGINS / "hostile", "alerts", EXAMPLE)
+    assert ("mutuality: 9 notes could not be read and were left out; "
+            f"`mutuality scan {EXAMPLE}` lists them") in stderr_lines(result)
+    assert "mutuality: plugin exits failed in rule exits" in result.stderr
+
+
+def test_what_a_child_process_of_a_plugin_prints_never_reaches_the_output(tmp_path):
+    (tmp_path / "shell.py").write_text(
+        "import os, subprocess, sys\nfrom mutuality_plugins import hookimpl\n\n"
+        "@hookimpl\ndef mutuality_extract_feedback(note):\n"
+        "    os.write(1, b'written to descriptor 1\\n')\n"
+        "    subprocess.run([sys.executable, '-c', 'print(\"a child speaks\")'])\n")
+    done = run_child("--hooks-dir", tmp_path, "alerts", EXAMPLE, "--all", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    assert len(json.loads(done.stdout)) >= 16
+    # once for each note the extractor read: the 51 session notes and two problems
+    assert done.stderr.count("a child speaks") == 53 and "written to descriptor 1" in done.stderr
+
+
+@pytest.mark.parametrize("item, reason", [
+    ("FeedbackItem('pacing', 'too-fast', response=5)",
+     "has an item whose quote, phrase, response or by is not text (or None)"),
+    ("FeedbackItem('pacing', 'too-fast', quote='\\ud800')",
+     "has an item whose quote, phrase, response or by is not text (or None)"),
+])
+def test_an_extractors_item_that_is_not_text_is_its_failure_not_the_notes(tmp_path, item, reason):
+    (tmp_path / "odd_items.py").write_text(
+        "from mutuality_plugins import Feedback, FeedbackItem, hookimpl\n\n"
+        f"@hookimpl\ndef mutuality_extract_feedback(note):\n"
+        f"    return Feedback(items=({item},))\n")
+    result = run("--hooks-dir", tmp_path, "scan", EXAMPLE)
+    assert result.exit_code == 1
+    assert "Read 73 notes in" in result.stdout and "51 session notes" in result.stdout
+    assert "could not read this note" not in result.stdout
+    assert (f"mutuality: plugin odd_items failed in mutuality_extract_feedback on "
+            f"Broken notes (on purpose)/Invitation maybe.md: its Feedback {reason} "
+            "(and 52 more times)") in stderr_lines(result)
+
+
+def test_a_reporter_whose_period_is_not_of_dates_is_named(tmp_path):
+    (tmp_path / "odd_period.py").write_text(
+        "from mutuality_plugins import Period, Reporter, hookimpl\n\n"
+        "@hookimpl\ndef mutuality_reporters():\n"
+        "    return [Reporter('odd', {'text': lambda p, period: 'x'},\n"
+        "                     lambda today: Period('2026-01-01'))]\n")
+    result = run("--hooks-dir", tmp_path, "report", "odd", EXAMPLE)
+    assert result.exit_code == 1
+    assert stderr_lines(result)[0] == (
+        "mutuality: plugin odd_period failed in report odd (default period): it should give a "
+        "Period of two dates (or None for an open end)")
+
+
+@pytest.mark.parametrize("name", ["../Escape.md", "Alerts.md/..", "bad\0name.md", ".hidden.md",
+                                  "no-ending", "x" * 300 + ".md"])
+def test_a_note_name_that_is_not_a_plain_file_name_is_the_reporters_failure(vault, tmp_path,
+                                                                           name):
+    (tmp_path / "hooks").mkdir()
+    (tmp_path / "hooks" / "odd_name.py").write_text(
+        "from mutuality_plugins import Period, Reporter, hookimpl\n\n"
+        "NOTE = '---\\ngenerated_by: mutuality\\n---\\nx\\n'\n\n"
+        "@hookimpl\ndef mutuality_reporters():\n"
+        "    return [Reporter('odd', {'markdown': lambda p, period: NOTE},\n"
+        f"                     lambda today: Period(), note_name=lambda period: {name!r})]\n")
+    result = run("--hooks-dir", tmp_path / "hooks", "report", "odd", vault, "--write")
+    assert result.exit_code == 1
+    assert ("mutuality: plugin odd_name failed in report odd (note name): its note name should "
+            "be a plain file name ending in .md") in stderr_lines(result)
+    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == ["odd_name.py"]
+
+
+def test_a_plugin_error_about_a_file_never_shows_the_files_name(tmp_path):
+    (tmp_path / "leaky.py").write_text(
+        "from mutuality_plugins import Rule, hookimpl\n\n"
+        "def check(client, sessions, settings, since):\n"
+        "    open('/nonexistent/' + sessions[-1].text[:40])\n\n"
+        "@hookimpl\ndef mutuality_rules():\n    return [Rule('leaky', check)]\n")
+    result = run("--hooks-dir", tmp_path, "alerts", EXAMPLE, "--all")
+    assert ("mutuality: plugin leaky failed in rule leaky: FileNotFoundError: no such file or "
+            "directory (and 6 more times)") in stderr_lines(result)
+    assert "/nonexistent" not in result.output
+
+
+def test_a_report_without_a_note_says_write_wrote_nothing():
+    result = run("--hooks-dir", PLUGINS / "printing", "report", "chatty", EXAMPLE, "--write")
+    assert result.exit_code == 0
+    assert ("mutuality: warning: the chatty report is not kept as a note, so --write wrote "
+            "nothing") in stderr_lines(result)
+
+
+def test_two_plugins_with_one_name_are_the_seconds_failure_and_the_rest_runs(tmp_path):
+    for folder in ("one", "two"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / f"sink_{folder}.py").write_text(
+            "import click\nfrom mutuality_plugins import AlertSink, Rule, hookimpl\n\n"
+            "@hookimpl\ndef mutuality_rules():\n    return [Rule('same', lambda *a: [])]\n\n"
+            "@hookimpl\ndef mutuality_commands():\n    return [click.Command('same')]\n")
+    result = run("--hooks-dir", tmp_path / "one", "--hooks-dir", tmp_path / "two", "plugins")
+    assert result.exit_code == 1
+    assert "sink_one  (" in result.stdout and "sink_two  (" in result.stdout
+    lines = stderr_lines(result)
+    assert ("mutuality: plugin sink_two failed in mutuality_commands: plugin sink_one "
+            "contributes a command named 'same' already, so this one is left out; rename it"
+            in lines)
+
+
+def test_a_plugin_cannot_take_the_name_of_a_built_in_report(tmp_path):
+    (tmp_path / "usurper.py").write_text(
+        "from mutuality_plugins import Period, Reporter, hookimpl\n\n"
+        "@hookimpl\ndef mutuality_reporters():\n"
+        "    return [Reporter('alerts', {'text': lambda p, period: 'mine'}, lambda t: Period())]\n")
+    result = run("--hooks-dir", tmp_path, "alerts", EXAMPLE, "--all")
+    assert result.exit_code == 1
+    assert result.stdout.startswith("Alerts for all sessions")  # the built-in report
+    assert stderr_lines(result)[-2] == (
+        "mutuality: plugin usurper failed in mutuality_reporters: plugin "
+        "mutuality_plugins.reporters.alerts contributes a report named 'alerts' already, so "
+        "this one is left out; rename it")

@@ -4,6 +4,7 @@ import json
 import threading
 import time
 
+from mutuality_plugins import hookimpl
 from mutuality_plugins.model import AlertSink
 
 from support import PLUGINS, Vault, Watching, run, until
@@ -96,3 +97,48 @@ def test_the_watcher_stops_at_once_even_with_a_sink_hanging(tmp_path):
         watching.stop()
         assert time.monotonic() - stopping < 2  # `mutuality watch` promises 2 s
     assert not watching.thread.is_alive()
+
+
+def test_sinks_that_exit_interrupt_or_raise_a_note_problem_never_end_the_watching(vault):
+    from mutuality_plugins import NoteProblem
+
+    def exits(alerts, settings):
+        raise SystemExit(0)
+
+    def interrupts(alerts, settings):
+        raise KeyboardInterrupt
+
+    def confused(alerts, settings):
+        raise NoteProblem("a note's words")
+
+    sinks = [("exiting", AlertSink("exits", exits)),
+             ("interrupting", AlertSink("interrupts", interrupts)),
+             ("confused", AlertSink("confused", confused))]
+    with Watching(vault, sinks=sinks) as watching:
+        vault.streak("A")
+        assert watching.next_alert().client == "A"
+        for told in ("plugin exiting failed in alert sink exits: SystemExit",
+                     "plugin interrupting failed in alert sink interrupts: KeyboardInterrupt",
+                     "plugin confused failed in alert sink confused: NoteProblem"):
+            watching.until_said(told)
+        vault.streak("B")
+        assert watching.next_alert().client == "B"  # still watching
+        assert watching.thread.is_alive()
+    assert not any("a note's words" in line for line in watching.said)
+
+
+def test_a_plugin_sink_cannot_take_the_name_of_the_watchers_own_output(vault, plugins):
+    class Impostor:
+        @hookimpl
+        def mutuality_alert_sinks(self):
+            return [AlertSink("stdout", lambda alerts, settings: None)]
+
+    plugins.add(Impostor(), name="impostor", origin="test")
+    printed = []
+    own = ("built-in", AlertSink("stdout", lambda alerts, settings: printed.extend(alerts)))
+    with Watching(vault, sinks=[own], plugins=plugins) as watching:
+        watching.until_said("plugin impostor failed in mutuality_alert_sinks: mutuality has an "
+                            "alert sink named 'stdout' already")
+        vault.streak("A")
+        assert watching.next_alert().client == "A"
+        until(lambda: [alert.client for alert in printed] == ["A"], "A printed")

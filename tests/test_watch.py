@@ -458,3 +458,98 @@ def test_a_save_re_runs_the_rules_for_that_client_only(vault):
         checked.clear()
         vault.session("2026-11-20 B.md", client="B", srs_total=20)
         assert (watching.next_alert().client, checked) == ("B", ["B"])
+
+
+# Plugins and the world fail; the watching goes on and puts right what it can
+
+
+def test_a_rule_yielding_a_broken_alert_is_named_and_the_watching_goes_on(vault, plugins):
+    from mutuality_plugins import Alert
+
+    class Broken:
+        @hookimpl
+        def mutuality_rules(self):
+            return [Rule("broken", lambda client, sessions, settings, since: [
+                Alert("broken", None, sessions[-1].date, sessions[-1].path, "info", None, "m")])]
+
+    plugins.add(Broken(), name="broken-rule", origin="test")
+    with Watching(vault, plugins=plugins) as watching:
+        vault.streak("A")
+        assert watching.next_alert().client == "A"
+        watching.until_said("plugin broken-rule failed in rule broken: its Alert should have "
+                            "its rule, client, note and message as text")
+        vault.streak("B")
+        assert watching.next_alert().client == "B"
+
+
+def test_a_rule_that_failed_for_a_while_is_run_again_without_a_save(vault, plugins, tmp_path):
+    down = tmp_path / "down"
+    down.touch()
+
+    def check(client, sessions, settings, since):
+        if down.exists():
+            raise ConnectionError("a service the rule asks is down")
+        return [Alert("came-back", client, sessions[-1].date, sessions[-1].path, "info", None,
+                      "the rule works again", (sessions[-1].path,))]
+
+    class ComesBack:
+        @hookimpl
+        def mutuality_rules(self):
+            return [Rule("came-back", check)]
+
+    from mutuality_plugins import Alert
+
+    plugins.add(ComesBack(), name="comes-back", origin="test")
+    vault.streak("A")
+    with Watching(vault, plugins=plugins, idle_check_seconds=0.2) as watching:
+        assert watching.next_alert().rule == "uninvited-streak"
+        watching.until_said("plugin comes-back failed in rule came-back: ConnectionError")
+        down.unlink()  # no note is saved: the watcher tries again by itself
+        assert watching.next_alert().rule == "came-back"
+        until(lambda: "the rule works again" in (vault / "Mutuality/Alerts.md").read_text(),
+              "Alerts.md showing the rule's alert")
+
+
+def test_a_note_read_while_an_extractor_failed_is_read_again_without_a_save(vault, plugins,
+                                                                            tmp_path):
+    from mutuality_plugins import Feedback, FeedbackItem
+
+    down = tmp_path / "down"
+    down.touch()
+
+    class Flaky:
+        @hookimpl
+        def mutuality_extract_feedback(self, note):
+            if down.exists():
+                raise TimeoutError("a form service did not answer")
+            return Feedback(items=(FeedbackItem("pacing", "too-fast"),))
+
+    def items_read():
+        return [item.label for session in watching.watcher.state.result().sessions
+                for item in session.items]
+
+    plugins.add(Flaky(), name="flaky-extractor", origin="test")
+    vault.session("2026-11-20 A.md", client="A", srs_total=20)
+    with Watching(vault, plugins=plugins, idle_check_seconds=0.2) as watching:
+        assert watching.next_alert().rule == "alliance-low"
+        watching.until_said("plugin flaky-extractor failed in mutuality_extract_feedback on "
+                            "2026-11-20 A.md: TimeoutError")
+        assert items_read() == []
+        down.unlink()  # no note is saved: the watcher reads it again by itself
+        until(lambda: items_read() == ["pacing/too-fast"], "the note read again")
+
+
+def test_an_output_folder_that_cannot_be_written_is_told_and_the_watching_goes_on(
+        vault, monkeypatch):
+    from mutuality_plugins import writer
+
+    def read_only(source, destination):
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(writer.os, "replace", read_only)
+    with Watching(vault) as watching:
+        watching.until_said("warning: Mutuality/Alerts.md was not written (read-only file "
+                            "system); the note there, if any, is as it was")
+        vault.streak("A")
+        assert watching.next_alert().client == "A"
+        assert watching.thread.is_alive()
