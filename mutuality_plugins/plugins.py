@@ -153,7 +153,8 @@ class PluginManager(pluggy.PluginManager):
         by two plugins is the second one's failure."""
         declared: dict[str, dict[str, Any]] = {}
         owner: dict[str, str] = {}
-        for plugin, sections in self.guard.answers(self.hook.mutuality_plugin_settings):
+        answers = self._in_added_order(self.guard.answers(self.hook.mutuality_plugin_settings))
+        for plugin, sections in answers:
             for section, defaults in sections.items():
                 if section in owner:
                     self._clash(plugin, "mutuality_plugin_settings", "settings section",
@@ -169,15 +170,19 @@ class PluginManager(pluggy.PluginManager):
         built-ins are added first, then installed plugins, then files of --hooks-dir."""
         owner = dict(taken or {})
         kept: dict[str, tuple[str, Any]] = {}
-        added = {name: order for order, name in enumerate(self.origins)}
-        found = self.guard.contributions(caller)
-        for plugin, item in sorted(found, key=lambda pair: added.get(pair[0], len(added))):
+        for plugin, item in self._in_added_order(self.guard.contributions(caller)):
             name = str(item.name)
             if name in owner:
                 self._clash(plugin, caller.name, kind, name, owner[name])
             else:
                 owner[name], kept[name] = plugin, (plugin, item)
         return [kept[name] for name in sorted(kept)]
+
+    def _in_added_order(self, found: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
+        """(plugin, ...) pairs in the order their plugins were added (pluggy calls the
+        last added first)."""
+        added = {name: order for order, name in enumerate(self.origins)}
+        return sorted(found, key=lambda pair: added.get(pair[0], len(added)))
 
     def _clash(self, plugin: str, hook: str, kind: str, name: str, first: str) -> None:
         who = "mutuality has" if first == BUILT_IN else f"plugin {first} contributes"

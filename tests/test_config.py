@@ -106,3 +106,34 @@ def test_the_feedback_tag_setting_changes_which_tags_are_feedback(vault):
     vault.session("2026-11-20 a.md", client="A", tags="[fb/invited, fb/pacing, feedback/topic]")
     (session,) = vault.scan(Settings(feedback_tag="fb")).sessions
     assert session.invited and [i.key for i in session.items] == [("pacing", "")]
+
+
+def test_a_rule_whose_description_spans_lines_still_gives_a_settings_file_that_reads(tmp_path):
+    from mutuality_plugins import Rule
+
+    odd = Rule("odd-rule", lambda *args: [], {"sessions": 2}, "first line\n[rules.x]\nthird")
+    text = default_config([*RULES, odd])
+    assert rule_settings(settings_from(tmp_path, text), [*RULES, odd])["odd-rule"] == {
+        "sessions": 2}
+
+
+@pytest.mark.parametrize("default, written, kept", [
+    (0, 0, 0), (-1.5, -2, -2.0), (3, -4, -4), (None, [1, 2], [1, 2]), ("x", "", ""),
+])
+def test_a_plugins_own_settings_are_checked_for_their_type_only(tmp_path, default, written,
+                                                                kept):
+    from mutuality_plugins.config import with_plugin_settings
+
+    value = {"written": written}
+    settings = settings_from(tmp_path, "[plugins.mine]\nvalue = "
+                             + (repr(written) if not isinstance(written, str) else '""') + "\n")
+    checked = with_plugin_settings(settings, {"mine": {"value": default}})
+    assert checked.plugins["mine"]["value"] == kept == value["written"]
+
+
+def test_a_plugin_setting_of_the_wrong_type_is_still_refused(tmp_path):
+    from mutuality_plugins.config import with_plugin_settings
+
+    settings = settings_from(tmp_path, '[plugins.mine]\nvalue = "three"\n')
+    with pytest.raises(ConfigError, match=r"`plugins\.mine\.value` should be a whole number$"):
+        with_plugin_settings(settings, {"mine": {"value": 3}})

@@ -303,3 +303,39 @@ def test_the_manuals_command_reads_the_vault_with_the_plugins_of_the_command_lin
     result = run("--hooks-dir", tmp_path / "hooks", "--hooks-dir", PLUGINS / "good",
                  "themes", vault)
     assert ok(result) == "    1  wishes\n"  # read by the extractor of --hooks-dir
+
+
+def test_a_hooks_folder_named_twice_is_loaded_once(vault, monkeypatch):
+    monkeypatch.chdir(PLUGINS.parent)  # so that the folder can be named relatively
+    vault.write("settings.toml", 'hooks_dirs = ["' + str(PLUGINS / "good") + '"]\n')
+    result = run("--hooks-dir", "plugins/good", "--hooks-dir", PLUGINS / "good",
+                 "plugins", vault, "--config", vault / "settings.toml", "--format", "json")
+    assert result.exit_code == 0, result.output
+    names = [entry["name"] for entry in json.loads(result.stdout)]
+    assert names.count("recording_sink") == 1
+
+
+def test_two_plugins_declaring_one_settings_section_are_the_seconds_failure(vault, tmp_path):
+    for name in ("first_owner", "second_owner"):
+        (tmp_path / f"{name}.py").write_text(
+            "from mutuality_plugins import hookimpl\n\n"
+            f"@hookimpl\ndef mutuality_plugin_settings():\n    return {{'shared': {{'{name}': 1}}}}\n")
+    vault.write("mutuality.toml", "[plugins.shared]\nfirst_owner = 2\n")
+    result = run("--hooks-dir", tmp_path, "scan", vault)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        "mutuality: plugin second_owner failed in mutuality_plugin_settings: plugin first_owner "
+        "contributes a settings section named 'shared' already, so this one is left out; "
+        "rename it")
+
+
+def test_settings_blamed_for_a_section_are_said_to_maybe_be_a_broken_plugins(vault, tmp_path):
+    (tmp_path / "declares.py").write_text(
+        "from mutuality_plugins import hookimpl\n\n"
+        "@hookimpl\ndef mutuality_plugin_settings():\n    raise ImportError('missing')\n")
+    vault.write("mutuality.toml", "[plugins.declares]\nkey = 1\n")
+    result = run("--hooks-dir", tmp_path, "scan", vault)
+    assert result.exit_code == 2
+    assert result.output == (
+        f"mutuality: {vault / 'mutuality.toml'}: `plugins.declares` is not a section any plugin "
+        "declares, or plugin declares failed to declare its settings\n")
