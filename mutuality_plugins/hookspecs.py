@@ -16,17 +16,22 @@ plugins. An implementation may take only some of a hook's arguments.
 
 Each plugin is called on its own, so one plugin's failure cannot stop the others:
 
-- A plugin that raises is named (plugin, hook, and the note being read), never by
-  its error's text; the other plugins' answers are still used and the command ends
-  with exit status 1. ``mutuality --debug`` shows the traceback instead. A
-  :class:`~mutuality_plugins.NoteProblem` (or any ``MutualityError``) is not a
-  failure: it is a message for the user.
-- What a plugin returns is checked against its hook's ``:return:`` below: anything
-  else is that plugin's failure.
+- A plugin that raises, or exits, is named (plugin, hook, and the note being read),
+  never by its error's text; the other plugins' answers are still used and the
+  command ends with exit status 1. ``mutuality --debug`` shows the traceback
+  instead. Two kinds of error are messages for the user, not failures: a
+  :class:`~mutuality_plugins.NoteProblem` from an extractor (the note is a problem),
+  and a ``MutualityError`` from a report or a command (one line, exit status 2).
+- What a plugin returns is checked against its hook's ``:return:`` below, and what it
+  contributes against its type's fields (a rule's alerts too): anything else is that
+  plugin's failure. Names (of rules, reports, sinks, commands, settings) are letters,
+  digits, ``-`` and ``_``; a name that a plugin added earlier (or mutuality itself)
+  took is the later plugin's failure, and its contribution is left out.
 - A hook wrapper (``wrapper=True`` or ``hookwrapper=True``) wraps the other plugins'
   calls, which cannot work here: such a plugin is refused when it is added.
-- While plugin code runs, what it prints goes to stderr: stdout carries the
-  command's own output (``--format json``, the ``jsonl`` of ``watch``).
+- What plugin code prints (as it loads, while it runs, from threads it starts, from
+  programs it runs) goes to stderr: stdout carries the command's own output
+  (``--format json``, the ``jsonl`` of ``watch``).
 
 ``docs/plugins.md`` shows each hook at work.
 """
@@ -121,11 +126,13 @@ def mutuality_alert_sinks() -> Iterable[AlertSink]:
 
     Each sink receives each alert **at least once**: an alert counts as received
     only once ``send`` returned, so a sink that raises gets the same alerts again at
-    the next run or the next change. ``send`` has 10 seconds: a sink that takes
-    longer is named as failed, left to finish in the background, skipped while it is
-    busy and given its alerts again later; it never holds up the watching. Keep
-    ``send`` quick, and idempotent where you can (a repeat is possible after a
-    failure). Two sinks must not share a name: a sink's name keys what it received.
+    the next run or the next change. Each sink runs in a thread of its own: the
+    watcher waits for them half a second at most, and ``alerts --notify`` 10 seconds.
+    A sink at work longer than 10 seconds is named as failed and left to finish in
+    the background; what it finishes counts, the rest it gets again, and it gets
+    newer alerts once it is done. Keep ``send`` quick, and idempotent where you can
+    (a repeat is possible after a failure). ``alerts`` is a tuple. A sink's name keys
+    what it received: ``stdout`` is the watcher's own output's.
 
     :return: a list of :class:`~mutuality_plugins.AlertSink`.
     """
@@ -136,7 +143,8 @@ def mutuality_commands() -> Iterable[click.Command]:
     """Contribute commands to the ``mutuality`` command line.
 
     Each is a :mod:`click` command, added beside ``scan``, ``alerts`` and the rest;
-    a command of the same name as a built-in one is refused. Decorated with
+    a command with the name of another (a built-in one, say) is left out, as that
+    plugin's failure. Decorated with
     ``@click.pass_obj``, the command receives the run's
     :class:`~mutuality_plugins.invocation.Invocation`: ``settings(vault)`` loads the
     vault's settings (with its ``hooks_dirs``), ``practice(vault, settings, today)``
