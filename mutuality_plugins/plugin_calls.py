@@ -17,8 +17,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from functools import partial
 from typing import IO, Any
@@ -57,6 +56,7 @@ class PluginGuard:
         self.debug = debug
         self.failures: list[PluginFailure] = []
         self._in_plugin = threading.local()
+        self._running = _Running(self._in_plugin)
         self._router: _StdoutRouter | None = None
         self._saved_descriptor: int | None = None
 
@@ -73,49 +73,57 @@ class PluginGuard:
             :class:`~mutuality_plugins.NoteProblem` from an extractor): they propagate.
         """
         with self.running():
-            try:
-                answer = function(*args, **kwargs)
-                return answer if contract is None or answer is None else contract(answer)
-            except passes:
-                raise
-            except BaseException as error:  # an exit too: a plugin never ends mutuality
-                if isinstance(error, KeyboardInterrupt) and _in_main_thread():
-                    raise  # the user's Ctrl-C (only the main thread is sent signals)
-                self.record(plugin, hook, error, on_note)
-            return FAILED
+            return self._answer(plugin, hook, partial(function, *args, **kwargs), {},
+                                on_note, contract, passes)
 
     def answers(self, caller: pluggy.HookCaller, **arguments: Any) -> list[tuple[str, Any]]:
         """(plugin, answer) of each implementation of a hook that answered (not None),
         in pluggy's order."""
-        return self.answers_of(implementations(caller), caller.name, **arguments)
+        return self.answers_of(implementations(caller, **arguments), caller.name)
 
     def answers_of(self, calls: list[tuple[str, Callable[..., Any]]], hook: str, *,
                    on_note: str | None = None, passes: tuple[type[Exception], ...] = (),
-                   **arguments: Any) -> list[tuple[str, Any]]:
-        """Like :meth:`answers`, for calls prepared once by :func:`implementations`
-        (reading notes calls the same extractors ten thousand times)."""
+                   trusted: Collection[str] = (), **arguments: Any) -> list[tuple[str, Any]]:
+        """Like :meth:`answers`, for calls prepared once by :func:`implementations` and
+        given the rest of their ``arguments`` here (reading notes calls the same
+        extractors ten thousand times, so this loop is lean).
+
+        :param trusted: plugins whose answers need no checking (mutuality's own,
+            whose types are checked before it is released).
+        """
         contract = HOOKS[hook]
         found = []
-        for plugin, function in calls:
-            answer = self.call(plugin, hook, function, on_note=on_note, contract=contract,
-                               passes=passes, **arguments)
-            if answer is not None and answer is not FAILED:
-                found.append((plugin, answer))
+        with self.running():
+            for plugin, function in calls:
+                answer = self._answer(plugin, hook, function, arguments, on_note,
+                                      None if plugin in trusted else contract, passes)
+                if answer is not None and answer is not FAILED:
+                    found.append((plugin, answer))
         return found
+
+    def _answer(self, plugin: str, hook: str, function: Callable[..., Any],
+                arguments: dict[str, Any], on_note: str | None, contract: Contract | None,
+                passes: tuple[type[Exception], ...]) -> Any:
+        """The one place plugin code is called: its answer, checked, or FAILED."""
+        try:
+            answer = function(**arguments)
+            return answer if contract is None or answer is None else contract(answer)
+        except passes:
+            raise
+        except BaseException as error:  # an exit too: a plugin never ends mutuality
+            if isinstance(error, KeyboardInterrupt) and _in_main_thread():
+                raise  # the user's Ctrl-C (only the main thread is sent signals)
+            self.record(plugin, hook, error, on_note)
+            return FAILED
 
     def contributions(self, caller: pluggy.HookCaller) -> list[tuple[str, Any]]:
         """(plugin, item) of every item of the lists a hook's implementations return."""
         return [(plugin, item) for plugin, answer in self.answers(caller) for item in answer]
 
-    @contextmanager
-    def running(self) -> Iterator[None]:
+    def running(self) -> _Running:
         """Mark plugin code running in this thread (a call, loading a plugin's file):
-        what it prints goes to stderr."""
-        self._in_plugin.depth = getattr(self._in_plugin, "depth", 0) + 1
-        try:
-            yield
-        finally:
-            self._in_plugin.depth -= 1
+        what it prints goes to stderr. A context manager."""
+        return self._running
 
     # Failures
 
@@ -211,6 +219,20 @@ class PluginGuard:
         return self._router.stderr if self._router is not None else sys.stderr
 
 
+class _Running:
+    """Counts, per thread, how deep in plugin code it is (a class, not a generator:
+    it is entered for every note read)."""
+
+    def __init__(self, in_plugin: threading.local):
+        self._in_plugin = in_plugin
+
+    def __enter__(self) -> None:
+        self._in_plugin.depth = getattr(self._in_plugin, "depth", 0) + 1
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._in_plugin.depth -= 1
+
+
 def _in_main_thread() -> bool:
     return threading.current_thread() is threading.main_thread()
 
@@ -264,13 +286,13 @@ class _StdoutRouter:
 
 
 def implementations(caller: pluggy.HookCaller,
-                    **bound: Any) -> list[tuple[str, Callable[..., Any]]]:
+                    **arguments: Any) -> list[tuple[str, Callable[..., Any]]]:
     """(plugin name, function) of each implementation, in pluggy's calling order, with
-    the arguments in ``bound`` already given (an implementation may take only some of
-    a hook's arguments)."""
+    the ``arguments`` it takes already given (an implementation may take only some of
+    a hook's arguments); a function still wanting more is called with the rest."""
     calls: list[tuple[str, Callable[..., Any]]] = []
     for impl in reversed(caller.get_hookimpls()):
-        given = {name: value for name, value in bound.items() if name in impl.argnames}
+        given = {name: value for name, value in arguments.items() if name in impl.argnames}
         calls.append((impl.plugin_name, partial(impl.function, **given)))
     return calls
 

@@ -117,6 +117,10 @@ class PluginManager(pluggy.PluginManager):
             raise PluginError(f"plugin {name} ({origin}) cannot be loaded: "
                               f"{type(error).__name__}: {error}") from error
 
+    def built_in(self) -> frozenset[str]:
+        """The names of mutuality's own plugins."""
+        return frozenset(name for name, origin in self.origins.items() if origin == BUILT_IN)
+
     # What the plugins contribute, each kind by name, each plugin called on its own
 
     def rules(self) -> list[tuple[str, Rule]]:

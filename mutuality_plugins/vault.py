@@ -266,10 +266,12 @@ def _extractors(plugins: PluginManager, settings: Settings) -> Extract:
     hook = plugins.hook.mutuality_extract_feedback
     calls = implementations(hook, settings=settings)
     guard = plugins.guard
+    built_in = plugins.built_in()
 
     def extract(note: Note) -> list[Feedback]:
         return [answer for _, answer in guard.answers_of(
-            calls, hook.name, on_note=note.path, passes=(MutualityError,), note=note)]
+            calls, hook.name, on_note=note.path, passes=(MutualityError,), trusted=built_in,
+            note=note)]
 
     return extract
 
