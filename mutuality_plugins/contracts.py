@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import click
 
 from .model import SEVERITIES, Alert, AlertSink, Feedback, FeedbackItem, Period, Reporter, Rule
+from .reading.values import is_utf8
 
 T = TypeVar("T")
 
@@ -75,19 +76,6 @@ def one_of(kind: type[T], check: Callable[[T], T | str]) -> Contract:
     return contract
 
 
-def is_text(value: Any) -> bool:
-    """Text that can be written out as UTF-8 (no lone surrogate)."""
-    if not isinstance(value, str):
-        return False
-    if value.isascii():  # most text, told at once
-        return True
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
 def is_day(value: Any) -> bool:
     """A date, not a datetime (which compares with neither)."""
     return isinstance(value, dt.date) and not isinstance(value, dt.datetime)
@@ -108,9 +96,9 @@ def _feedback(feedback: Feedback) -> Feedback | str:
     for item in items:
         if not isinstance(item, FeedbackItem):
             return f"holds {kind_of(item)} among its items, not only FeedbackItem"
-        if not (is_text(item.theme) and is_text(item.signal)):
+        if not (is_utf8(item.theme) and is_utf8(item.signal)):
             return "has an item whose theme or signal is not text"
-        if not all(field is None or is_text(field)
+        if not all(field is None or is_utf8(field)
                    for field in (item.quote, item.phrase, item.response, item.by)):
             return "has an item whose quote, phrase, response or by is not text (or None)"
     if not isinstance(feedback.invited, bool):
@@ -169,16 +157,16 @@ HOOKS: dict[str, Contract] = {
 
 
 def _alert(alert: Alert) -> str | None:
-    if not (is_text(alert.rule) and is_text(alert.client) and is_text(alert.note)
-            and is_text(alert.message)):
+    if not (is_utf8(alert.rule) and is_utf8(alert.client) and is_utf8(alert.note)
+            and is_utf8(alert.message)):
         return "should have its rule, client, note and message as text"
     if not is_day(alert.date):
         return "should have the session's date (a date, not a datetime)"
     if alert.severity not in SEVERITIES:
         return f"should have a severity among {', '.join(SEVERITIES)}"
-    if alert.detail is not None and not is_text(alert.detail):
+    if alert.detail is not None and not is_utf8(alert.detail):
         return "should have a detail that is text or None"
-    if not isinstance(alert.evidence, tuple) or not all(map(is_text, alert.evidence)):
+    if not isinstance(alert.evidence, tuple) or not all(map(is_utf8, alert.evidence)):
         return "should have its evidence as a tuple of note paths"
     return None
 
@@ -198,14 +186,14 @@ def period(answer: Any) -> Period:
 
 def text(answer: Any) -> str:
     """What a reporter's format gives."""
-    if not is_text(answer):
+    if not is_utf8(answer):
         raise PluginFault("it should return text")
     return str(answer)
 
 
 def note_name(answer: Any) -> str:
     """What a reporter's ``note_name`` gives: a plain file name for the output folder."""
-    if (not is_text(answer) or not answer.endswith(".md") or answer.startswith(".")
+    if (not is_utf8(answer) or not answer.endswith(".md") or answer.startswith(".")
             or any(char in answer for char in '/\\:\0\n\r') or len(answer.encode()) > 200):
         raise PluginFault("its note name should be a plain file name ending in .md")
     return str(answer)

@@ -17,6 +17,7 @@ from .model import Feedback, Note, Problem, ScanResult, Session
 from .plugin_calls import implementations
 from .plugins import PluginManager
 from .reading.note import MAX_NOTE_BYTES, Extract, read_session
+from .reading.values import is_utf8
 
 Progress = Callable[[int, int], None]
 """``progress(done, total)``, called as notes are read."""
@@ -298,7 +299,7 @@ def _find_notes(
             if name.startswith(".") or entry.is_symlink():
                 continue
             relative = f"{folder}/{name}" if folder else name
-            if not _is_text(name):
+            if not is_utf8(name):  # bytes that are not UTF-8 come as surrogates
                 problems.append(Problem(
                     os.fsencode(relative).decode("utf-8", "replace"),
                     "the name is not UTF-8 text (it was saved by an old program): rename it",
@@ -309,15 +310,6 @@ def _find_notes(
                     pending.append(relative)
             elif name.lower().endswith(".md") and entry.is_file(follow_symlinks=False):
                 yield relative, entry
-
-
-def _is_text(name: str) -> bool:
-    """False for a name whose bytes are not UTF-8 (Python keeps them as surrogates)."""
-    try:
-        name.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _read_bytes(path: str) -> bytes:

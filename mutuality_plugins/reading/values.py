@@ -1,5 +1,6 @@
-"""What counts as an absent property value: null, an empty string or list, or text
-holding a template placeholder."""
+"""Values as mutuality reads them: what counts as an absent property value (null, an
+empty string or list, or text holding a template placeholder), a scalar as text, and
+text that can be written out."""
 
 from __future__ import annotations
 
@@ -32,6 +33,20 @@ def is_absent(value: Any) -> bool:
     if isinstance(value, list):
         return not value
     return False
+
+
+def is_utf8(value: object) -> bool:
+    """Text that can be written out as UTF-8: no lone surrogate (what Python makes of
+    a file name's bytes that are not UTF-8, or what a plugin may hand over)."""
+    if not isinstance(value, str):
+        return False
+    if value.isascii():  # most text, told at once
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def as_text(value: Any) -> str:
