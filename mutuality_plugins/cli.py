@@ -334,7 +334,7 @@ def _notify(invocation: Invocation, vault: Path, practice: Practice, period: Per
     shown = [alert for alert in practice.alerts if alert.date in period]
     for sink, count in delivery.deliver(shown, wait=delivery.seconds):
         invocation.say(f"{count} new alert{'s' if count > 1 else ''} handed to {sink.name}")
-    delivery.give_up()  # a sink still at work gets these again next time
+    delivery.settle(last=True)  # a sink still at work gets these again next time
 
 
 @cli.command()

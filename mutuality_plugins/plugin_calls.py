@@ -48,13 +48,14 @@ class PluginFailure:
 class PluginGuard:
     """Calls plugin code and keeps its failures; one per command (or watcher).
 
-    Use it as a context manager around the command: inside, stdout is reserved for
-    the command's own output.
+    :meth:`reserve_stdout` (and :meth:`reserve_descriptor`) keep stdout for the
+    command's own output until :meth:`release_stdout`.
     """
 
     def __init__(self, debug: bool = False):
         self.debug = debug
         self.failures: list[PluginFailure] = []
+        self._failures_lock = threading.Lock()  # sinks fail in threads of their own
         self._in_plugin = threading.local()
         self._running = _Running(self._in_plugin)
         self._router: _StdoutRouter | None = None
@@ -133,7 +134,8 @@ class PluginGuard:
         if self.debug:
             raise error
         reason = str(error) if isinstance(error, PluginFault) else _kind(error)
-        self.failures.append(PluginFailure(plugin, hook, reason, on_note))
+        with self._failures_lock:
+            self.failures.append(PluginFailure(plugin, hook, reason, on_note))
 
     def failed(self, hook: str) -> list[str]:
         """The plugins that failed in ``hook`` (their failures kept to be told)."""
@@ -152,8 +154,9 @@ class PluginGuard:
 
     def take_summary(self) -> list[str]:
         """:meth:`summary`, then forget the failures (a watcher tells them as they come)."""
-        lines = self.summary()
-        self.failures.clear()
+        with self._failures_lock:
+            lines = self.summary()
+            self.failures.clear()
         return lines
 
     def __bool__(self) -> bool:
@@ -198,14 +201,6 @@ class PluginGuard:
             os.dup2(self._saved_descriptor, 1)
             os.close(self._saved_descriptor)
             self._saved_descriptor = None
-
-    def __enter__(self) -> PluginGuard:
-        self.reserve_stdout()
-        self.reserve_descriptor()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.release_stdout()
 
     @property
     def stdout(self) -> IO[str]:

@@ -96,14 +96,16 @@ class SinkDelivery:
         for _, sink in self.sinks:
             self.index.remember_sent(sink.name, self.index.unsent(sink.name, alerts))
 
-    def settle(self) -> list[tuple[AlertSink, int]]:
+    def settle(self, last: bool = False) -> list[tuple[AlertSink, int]]:
         """Remember what the sinks that finished took (the index is written from the
-        caller's thread only); name the ones at work for longer than their time."""
+        caller's thread only); name the ones at work for longer than their time, or
+        (``last``: the command ends) still at work."""
         taken = []
         for name, sending in list(self._sending.items()):
             assert sending.thread is not None
             if sending.thread.is_alive():
-                if not sending.told_slow and time.monotonic() - sending.started > self.seconds:
+                too_long = last or time.monotonic() - sending.started > self.seconds
+                if too_long and not sending.told_slow:
                     sending.told_slow = True
                     self.guard.record(sending.plugin, sending.hook, PluginFault(
                         f"it took longer than {self.seconds:g} seconds and is left to finish "
@@ -120,12 +122,6 @@ class SinkDelivery:
                 self.index.remember_sent(name, sending.alerts)
                 taken.append((sending.sink, len(sending.alerts)))
         return taken
-
-    def give_up(self) -> None:
-        """Name every sink still at work as too slow (a command about to end)."""
-        for sending in self._sending.values():
-            sending.started = -self.seconds - 1
-        self.settle()
 
     def _start(self, sending: _Sending) -> None:
         def send() -> None:
