@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 import click
 
 from . import scan_summary
-from .errors import MutualityError, describe
+from .errors import MutualityError, OutputUnwritten, describe
 from .invocation import Invocation
 from .model import Period
 from .practice import Practice
@@ -29,16 +30,18 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 class _OneLineError(click.ClickException):
-    """An error shown as ``mutuality: <message>`` on one line."""
+    """An error shown as ``mutuality: <message>`` on one line, on the real stderr
+    (``stream``, once plugins may have replaced ``sys.stderr``)."""
 
-    def __init__(self, message: str, exit_code: int):
+    def __init__(self, message: str, exit_code: int, stream: IO[str] | None = None):
         super().__init__(message)
         self.exit_code = exit_code  # type: ignore[misc]  # click's default is per class
+        self.stream = stream
 
     def show(self, file: Any = None) -> None:
         message = self.format_message()
         click.echo(message if message.startswith("mutuality") else f"mutuality: {message}",
-                   err=True)
+                   file=self.stream, err=self.stream is None)
 
 
 def _invocation(context: click.Context) -> Invocation:
@@ -76,6 +79,7 @@ class _Commands(click.Group):
 
     def invoke(self, context: click.Context) -> Any:
         invocation = _invocation(context)
+        messages = invocation.guard.output.messages
         try:
             result = super().invoke(context)
         except click.UsageError as error:
@@ -85,7 +89,11 @@ class _Commands(click.Group):
         except MutualityError as error:
             if invocation.debug:
                 raise
-            raise _OneLineError(str(error), USAGE_ERROR) from None
+            _quietly(invocation.finish)
+            raise _OneLineError(str(error), error.exit_status, messages) from None
+        except BrokenPipeError as error:  # whoever read a plugin command's output stopped
+            _quietly(invocation.finish)
+            raise _OneLineError(str(OutputUnwritten(error)), FAILED, messages) from None
         except Exception as error:
             name = context.invoked_subcommand or ""
             plugin = _plugin_commands(context).get(name, (None, None))[0]
@@ -95,10 +103,14 @@ class _Commands(click.Group):
                 raise _OneLineError(
                     f"unexpected error: {describe(error)} "
                     "(run `mutuality --debug ...` to see the traceback)",
-                    FAILED,
+                    FAILED, messages,
                 ) from None
             invocation.guard.record(plugin, f"command {name}", error)  # --debug raises
             result = None
+        try:
+            invocation.finish()
+        except OutputUnwritten as error:
+            raise _OneLineError(str(error), error.exit_status, messages) from None
         if invocation.guard:
             for line in invocation.guard.summary():
                 invocation.say(line)
@@ -106,6 +118,12 @@ class _Commands(click.Group):
                            "error")
             context.exit(FAILED)
         return result
+
+
+def _quietly(finish: Callable[[], None]) -> None:
+    """Finish the output of a command that failed: its own error is what to tell."""
+    with contextlib.suppress(OutputUnwritten):
+        finish()
 
 
 def _usage_error(error: click.UsageError) -> _OneLineError:
@@ -130,11 +148,14 @@ def _plugin_commands(context: click.Context) -> dict[str, tuple[str, click.Comma
 
 @click.group(name="mutuality", cls=_Commands,
              context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--debug", is_flag=True, help="Show the full traceback of an error.")
+# Eager, like --help, so that `mutuality --hooks-dir X --help` lists X's commands.
+@click.option("--debug", is_flag=True, is_eager=True,
+              help="Show the full traceback of an error.")
 @click.option("--no-cache", is_flag=True,
               help="Read every note again, without the index of notes read before.")
 @click.option(
     "--hooks-dir", "hooks_dirs", multiple=True, type=click.Path(path_type=Path),
+    is_eager=True,
     help="A folder of drop-in plugins (.py files); may be given more than once.",
 )
 @click.version_option(package_name="mutuality", message="mutuality %(version)s")
@@ -146,7 +167,8 @@ def cli(context: click.Context, debug: bool, no_cache: bool, hooks_dirs: tuple[P
     was invited, given and answered. It only reads your notes; it never
     changes them and never sends anything anywhere.
     """
-    _invocation(context).start_command()
+    if context.invoked_subcommand in _plugin_commands(context):
+        _invocation(context).guard.output.give_to_command()
 
 
 vault_argument = click.argument("vault", type=click.Path(path_type=Path))
@@ -180,6 +202,8 @@ class _Parsed(click.ParamType):  # type: ignore[type-arg]  # generic from click 
 
 def _iso_week(text: str) -> Period:
     year, week = text.upper().split("-W")
+    if not 1900 <= int(year) <= 9998:  # a digest looks back weeks before it
+        raise ValueError("a year from 1900 to 9998")
     return Period.iso_week(date.fromisocalendar(int(year), int(week), 1))
 
 
@@ -229,7 +253,7 @@ def scan(invocation: Invocation, vault: Path, output_format: str,
         output = json.dumps(scan_summary.as_json(result), indent=2, ensure_ascii=False)
     else:
         output = scan_summary.as_text(result, str(vault))
-    click.echo(output, file=invocation.stdout)
+    invocation.echo(output)
 
 
 @cli.command()
@@ -308,7 +332,7 @@ def _report(invocation: Invocation, name: str, vault: Path, config_file: Path | 
     made = Report(plugin, reporter, practice, period, invocation.guard)
     output = made.text(output_format)
     if output is not None:
-        click.echo(output, nl=not output.endswith("\n"), file=invocation.stdout)
+        invocation.echo(output, nl=not output.endswith("\n"))
     if practice.scan.problems:
         count = len(practice.scan.problems)
         invocation.say(f"{count} note{'s' if count > 1 else ''} could not be read and "
@@ -354,13 +378,20 @@ def watch(invocation: Invocation, vault: Path, output_format: str, poll: bool,
     reaches each sink once, across restarts. Stop with Ctrl-C.
     """
     settings = invocation.settings(vault, config_file)
+    stopped_reading: list[bool] = []
+
+    def output_closed() -> None:  # `watch ... | head`: nobody reads any more
+        stopped_reading.append(True)
+        watcher.stop()
+
+    stdout = stdout_sink(output_format, invocation.stdout, output_closed)
     watcher = Watcher(vault, invocation.plugins, settings, invocation.index(vault, settings),
-                      say=invocation.say,
-                      sinks=[("built-in", stdout_sink(output_format, invocation.stdout))],
-                      poll=poll,
+                      say=invocation.say, sinks=[("mutuality", stdout)], poll=poll,
                       cache=not invocation.no_cache, today=_today)
     watch_until_stopped(
         watcher, on_start=lambda: invocation.say(f"watching {vault} (stop with Ctrl-C)"))
+    if stopped_reading:
+        invocation.say("stopped watching: nothing reads its output any more")
     invocation.guard.failures.clear()  # told as they happened; stopping is a clean exit
 
 
@@ -376,12 +407,11 @@ def service(invocation: Invocation, vault: Path, install: bool, system: str | No
     require_vault(vault)
     made = user_service(vault.resolve(), system or this_system(), invocation.hooks_dirs)
     if not install:
-        click.echo(f"# {made.path}\n{made.text}", nl=False, file=invocation.stdout)
-        click.echo(f"# to install it: mutuality service {vault} --install",
-                   file=invocation.stdout)
+        invocation.echo(f"# {made.path}\n{made.text}", nl=False)
+        invocation.echo(f"# to install it: mutuality service {vault} --install")
         return
     for line in install_service(made):
-        click.echo(line, file=invocation.stdout)
+        invocation.echo(line)
 
 
 @cli.command()
@@ -407,11 +437,10 @@ def plugins(invocation: Invocation, vault: Path | None, output_format: str,
         for name, plugin in sorted(manager.list_name_plugin())
     ]
     if output_format == "json":
-        click.echo(json.dumps(listed, indent=2, ensure_ascii=False), file=invocation.stdout)
+        invocation.echo(json.dumps(listed, indent=2, ensure_ascii=False))
         return
     for entry in listed:
-        click.echo(f"{entry['name']}  ({entry['source']})\n    {', '.join(entry['hooks'])}",
-                   file=invocation.stdout)
+        invocation.echo(f"{entry['name']}  ({entry['source']})\n    {', '.join(entry['hooks'])}")
 
 
 @cli.command()
@@ -425,8 +454,7 @@ def init(invocation: Invocation, vault: Path) -> None:
     require_vault(vault)
     rules = [rule for _, rule in invocation.plugins.rules()]
     for relative, written in set_up_vault(vault, rules):
-        click.echo(f"wrote {relative}" if written else f"kept {relative} (it exists already)",
-                   file=invocation.stdout)
+        invocation.echo(f"wrote {relative}" if written else f"kept {relative} (it exists already)")
 
 
 BUILT_IN_COMMANDS = frozenset(cli.commands)

@@ -7,7 +7,28 @@ code and turned into one printed line only by the command line (``cli.py``); wit
 
 
 class MutualityError(Exception):
-    """Something a user should read as one line, without a traceback."""
+    """Something a user should read as one line, without a traceback.
+
+    :cvar exit_status: the command's exit status (2: the command line, the vault or
+        the settings are wrong).
+    """
+
+    exit_status = 2
+
+
+class OutputUnwritten(MutualityError):
+    """The command's output could not be written (its reader stopped reading, a full
+    disk): the work was done, its result was lost."""
+
+    exit_status = 1
+
+    def __init__(self, error: OSError):
+        if isinstance(error, BrokenPipeError):
+            reason = "the output was closed before all of it was written"
+        else:
+            reason = (f"the output could not be written "
+                      f"({(error.strerror or type(error).__name__).lower()})")
+        super().__init__(reason)
 
 
 class VaultError(MutualityError):

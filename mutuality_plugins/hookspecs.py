@@ -121,7 +121,7 @@ def mutuality_alert_sinks() -> Iterable[AlertSink]:
     ``mutuality alerts --notify`` hands each sink the alerts it shows that it has not
     received before (from ``--notify`` or ``watch`` of this vault); ``mutuality
     watch`` hands on new alerts as sessions are saved. A sink's ``send(alerts,
-    settings)`` receives a list of :class:`~mutuality_plugins.Alert` and the
+    settings)`` receives a tuple of :class:`~mutuality_plugins.Alert` and the
     settings; what it returns is ignored.
 
     Each sink receives each alert **at least once**: an alert counts as received

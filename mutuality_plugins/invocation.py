@@ -19,6 +19,7 @@ from typing import IO
 import click
 
 from .config import ConfigError, Settings, load_settings, with_plugin_settings
+from .errors import OutputUnwritten
 from .index import NoteIndex, fingerprint
 from .model import ScanResult
 from .plugin_calls import PluginGuard
@@ -31,9 +32,9 @@ from .vault import require_vault, scan_vault
 class Invocation:
     """The options before the command, the plugins, and the guard that calls them.
 
-    From the moment it is made, what plugin code prints goes to stderr (plugins load
-    as click looks up the command); :meth:`start_command` keeps file descriptor 1 for
-    the command too; :meth:`close` undoes both and closes the index.
+    From the moment it is made, stdout is kept for the command's own output (plugins
+    load as click looks up the command, and may print as they load); :meth:`finish`
+    flushes it, :meth:`close` closes the index.
     """
 
     def __init__(self, *, debug: bool = False, no_cache: bool = False,
@@ -42,17 +43,22 @@ class Invocation:
         self.no_cache = no_cache
         self.hooks_dirs = tuple(hooks_dirs)
         self.guard = PluginGuard(debug)
-        self.guard.reserve_stdout()
+        self.guard.output.reserve()
         self._plugins: PluginManager | None = None
         # name -> (plugin, command), once looked up (the command line's business)
         self.plugin_commands: dict[str, tuple[str, click.Command]] | None = None
         self._indexes: dict[Path, NoteIndex] = {}
         self._resources = ExitStack()
-        self._resources.callback(self.guard.release_stdout)
 
-    def start_command(self) -> None:
-        """The command is about to run: its output is all that reaches stdout."""
-        self.guard.reserve_descriptor()
+    def finish(self) -> None:
+        """The command is done: its output is flushed, and from now on only stderr is
+        written.
+
+        :raises OutputUnwritten: when the output could not be written.
+        """
+        error = self.guard.output.finish()
+        if error is not None:
+            raise OutputUnwritten(error)
 
     def close(self) -> None:
         self._resources.close()
@@ -68,12 +74,22 @@ class Invocation:
     @property
     def stdout(self) -> IO[str]:
         """The command's own output (plugin code cannot print there)."""
-        return self.guard.stdout
+        return self.guard.output.own
+
+    def echo(self, text: str, nl: bool = True) -> None:
+        """Write the command's own output.
+
+        :raises OutputUnwritten: when it cannot be written.
+        """
+        try:
+            click.echo(text, nl=nl, file=self.stdout)
+        except OSError as error:
+            raise OutputUnwritten(error) from None
 
     def say(self, line: str) -> None:
         """Tell the user one line on stderr (the real one, whatever a plugin did to
         ``sys.stderr``)."""
-        click.echo(f"mutuality: {line}", file=self.guard.stderr)
+        click.echo(f"mutuality: {line}", file=self.guard.output.messages)
 
     def settings(self, vault: Path, config_file: Path | None = None) -> Settings:
         """The settings for a vault (``config_file``, else the vault's own

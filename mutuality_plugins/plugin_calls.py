@@ -7,24 +7,22 @@ plugin, hook and note, never by the error's text, which could quote a note; the 
 of the work goes on and the command ends with exit status 1. With ``--debug`` the
 error is raised instead.
 
-While the guard is open, stdout belongs to the command's own output (``--format
-json``, watch's ``jsonl``): what plugin code prints, from its own thread or any
-other, goes to stderr, and so does whatever writes to file descriptor 1 itself.
+The guard knows which code is plugin code, so that what plugin code prints never
+reaches the command's own output (``output.py``).
 """
 
 from __future__ import annotations
 
-import os
-import sys
 import threading
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from functools import partial
-from typing import IO, Any
+from typing import Any
 
 import pluggy
 
 from .contracts import HOOKS, Contract, PluginFault
+from .output import Output
 
 FAILED: Any = type("Failed", (), {"__repr__": lambda self: "FAILED"})()
 """What :meth:`PluginGuard.call` gives when the plugin failed (its failure is recorded)."""
@@ -48,8 +46,7 @@ class PluginFailure:
 class PluginGuard:
     """Calls plugin code and keeps its failures; one per command (or watcher).
 
-    :meth:`reserve_stdout` (and :meth:`reserve_descriptor`) keep stdout for the
-    command's own output until :meth:`release_stdout`.
+    Its :attr:`output` keeps stdout for the command's own output.
     """
 
     def __init__(self, debug: bool = False):
@@ -58,8 +55,7 @@ class PluginGuard:
         self._failures_lock = threading.Lock()  # sinks fail in threads of their own
         self._in_plugin = threading.local()
         self._running = _Running(self._in_plugin)
-        self._router: _StdoutRouter | None = None
-        self._saved_descriptor: int | None = None
+        self.output = Output(self.elsewhere)
 
     # Calling
 
@@ -130,8 +126,12 @@ class PluginGuard:
 
     def record(self, plugin: str, hook: str, error: BaseException,
                on_note: str | None = None) -> None:
-        """Keep a failure; with ``debug``, raise the error instead."""
+        """Keep a failure; with ``debug``, raise the error instead (an exit as an error
+        whose traceback shows: it would end mutuality without a word)."""
         if self.debug:
+            if isinstance(error, SystemExit):
+                raise RuntimeError(f"plugin {plugin} called sys.exit({error.code!r}) in "
+                                   f"{hook}") from error
             raise error
         reason = str(error) if isinstance(error, PluginFault) else _kind(error)
         with self._failures_lock:
@@ -142,76 +142,37 @@ class PluginGuard:
         return sorted({failure.plugin for failure in self.failures if failure.hook == hook})
 
     def summary(self) -> list[str]:
-        """One line per plugin and hook: the first failure, and how many there were."""
-        first: dict[tuple[str, str], PluginFailure] = {}
-        count: dict[tuple[str, str], int] = {}
-        for failure in self.failures:
-            key = (failure.plugin, failure.hook)
-            first.setdefault(key, failure)
-            count[key] = count.get(key, 0) + 1
-        return [str(first[key]) + (f" (and {count[key] - 1} more times)" if count[key] > 1 else "")
-                for key in first]
+        """One line per plugin and hook (see :func:`summarize`)."""
+        return summarize(self.failures)
 
-    def take_summary(self) -> list[str]:
-        """:meth:`summary`, then forget the failures (a watcher tells them as they come)."""
+    def take_failures(self) -> list[PluginFailure]:
+        """The failures so far, forgotten here (a watcher tells them as they come)."""
         with self._failures_lock:
-            lines = self.summary()
-            self.failures.clear()
-        return lines
+            taken, self.failures = self.failures, []
+        return taken
 
     def __bool__(self) -> bool:
         return bool(self.failures)
 
-    # Stdout
+    def elsewhere(self) -> bool:
+        """True in plugin code, or in a thread that is not mutuality's own (one a
+        plugin started): what is printed there is not the command's output."""
+        if getattr(self._in_plugin, "depth", 0):
+            return True
+        return not (_in_main_thread()
+                    or threading.current_thread().name.startswith(OWN_THREAD_PREFIX))
 
-    def reserve_stdout(self) -> None:
-        """From now on, only mutuality's own threads outside plugin code write to
-        stdout (see :attr:`stdout`); undone by :meth:`release_stdout`."""
-        if self._router is not None:
-            return
-        self._router = _StdoutRouter(sys.stdout, sys.stderr, self._in_plugin)
-        sys.stdout = self._router
 
-    def reserve_descriptor(self) -> None:
-        """Also send what writes to file descriptor 1 itself (a child process a plugin
-        starts, C code) to stderr, keeping a copy of the real one for the command."""
-        router = self._router
-        if router is None or self._saved_descriptor is not None:
-            return
-        own = router.own
-        if not _is_descriptor_one(own):  # a test runner's stream, say
-            return
-        own.flush()
-        self._saved_descriptor = os.dup(1)
-        os.dup2(2, 1)
-        line_buffered = bool(getattr(own, "line_buffering", False))
-        router.own = open(os.dup(self._saved_descriptor), "w",  # noqa: SIM115 (closed below)
-                          buffering=1 if line_buffered else -1,
-                          encoding=getattr(own, "encoding", "utf-8"),
-                          errors=getattr(own, "errors", "strict"))
-
-    def release_stdout(self) -> None:
-        router, self._router = self._router, None
-        if router is None:
-            return
-        if sys.stdout is router:
-            sys.stdout = router.original
-        if self._saved_descriptor is not None:
-            router.own.close()  # flushed
-            os.dup2(self._saved_descriptor, 1)
-            os.close(self._saved_descriptor)
-            self._saved_descriptor = None
-
-    @property
-    def stdout(self) -> IO[str]:
-        """The command's own output: stdout as it was before plugins could print."""
-        return self._router.own if self._router is not None else sys.stdout
-
-    @property
-    def stderr(self) -> IO[str] | None:
-        """Where mutuality tells the user things: stderr as it was when the guard
-        opened (a plugin that replaces ``sys.stderr`` cannot silence mutuality)."""
-        return self._router.stderr if self._router is not None else sys.stderr
+def summarize(failures: list[PluginFailure]) -> list[str]:
+    """One line per plugin and hook: the first failure, and how many there were."""
+    first: dict[tuple[str, str], PluginFailure] = {}
+    count: dict[tuple[str, str], int] = {}
+    for failure in failures:
+        key = (failure.plugin, failure.hook)
+        first.setdefault(key, failure)
+        count[key] = count.get(key, 0) + 1
+    return [str(first[key]) + (f" (and {count[key] - 1} more times)" if count[key] > 1 else "")
+            for key in first]
 
 
 class _Running:
@@ -240,44 +201,6 @@ def _kind(error: BaseException) -> str:
     if isinstance(error, SystemExit):
         return "SystemExit (a plugin must not end mutuality)"
     return type(error).__name__
-
-
-def _is_descriptor_one(stream: IO[str] | None) -> bool:
-    try:
-        return stream is not None and stream.fileno() == 1
-    except (AttributeError, OSError, ValueError):  # a stream of a test runner, or closed
-        return False
-
-
-class _StdoutRouter:
-    """Stands for ``sys.stdout``: mutuality's own threads, outside plugin code, write
-    the command's output; plugin code, and any thread a plugin started, write to
-    stderr."""
-
-    def __init__(self, own: IO[str], stderr: IO[str] | None, in_plugin: threading.local):
-        self.original = own
-        self.own = own
-        self.stderr = stderr
-        self._in_plugin = in_plugin
-
-    def _target(self) -> IO[str]:
-        ours = _in_main_thread() or threading.current_thread().name.startswith(OWN_THREAD_PREFIX)
-        if ours and not getattr(self._in_plugin, "depth", 0):
-            return self.own
-        return self.stderr if self.stderr is not None else self.own
-
-    def write(self, text: str) -> int:
-        target = self._target()
-        written = target.write(text)
-        if target is not self.own:  # stderr: shown as it comes, as stderr always is
-            target.flush()
-        return written
-
-    def close(self) -> None:
-        """Not a plugin's to close: the command still writes there."""
-
-    def __getattr__(self, name: str) -> Any:  # flush, buffer, isatty, encoding, ...
-        return getattr(self._target(), name)
 
 
 def implementations(caller: pluggy.HookCaller,

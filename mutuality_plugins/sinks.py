@@ -10,6 +10,7 @@ One that takes longer than its time budget is named, and goes on in the backgrou
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -51,8 +52,13 @@ class SinkDelivery:
     """
 
     def __init__(self, sinks: Sequence[tuple[str, AlertSink]], index: NoteIndex,
-                 guard: PluginGuard, settings: Any, seconds: float = SINK_SECONDS):
+                 guard: PluginGuard, settings: Any, seconds: float = SINK_SECONDS,
+                 done: Callable[[], None] = lambda: None):
+        """:param done: called (from the sink's thread) when a sink finishes: what it
+        took is then remembered, and what it missed meanwhile given, at the next
+        :meth:`deliver`."""
         self.sinks = list(sinks)
+        self._done = done
         self.index = index
         self.guard = guard
         self.settings = settings
@@ -69,6 +75,19 @@ class SinkDelivery:
     def busy(self) -> bool:
         """Some sink is still at work (what it took is remembered at a later call)."""
         return bool(self._sending)
+
+    @property
+    def finished(self) -> bool:
+        """Some sink finished since the last call: it may have missed alerts."""
+        return any(sending.thread is not None and not sending.thread.is_alive()
+                   for sending in self._sending.values())
+
+    def next_deadline(self) -> float | None:
+        """Seconds until a sink still at work takes longer than its time (then
+        :meth:`settle` names it), or None."""
+        waits = [sending.started + self.seconds - time.monotonic()
+                 for sending in self._sending.values() if not sending.told_slow]
+        return max(0.0, min(waits)) if waits else None
 
     def deliver(self, alerts: Sequence[Alert], wait: float) -> list[tuple[AlertSink, int]]:
         """Start handing each sink that is not at work the alerts it has not received,
@@ -131,6 +150,7 @@ class SinkDelivery:
                                                        self.settings))
             except BaseException as error:  # --debug: raised again by settle()
                 sending.outcome.append(error)
+            self._done()
 
         sending.thread = threading.Thread(target=send, daemon=True,
                                           name=f"{OWN_THREAD_PREFIX}{sending.hook}")
@@ -138,18 +158,38 @@ class SinkDelivery:
         sending.thread.start()
 
 
-def stdout_sink(output_format: str, stream: IO[str]) -> AlertSink:
+def stdout_sink(output_format: str, stream: IO[str],
+                closed: Callable[[], None] = lambda: None) -> AlertSink:
     """New alerts on the command's own output: lines of text as ``mutuality alerts``
-    prints them, or (``jsonl``) one JSON object a line; flushed at once, so a program
-    reading a pipe sees each alert as it comes."""
+    prints them, or (``jsonl``) one JSON object a line, written at once, so a program
+    reading a pipe sees each alert as it comes.
+
+    :param closed: called when whoever read the output has gone (a broken pipe).
+    """
     line: Callable[[Alert], str] = (
         (lambda alert: json.dumps(alert.as_json(), ensure_ascii=False))
         if output_format == "jsonl" else alert_line
     )
 
     def send(alerts: Sequence[Alert], settings: Any) -> None:
-        for alert in alerts:
-            stream.write(line(alert) + "\n")
-        stream.flush()
+        text = "".join(line(alert) + "\n" for alert in alerts)
+        try:
+            _write_through(stream, text)
+        except BrokenPipeError:
+            closed()
 
     return AlertSink("stdout", send, f"new alerts on the output ({output_format})")
+
+
+def _write_through(stream: IO[str], text: str) -> None:
+    """Write straight to the file descriptor where there is one: a reader that stops
+    reading blocks this thread only, never a lock the command needs to finish."""
+    try:
+        descriptor = stream.fileno()
+    except (AttributeError, OSError, ValueError):  # a test runner's stream
+        stream.write(text)
+        stream.flush()
+        return
+    data = text.encode(getattr(stream, "encoding", None) or "utf-8", "replace")
+    while data:
+        data = data[os.write(descriptor, data):]

@@ -69,7 +69,7 @@ class VaultState:
         self._index = index
         self._stored = index.readings() if index is not None else {}
         self._forced: set[str] = set()
-        self.spoilt: set[str] = set()  # read while a plugin failed: read again next time
+        self.spoilt: set[str] = set()  # read while a plugin failed: worth reading again
 
     def rescan(self, progress: Progress | None = None) -> dict[str, Reading]:
         """Walk the whole vault; return the paths whose reading changed, each with its
@@ -88,7 +88,7 @@ class VaultState:
         """
         found: dict[str, Statable] = {}
         removed: set[str] = set()
-        for relative in {*paths, *self.spoilt}:
+        for relative in paths:
             relative = relative.strip("/")
             if not relative or self._ignored(relative):
                 continue
@@ -101,6 +101,10 @@ class VaultState:
                 found[relative] = _Stat(target)
                 self._forced.add(relative)  # read it again, whatever its stamp
         return self._bring_up_to_date(found, removed - found.keys())
+
+    def read_spoilt_again(self) -> dict[str, Reading]:
+        """Read again the notes read while a plugin failed (it may work now)."""
+        return self.refresh(sorted(self.spoilt))
 
     def _ignored(self, relative: str) -> bool:
         parts = relative.split("/")
@@ -241,8 +245,10 @@ class NoteReader:
         try:
             return read_session(_read_bytes(os.path.join(self.root, relative)), relative,
                                 self._extract)
-        except NoteProblem as problem:
-            return Problem(relative, str(problem))
+        except NoteProblem as problem:  # a plugin's reason too: made writable text
+            reason = str(problem)
+            return Problem(relative, reason if is_utf8(reason) else "".join(
+                "\ufffd" if "\ud800" <= char <= "\udfff" else char for char in reason))
         except FileNotFoundError:
             return VANISHED
         except OSError as error:

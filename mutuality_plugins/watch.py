@@ -30,6 +30,7 @@ from .config import Settings
 from .errors import MutualityError, VaultError, describe
 from .index import NoteIndex
 from .model import Alert, AlertSink, Period
+from .plugin_calls import PluginFailure, summarize
 from .plugins import PluginManager
 from .practice import Practice, PracticeBuilder
 from .report import Report, Say, period_of
@@ -45,6 +46,9 @@ IDLE_CHECK_SECONDS = 30.0
 POLL_SECONDS = 2.0
 WATCH_LIMIT_ERRORS = (errno.ENOSPC, errno.EMFILE)
 LAST_DIGEST = "last digest written"
+RETRY_FIRST_SECONDS = 30.0  # then twice as long each time it fails again ...
+RETRY_LONGEST_SECONDS = 3600.0  # ... up to an hour
+TELL_AGAIN_SECONDS = 3600.0
 # How long a batch waits for the sinks: enough for a quick one to finish (and be
 # remembered at once), never long enough for a slow one to hold up the watching.
 SINK_WAIT_SECONDS = 0.5
@@ -87,11 +91,13 @@ class Watcher:
                  today: Callable[[], date] = date.today,
                  safety_rescan_seconds: float = SAFETY_RESCAN_SECONDS,
                  idle_check_seconds: float = IDLE_CHECK_SECONDS,
-                 sink_seconds: float = SINK_SECONDS):
+                 sink_seconds: float = SINK_SECONDS,
+                 retry_seconds: float = RETRY_FIRST_SECONDS):
         """:param index: keeps what each sink received, and (with ``cache``) the notes read.
         :param say: tells the user something, one line (errors, the digest written).
         :param sinks: (plugin, sink) pairs handed alerts before the plugins' own sinks
             (the command's output).
+        :param retry_seconds: how soon what a failing plugin spoilt is first tried again.
         """
         self.vault = Path(vault).resolve()
         self.settings = settings
@@ -107,14 +113,22 @@ class Watcher:
         self.reporters = plugins.reporters()
         sinks = list(sinks)
         every_sink = [*sinks, *plugins.sinks(built_in=[sink.name for _, sink in sinks])]
-        self.delivery = SinkDelivery(every_sink, index, self.guard, settings, sink_seconds)
+        self.delivery = SinkDelivery(every_sink, index, self.guard, settings, sink_seconds,
+                                     done=self._sink_done)
         self._identity = _identity(self.vault)  # to tell if the vault is moved away
         self._pending: set[str] = set()
         self._everything = False  # events were lost: re-scan the whole vault
         self._stopping = False
+        self._sinks_done = False  # a sink finished: what it took is to be remembered
         self._wake = threading.Condition()
         self._observer: BaseObserver | None = None
         self._day: date | None = None  # the day Alerts.md was last brought up to date
+        self._digest_owed = False  # the week's digest could not be written cleanly
+        # What a failing plugin spoilt is tried again, less and less often; the same
+        # failure is told once an hour at most (the log of a service is read by people).
+        self._retry_first = self._retry_every = retry_seconds
+        self._retry_at = 0.0
+        self._told: dict[tuple[str, str, str], float] = {}
         self.ready = threading.Event()  # set once the first scan is done and watching
 
     # Called from other threads (watchdog's, the log handler, the main thread): record
@@ -128,6 +142,11 @@ class Watcher:
     def _lost_events(self) -> None:
         with self._wake:
             self._everything = True
+            self._wake.notify()
+
+    def _sink_done(self) -> None:
+        with self._wake:
+            self._sinks_done = True
             self._wake.notify()
 
     def stop(self) -> None:
@@ -203,10 +222,13 @@ class Watcher:
 
     def _next_batch(self) -> tuple[set[str], bool]:
         """The paths changed, once they stay quiet a moment (or waited long enough)."""
+        deadline = self.delivery.next_deadline()  # a slow sink is named in time
+        timeout = min(self.idle_check_seconds, self.safety_rescan_seconds,
+                      self.idle_check_seconds if deadline is None else deadline + 0.01)
         with self._wake:
-            self._wake.wait_for(lambda: self._pending or self._everything or self._stopping,
-                                timeout=min(self.idle_check_seconds,
-                                            self.safety_rescan_seconds))
+            self._wake.wait_for(lambda: (self._pending or self._everything or self._stopping
+                                         or self._sinks_done), timeout=timeout)
+            self._sinks_done = False
             if not (self._pending or self._everything):
                 return set(), False
             first = time.monotonic()
@@ -220,22 +242,44 @@ class Watcher:
         return paths, everything
 
     def _batch(self, paths: set[str], everything: bool) -> None:
-        """Read what changed (the whole vault with ``everything``, and notes read
-        while a plugin failed), then catch up. One bad batch never ends the watching."""
+        """Read what changed (the whole vault with ``everything``), and when it is
+        time, what a failing plugin spoilt; then catch up. One bad batch never ends
+        the watching."""
+        retry = time.monotonic() >= self._retry_at
         try:
             changed = False
             if everything:
                 changed = bool(self.state.rescan())
-            elif paths or self.state.spoilt:
+            elif paths:
                 changed = bool(self.state.refresh(self._relative(paths)))
-            self._catch_up(changed)
+            if retry and self.state.spoilt:
+                changed = bool(self.state.read_spoilt_again()) or changed
+            self._catch_up(changed, retry)
         except MutualityError as error:  # a plugin's message for the user
             self.say(f"warning: {error}")
         except Exception as error:
             if self.guard.debug or _identity(self.vault) != self._identity:
                 raise
             self.say(f"could not look at the changes: {describe(error)}")
-        for line in self.guard.take_summary():  # as they happen; the watching goes on
+        self._tell(self.guard.take_failures())
+        if retry:
+            owed = (self.state.spoilt or self.delivery.owing or self.builder.unsettled
+                    or self._digest_owed)
+            self._retry_every = (min(2 * self._retry_every, RETRY_LONGEST_SECONDS) if owed
+                                 else self._retry_first)
+            self._retry_at = time.monotonic() + self._retry_every
+
+    def _tell(self, failures: list[PluginFailure]) -> None:
+        """Tell plugin failures as they happen, each one once an hour at most."""
+        now = time.monotonic()
+        fresh = []
+        for failure in failures:
+            key = (failure.plugin, failure.hook, failure.reason)
+            if now - self._told.get(key, -TELL_AGAIN_SECONDS) >= TELL_AGAIN_SECONDS:
+                fresh.append(failure)
+        for failure in fresh:
+            self._told[(failure.plugin, failure.hook, failure.reason)] = now
+        for line in summarize(fresh):
             self.say(line)
 
     def _relative(self, paths: set[str]) -> list[str]:
@@ -247,25 +291,29 @@ class Watcher:
                 continue  # outside the vault (the vault itself moved, say)
         return relative
 
-    def _catch_up(self, changed: bool) -> None:
+    def _catch_up(self, changed: bool, retry: bool) -> None:
         """Bring what the watcher keeps up to date: the sinks, Alerts.md and, when a
-        week ended, its digest; then tell the plugin failures."""
+        week ended, its digest (what failed, again when it is time to retry)."""
         today = self.today()
         practice = None
-        if (changed or today != self._day or self.delivery.owing or self.delivery.busy
-                or self.builder.unsettled):
+        if (changed or today != self._day or self.delivery.finished
+                or (retry and (self.delivery.owing or self.builder.unsettled))):
             practice = self.builder.build(self.state.result(), today)
             # The note first: whoever follows a notification finds it up to date.
             self._keep(ANNOUNCED, practice)
             self._hand_on(practice)
             self._day = today
+        elif self.delivery.busy:
+            self.delivery.settle()  # names a sink at work for too long
         weekly = self.reporters.get(WEEKLY)
         week = period_of(*weekly, today, self.guard) if weekly else None
-        if week is not None and self.index.mark(LAST_DIGEST) != str(week.start):
+        if (week is not None and self.index.mark(LAST_DIGEST) != str(week.start)
+                and (retry or not self._digest_owed)):
             practice = practice or self.builder.build(self.state.result(), today)
             failed_before = len(self.guard.failures)
             written = self._keep(WEEKLY, practice, week, tell=True)
-            if written and len(self.guard.failures) == failed_before:  # else: next time
+            self._digest_owed = not written or len(self.guard.failures) > failed_before
+            if not self._digest_owed:
                 self.index.mark(LAST_DIGEST, str(week.start))
 
     def _hand_on(self, practice: Practice) -> None:

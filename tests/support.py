@@ -128,13 +128,19 @@ def run(*args: object, env: dict[str, str] | None = None, today: dt.date = TODAY
                                   catch_exceptions=catch)
 
 
-def run_child(*args: object, env: dict[str, str] | None = None,
-              timeout: float = 60) -> subprocess.CompletedProcess[str]:
+def run_child(*args: object, env: dict[str, str] | None = None, timeout: float = 60,
+              closed: Iterable[int] = ()) -> subprocess.CompletedProcess[str]:
     """``python -m mutuality_plugins ARGS`` in a child process, with this test's
-    environment (its state folder, no installed plugins) plus ``env``; not checked."""
+    environment (its state folder, no installed plugins) plus ``env``; not checked.
+
+    :param closed: file descriptors the child starts without (``>&-`` in a shell): its
+        output on a closed one is then an empty string here.
+    """
+    shut = tuple(closed)
     return subprocess.run([sys.executable, "-m", "mutuality_plugins", *map(str, args)],
                           capture_output=True, text=True, timeout=timeout,
-                          env={**os.environ, **(env or {})})
+                          env={**os.environ, **(env or {})},
+                          preexec_fn=(lambda: [os.close(fd) for fd in shut]) if shut else None)
 
 
 def ok(result: Result) -> str:

@@ -501,7 +501,8 @@ def test_a_rule_that_failed_for_a_while_is_run_again_without_a_save(vault, plugi
 
     plugins.add(ComesBack(), name="comes-back", origin="test")
     vault.streak("A")
-    with Watching(vault, plugins=plugins, idle_check_seconds=0.2) as watching:
+    with Watching(vault, plugins=plugins, idle_check_seconds=0.2,
+                  retry_seconds=0.2) as watching:
         assert watching.next_alert().rule == "uninvited-streak"
         watching.until_said("plugin comes-back failed in rule came-back: ConnectionError")
         down.unlink()  # no note is saved: the watcher tries again by itself
@@ -530,7 +531,8 @@ def test_a_note_read_while_an_extractor_failed_is_read_again_without_a_save(vaul
 
     plugins.add(Flaky(), name="flaky-extractor", origin="test")
     vault.session("2026-11-20 A.md", client="A", srs_total=20)
-    with Watching(vault, plugins=plugins, idle_check_seconds=0.2) as watching:
+    with Watching(vault, plugins=plugins, idle_check_seconds=0.2,
+                  retry_seconds=0.2) as watching:
         assert watching.next_alert().rule == "alliance-low"
         watching.until_said("plugin flaky-extractor failed in mutuality_extract_feedback on "
                             "2026-11-20 A.md: TimeoutError")
