@@ -3,7 +3,9 @@
     mutuality --hooks-dir hooks alerts VAULT --notify
 
 Uses notify-send (Linux) or osascript (macOS) when present, and silently does
-nothing otherwise. The notification names the client and the alert, never a quote.
+nothing otherwise. A notification can show on a locked screen or reach a phone: it
+names the client, the rule and the date, never the client's words (not a quote, not a
+phrase the client objected to).
 """
 
 import shutil
@@ -35,7 +37,7 @@ def send(alerts, settings):
         notify("mutuality", f"{len(alerts)} new alerts for {', '.join(clients)}")
         return
     for alert in alerts:
-        notify(f"mutuality: {alert.client}", alert.message)
+        notify(f"mutuality: {alert.client}", f"{alert.rule}, session of {alert.date}")
 
 
 @hookimpl

@@ -22,6 +22,7 @@ from .sinks import SinkDelivery, stdout_sink
 from .vault import require_vault
 from .vault_setup import set_up_vault
 from .watch import Watcher, watch_until_stopped
+from .writer import NotWritten
 
 USAGE_ERROR = 2
 FAILED = 1  # a plugin failed, or an unexpected error
@@ -111,6 +112,10 @@ class _Commands(click.Group):
             invocation.finish()
         except OutputUnwritten as error:
             raise _OneLineError(str(error), error.exit_status, messages) from None
+        if invocation.failed_at_the_end:
+            for line in invocation.failed_at_the_end:
+                invocation.say(line)
+            context.exit(FAILED)
         if invocation.guard:
             for line in invocation.guard.summary():
                 invocation.say(line)
@@ -342,9 +347,13 @@ def _report(invocation: Invocation, name: str, vault: Path, config_file: Path | 
         invocation.say(f"warning: the {name} report is not kept as a note, so --write "
                        "wrote nothing")
     elif write:
-        path = made.keep(invocation.say)
-        if path is not None:
-            invocation.say(f"wrote {path.relative_to(vault).as_posix()}")
+        try:
+            path = made.keep(invocation.index(vault, settings).leftovers)
+        except NotWritten as refusal:  # the rest of the command still runs
+            invocation.fail_at_the_end(str(refusal))
+        else:
+            if path is not None:
+                invocation.say(f"wrote {path.relative_to(vault).as_posix()}")
     return practice, period
 
 

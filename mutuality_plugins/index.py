@@ -27,6 +27,7 @@ import platformdirs
 from .config import Settings
 from .model import Alert, FeedbackItem, Problem, Session
 from .plugins import PluginManager
+from .writer import Leftovers
 
 SCHEMA = 4
 APPLICATION = "mutuality note index"
@@ -141,6 +142,12 @@ class NoteIndex:
 
     def _transaction(self) -> _Transaction:
         return _Transaction(self._db)
+
+    @property
+    def leftovers(self) -> Leftovers:
+        """The record of the temporary files this vault's writes make (beside the index,
+        in the state folder)."""
+        return Leftovers(self.path.with_name(self.path.stem + "-writes.jsonl"))
 
     def close(self) -> None:
         self._db.close()

@@ -26,7 +26,9 @@ from .plugin_calls import PluginGuard
 from .plugins import PluginManager, get_plugin_manager, outside_vault
 from .practice import Practice, PracticeBuilder
 from .progress import ProgressBar
+from .reporters.plain import printable
 from .vault import require_vault, scan_vault
+from .writer import require_own_output_folder
 
 
 class Invocation:
@@ -48,6 +50,7 @@ class Invocation:
         # name -> (plugin, command), once looked up (the command line's business)
         self.plugin_commands: dict[str, tuple[str, click.Command]] | None = None
         self._indexes: dict[Path, NoteIndex] = {}
+        self.failed_at_the_end: list[str] = []  # told, with exit status 1, once done
         self._resources = ExitStack()
 
     def finish(self) -> None:
@@ -86,10 +89,14 @@ class Invocation:
         except OSError as error:
             raise OutputUnwritten(error) from None
 
+    def fail_at_the_end(self, line: str) -> None:
+        """Something the command could not do, told when the rest is done (exit 1)."""
+        self.failed_at_the_end.append(line)
+
     def say(self, line: str) -> None:
         """Tell the user one line on stderr (the real one, whatever a plugin did to
         ``sys.stderr``)."""
-        click.echo(f"mutuality: {line}", file=self.guard.output.messages)
+        click.echo(printable(f"mutuality: {line}"), file=self.guard.output.messages)
 
     def settings(self, vault: Path, config_file: Path | None = None) -> Settings:
         """The settings for a vault (``config_file``, else the vault's own
@@ -97,6 +104,7 @@ class Invocation:
         plugins' own settings checked."""
         require_vault(vault)
         settings = load_settings(vault, config_file)
+        require_own_output_folder(vault, settings.output_folder)
         folders = list(settings.hooks_dirs)
         if config_file is None:  # the vault's own settings: no code from inside the vault
             folders, refused = outside_vault(folders, vault)

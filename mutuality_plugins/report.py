@@ -15,7 +15,7 @@ from .errors import MutualityError
 from .model import Period, Reporter
 from .plugin_calls import FAILED, PluginGuard
 from .practice import Practice
-from .writer import MARKER_KEY, MARKER_VALUE, NotWritten, is_generated, write_generated
+from .writer import MARKER_KEY, MARKER_VALUE, Leftovers, is_generated, write_generated
 
 Say = Callable[[str], None]
 """Tells the user one line (on stderr, or the watcher's log)."""
@@ -61,11 +61,13 @@ class Report:
                 contract=contracts.text, passes=_MESSAGES))
         return self._rendered[output_format]
 
-    def keep(self, say: Say) -> Path | None:
+    def keep(self, leftovers: Leftovers | None = None) -> Path | None:
         """Keep the ``markdown`` format as the reporter's note in the output folder.
 
-        :return: the note's path; None when the reporter keeps no note, failed (named
-            by the guard), or the note was not written (``say`` tells why).
+        :param leftovers: the record of this vault's writes (see ``write_generated``).
+        :return: the note's path; None when the reporter keeps no note or failed
+            (named by the guard).
+        :raises NotWritten: when the note could not be written.
         """
         if self.reporter.note_name is None or not self.keeps_a_note:
             return None
@@ -80,12 +82,8 @@ class Report:
             self.guard.record(self.plugin, f"{hook} (markdown)", PluginFault(
                 f"its note should open with properties holding `{MARKER_KEY}: {MARKER_VALUE}`"))
             return None
-        try:
-            return write_generated(self.practice.vault, self.practice.settings.output_folder,
-                                   name, text)
-        except NotWritten as refusal:
-            say(f"warning: {refusal}")
-            return None
+        return write_generated(self.practice.vault, self.practice.settings.output_folder,
+                               name, text, leftovers)
 
 
 def _answer(answer: Any) -> Any:

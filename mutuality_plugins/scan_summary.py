@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .model import ScanResult
+from .reporters.plain import printable
 
 
 def as_json(result: ScanResult) -> dict[str, Any]:
@@ -39,7 +40,7 @@ def as_text(result: ScanResult, vault: str) -> str:
             f"{'was' if len(result.problems) == 1 else 'were'} left out:",
         ]
         lines += [f"  {problem.path}: {problem.message}" for problem in result.problems]
-    return "\n".join(lines)
+    return "\n".join(printable(line) for line in lines)
 
 
 def _count(number: int, noun: str) -> str:

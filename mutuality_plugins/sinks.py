@@ -21,7 +21,7 @@ from .contracts import PluginFault
 from .index import NoteIndex
 from .model import Alert, AlertSink
 from .plugin_calls import FAILED, OWN_THREAD_PREFIX, PluginGuard
-from .reporters.alerts import alert_line
+from .reporters.plain import quiet_line
 
 SINK_SECONDS = 10.0
 """How long a sink may take over one delivery before it is named as too slow."""
@@ -166,9 +166,11 @@ def stdout_sink(output_format: str, stream: IO[str],
 
     :param closed: called when whoever read the output has gone (a broken pipe).
     """
+    # Text lines go to a terminal or, from a service, the system's journal: they name
+    # the rule, the client, the date and the note, never the client's words.
     line: Callable[[Alert], str] = (
         (lambda alert: json.dumps(alert.as_json(), ensure_ascii=False))
-        if output_format == "jsonl" else alert_line
+        if output_format == "jsonl" else quiet_line
     )
 
     def send(alerts: Sequence[Alert], settings: Any) -> None:

@@ -12,6 +12,7 @@ from typing import Protocol
 
 from .config import Settings
 from .errors import MutualityError, NoteProblem, VaultError
+from .files import read_regular
 from .index import DAMAGED, NoteIndex, Reading, Stamp, decode_many
 from .model import Feedback, Note, Problem, ScanResult, Session
 from .plugin_calls import implementations
@@ -243,8 +244,8 @@ class NoteReader:
     def read(self, relative: str) -> Reading | Vanished:
         """The note's reading, or :data:`VANISHED`."""
         try:
-            return read_session(_read_bytes(os.path.join(self.root, relative)), relative,
-                                self._extract)
+            raw = read_regular(os.path.join(self.root, relative), MAX_NOTE_BYTES)
+            return read_session(raw, relative, self._extract)
         except NoteProblem as problem:  # a plugin's reason too: made writable text
             reason = str(problem)
             return Problem(relative, reason if is_utf8(reason) else "".join(
@@ -316,13 +317,6 @@ def _find_notes(
                     pending.append(relative)
             elif name.lower().endswith(".md") and entry.is_file(follow_symlinks=False):
                 yield relative, entry
-
-
-def _read_bytes(path: str) -> bytes:
-    # Unbuffered, and asking for what the file holds: ``read(cap)`` would allocate
-    # the whole cap for every note. One byte past the cap tells a note is too big.
-    with open(path, "rb", buffering=0) as file:
-        return file.read(min(os.fstat(file.fileno()).st_size, MAX_NOTE_BYTES) + 1)
 
 
 def _os_reason(error: OSError) -> str:

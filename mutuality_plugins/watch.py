@@ -36,6 +36,7 @@ from .practice import Practice, PracticeBuilder
 from .report import Report, Say, period_of
 from .sinks import SINK_SECONDS, SinkDelivery
 from .vault import VaultState
+from .writer import NotWritten
 
 QUIET_SECONDS = 0.1  # editors write a note in several steps: wait for them to finish
 LONGEST_WAIT_SECONDS = 0.8  # ... but a vault that keeps changing is still looked at
@@ -340,7 +341,12 @@ class Watcher:
         period = period or self._period(name, practice.today)
         if period is None:
             return False
-        path = Report(plugin, reporter, practice, period, self.guard).keep(self.say)
+        try:
+            path = Report(plugin, reporter, practice, period, self.guard).keep(
+                self.index.leftovers)
+        except NotWritten as refusal:
+            self.say(f"warning: {refusal}")
+            return False
         if path is not None and tell:
             self.say(f"wrote {path.relative_to(self.vault).as_posix()}")
         return path is not None

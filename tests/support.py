@@ -221,9 +221,9 @@ class WatchProcess:
     it; used as a context manager, it is killed at the end whatever happened."""
 
     def __init__(self, vault: Vault | Path, *args: str, options: Iterable[str] = (),
-                 state: Path | None = None):
+                 state: Path | None = None, env: dict[str, str] | None = None):
         root = vault.root if isinstance(vault, Vault) else vault
-        environment = dict(os.environ)
+        environment = {**os.environ, **(env or {})}
         if state is not None:
             environment["MUTUALITY_STATE_DIR"] = str(state)
         self.process = subprocess.Popen(
@@ -250,6 +250,12 @@ class WatchProcess:
         """The next line of its output (stdout)."""
         assert self.process.stdout is not None
         return line_of(self.process.stdout)
+
+    def stopped(self) -> tuple[int, str, str]:
+        """Stop it (SIGTERM); its exit status and the rest of its stdout and stderr."""
+        self.process.send_signal(signal.SIGTERM)
+        out, err = self.process.communicate(timeout=TIMEOUT)
+        return self.process.returncode, out, err
 
     def stop(self, signal_number: int = signal.SIGTERM) -> int:
         """Send the signal; the exit status, within 5 seconds."""

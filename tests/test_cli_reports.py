@@ -91,12 +91,37 @@ def test_alerts_write_keeps_alerts_md_in_the_output_folder(vault):
     assert json.loads(ok(run("scan", vault, "--format", "json")))["notes"] == 3
 
 
-def test_a_users_alerts_md_is_kept_with_a_warning(vault):
+@pytest.mark.parametrize("command", [("alerts",), ("scan",), ("digest", "--write")])
+def test_a_note_of_the_users_in_the_output_folder_stops_every_command_and_is_kept(vault,
+                                                                                command):
     vault.write("Mutuality/Alerts.md", "my list\n")
-    result = run("alerts", vault, "--write")
-    assert result.exit_code == 0
-    assert "warning: Mutuality/Alerts.md was not written" in result.stderr
+    result = run(command[0], vault, *command[1:])
+    assert result.exit_code == 2
+    assert result.output == (
+        "mutuality: Mutuality/Alerts.md: the output folder Mutuality holds notes mutuality did "
+        "not write, and it never reads that folder, so they would be left out of everything: "
+        "choose another output_folder in the settings, or move them\n")
     assert (vault / "Mutuality/Alerts.md").read_text() == "my list\n"
+
+
+def test_an_output_folder_naming_the_clients_folder_is_refused(vault):
+    vault.streak("A", folder="Clients/A/")
+    vault.write("mutuality.toml", 'output_folder = "Clients"\n')
+    result = run("alerts", vault, "--all")
+    assert result.exit_code == 2
+    assert result.output.startswith("mutuality: Clients/A/2026-11-16 A.md: the output folder "
+                                    "Clients holds notes mutuality did not write")
+
+
+def test_a_note_that_cannot_be_written_ends_the_command_with_status_1(vault):
+    vault.streak("A")
+    (vault / "Mutuality" / "Alerts.md").mkdir(parents=True)  # a folder where the note goes
+    result = run("alerts", vault, "--write")
+    assert result.exit_code == 1
+    assert "[warning] A, 2026-11-18" in result.stdout  # the rest of the command ran
+    assert result.stderr.splitlines()[-1] == (
+        "mutuality: Mutuality/Alerts.md was not written: what is there is not a note (it is a "
+        "folder, not a file); move it away to let mutuality write")
 
 
 # The digest

@@ -47,14 +47,14 @@ def test_an_unreadable_folder_is_a_problem_and_the_rest_goes_on(vault, monkeypat
 def test_a_note_that_vanishes_during_the_scan_is_simply_gone(vault, monkeypatch):
     vault.write("a.md", SESSION)
     vault.write("b.md", SESSION)
-    read_bytes = vault_module._read_bytes
+    read_bytes = vault_module.read_regular
 
-    def vanish(path):
+    def vanish(path, cap):
         if path.endswith("b.md"):
             os.unlink(path)
-        return read_bytes(path)
+        return read_bytes(path, cap)
 
-    monkeypatch.setattr(vault_module, "_read_bytes", vanish)
+    monkeypatch.setattr(vault_module, "read_regular", vanish)
     result = vault.scan()
     assert (result.notes, [s.path for s in result.sessions], result.problems) == (1, ["a.md"], ())
 

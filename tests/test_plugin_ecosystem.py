@@ -271,8 +271,21 @@ def test_desktop_notifications_use_notify_send_when_present(vault, tmp_path, mon
     vault.streak()
     result = run("--hooks-dir", HOOKS, "alerts", vault, "--all", "--notify")
     assert result.exit_code == 0, result.output
-    assert log.read_text() == ("--app-name=mutuality|mutuality: A|3 sessions in a row without "
-                               "inviting feedback, since 2026-11-16|\n")
+    assert log.read_text() == ("--app-name=mutuality|mutuality: A|uninvited-streak, session of "
+                               "2026-11-18|\n")
+
+
+def test_desktop_notifications_never_carry_the_clients_words(vault, tmp_path, monkeypatch):
+    bin_folder, log = tmp_path / "bin", tmp_path / "notified"
+    bin_folder.mkdir()
+    fake_program(bin_folder, "notify-send", log)
+    monkeypatch.setenv("PATH", str(bin_folder))
+    vault.session("2026-11-16 A.md", client="A", feedback="['words/acting out: stop it']")
+    vault.session("2026-11-18 A.md", client="A", body="A lot of acting out this week.\n")
+    result = run("--hooks-dir", HOOKS, "alerts", vault, "--all", "--notify")
+    assert result.exit_code == 0, result.output
+    assert "flagged-word-reused" in log.read_text()
+    assert "acting" not in log.read_text() and "stop it" not in log.read_text()
 
 
 def test_desktop_notifications_do_nothing_without_a_notifier(vault, tmp_path, monkeypatch):

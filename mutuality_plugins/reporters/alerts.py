@@ -15,6 +15,7 @@ from ..hookspecs import hookimpl
 from ..model import SEVERITIES, Alert, Period, Reporter
 from ..practice import Practice
 from .markdown import CALLOUTS, callout, generated_note, note_name, wikilink
+from .plain import printable
 
 DEFAULT_DAYS = 28
 
@@ -71,7 +72,8 @@ def render_text(practice: Practice, period: Period) -> str:
 def alert_line(alert: Alert) -> str:
     """One alert as one line: severity, client, day, the sentence, the notes."""
     notes = ", ".join(note_name(path) for path in alert.evidence)
-    return f"[{alert.severity}] {alert.client}, {alert.date}: {alert.message} (notes: {notes})"
+    return printable(f"[{alert.severity}] {alert.client}, {alert.date}: {alert.message} "
+                     f"(notes: {notes})")
 
 
 def _count(number: int, severity: str) -> str:
