@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -9,6 +10,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .errors import MutualityError
+from .files import read_regular
 from .model import Rule
 
 CONFIG_NAME = "mutuality.toml"
@@ -43,18 +45,30 @@ class Settings:
     source: str = ""
 
 
+MAX_SETTINGS_BYTES = 1024 * 1024
+
+
 def load_settings(vault: Path, config: Path | None = None) -> Settings:
-    """Read ``config``, else ``mutuality.toml`` in the vault if there is one."""
-    path = config if config is not None else vault / CONFIG_NAME
-    if config is None and not path.is_file():
+    """Read ``config``, else ``mutuality.toml`` in the vault if there is one (a regular
+    file, not through a link: the vault's may have been written by someone else)."""
+    # A settings file the user names may be a link they made (to their dotfiles, say).
+    path = config.resolve() if config is not None else vault / CONFIG_NAME
+    if config is None and not os.path.lexists(path):
         return Settings()
     try:
-        with open(path, "rb") as file:
-            table = tomllib.load(file)
+        raw = read_regular(path, MAX_SETTINGS_BYTES)
     except OSError as error:
         raise ConfigError(f"{path}: cannot be read ({(error.strerror or '').lower()})") from None
+    if len(raw) > MAX_SETTINGS_BYTES:
+        raise ConfigError(f"{path}: is larger than 1 MiB; a settings file is a few lines")
+    try:
+        table = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: is not UTF-8 text: save it again as UTF-8") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: not valid TOML: {error}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: nests arrays or tables too deeply to be settings") from None
     return _settings_from(table, path)
 
 
@@ -76,10 +90,12 @@ def _settings_from(table: dict[str, Any], path: Path) -> Settings:
             raise fail(key, _KINDS[known[key]])
     written_folder = table.get("output_folder", Settings.output_folder).strip()
     parts = PurePosixPath(written_folder).parts
-    if not parts or written_folder.startswith(("/", "\\")) or any(
-        part.startswith(".") or "\\" in part or ":" in part for part in parts
+    if not parts or written_folder.startswith(("/", "\\")) or len(written_folder) > 200 or any(
+        part.startswith(".") or any(char in part for char in '\\:\0\n\r') for part in parts
     ):
-        raise fail("output_folder", "should be a folder inside the vault, like \"Mutuality\"")
+        shown = written_folder[:40] + ("…" if len(written_folder) > 40 else "")
+        raise fail("output_folder", f"({shown!r}) should be a folder inside the vault, like "
+                                    "\"Mutuality\"")
     feedback_tag = table.get("feedback_tag", Settings.feedback_tag).strip().strip("#/").lower()
     if not feedback_tag or any(char.isspace() or char == "/" for char in feedback_tag):
         raise fail("feedback_tag", "should be one word, like \"feedback\"")
@@ -88,17 +104,27 @@ def _settings_from(table: dict[str, Any], path: Path) -> Settings:
             if not isinstance(value, dict):
                 raise fail(f"{group}.{name}", "should be a table")
     hooks_dirs = table.get("hooks_dirs", [])
-    if not all(isinstance(folder, str) and folder.strip() for folder in hooks_dirs):
+    if not all(isinstance(folder, str) and folder.strip() and "\0" not in folder
+               for folder in hooks_dirs):
         raise fail("hooks_dirs", "should be a list of folder names")
+    state = table.get("state_folder")
+    if state is not None and (not state.strip() or "\0" in state):
+        raise fail("state_folder", "should be a folder name")
     return Settings(
         output_folder="/".join(parts),
         feedback_tag=feedback_tag,
         rules=table.get("rules", {}),
         plugins=table.get("plugins", {}),
-        hooks_dirs=tuple(path.parent / folder.strip() for folder in hooks_dirs),
-        state_folder=path.parent / table["state_folder"] if "state_folder" in table else None,
+        hooks_dirs=tuple(_near(path, folder) for folder in hooks_dirs),
+        state_folder=_near(path, state) if state is not None else None,
         source=source,
     )
+
+
+def _near(settings_file: Path, folder: str) -> Path:
+    """A folder named in a settings file: ``~`` is the user's home, and a relative one
+    is taken from the settings file's folder (wherever the command is run from)."""
+    return (settings_file.parent / Path(folder.strip()).expanduser()).absolute()
 
 
 def rule_settings(settings: Settings, rules: Iterable[Rule]) -> dict[str, dict[str, Any]]:

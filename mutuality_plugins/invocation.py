@@ -23,7 +23,7 @@ from .errors import OutputUnwritten
 from .index import NoteIndex, fingerprint
 from .model import ScanResult
 from .plugin_calls import PluginGuard
-from .plugins import PluginManager, get_plugin_manager, outside_vault
+from .plugins import PluginManager, get_plugin_manager
 from .practice import Practice, PracticeBuilder
 from .progress import ProgressBar
 from .reporters.plain import printable
@@ -105,19 +105,21 @@ class Invocation:
         require_vault(vault)
         settings = load_settings(vault, config_file)
         require_own_output_folder(vault, settings.output_folder)
-        folders = list(settings.hooks_dirs)
-        if config_file is None:  # the vault's own settings: no code from inside the vault
-            folders, refused = outside_vault(folders, vault)
-            for folder in refused:
-                self.say(f"warning: {folder} is inside the vault, so its plugins were not "
-                         "loaded; name it with `mutuality --hooks-dir` to run them")
-            if settings.state_folder is not None:  # nor where clinical text is kept
+        if config_file is None:
+            # The vault's own settings may be written by whoever shares or syncs the
+            # vault: they never name code to run, nor where clinical text is kept.
+            if settings.hooks_dirs:
+                self.say("warning: `hooks_dirs` in the vault's own mutuality.toml is "
+                         "ignored: a shared vault must not run code on your machine; name "
+                         "the folder with `mutuality --hooks-dir`, or in a settings file "
+                         "given with --config")
+            if settings.state_folder is not None:
                 self.say("warning: `state_folder` is only taken from settings given with "
                          "--config, not from the vault's own; the index stays in your "
                          "state folder")
-                settings = replace(settings, state_folder=None)
+            settings = replace(settings, hooks_dirs=(), state_folder=None)
         plugins = self.plugins
-        plugins.load_hooks_dirs(folders)
+        plugins.load_hooks_dirs(settings.hooks_dirs)
         declared = plugins.declared_settings()
         try:
             return with_plugin_settings(settings, declared)

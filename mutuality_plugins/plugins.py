@@ -95,11 +95,15 @@ class PluginManager(pluggy.PluginManager):
         """Register every ``*.py`` file of each folder (not ``_*`` or ``.*``); a folder
         named again (on the command line and in the settings, say) is loaded once."""
         for folder in folders:
-            if not folder.is_dir():
+            try:
+                resolved = folder.resolve()
+            except (OSError, RuntimeError):  # a loop of links
+                raise PluginError(f"{folder}: a hooks folder that is a loop of links") from None
+            if not resolved.is_dir():
                 raise PluginError(f"{folder}: hooks folder not found")
-            if folder.resolve() in self._hooks_dirs:
+            if resolved in self._hooks_dirs:
                 continue
-            self._hooks_dirs.add(folder.resolve())
+            self._hooks_dirs.add(resolved)
             for path in sorted(folder.glob("*.py")):
                 if not path.name.startswith(("_", ".")):
                     module = self.load(path.stem, str(path), partial(_load_file, path))
@@ -255,14 +259,3 @@ def _load_file(path: Path) -> ModuleType:
     spec.loader.exec_module(module)
     sys.modules[module_name] = module
     return module
-
-
-def outside_vault(folders: Iterable[Path], vault: Path) -> tuple[list[Path], list[Path]]:
-    """Split hooks folders from a vault's own settings into (outside, inside) the vault."""
-    root = vault.resolve()
-    outside: list[Path] = []
-    inside: list[Path] = []
-    for folder in folders:
-        resolved = (vault / folder).resolve()
-        (inside if resolved == root or root in resolved.parents else outside).append(resolved)
-    return outside, inside

@@ -56,9 +56,13 @@ def test_a_missing_explicit_config_file_is_an_error(tmp_path):
     ("colour = 1", "`colour` is not a setting mutuality knows"),
     ("output_folder = 3", "`output_folder` should be text"),
     ("rules = 3", "`rules` should be a table"),
-    ('output_folder = "../outside"', "`output_folder` should be a folder inside the vault"),
-    ('output_folder = "/tmp/x"', "`output_folder` should be a folder inside the vault"),
-    ('output_folder = ".hidden"', "`output_folder` should be a folder inside the vault"),
+    ('output_folder = "../outside"',
+     "`output_folder` ('../outside') should be a folder inside the vault"),
+    ('output_folder = "/tmp/x"', "`output_folder` ('/tmp/x') should be a folder inside the vault"),
+    ('output_folder = ".hidden"', "`output_folder` ('.hidden') should be a folder inside the vault"),
+    ('output_folder = "a\\u0000b"', "`output_folder` ('a\\x00b') should be a folder inside"),
+    ('output_folder = "' + "x" * 100_000 + '"',
+     "`output_folder` ('" + "x" * 40 + "…') should be a folder inside the vault"),
     ('feedback_tag = "two words"', "`feedback_tag` should be one word"),
     ("rules.silent-client = 3", "`rules.silent-client` should be a table"),
     ("[rules", "not valid TOML"),
@@ -137,3 +141,36 @@ def test_a_plugin_setting_of_the_wrong_type_is_still_refused(tmp_path):
     settings = settings_from(tmp_path, '[plugins.mine]\nvalue = "three"\n')
     with pytest.raises(ConfigError, match=r"`plugins\.mine\.value` should be a whole number$"):
         with_plugin_settings(settings, {"mine": {"value": 3}})
+
+
+def test_folders_in_a_settings_file_are_taken_from_its_folder_or_the_home(tmp_path,
+                                                                         monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    settings = settings_from(tmp_path, 'hooks_dirs = ["plugins", "~/mine"]\n'
+                                       'state_folder = "~/state"\n')
+    assert settings.hooks_dirs == (tmp_path / "plugins", tmp_path / "home" / "mine")
+    assert settings.state_folder == tmp_path / "home" / "state"
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"output_folder = \"\xff\"\n", "is not UTF-8 text: save it again as UTF-8"),
+    (b"x = " + b"[" * 5000 + b"]" * 5000 + b"\n", "nests arrays or tables too deeply"),
+])
+def test_a_settings_file_that_cannot_be_settings_is_one_line(tmp_path, content, message):
+    (tmp_path / "mutuality.toml").write_bytes(content)
+    with pytest.raises(ConfigError, match=message):
+        load_settings(tmp_path)
+
+
+def test_a_vaults_settings_file_that_is_a_pipe_or_a_link_is_not_opened(tmp_path):
+    import os
+
+    (tmp_path / "elsewhere.toml").write_text('output_folder = "Elsewhere"\n')
+    (tmp_path / "vault").mkdir()
+    (tmp_path / "vault" / "mutuality.toml").symlink_to(tmp_path / "elsewhere.toml")
+    with pytest.raises(ConfigError, match="it is a link, which mutuality does not follow"):
+        load_settings(tmp_path / "vault")
+    (tmp_path / "vault" / "mutuality.toml").unlink()
+    os.mkfifo(tmp_path / "vault" / "mutuality.toml")  # would block a plain open for ever
+    with pytest.raises(ConfigError, match="it is a pipe, not a file"):
+        load_settings(tmp_path / "vault")

@@ -7,6 +7,7 @@ import io
 import json
 import os
 import re
+import shutil
 import stat
 import textwrap
 from pathlib import Path
@@ -93,22 +94,46 @@ def test_a_plugin_that_cannot_be_imported_is_one_line(tmp_path):
                              "'not_a_module_anywhere'\n")
 
 
-def test_hooks_dirs_from_settings_outside_the_vault_are_loaded(vault):
-    vault.write("mutuality.toml", f'hooks_dirs = ["{HOOKS}"]\n')
-    listed = json.loads(ok(run("plugins", vault, "--format", "json")))
-    assert "feedback_csv" in {entry["name"] for entry in listed}
+def test_hooks_dirs_of_a_settings_file_given_with_config_are_loaded(vault, tmp_path):
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "settings.toml").write_text(
+        f'hooks_dirs = ["{os.path.relpath(HOOKS, tmp_path / "mine")}"]\n')
+    listed = json.loads(ok(run("plugins", vault, "--config", tmp_path / "mine" / "settings.toml",
+                               "--format", "json")))
+    assert "feedback_csv" in {entry["name"] for entry in listed}  # relative to that file
 
 
-def test_code_inside_the_vault_named_by_its_own_settings_is_not_run(vault, tmp_path):
-    vault.write("plugins/evil.py", f"open({str(tmp_path / 'ran')!r}, 'w').write('ran')\n")
-    vault.write("mutuality.toml", 'hooks_dirs = ["plugins"]\n')
+@pytest.mark.parametrize("where", ["inside", "sibling", "absolute", "link"])
+def test_code_named_by_a_vaults_own_settings_is_never_run(vault, tmp_path, where):
+    """A shared or synced vault's settings are someone else's: wherever the folder is."""
+    evil = {"inside": vault / "plugins", "sibling": tmp_path / "Other",
+            "absolute": tmp_path / "opt" / "shared-scripts", "link": vault / "linked"}[where]
+    code = tmp_path / "code"
+    code.mkdir()
+    (code / "evil.py").write_text(f"open({str(tmp_path / 'ran')!r}, 'w').write('ran')\n")
+    if where == "link":
+        evil.symlink_to(code)
+    else:
+        shutil.copytree(code, evil)
+    named = {"inside": "plugins", "sibling": "../Other", "absolute": str(evil),
+             "link": "linked"}[where]
+    vault.write("mutuality.toml", f'hooks_dirs = ["{named}"]\n')
     result = run("scan", vault)
     assert result.exit_code == 0
     assert not (tmp_path / "ran").exists()
-    assert "is inside the vault, so its plugins were not loaded" in result.stderr
+    assert ("mutuality: warning: `hooks_dirs` in the vault's own mutuality.toml is ignored: a "
+            "shared vault must not run code on your machine") in result.stderr
     # Named on the command line, it is the user's choice.
-    run("--hooks-dir", vault / "plugins", "scan", vault)
+    run("--hooks-dir", evil, "scan", vault)
     assert (tmp_path / "ran").exists()
+
+
+def test_a_hooks_folder_that_is_a_loop_of_links_is_one_line(vault, tmp_path):
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    result = run("--hooks-dir", tmp_path / "loop", "scan", vault)
+    assert result.exit_code == 2
+    assert result.output == (f"mutuality: {tmp_path / 'loop'}: a hooks folder that is a loop "
+                             "of links\n")
 
 
 @pytest.fixture
