@@ -17,7 +17,7 @@ from .invocation import Invocation
 from .model import Period
 from .practice import Practice
 from .report import Report, period_of
-from .service import install_service, this_system, user_service
+from .service import install_command, install_service, this_system, user_service
 from .sinks import SinkDelivery, stdout_sink
 from .vault import require_vault
 from .vault_setup import set_up_vault
@@ -409,15 +409,22 @@ def watch(invocation: Invocation, vault: Path, output_format: str, poll: bool,
 @click.option("--install", is_flag=True, help="Install and start the service, not only print it.")
 @click.option("--platform", "system", type=click.Choice(["linux", "macos"]), default=None,
               help="The kind of service (default: this machine's).")
+@click.option("--poll", is_flag=True,
+              help="The service checks the vault every few seconds (`watch --poll`): for "
+                   "network and sync folders.")
+@config_option
 @click.pass_obj
-def service(invocation: Invocation, vault: Path, install: bool, system: str | None) -> None:
+def service(invocation: Invocation, vault: Path, install: bool, system: str | None,
+            poll: bool, config_file: Path | None) -> None:
     """Print (or with --install, install) a user service that runs `mutuality watch
     VAULT` in the background: a systemd user unit on Linux, a launchd agent on macOS."""
     require_vault(vault)
-    made = user_service(vault.resolve(), system or this_system(), invocation.hooks_dirs)
+    made = user_service(vault.resolve(), system or this_system(), invocation.hooks_dirs,
+                        config=config_file, poll=poll)
     if not install:
         invocation.echo(f"# {made.path}\n{made.text}", nl=False)
-        invocation.echo(f"# to install it: mutuality service {vault} --install")
+        hint = install_command(vault, system, invocation.hooks_dirs, config_file, poll)
+        invocation.echo(f"# to install it: {hint}")
         return
     for line in install_service(made):
         invocation.echo(line)

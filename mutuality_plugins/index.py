@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import hashlib
 import json
 import os
 import sqlite3
+import stat
 from collections.abc import Iterable, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -25,6 +27,7 @@ from typing import Any
 import platformdirs
 
 from .config import Settings
+from .errors import MutualityError
 from .model import Alert, FeedbackItem, Problem, Session
 from .plugins import PluginManager
 from .writer import Leftovers
@@ -43,14 +46,43 @@ StoredEntry = tuple[int, int, str, str, str | None]
 """A note as stored: (mtime_ns, size, kind, data, text); see :func:`decode_many`."""
 
 
+class StateError(MutualityError):
+    """The state folder is not safe to keep clinical text in (exit 2)."""
+
+
+class StateUnusable(MutualityError):
+    """The state folder or the index cannot be used now; the work goes on without it."""
+
+
 def state_folder(settings: Settings | None = None) -> Path:
     """The per-user state folder (``MUTUALITY_STATE_DIR``, or ``state_folder`` of the
-    settings, else the platform's), created private to its owner."""
+    settings, else the platform's): made private to its owner (0700, whatever the
+    umask), and used only when it is its owner's and no one else can write in it.
+
+    :raises StateError: when someone else could read or change what is kept there.
+    :raises StateUnusable: when it cannot be made or reached.
+    """
     chosen = os.environ.get(STATE_VARIABLE) or (settings.state_folder if settings else None)
     folder = Path(chosen or platformdirs.user_state_dir("mutuality")).expanduser()
-    if not folder.is_dir():
-        folder.mkdir(parents=True, exist_ok=True)
-        folder.chmod(0o700)  # the index holds clinical text (a folder given is left as is)
+    try:
+        if not os.path.lexists(folder):
+            folder.parent.mkdir(parents=True, exist_ok=True)
+            with contextlib.suppress(FileExistsError):  # several commands at once
+                os.mkdir(folder, 0o700)
+                os.chmod(folder, 0o700)  # the umask may have taken bits away; never added
+        status = os.stat(folder)
+    except OSError as error:
+        raise StateUnusable(f"{folder}: the state folder cannot be made or reached "
+                            f"({(error.strerror or type(error).__name__).lower()})") from None
+    if not stat.S_ISDIR(status.st_mode):
+        raise StateUnusable(f"{folder}: the state folder is not a folder")
+    owner = getattr(os, "getuid", None)  # not on Windows: its folders have ACLs instead
+    if owner is not None and (status.st_uid != owner() or status.st_mode & 0o022):
+        raise StateError(
+            f"{folder}: the state folder belongs to someone else, or others can write in "
+            "it; mutuality keeps clinical text there, so it is not used: choose a folder "
+            f"of your own ({STATE_VARIABLE}, or state_folder in a --config file), or "
+            "`chmod go-w` it")
     return folder
 
 
@@ -75,38 +107,73 @@ def fingerprint(plugin_manager: PluginManager, settings: Settings) -> str:
 class NoteIndex:
     """One vault's index. Use :meth:`open`; close it when done."""
 
-    def __init__(self, connection: sqlite3.Connection, path: Path, fingerprint: str = ""):
+    def __init__(self, connection: sqlite3.Connection, path: Path | None,
+                 fingerprint: str = ""):
         self._db = connection
         self.path = path
         self.fingerprint = fingerprint
 
     @classmethod
     def open(cls, vault: Path, fingerprint: str, settings: Settings | None = None) -> NoteIndex:
+        """The vault's index in the state folder.
+
+        :raises StateError: when the state folder is not safe to use.
+        :raises StateUnusable: when it, or the index, cannot be used now (a full disk,
+            a folder that cannot be written): :meth:`in_memory` does the work then.
+        """
         root = str(Path(vault).resolve())
         key = hashlib.sha256(root.encode("utf-8", "surrogateescape")).hexdigest()[:16]
         path = state_folder(settings) / f"index-{key}.sqlite3"
         expected = {"application": APPLICATION, "schema": str(SCHEMA), "vault": root}
         index = None
         try:
+            try:
+                index = cls._connect(path, fingerprint)
+                index._create(expected)  # a new file; several commands may start at once
+                if index._meta() == expected:
+                    index._forget_other_fingerprints()
+                    return index
+            except sqlite3.DatabaseError:  # not a database, or damaged
+                pass
+            if index is not None:
+                index.close()
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
             index = cls._connect(path, fingerprint)
-            index._create(expected)  # a new file; several commands may start at once
-            if index._meta() == expected:
-                index._forget_other_fingerprints()
-                return index
-        except sqlite3.DatabaseError:  # not a database, or damaged
-            pass
-        if index is not None:
-            index.close()
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        index = cls._connect(path, fingerprint)
-        index._create(expected)
+            index._create(expected)
+            return index
+        except (OSError, sqlite3.Error) as error:  # sqlite3.OperationalError: a full disk
+            reason = getattr(error, "strerror", None) or str(error)
+            raise StateUnusable(f"{path}: the index cannot be used ({reason.lower()})") from None
+
+    @classmethod
+    def in_memory(cls, fingerprint: str = "") -> NoteIndex:
+        """An index that lasts as long as the command: nothing is kept between runs."""
+        connection = sqlite3.connect(":memory:", isolation_level=None,
+                                     check_same_thread=False)
+        index = cls(connection, None, fingerprint)
+        index._create({"application": APPLICATION, "schema": str(SCHEMA), "vault": ""})
         return index
 
     @classmethod
     def _connect(cls, path: Path, fingerprint: str) -> NoteIndex:
-        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))  # private from the start
-        os.chmod(path, 0o600)  # and an older one made private too
+        # Private from the start, and never through a link or onto a pipe put there.
+        flags = (os.O_CREAT | os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0)
+                 | getattr(os, "O_NONBLOCK", 0))
+        try:
+            descriptor = os.open(path, flags, 0o600)
+        except OSError as error:
+            if error.errno == errno.ELOOP:
+                raise OSError(errno.ELOOP, "it is a link, which mutuality does not follow",
+                              str(path)) from None
+            raise
+        try:
+            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+                raise OSError(errno.EINVAL, "it is not a regular file", str(path))
+            if hasattr(os, "fchmod"):  # not on Windows
+                os.fchmod(descriptor, 0o600)  # an older one made private too
+        finally:
+            os.close(descriptor)
         connection = sqlite3.connect(path, timeout=10, isolation_level=None,
                                      check_same_thread=False)
         connection.execute("PRAGMA journal_mode=WAL")
@@ -144,9 +211,11 @@ class NoteIndex:
         return _Transaction(self._db)
 
     @property
-    def leftovers(self) -> Leftovers:
+    def leftovers(self) -> Leftovers | None:
         """The record of the temporary files this vault's writes make (beside the index,
-        in the state folder)."""
+        in the state folder); None for an index in memory."""
+        if self.path is None:
+            return None
         return Leftovers(self.path.with_name(self.path.stem + "-writes.jsonl"))
 
     def close(self) -> None:

@@ -20,7 +20,7 @@ import click
 
 from .config import ConfigError, Settings, load_settings, with_plugin_settings
 from .errors import OutputUnwritten
-from .index import NoteIndex, fingerprint
+from .index import NoteIndex, StateUnusable, fingerprint
 from .model import ScanResult
 from .plugin_calls import PluginGuard
 from .plugins import PluginManager, get_plugin_manager
@@ -133,11 +133,24 @@ class Invocation:
 
     def index(self, vault: Path, settings: Settings) -> NoteIndex:
         """The vault's index (what was read before, what each sink received), closed
-        when the command ends."""
+        when the command ends; in memory with ``--no-cache`` (the state folder is not
+        touched), or when the state folder cannot be used now (with a warning).
+
+        :raises StateError: when the state folder is not safe to keep clinical text in.
+        """
         key = Path(vault).resolve()
         if key not in self._indexes:
-            self._indexes[key] = self._resources.enter_context(
-                NoteIndex.open(vault, fingerprint(self.plugins, settings), settings))
+            made = fingerprint(self.plugins, settings)
+            if self.no_cache:
+                index = NoteIndex.in_memory(made)
+            else:
+                try:
+                    index = NoteIndex.open(vault, made, settings)
+                except StateUnusable as trouble:
+                    self.say(f"warning: {trouble}; working from memory: every note is read "
+                             "again, and what alert sinks receive is not remembered")
+                    index = NoteIndex.in_memory(made)
+            self._indexes[key] = self._resources.enter_context(index)
         return self._indexes[key]
 
     def scan(self, vault: Path, settings: Settings) -> ScanResult:
@@ -146,7 +159,7 @@ class Invocation:
         index = self.index(vault, settings)
         with ProgressBar("Reading notes", sys.stderr) as progress:
             return scan_vault(vault, self.plugins, settings, progress=progress,
-                              index=None if self.no_cache else index)
+                              index=None if index.path is None else index)
 
     def practice(self, vault: Path, settings: Settings, today: date,
                  since: date | None = None) -> Practice:

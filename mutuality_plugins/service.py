@@ -1,60 +1,136 @@
 """``mutuality service``: run ``mutuality watch`` in the background as a user service,
-a systemd user unit on Linux, a launchd agent on macOS."""
+a systemd user unit on Linux, a launchd agent on macOS.
+
+A vault's path is someone's folder name, so it is never trusted to be plain: each path
+is written with the escaping its file needs (systemd's quoting and specifiers, XML
+through plistlib), and a path no service file can hold (a line break, a control
+character, bytes that are not UTF-8) is refused with a message, never written."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
 import plistlib
+import shlex
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from .config import load_settings
 from .errors import MutualityError
+from .reading.values import is_utf8
+
+FILE_MODE = 0o644  # the user's service files: theirs to change, anyone's to read
 
 
 @dataclass(frozen=True)
 class UserService:
+    """:ivar log: where a launchd agent's output goes (systemd keeps it in the journal)."""
+
     system: str
     name: str
     path: Path
     text: str
+    log: Path | None = None
 
 
 def this_system() -> str:
     return "macos" if sys.platform == "darwin" else "linux"
 
 
-def _command(vault: Path, hooks_dirs: Sequence[Path]) -> list[str]:
-    # The Python that runs now, so the service finds the same mutuality and plugins.
-    options = [part for folder in hooks_dirs for part in ("--hooks-dir", str(folder.resolve()))]
-    return [sys.executable, "-m", "mutuality_plugins", *options, "watch", str(vault)]
+def _program() -> list[str]:
+    """The ``mutuality`` command installed beside the Python that runs now, so the
+    service finds the same mutuality and plugins; ``python -m`` when there is none."""
+    if not sys.executable:
+        raise MutualityError("cannot tell which Python runs mutuality, so no service can "
+                             "start it")
+    python = Path(sys.executable).absolute()
+    script = python.parent / ("mutuality.exe" if sys.platform == "win32" else "mutuality")
+    if script.is_file() and os.access(script, os.X_OK):
+        return [str(script)]
+    return [str(python), "-m", "mutuality_plugins"]
 
 
-def user_service(vault: Path, system: str, hooks_dirs: Sequence[Path] = ()) -> UserService:
-    """The service that watches ``vault``, named after it (several vaults can be watched)."""
+def _shown(text: str) -> str:
+    """``text`` on one line: what cannot be printed as it is, escaped as Python does."""
+    return "".join(char if char.isprintable() else ascii(char)[1:-1] for char in text)
+
+
+def _writable(path: Path | str, what: str, kind: str = "folder") -> str:
+    """``path`` as text a service file can hold; MutualityError when it cannot.
+
+    :param what: what the path is, for the message ("the vault").
+    :param kind: "folder" or "file", to say which to rename.
+    """
+    text = str(path)
+    problem = None
+    if not is_utf8(text):
+        problem = "is not UTF-8 text (it was saved by an old program)"
+    elif "\n" in text or "\r" in text:
+        problem = "holds a line break, which a service file cannot hold"
+    elif any((ord(char) < 32 and char != "\t") or 127 <= ord(char) < 160 for char in text):
+        problem = "holds a control character, which a service file cannot hold"
+    if problem is None:
+        return text
+    raise MutualityError(f"cannot make a service for {what} {_shown(text)}: the {kind}'s "
+                         f"name {problem}; rename the {kind}")
+
+
+def _command(vault: Path, hooks_dirs: Sequence[Path], config: Path | None,
+             poll: bool) -> list[str]:
+    """The service's command line, every path absolute (it starts in no known folder)."""
+    words = [_writable(part, "mutuality's program", "file") for part in _program()]
+    for folder in hooks_dirs:
+        words += ["--hooks-dir", _writable(folder.resolve(), "the plugin folder")]
+    words += ["watch", _writable(vault, "the vault")]
+    if config is not None:
+        words += ["--config", _writable(config.resolve(), "the settings file", "file")]
+    if poll:
+        words.append("--poll")
+    return words
+
+
+def user_service(vault: Path, system: str, hooks_dirs: Sequence[Path] = (), *,
+                 config: Path | None = None, poll: bool = False) -> UserService:
+    """The service that watches ``vault`` (an absolute path), named after it (several
+    vaults can be watched), with the settings file ``config`` and ``watch --poll`` when
+    asked. A settings file that cannot be used is refused now, not by a service
+    failing in the background."""
+    if config is not None:
+        load_settings(vault, config)
     suffix = hashlib.sha256(str(vault).encode("utf-8", "surrogateescape")).hexdigest()[:8]
-    command = _command(vault, hooks_dirs)
+    command = _command(vault, hooks_dirs, config, poll)
+    home = Path.home()
     if system == "macos":
         label = f"org.mutuality.watch.{suffix}"
+        log = home / "Library/Logs/mutuality" / f"watch-{suffix}.log"
         agent = {
             "Label": label,
             "ProgramArguments": command,
+            "WorkingDirectory": _writable(home, "your home folder"),
+            "StandardOutPath": _writable(log, "your home folder"),
+            "StandardErrorPath": str(log),
             "RunAtLoad": True,
             "KeepAlive": True,
             "ProcessType": "Background",
         }
         text = plistlib.dumps(agent, sort_keys=False).decode("utf-8")
-        return UserService(system, label, Path.home() / "Library/LaunchAgents" / f"{label}.plist",
-                           text)
+        return UserService(system, label, home / "Library/LaunchAgents" / f"{label}.plist",
+                           text, log)
     name = f"mutuality-watch-{suffix}.service"
     quoted = " ".join(_systemd_quoted(part) for part in command)
+    # Quoted so that the line never ends in a backslash (which would join the next line).
+    described = _writable(vault, "the vault").replace("%", "%%")
     text = f"""[Unit]
-Description=mutuality: watch the session notes in {vault}
+Description=mutuality: watch the session notes in "{described}"
 
 [Service]
+WorkingDirectory=%h
 ExecStart={quoted}
 Restart=on-failure
 RestartSec=10
@@ -62,19 +138,73 @@ RestartSec=10
 [Install]
 WantedBy=default.target
 """
-    return UserService(system, name, Path.home() / ".config/systemd/user" / name, text)
+    return UserService(system, name, home / ".config/systemd/user" / name, text)
 
 
 def _systemd_quoted(part: str) -> str:
-    """An ExecStart argument: double quotes, with backslash, quote and % escaped."""
-    escaped = part.replace("\\", "\\\\").replace('"', '\\"').replace("%", "%%")
+    """An ExecStart argument (systemd.syntax(7), systemd.service(5)): in double quotes,
+    with backslash and quote escaped, % doubled (a specifier) and $ doubled (a variable)."""
+    escaped = (part.replace("\\", "\\\\").replace('"', '\\"').replace("%", "%%")
+               .replace("$", "$$"))
     return f'"{escaped}"'
+
+
+def install_command(vault: Path, system: str | None = None, hooks_dirs: Sequence[Path] = (),
+                    config: Path | None = None, poll: bool = False) -> str:
+    """The shell command that installs the service printed with these options (paths
+    as they were typed), quoted for a POSIX shell."""
+    words = ["mutuality"]
+    for folder in hooks_dirs:
+        words += ["--hooks-dir", _writable(folder, "the plugin folder")]
+    typed = _writable(vault, "the vault")
+    words += ["service", typed if not typed.startswith("-") else os.path.join(".", typed)]
+    if config is not None:
+        words += ["--config", _writable(config, "the settings file", "file")]
+    if poll:
+        words.append("--poll")
+    if system is not None:
+        words += ["--platform", system]
+    words.append("--install")
+    return " ".join(shlex.quote(word) for word in words)
+
+
+def write_service_file(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` all at once, mode 0644 whatever the umask: a file of
+    its own in the same folder, renamed over ``path`` (a symlink at ``path`` is replaced,
+    never written through)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
+                                             dir=path.parent)
+    except OSError as error:
+        raise MutualityError(f"{_shown(str(path))}: cannot be written "
+                             f"({(error.strerror or type(error).__name__).lower()})") from None
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as file:
+            if hasattr(os, "fchmod"):
+                os.fchmod(file.fileno(), FILE_MODE)
+            else:  # Windows before Python 3.13
+                os.chmod(temporary, FILE_MODE)
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException as error:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        if isinstance(error, OSError):
+            raise MutualityError(
+                f"{_shown(str(path))}: cannot be written "
+                f"({(error.strerror or type(error).__name__).lower()})") from None
+        raise
 
 
 def install_service(service: UserService) -> Iterator[str]:
     """Write the service file (over an older one of the same vault) and start it."""
-    service.path.parent.mkdir(parents=True, exist_ok=True)
-    service.path.write_text(service.text, encoding="utf-8")
+    if service.log is not None:  # launchd does not make the folder of its log
+        with contextlib.suppress(OSError):
+            service.log.parent.mkdir(parents=True, exist_ok=True)
+    write_service_file(service.path, service.text)
     yield f"wrote {service.path}"
     if service.system == "macos":
         steps = [["launchctl", "unload", str(service.path)],

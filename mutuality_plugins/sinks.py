@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -113,7 +114,16 @@ class SinkDelivery:
         """Count the alerts as received by every sink without handing them on (old
         alerts a first start finds, say)."""
         for _, sink in self.sinks:
-            self.index.remember_sent(sink.name, self.index.unsent(sink.name, alerts))
+            self._remember(sink.name, self.index.unsent(sink.name, alerts))
+
+    def _remember(self, sink: str, alerts: Sequence[Alert]) -> bool:
+        """Write down what a sink received; False when the index cannot take it now (a
+        full disk): the alerts are then given again later, never lost."""
+        try:
+            self.index.remember_sent(sink, alerts)
+        except sqlite3.Error:
+            return False
+        return True
 
     def settle(self, last: bool = False) -> list[tuple[AlertSink, int]]:
         """Remember what the sinks that finished took (the index is written from the
@@ -134,11 +144,10 @@ class SinkDelivery:
             outcome = sending.outcome[0] if sending.outcome else FAILED
             if isinstance(outcome, BaseException):
                 raise outcome  # --debug: the plugin's own error
-            if outcome is FAILED:
-                self._failed.add(name)
+            if outcome is FAILED or not self._remember(name, sending.alerts):
+                self._failed.add(name)  # given again: at least once
             else:
                 self._failed.discard(name)
-                self.index.remember_sent(name, sending.alerts)
                 taken.append((sending.sink, len(sending.alerts)))
         return taken
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -71,6 +72,10 @@ class VaultState:
         self._stored = index.readings() if index is not None else {}
         self._forced: set[str] = set()
         self.spoilt: set[str] = set()  # read while a plugin failed: worth reading again
+        # What the index could not take yet (a full disk), and why.
+        self._unsaved: dict[str, tuple[str, int, int, Reading]] = {}
+        self._unsaved_gone: set[str] = set()
+        self.index_trouble: str | None = None
 
     def rescan(self, progress: Progress | None = None) -> dict[str, Reading]:
         """Walk the whole vault; return the paths whose reading changed, each with its
@@ -177,8 +182,24 @@ class VaultState:
             if whole:  # stored notes the walk did not find are gone too
                 gone |= self._stored.keys() - found.keys()
                 self._stored = {}
-            self._index.update(stored_changes, removed=gone)
+            self._store(stored_changes, gone)
         return changed
+
+    def _store(self, changed: list[tuple[str, int, int, Reading]], gone: set[str]) -> None:
+        """Bring the index up to date; when it cannot be written (a full disk), what it
+        lacks is kept here and written with the next change: nothing read is lost."""
+        assert self._index is not None
+        unsaved = {path: entry for path, entry in self._unsaved.items() if path not in gone}
+        unsaved.update((entry[0], entry) for entry in changed)
+        gone = (self._unsaved_gone | gone) - unsaved.keys()
+        try:
+            self._index.update(list(unsaved.values()), removed=gone)
+        except sqlite3.Error as error:
+            self._unsaved, self._unsaved_gone = unsaved, gone
+            self.index_trouble = str(error)
+        else:
+            self._unsaved, self._unsaved_gone = {}, set()
+            self.index_trouble = None
 
     def result(self) -> ScanResult:
         readings = [reading for _, reading in self.notes.values()]

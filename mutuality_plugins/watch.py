@@ -130,6 +130,7 @@ class Watcher:
         self._retry_first = self._retry_every = retry_seconds
         self._retry_at = 0.0
         self._told: dict[tuple[str, str, str], float] = {}
+        self._index_trouble: str | None = None  # told once, until it changes
         self.ready = threading.Event()  # set once the first scan is done and watching
 
     # Called from other threads (watchdog's, the log handler, the main thread): record
@@ -263,6 +264,11 @@ class Watcher:
                 raise
             self.say(f"could not look at the changes: {describe(error)}")
         self._tell(self.guard.take_failures())
+        trouble = self.state.index_trouble
+        if trouble is not None and trouble != self._index_trouble:
+            self.say(f"warning: the index could not be written ({trouble}); what changed is "
+                     "kept in memory, and written to it when it can be")
+        self._index_trouble = trouble
         if retry:
             owed = (self.state.spoilt or self.delivery.owing or self.builder.unsettled
                     or self._digest_owed)

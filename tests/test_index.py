@@ -212,15 +212,104 @@ def test_an_older_index_file_is_made_private(counted):
     assert stat.S_IMODE(index_file.stat().st_mode) == 0o600
 
 
-def test_a_state_folder_given_is_left_as_it_is(vault, tmp_path, monkeypatch):
+@pytest.mark.parametrize("mode", [0o1777, 0o770, 0o702])
+def test_a_state_folder_others_can_write_in_is_refused_and_left_as_it_is(vault, tmp_path,
+                                                                        monkeypatch, mode):
     shared = tmp_path / "shared"
     shared.mkdir()
-    shared.chmod(0o1777)
+    shared.chmod(mode)
     monkeypatch.setenv("MUTUALITY_STATE_DIR", str(shared))
     vault.session("2026-11-16 A.md", client="A")
-    ok(run("scan", vault))
-    assert stat.S_IMODE(shared.stat().st_mode) == 0o1777
-    assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in shared.iterdir())
+    result = run("scan", vault)
+    assert result.exit_code == 2
+    assert result.output == (
+        f"mutuality: {shared}: the state folder belongs to someone else, or others can write "
+        "in it; mutuality keeps clinical text there, so it is not used: choose a folder of "
+        "your own (MUTUALITY_STATE_DIR, or state_folder in a --config file), or `chmod go-w` "
+        "it\n")
+    assert stat.S_IMODE(shared.stat().st_mode) == mode and not list(shared.iterdir())
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root can give a folder to someone else")
+def test_a_state_folder_of_someone_elses_is_refused(vault, tmp_path, monkeypatch):
+    theirs = tmp_path / "theirs"
+    theirs.mkdir(mode=0o700)
+    os.chown(theirs, 4242, 4242)
+    monkeypatch.setenv("MUTUALITY_STATE_DIR", str(theirs))
+    result = run("scan", vault)
+    assert result.exit_code == 2 and "belongs to someone else" in result.output
+
+
+def test_a_new_state_folder_is_private_whatever_the_umask(vault, tmp_path, monkeypatch):
+    folder = tmp_path / "new" / "state"
+    monkeypatch.setenv("MUTUALITY_STATE_DIR", str(folder))
+    vault.session("2026-11-16 A.md", client="A")
+    previous = os.umask(0)
+    try:
+        ok(run("scan", vault))
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in folder.iterdir())
+
+
+@pytest.mark.parametrize("trouble", ["a file where the folder goes", "the index is a link",
+                                     "the index is a pipe"])
+def test_a_state_folder_that_cannot_be_used_stops_nothing(vault, tmp_path, monkeypatch,
+                                                           trouble):
+    folder = tmp_path / "state"
+    monkeypatch.setenv("MUTUALITY_STATE_DIR", str(folder))
+    if trouble == "a file where the folder goes":
+        folder.write_text("not a folder")
+    else:
+        ok(run("scan", vault))  # makes the index: then put something else there
+        (index,) = folder.glob("index-*.sqlite3")
+        index.unlink()
+        if trouble == "the index is a link":
+            index.symlink_to(tmp_path / "elsewhere.sqlite3")
+        else:
+            os.mkfifo(index)
+    vault.streak("A")
+    result = run("alerts", vault)
+    assert result.exit_code == 0, result.output
+    assert "[warning] A, 2026-11-18" in result.stdout
+    (warning,) = [line for line in result.stderr.splitlines() if "working from memory" in line]
+    assert str(folder) in warning
+    assert not (tmp_path / "elsewhere.sqlite3").exists()
+
+
+def test_no_cache_never_touches_the_state_folder(vault, tmp_path, monkeypatch):
+    folder = tmp_path / "never made"
+    monkeypatch.setenv("MUTUALITY_STATE_DIR", str(folder))
+    vault.streak("A")
+    assert "[warning] A, 2026-11-18" in ok(run("--no-cache", "alerts", vault))
+    assert not folder.exists()
+
+
+def test_a_watcher_whose_index_cannot_be_written_loses_no_change(vault, monkeypatch):
+    from support import Watching, until
+
+    real_update = NoteIndex.update
+    full = [True]
+
+    def disk_full(self, changed, removed=()):
+        if full[0]:
+            raise sqlite3.OperationalError("database or disk is full")
+        return real_update(self, changed, removed)
+
+    monkeypatch.setattr(NoteIndex, "update", disk_full)
+    vault.streak("A")
+    vault.age()  # old enough to be stored: only the full disk keeps them out
+    with Watching(vault) as watching:
+        assert watching.next_alert().client == "A"  # read, and handed on, all the same
+        watching.until_said("warning: the index could not be written (database or disk is "
+                            "full); what changed is kept in memory")
+        assert watching.index.readings() == {}
+        full[0] = False  # room again: the next change writes what was kept
+        vault.streak("B")
+        assert watching.next_alert().client == "B"
+        until(lambda: {"2026-11-16 A.md", "2026-11-17 A.md", "2026-11-18 A.md"}
+              <= watching.index.readings().keys(), "A's notes stored")
 
 
 def test_plugin_settings_are_part_of_what_readings_depend_on(plugins):

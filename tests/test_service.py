@@ -1,30 +1,215 @@
-"""``mutuality service``: the watcher as a user service, printed or installed."""
+"""``mutuality service``: the watcher as a user service, printed or installed.
 
+A vault's path is someone's folder name: whatever it holds, the unit or agent written
+for it runs exactly ``mutuality watch VAULT``, read back here as systemd and launchd
+read them."""
+
+import hashlib
+import os
 import plistlib
+import re
+import shlex
+import stat
 import sys
+from pathlib import Path
+
+import pytest
+
+from mutuality_plugins.errors import MutualityError
+from mutuality_plugins.service import install_command, user_service
 
 from support import Vault, ok, run
 
-
-def test_the_systemd_unit_runs_this_python_watching_the_vault(vault, tmp_path):
-    hooks = tmp_path / "hooks"
-    hooks.mkdir()
-    lines = ok(run("--hooks-dir", hooks, "service", vault, "--platform", "linux")).splitlines()
-    assert lines[0].startswith("# ") and "/.config/systemd/user/mutuality-watch-" in lines[0]
-    exec_start = next(line for line in lines if line.startswith("ExecStart="))
-    assert exec_start == (f'ExecStart="{sys.executable}" "-m" "mutuality_plugins" "--hooks-dir" '
-                          f'"{hooks.resolve()}" "watch" "{vault.root.resolve()}"')
-    assert "WantedBy=default.target" in lines and "Restart=on-failure" in lines
+# Every character a shell, systemd or XML gives a meaning to, a specifier and a variable
+# systemd would expand, and a backslash at the end (which would join a unit's next line).
+HOSTILE = "Séances O'Brien & \"Co\" <1> 100% $HOME ${USER} %h; a\\b\\"
 
 
-def test_the_launchd_agent_is_a_valid_property_list(vault):
-    output = ok(run("service", vault, "--platform", "macos"))
+# systemd's reading of a unit, for what mutuality writes (systemd.syntax(7),
+# systemd.unit(5) "Specifiers", systemd.service(5) "Command lines"); strict: anything
+# else it meets is a failure, not a guess.
+
+def expand_specifiers(value: str) -> str:
+    """``%%`` is ``%``; any other ``%x`` is a specifier systemd would replace."""
+    expanded, at = [], 0
+    while at < len(value):
+        if value[at] == "%":
+            assert value[at + 1:at + 2] == "%", f"systemd would expand {value[at:at + 2]!r}"
+            at += 1
+        expanded.append(value[at])
+        at += 1
+    return "".join(expanded)
+
+
+def expand_variables(word: str) -> str:
+    """``$$`` is ``$``; any other ``$`` starts a variable systemd would replace."""
+    expanded, at = [], 0
+    while at < len(word):
+        if word[at] == "$":
+            assert word[at + 1:at + 2] == "$", f"systemd would expand a variable in {word!r}"
+            at += 1
+        expanded.append(word[at])
+        at += 1
+    return "".join(expanded)
+
+
+def exec_start_argv(value: str) -> list[str]:
+    """The argv systemd runs for ``ExecStart=value``: specifiers, then words in double
+    quotes (with ``\\\\`` and ``\\"`` unescaped) one space apart, then variables."""
+    text, argv, at = expand_specifiers(value), [], 0
+    while True:
+        assert text[at] == '"', f"not a double-quoted word at {text[at:]!r}"
+        at += 1
+        word = []
+        while text[at] != '"':
+            if text[at] == "\\":
+                assert text[at + 1] in '\\"', f"an escape mutuality never writes: {text[at:at + 2]!r}"
+                at += 1
+            word.append(text[at])
+            at += 1
+        argv.append(expand_variables("".join(word)))
+        at += 1
+        if at == len(text):
+            return argv
+        assert text[at] == " " and text[at + 1] == '"', f"not one word after another: {text[at:]!r}"
+        at += 1
+
+
+def unit_lines(text: str) -> list[tuple[str, str]]:
+    """The unit's sections and settings, as (section or key, value), in order; a line
+    that systemd would join to the next (ending in an unescaped backslash) fails."""
+    read = []
+    for line in text.splitlines():
+        assert not re.search(r"(?<!\\)(\\\\)*\\$", line), f"systemd would join {line!r} to the next"
+        if line.startswith("["):
+            read.append((line, ""))
+        elif line:
+            key, _, value = line.partition("=")
+            read.append((key, value))
+    return read
+
+
+def printed_unit(output: str) -> tuple[str, dict[str, str]]:
+    """The path a printed unit goes to and its settings (each key once)."""
+    first, text = output.split("\n", 1)
+    read = unit_lines(text.split("# to install it:", 1)[0])
+    assert [key for key, _ in read] == [
+        "[Unit]", "Description", "[Service]", "WorkingDirectory", "ExecStart", "Restart",
+        "RestartSec", "[Install]", "WantedBy"]
+    return first, dict(read)
+
+
+def printed_agent(output: str) -> dict:
     plist_text = output.split("\n", 1)[1].rsplit("# to install", 1)[0]
-    agent = plistlib.loads(plist_text.encode())
-    assert agent["ProgramArguments"] == [sys.executable, "-m", "mutuality_plugins", "watch",
-                                         str(vault.root.resolve())]
+    return plistlib.loads(plist_text.encode())
+
+
+def install_hint(output: str) -> list[str]:
+    """The install command printed last, as a POSIX shell splits it."""
+    last = output.splitlines()[-1]
+    assert last.startswith("# to install it: ")
+    return shlex.split(last.removeprefix("# to install it: "))
+
+
+@pytest.fixture(autouse=True)
+def program(tmp_path_factory, monkeypatch) -> list[str]:
+    """The service's program: Python runs from a folder that holds the `mutuality`
+    command too, as pip installs them (whatever Python runs the tests)."""
+    bin_folder = tmp_path_factory.mktemp("installed") / "bin"
+    bin_folder.mkdir()
+    (bin_folder / "mutuality").write_text("#!/bin/sh\n")
+    (bin_folder / "mutuality").chmod(0o755)
+    monkeypatch.setattr(sys, "executable", str(bin_folder / "python3"))
+    return [str(bin_folder / "mutuality")]
+
+
+@pytest.fixture
+def fake_programs(tmp_path, monkeypatch):
+    """HOME in tmp_path, and a PATH holding only a systemctl and a launchctl that
+    note their arguments in ``calls``; returns (home, calls)."""
+    home, bin_folder, log = tmp_path / "home", tmp_path / "bin", tmp_path / "calls"
+    bin_folder.mkdir()
+    for name in ("systemctl", "launchctl"):
+        fake = bin_folder / name
+        fake.write_text(f'#!/bin/sh\necho {name} "$@" >> {log}\n')
+        fake.chmod(0o755)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("PATH", str(bin_folder))
+    return home, log
+
+
+def test_the_systemd_unit_runs_the_mutuality_beside_this_python_watching_the_vault(vault, program):
+    hooks = Path("hooks")  # in the test's own folder: the unit names it by its full path
+    hooks.mkdir()
+    output = ok(run("--hooks-dir", hooks, "service", vault, "--platform", "linux"))
+    first, unit = printed_unit(output)
+    assert first.startswith("# ") and "/.config/systemd/user/mutuality-watch-" in first
+    assert exec_start_argv(unit["ExecStart"]) == [
+        *program, "--hooks-dir", str(hooks.resolve()), "watch", str(vault.root.resolve())]
+    assert unit["WorkingDirectory"] == "%h"  # the home folder, wherever systemd starts
+    assert unit["WantedBy"] == "default.target" and unit["Restart"] == "on-failure"
+
+
+def test_a_vault_path_with_quotes_specifiers_and_variables_reaches_the_unit_intact(tmp_path, program):
+    vault = Vault(tmp_path / HOSTILE)
+    _, unit = printed_unit(ok(run("service", vault, "--platform", "linux")))
+    assert exec_start_argv(unit["ExecStart"]) == [*program, "watch", str(vault.root.resolve())]
+    assert expand_specifiers(unit["Description"]) == (
+        f'mutuality: watch the session notes in "{vault.root.resolve()}"')
+
+
+def test_without_a_mutuality_command_beside_python_the_unit_runs_python_m(tmp_path, monkeypatch):
+    bin_folder = tmp_path / HOSTILE / "bin"
+    bin_folder.mkdir(parents=True)
+    monkeypatch.setattr(sys, "executable", str(bin_folder / "python3"))
+    (bin_folder / "mutuality").write_text("not executable\n")
+    made = user_service(tmp_path / "vault", "linux")
+    (exec_start,) = (line for line in made.text.splitlines() if line.startswith("ExecStart="))
+    assert exec_start_argv(exec_start.removeprefix("ExecStart=")) == [
+        str(bin_folder / "python3"), "-m", "mutuality_plugins", "watch", str(tmp_path / "vault")]
+    (bin_folder / "mutuality").chmod(0o755)
+    agent = plistlib.loads(user_service(tmp_path / "vault", "macos").text.encode())
+    assert agent["ProgramArguments"] == [str(bin_folder / "mutuality"), "watch",
+                                         str(tmp_path / "vault")]
+
+
+@pytest.mark.parametrize("broken", ["line\nbreak", "carriage\rreturn"])
+def test_a_vault_name_with_a_line_break_is_refused_in_one_line(tmp_path, broken):
+    vault = Vault(tmp_path / broken)
+    for system in ("linux", "macos"):
+        result = run("service", vault, "--platform", system)
+        assert result.exit_code == 2 and result.stdout == ""
+        shown = str(vault.root).replace("\n", "\\n").replace("\r", "\\r")
+        assert result.output == (
+            f"mutuality: cannot make a service for the vault {shown}: the folder's name holds a "
+            "line break, which a service file cannot hold; rename the folder\n")
+
+
+@pytest.mark.parametrize(("name", "problem"), [
+    ("bell\a", "holds a control character"),
+    (os.fsdecode(b"caf\xe9"), "is not UTF-8 text"),
+])
+def test_a_vault_name_no_service_file_can_hold_is_refused(tmp_path, name, problem):
+    with pytest.raises(MutualityError) as refused:
+        user_service(tmp_path / name, "linux")
+    assert problem in str(refused.value) and "\n" not in str(refused.value)
+    assert str(refused.value).endswith("; rename the folder")
+
+
+def test_the_launchd_agent_round_trips_with_its_logs_in_the_home_folder(tmp_path, monkeypatch, program):
+    home = tmp_path / "home <&> \"x\""
+    monkeypatch.setenv("HOME", str(home))
+    vault = Vault(tmp_path / HOSTILE)
+    output = ok(run("service", vault, "--platform", "macos"))
+    agent = printed_agent(output)
+    suffix = hashlib.sha256(str(vault.root.resolve()).encode()).hexdigest()[:8]
+    assert agent["Label"] == f"org.mutuality.watch.{suffix}"
+    assert output.splitlines()[0] == f"# {home}/Library/LaunchAgents/org.mutuality.watch.{suffix}.plist"
+    assert agent["ProgramArguments"] == [*program, "watch", str(vault.root.resolve())]
+    log = f"{home}/Library/Logs/mutuality/watch-{suffix}.log"
+    assert agent["StandardOutPath"] == agent["StandardErrorPath"] == log
+    assert agent["WorkingDirectory"] == str(home)
     assert agent["RunAtLoad"] and agent["KeepAlive"]
-    assert agent["Label"].startswith("org.mutuality.watch.")
 
 
 def test_two_vaults_get_two_services(tmp_path):
@@ -33,19 +218,60 @@ def test_two_vaults_get_two_services(tmp_path):
     assert first != second
 
 
-def test_install_writes_the_unit_and_starts_it_with_systemctl(vault, tmp_path, monkeypatch):
-    home, bin_folder, log = tmp_path / "home", tmp_path / "bin", tmp_path / "calls"
-    bin_folder.mkdir()
-    systemctl = bin_folder / "systemctl"
-    systemctl.write_text(f'#!/bin/sh\necho "$@" >> {log}\n')
-    systemctl.chmod(0o755)
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("PATH", str(bin_folder))
+def test_install_writes_the_unit_and_starts_it_with_systemctl(vault, fake_programs):
+    home, log = fake_programs
     output = ok(run("service", vault, "--platform", "linux", "--install"))
     (unit,) = (home / ".config" / "systemd" / "user").iterdir()
     assert f'"watch" "{vault.root.resolve()}"' in unit.read_text()
-    assert log.read_text().splitlines() == ["--user daemon-reload", f"--user enable --now {unit.name}"]
+    assert log.read_text().splitlines() == ["systemctl --user daemon-reload",
+                                            f"systemctl --user enable --now {unit.name}"]
     assert output.splitlines()[-1] == f"started: systemctl --user enable --now {unit.name}"
+
+
+def test_install_makes_the_agents_log_folder_and_loads_it_with_launchctl(vault, fake_programs):
+    home, log = fake_programs
+    ok(run("service", vault, "--platform", "macos", "--install"))
+    (agent,) = (home / "Library" / "LaunchAgents").iterdir()
+    assert (home / "Library" / "Logs" / "mutuality").is_dir()  # launchd does not make it
+    assert log.read_text().splitlines() == [f"launchctl unload {agent}",
+                                            f"launchctl load -w {agent}"]
+
+
+@pytest.mark.parametrize("system", ["linux", "macos"])
+def test_the_installed_file_is_0644_whatever_the_umask(vault, fake_programs, system):
+    home, _ = fake_programs
+    before = os.umask(0o077)
+    try:
+        ok(run("service", vault, "--platform", system, "--install"))
+    finally:
+        os.umask(before)
+    folder = home / (".config/systemd/user" if system == "linux" else "Library/LaunchAgents")
+    (installed,) = folder.iterdir()  # and no temporary file left beside it
+    assert stat.S_IMODE(installed.stat().st_mode) == 0o644
+
+
+def test_install_replaces_a_symlink_at_the_unit_never_writing_through_it(vault, fake_programs, tmp_path):
+    home, _ = fake_programs
+    target = user_service(vault.root.resolve(), "linux").path
+    target.parent.mkdir(parents=True)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.write_text("someone else's file\n")
+    target.symlink_to(elsewhere)
+    ok(run("service", vault, "--platform", "linux", "--install"))
+    assert not target.is_symlink() and '"watch"' in target.read_text()
+    assert elsewhere.read_text() == "someone else's file\n"
+    assert os.listdir(target.parent) == [target.name]
+
+
+def test_a_unit_that_cannot_be_written_is_one_line_and_leaves_nothing_behind(vault, fake_programs):
+    home, log = fake_programs
+    target = user_service(vault.root.resolve(), "linux").path
+    (target / "in the way").mkdir(parents=True)  # a folder where the unit goes
+    result = run("service", vault, "--platform", "linux", "--install")
+    assert result.exit_code == 2
+    assert result.output.startswith(f"mutuality: {target}: cannot be written (")
+    assert len(result.output.splitlines()) == 1
+    assert os.listdir(target.parent) == [target.name] and not log.exists()
 
 
 def test_install_without_systemctl_says_how_to_start_it(vault, tmp_path, monkeypatch):
@@ -60,3 +286,64 @@ def test_a_vault_that_is_not_a_folder(tmp_path):
     result = run("service", tmp_path / "nope")
     assert result.exit_code == 2
     assert result.output == f"mutuality: {tmp_path / 'nope'}: no such folder\n"
+
+
+def test_the_settings_file_and_polling_reach_the_service(tmp_path, program):
+    config = tmp_path / HOSTILE / "settings.toml"
+    config.parent.mkdir()
+    config.write_text('feedback_tag = "fb"\n')
+    vault = tmp_path / "vault"
+    unit = user_service(vault, "linux", config=config, poll=True).text
+    (exec_start,) = (line for line in unit.splitlines() if line.startswith("ExecStart="))
+    assert exec_start_argv(exec_start.removeprefix("ExecStart=")) == [
+        *program, "watch", str(vault), "--config", str(config), "--poll"]
+    agent = plistlib.loads(user_service(vault, "macos", config=config).text.encode())
+    assert agent["ProgramArguments"] == [*program, "watch", str(vault), "--config", str(config)]
+
+
+def test_a_settings_file_that_cannot_be_used_is_refused_before_any_service(tmp_path):
+    with pytest.raises(MutualityError, match="cannot be read"):
+        user_service(tmp_path / "vault", "linux", config=tmp_path / "missing.toml")
+    (tmp_path / "bad.toml").write_text("no_such_setting = 1\n")
+    with pytest.raises(MutualityError, match="is not a setting mutuality knows"):
+        user_service(tmp_path / "vault", "linux", config=tmp_path / "bad.toml")
+
+
+def test_the_install_command_is_quoted_for_the_shell():
+    command = install_command(Path(HOSTILE), "macos", [Path("my plugins")],
+                              Path("it's.toml"), poll=True)
+    assert shlex.split(command) == ["mutuality", "--hooks-dir", "my plugins", "service", HOSTILE,
+                                    "--config", "it's.toml", "--poll", "--platform", "macos",
+                                    "--install"]
+    assert shlex.split(install_command(Path("-v"))) == ["mutuality", "service", "./-v", "--install"]
+
+
+# The command line's --config and --poll (these need `service` in cli.py to take them).
+
+def test_config_and_poll_given_to_service_reach_the_unit_and_the_hint(vault, program):
+    Path("settings.toml").write_text('feedback_tag = "fb"\n')  # in the test's own folder
+    hooks = Path("my hooks")
+    hooks.mkdir()
+    output = ok(run("--hooks-dir", hooks, "service", vault, "--platform", "linux",
+                    "--config", "settings.toml", "--poll"))
+    _, unit = printed_unit(output)
+    assert exec_start_argv(unit["ExecStart"]) == [
+        *program, "--hooks-dir", str(hooks.resolve()), "watch", str(vault.root.resolve()),
+        "--config", str(Path("settings.toml").resolve()), "--poll"]
+    assert install_hint(output) == ["mutuality", "--hooks-dir", str(hooks), "service", str(vault),
+                                    "--config", "settings.toml", "--poll", "--platform", "linux",
+                                    "--install"]
+
+
+def test_config_given_to_service_reaches_the_launchd_agent(vault, program):
+    Path("settings.toml").write_text('feedback_tag = "fb"\n')
+    agent = printed_agent(ok(run("service", vault, "--platform", "macos", "--config",
+                                 "settings.toml")))
+    assert agent["ProgramArguments"] == [*program, "watch", str(vault.root.resolve()), "--config",
+                                         str(Path("settings.toml").resolve())]
+
+
+def test_the_printed_install_hint_is_shell_quoted(tmp_path):
+    vault = Vault(tmp_path / HOSTILE)
+    assert install_hint(ok(run("service", vault))) == ["mutuality", "service", str(vault),
+                                                      "--install"]
