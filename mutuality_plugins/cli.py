@@ -384,7 +384,7 @@ def watch(invocation: Invocation, vault: Path, output_format: str, poll: bool,
 
     Alerts.md in the output folder is kept up to date, plugin alert sinks get
     the new alerts too, and when a week ends its digest is written. Each alert
-    reaches each sink once, across restarts. Stop with Ctrl-C.
+    reaches each sink, across restarts. One watcher a vault. Stop with Ctrl-C.
     """
     settings = invocation.settings(vault, config_file)
     stopped_reading: list[bool] = []
@@ -394,11 +394,13 @@ def watch(invocation: Invocation, vault: Path, output_format: str, poll: bool,
         watcher.stop()
 
     stdout = stdout_sink(output_format, invocation.stdout, output_closed)
-    watcher = Watcher(vault, invocation.plugins, settings, invocation.index(vault, settings),
-                      say=invocation.say, sinks=[("mutuality", stdout)], poll=poll,
-                      cache=not invocation.no_cache, today=_today)
-    watch_until_stopped(
-        watcher, on_start=lambda: invocation.say(f"watching {vault} (stop with Ctrl-C)"))
+    index = invocation.index(vault, settings)
+    with index.watching():  # one watcher a vault
+        watcher = Watcher(vault, invocation.plugins, settings, index, say=invocation.say,
+                          sinks=[("mutuality", stdout)], poll=poll,
+                          cache=not invocation.no_cache, today=_today)
+        watch_until_stopped(
+            watcher, on_start=lambda: invocation.say(f"watching {vault} (stop with Ctrl-C)"))
     if stopped_reading:
         invocation.say("stopped watching: nothing reads its output any more")
     invocation.guard.failures.clear()  # told as they happened; stopping is a clean exit

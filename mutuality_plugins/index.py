@@ -19,12 +19,17 @@ import json
 import os
 import sqlite3
 import stat
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 import platformdirs
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
 
 from .config import Settings
 from .errors import MutualityError
@@ -48,6 +53,10 @@ StoredEntry = tuple[int, int, str, str, str | None]
 
 class StateError(MutualityError):
     """The state folder is not safe to keep clinical text in (exit 2)."""
+
+
+class AlreadyWatched(MutualityError):
+    """Another watcher watches the vault (exit 2)."""
 
 
 class StateUnusable(MutualityError):
@@ -217,6 +226,34 @@ class NoteIndex:
         if self.path is None:
             return None
         return Leftovers(self.path.with_name(self.path.stem + "-writes.jsonl"))
+
+    @contextlib.contextmanager
+    def watching(self) -> Iterator[None]:
+        """Hold the vault's watch lock (beside the index) while a watcher runs: two
+        watchers of one vault would hand every alert on twice.
+
+        :raises AlreadyWatched: when another process holds it.
+        """
+        if self.path is None or fcntl is None:  # in memory; or no flock (Windows)
+            yield
+            return
+        lock = self.path.with_name(self.path.stem + "-watch.lock")
+        flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+        descriptor = os.open(lock, flags, 0o600)
+        try:
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                holder = os.read(descriptor, 32).decode("ascii", "replace").strip()
+                raise AlreadyWatched(
+                    "another `mutuality watch` is watching this vault already"
+                    + (f" (process {holder})" if holder.isdigit() else "")
+                    + "; stop it first, or leave it to do the work") from None
+            os.ftruncate(descriptor, 0)
+            os.write(descriptor, str(os.getpid()).encode())
+            yield
+        finally:
+            os.close(descriptor)  # and the lock with it
 
     def close(self) -> None:
         self._db.close()

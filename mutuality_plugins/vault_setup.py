@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -80,11 +81,15 @@ def set_up_vault(vault: Path, rules: Iterable[Rule]) -> list[tuple[str, bool]]:
     for relative, text in ((CONFIG_NAME, default_config(rules)), (TEMPLATE_PATH, SESSION_TEMPLATE)):
         path = vault / relative
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with open(path, "x", encoding="utf-8") as file:  # "x": fails if it exists
+            _make_real_folders(vault, path.parent)
+            # Created here or not at all: never over a file, never through a link.
+            flags = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+                     | getattr(os, "O_BINARY", 0))
+            descriptor = os.open(path, flags, 0o644)
+            with os.fdopen(descriptor, "w", encoding="utf-8") as file:
                 file.write(text)
         except FileExistsError:
-            if not path.is_file():
+            if not os.path.lexists(path):
                 raise MutualityError(f"{path.parent}: is a file, not a folder") from None
             done.append((relative, False))
         except OSError as error:
@@ -92,3 +97,15 @@ def set_up_vault(vault: Path, rules: Iterable[Rule]) -> list[tuple[str, bool]]:
         else:
             done.append((relative, True))
     return done
+
+
+def _make_real_folders(vault: Path, folder: Path) -> None:
+    """Make ``folder`` inside the vault, refusing any part of it that is a link (it
+    could lead outside the vault)."""
+    current = vault
+    for part in folder.relative_to(vault).parts:
+        current = current / part
+        if current.is_symlink():
+            raise MutualityError(f"{current}: is a link; mutuality writes only into real "
+                                 "folders of the vault")
+        current.mkdir(exist_ok=True)

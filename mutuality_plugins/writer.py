@@ -147,7 +147,8 @@ def require_own_output_folder(vault: Path, output_folder: str) -> None:
                 continue
             if entry.is_dir(follow_symlinks=False):
                 pending.append(Path(entry.path))
-            elif entry.name.lower().endswith(".md") and not _made_here(Path(entry.path)):
+            elif (entry.name.lower().endswith(".md") and entry.is_file(follow_symlinks=False)
+                  and not _made_here(Path(entry.path))):
                 relative = Path(entry.path).relative_to(vault).as_posix()
                 raise MutualityError(
                     f"{relative}: the output folder {output_folder} holds notes mutuality did "

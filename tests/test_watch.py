@@ -23,7 +23,7 @@ from mutuality_plugins.index import NoteIndex, fingerprint
 from mutuality_plugins.model import AlertSink
 from mutuality_plugins.plugins import get_plugin_manager
 
-from support import TIMEOUT, TODAY, Vault, Watching, WatchProcess, note, run, until
+from support import TIMEOUT, TODAY, Vault, Watching, WatchProcess, note, run, run_child, until
 
 
 def drop_events(monkeypatch):
@@ -555,3 +555,18 @@ def test_an_output_folder_that_cannot_be_written_is_told_and_the_watching_goes_o
         vault.streak("A")
         assert watching.next_alert().client == "A"
         assert watching.thread.is_alive()
+
+
+def test_a_second_watcher_of_one_vault_says_so_and_ends_with_status_2(vault):
+    vault.streak("A")
+    with WatchProcess(vault, "--format", "jsonl") as first:
+        assert json.loads(first.line())["client"] == "A"
+        second = run_child("watch", vault)
+        assert second.returncode == 2
+        assert second.stderr.startswith(
+            "mutuality: another `mutuality watch` is watching this vault already (process "
+            f"{first.process.pid}); stop it first")
+        vault.streak("B")
+        assert json.loads(first.line())["client"] == "B"  # the first goes on, alone
+    with WatchProcess(vault, "--format", "jsonl"):  # the lock goes with its holder
+        pass
