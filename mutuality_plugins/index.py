@@ -35,6 +35,7 @@ from .config import Settings
 from .errors import MutualityError
 from .model import Alert, FeedbackItem, Problem, Session
 from .plugins import PluginManager
+from .reading.note import ProseInFile
 from .writer import Leftovers
 
 SCHEMA = 4
@@ -345,7 +346,9 @@ def encode(reading: Reading) -> tuple[str, str, str | None]:
         items = [[i.theme, i.signal, i.quote, i.phrase, i.response, i.by] for i in reading.items]
         data = [reading.date.toordinal(), reading.clients, reading.invited, items,
                 reading.srs_total]
-        return "s", json.dumps(data, ensure_ascii=False, separators=(",", ":")), reading.text
+        # No text: the prose was too long to keep, and is read from the note when needed.
+        text = reading.text if isinstance(reading.text, str) else None
+        return "s", json.dumps(data, ensure_ascii=False, separators=(",", ":")), text
     if isinstance(reading, Problem):
         return "p", json.dumps(reading.message, ensure_ascii=False), None
     return "o", "null", None
@@ -355,8 +358,10 @@ DAMAGED = object()
 """What :func:`decode_many` gives for a damaged entry: read that note again."""
 
 
-def decode_many(entries: Sequence[tuple[str, Stamp, str, str, str | None]]) -> list[Any]:
-    """The readings of stored entries (path, stamp, kind, data, text), in order.
+def decode_many(entries: Sequence[tuple[str, Stamp, str, str, str | None]],
+                root: str) -> list[Any]:
+    """The readings of stored entries (path, stamp, kind, data, text), in order, of
+    the notes of the vault at ``root``.
 
     One JSON document for all of them: loading 10,000 small ones separately costs
     more than the rest of decoding.
@@ -366,8 +371,9 @@ def decode_many(entries: Sequence[tuple[str, Stamp, str, str, str | None]]) -> l
         if len(datas) != len(entries):
             raise ValueError("entries run into each other")
     except ValueError:  # a damaged entry: find it, decode the rest
-        return [_decode(path, kind, _loaded(data), text) for path, _, kind, data, text in entries]
-    return [_decode(path, kind, data, text)
+        return [_decode(path, kind, _loaded(data), text, root)
+                for path, _, kind, data, text in entries]
+    return [_decode(path, kind, data, text, root)
             for (path, _, kind, _, text), data in zip(entries, datas, strict=True)]
 
 
@@ -378,14 +384,15 @@ def _loaded(data: str) -> Any:
         return DAMAGED
 
 
-def _decode(path: str, kind: str, data: Any, text: str | None) -> Any:
+def _decode(path: str, kind: str, data: Any, text: str | None, root: str) -> Any:
     try:
         if kind == "s":
             day, clients, invited, items, srs_total = data
             if type(invited) is not bool or not all(len(item) == 6 for item in items):
                 return DAMAGED
+            prose = text if text is not None else ProseInFile(os.path.join(root, path))
             return Session(path, dt.date.fromordinal(day), tuple(clients), invited,
-                           tuple([FeedbackItem(*item) for item in items]), srs_total, text or "")
+                           tuple([FeedbackItem(*item) for item in items]), srs_total, prose)
         if kind == "p" and isinstance(data, str):
             return Problem(path, data)
         if kind == "o" and data is None:

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from operator import attrgetter
-from typing import Any
+from typing import Any, Protocol
 
 # Who raised an item: the client unprompted, or in answer to an invitation.
 BY_CLIENT = "client"
@@ -117,7 +117,8 @@ class Session:
     """A session note, read: who, when, and the feedback in it.
 
     :ivar text: the note's prose, with code and tags blanked out (as
-        :attr:`Note.text`), for matching words and phrases.
+        :attr:`Note.text`), for matching words and phrases; for a very long note, a
+        :class:`LongProse` that reads it again when asked (:attr:`prose` does).
     """
 
     path: str
@@ -126,12 +127,25 @@ class Session:
     invited: bool = False
     items: tuple[FeedbackItem, ...] = ()
     srs_total: float | None = None
-    text: str = field(default="", repr=False)
+    text: str | LongProse = field(default="", repr=False)
 
     @property
     def order(self) -> tuple[dt.date, str]:
         """A client's sessions are ordered by (date, vault-relative path)."""
         return (self.date, self.path)
+
+    @property
+    def prose(self) -> str:
+        """The note's prose (see :attr:`text`), read again if it was too long to keep."""
+        return self.text if isinstance(self.text, str) else self.text.read()
+
+
+class LongProse(Protocol):
+    """The prose of a note too long to keep in memory: read again when needed (a vault
+    of notes near the size cap would otherwise fill the memory)."""
+
+    def read(self) -> str:
+        """The prose, as the note says it now ("" when it cannot be read)."""
 
 
 @dataclass(frozen=True, slots=True)

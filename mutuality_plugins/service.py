@@ -24,6 +24,7 @@ from pathlib import Path
 from .config import load_settings
 from .errors import MutualityError
 from .reading.values import is_utf8
+from .reporters.plain import printable
 
 FILE_MODE = 0o644  # the user's service files: theirs to change, anyone's to read
 
@@ -56,11 +57,6 @@ def _program() -> list[str]:
     return [str(python), "-m", "mutuality_plugins"]
 
 
-def _shown(text: str) -> str:
-    """``text`` on one line: what cannot be printed as it is, escaped as Python does."""
-    return "".join(char if char.isprintable() else ascii(char)[1:-1] for char in text)
-
-
 def _writable(path: Path | str, what: str, kind: str = "folder") -> str:
     """``path`` as text a service file can hold; MutualityError when it cannot.
 
@@ -77,7 +73,7 @@ def _writable(path: Path | str, what: str, kind: str = "folder") -> str:
         problem = "holds a control character, which a service file cannot hold"
     if problem is None:
         return text
-    raise MutualityError(f"cannot make a service for {what} {_shown(text)}: the {kind}'s "
+    raise MutualityError(f"cannot make a service for {what} {printable(text)}: the {kind}'s "
                          f"name {problem}; rename the {kind}")
 
 
@@ -177,7 +173,7 @@ def write_service_file(path: Path, text: str) -> None:
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
                                              dir=path.parent)
     except OSError as error:
-        raise MutualityError(f"{_shown(str(path))}: cannot be written "
+        raise MutualityError(f"{printable(str(path))}: cannot be written "
                              f"({(error.strerror or type(error).__name__).lower()})") from None
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as file:
@@ -194,7 +190,7 @@ def write_service_file(path: Path, text: str) -> None:
             os.unlink(temporary)
         if isinstance(error, OSError):
             raise MutualityError(
-                f"{_shown(str(path))}: cannot be written "
+                f"{printable(str(path))}: cannot be written "
                 f"({(error.strerror or type(error).__name__).lower()})") from None
         raise
 

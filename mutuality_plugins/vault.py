@@ -18,7 +18,7 @@ from .index import DAMAGED, NoteIndex, Reading, Stamp, decode_many
 from .model import Feedback, Note, Problem, ScanResult, Session
 from .plugin_calls import implementations
 from .plugins import PluginManager
-from .reading.note import MAX_NOTE_BYTES, Extract, read_session
+from .reading.note import MAX_NOTE_BYTES, Extract, keep_prose, read_session
 from .reading.values import is_utf8
 
 Progress = Callable[[int, int], None]
@@ -147,7 +147,8 @@ class VaultState:
                 unchanged.append((relative, stamp, *stored[2:]))
             else:
                 to_read.append((relative, stamp))
-        for (relative, stamp, *_), reading in zip(unchanged, decode_many(unchanged), strict=True):
+        decoded = decode_many(unchanged, str(self.root))
+        for (relative, stamp, *_), reading in zip(unchanged, decoded, strict=True):
             if reading is DAMAGED:
                 to_read.append((relative, stamp))
             else:
@@ -265,8 +266,9 @@ class NoteReader:
     def read(self, relative: str) -> Reading | Vanished:
         """The note's reading, or :data:`VANISHED`."""
         try:
-            raw = read_regular(os.path.join(self.root, relative), MAX_NOTE_BYTES)
-            return read_session(raw, relative, self._extract)
+            file = os.path.join(self.root, relative)
+            session = read_session(read_regular(file, MAX_NOTE_BYTES), relative, self._extract)
+            return session if session is None else keep_prose(session, file)
         except NoteProblem as problem:  # a plugin's reason too: made writable text
             reason = str(problem)
             return Problem(relative, reason if is_utf8(reason) else "".join(

@@ -76,3 +76,13 @@ def test_no_progress_bar_when_stderr_is_not_a_terminal(practice, monkeypatch):
     assert result.exit_code == 0, result.output
     assert result.stderr == ""
     assert "Reading notes" not in result.output
+
+
+def test_control_characters_in_ids_and_names_are_shown_as_escapes(vault):
+    vault.write("2026-11-20 \x1b]0;owned\x07.md", note('client: "\\e[31mRED"\ndate: 2026-11-20'))
+    vault.write("2026-11-21 B.md", note("client: B\ndate: 2026-11-21\nfeedback_invited: maybe"))
+    output = ok(run("scan", vault))
+    assert "\x1b" not in output and "\x07" not in output
+    assert "\\x1b[31mRED" in output
+    text = ok(run("alerts", vault, "--all"))
+    assert "\x1b" not in text

@@ -51,3 +51,14 @@ def test_the_readme_setup_commands_are_what_ci_runs():
 def test_help_lists_the_commands_the_readme_describes():
     commands = ok(run("--help")).split("\nCommands:\n", 1)[1]
     assert sorted(re.findall(r"^  (\w+)\b", commands, re.MULTILINE)) == sorted(synopses())
+
+
+def test_every_test_the_security_page_names_exists():
+    page = (ROOT / "docs" / "security.md").read_text()
+    named_files = set(re.findall(r"`(test_\w+\.py)`", page))
+    assert named_files, "the security page names its tests"
+    for name in named_files:
+        assert (ROOT / "tests" / name).exists(), name
+    sources = "".join((ROOT / "tests" / name).read_text() for name in named_files)
+    for test in re.findall(r"`(test_[a-z_]+)`", page):
+        assert f"def {test}(" in sources, test

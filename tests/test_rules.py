@@ -1,13 +1,18 @@
 """Every alert rule at its boundaries, on hand-built sessions."""
 
 import datetime as dt
+from contextlib import contextmanager
 from pathlib import Path
+from unittest import mock
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from mutuality_plugins.config import Settings
 from mutuality_plugins.model import FeedbackItem, ScanResult, Session
 from mutuality_plugins.practice import PracticeBuilder
+from mutuality_plugins.rules import flagged_word_reused
 
 from support import BUILT_IN
 
@@ -47,6 +52,18 @@ def alerts(sessions, rule, /, **settings):
 
 def raised_at(found):
     return [(a.client, a.note) for a in found]
+
+
+def checked(rule, sessions, since=None, /, **settings):
+    """What the rule itself yields for one client's sessions, in its order (a command
+    drops what comes before ``since`` and keeps one alert of each identity)."""
+    check = next(each.check for each in RULES if each.name == rule)
+    found = check("RM-07", sessions, {**rule_defaults(rule), **settings}, since)
+    return [(a.note, a.detail, a.evidence) for a in found if since is None or a.date >= since]
+
+
+def rule_defaults(rule):
+    return next(each.settings for each in RULES if each.name == rule)
 
 
 # uninvited-streak
@@ -184,6 +201,202 @@ def test_a_flagged_phrase_is_per_client():
     assert alerts(sessions, "flagged-word-reused") == []
 
 
+def reused(sessions):
+    return sorted((a.note, a.detail) for a in alerts(sessions, "flagged-word-reused"))
+
+
+SEARCHES = {  # (_SHORTCUT, _ONE_BY_ONE) of flagged_word_reused
+    "one pass for all phrases": (0, 0),
+    "substring tests, then one pass": (256, 0),
+    "substring tests, then an expression for each phrase": (256, 64),
+}
+
+
+@contextmanager
+def searching(how):
+    """The rule searching the notes ``how`` (a key of SEARCHES): with many phrases it
+    makes one pass for all; with few, shortcuts whose work is bounded too."""
+    shortcut, one_by_one = SEARCHES[how]
+    with mock.patch.object(flagged_word_reused, "_SHORTCUT", shortcut), \
+            mock.patch.object(flagged_word_reused, "_ONE_BY_ONE", one_by_one):
+        yield
+
+
+@pytest.fixture(params=list(SEARCHES))
+def search(request):
+    """The tests that use it hold whichever way the rule searches."""
+    with searching(request.param):
+        yield
+
+
+@pytest.mark.usefixtures("search")
+def test_overlapping_phrases_are_all_found():
+    """Every phrase is found, however they overlap; each still needs its own bounds."""
+    flagged = ["acting out", "out of line", "act", "of", "line", "acting out of line again"]
+    sessions = [session(0, items=[words(phrase) for phrase in flagged]),
+                session(1, text="Acting out of line.")]
+    assert reused(sessions) == [(session(1).path, phrase) for phrase in
+                                ["acting out", "line", "of", "out of line"]]
+
+
+@pytest.mark.usefixtures("search")
+def test_phrases_ending_together_are_all_found():
+    sessions = [session(0, items=[words("out"), words("acting out"), words("ting out")]),
+                session(1, text="acting-out")]
+    assert reused(sessions) == [(session(1).path, "acting out"), (session(1).path, "out")]
+
+
+@pytest.mark.usefixtures("search")
+def test_a_phrase_flagged_later_does_not_hide_one_flagged_before_it():
+    sessions = [session(0, items=[words("out")]),
+                session(1, items=[words("acting out")], text="acting out"),
+                session(2, text="acting out")]
+    assert reused(sessions) == [(session(1).path, "out"), (session(2).path, "acting out"),
+                                (session(2).path, "out")]
+
+
+@pytest.mark.usefixtures("search")
+@pytest.mark.parametrize("phrase, text, found", [
+    ("x!", "x!y", False), ("x!", "x!!y", True), ("x!", "x! y", True), ("x!", "ax!", False),
+    ("!y", "x!y", False), ("!y", "x !y", True), ("!y", "?!y", True), ("!y", "!yz", False),
+    ("a.b", "a.b", True), ("a.b", "a. b", False), ("a.b", "a.bc", False),
+    ("!!", "! !", False), ("!!", "!!!", True), ("'s", "client's", False),
+    ("'s", "the 's.", True), ("_", "a_b", False), ("_", "._.", True),
+])
+def test_punctuation_at_the_ends_of_a_phrase_and_inside_it(phrase, text, found):
+    sessions = [session(0, items=[words(phrase)]), session(1, text=text)]
+    assert reused(sessions) == ([(session(1).path, phrase)] if found else [])
+
+
+@pytest.mark.usefixtures("search")
+def test_a_note_is_searched_the_same_in_chunks_of_any_size():
+    """Long notes are read a chunk of tokens at a time; a phrase across a cut is found."""
+    flagged = ["a !", "b.c", "x !y", "!!", "c - d", "(sic)"]
+    text = "A ! b.c, x !y !! c-d (sic) !! a ! b.c"
+    sessions = [session(0, items=[words(phrase) for phrase in flagged]), session(1, text=text)]
+    everything = [(session(1).path, detail, (session(0).path, session(1).path))
+                  for detail in ["a !", "b.c", "x !y", "!!", "c d", "(sic)"]]
+    for chunk in range(1, len(text) + 2):
+        with mock.patch.object(flagged_word_reused, "_CHUNK", chunk):
+            assert checked("flagged-word-reused", sessions) == everything, chunk
+
+
+@pytest.mark.usefixtures("search")
+def test_a_phrase_over_and_over_is_raised_once():
+    sessions = [session(0, items=[words("a a"), words("a")]), session(1, text="A a a-a\na")]
+    assert checked("flagged-word-reused", sessions) == [
+        (session(1).path, phrase, (session(0).path, session(1).path)) for phrase in ("a a", "a")]
+
+
+# The matching rule spelled out, character by character, to check the rule against.
+
+
+def separates(character):
+    return character.isspace() or character == "-"
+
+
+def in_a_word(character):
+    return character.isalnum() or character == "_"
+
+
+def split_words(phrase):
+    words, word = [], ""
+    for character in phrase.lower() + " ":
+        if separates(character):
+            if word:
+                words.append(word)
+            word = ""
+        else:
+            word += character
+    return words
+
+
+def holds(text, words):
+    """The words in order, apart only by white space and -, not inside longer words."""
+    text = text.lower()
+    for start in range(len(text)):
+        if start and in_a_word(text[start - 1]):
+            continue
+        at = start
+        for n, word in enumerate(words):
+            if n:
+                gap = at
+                while at < len(text) and separates(text[at]):
+                    at += 1
+                if at == gap:
+                    break
+            if not text.startswith(word, at):
+                break
+            at += len(word)
+        else:
+            if at == len(text) or not in_a_word(text[at]):
+                return True
+    return False
+
+
+def expected_reuses(sessions, since):
+    """What the rule yields: at each session in order, the phrases in the order first
+    flagged."""
+    flagged, found = {}, []  # a phrase's words -> the session that flagged it first
+    for at in sessions:
+        for detail, origin in flagged.items() if since is None or at.date >= since else ():
+            if holds(at.text, detail.split(" ")):
+                found.append((at.path, detail, (origin.path, at.path)))
+        for item in at.items:
+            if item.theme == "words" and item.phrase and split_words(item.phrase):
+                flagged.setdefault(" ".join(split_words(item.phrase)), at)
+    return found
+
+
+# Spaces, -, _, digits, punctuation, both cases, and letters whose lowercase is longer
+# (İ) or depends on the next letter (Σ); few letters, so that phrases overlap.
+ALPHABET = "aAbB1_ -\n\t\xa0.,!'İΣ"
+SEPARATORS = [" ", "-", "\n", " - ", "\xa0", "\t-\t"]
+
+
+@st.composite
+def phrases_and_notes(draw):
+    """A client's sessions: words items (some flagged again later), and notes made of
+    random text and the phrases flagged so far, written with other separators and case."""
+    flagged, sessions = [], []
+    for n in range(draw(st.integers(1, 5))):
+        said = draw(st.lists(st.text(ALPHABET, min_size=1, max_size=8)
+                             | st.sampled_from(flagged or ["a"]), max_size=3))
+        pieces = []
+        for _ in range(draw(st.integers(0, 5))):
+            if flagged and draw(st.booleans()):
+                phrase_said = split_words(draw(st.sampled_from(flagged))) or ["x"]
+                piece = "".join(word + draw(st.sampled_from(SEPARATORS)) for word in phrase_said)
+                piece = piece[:draw(st.integers(len(piece) - 6, len(piece)))]
+                # Sometimes a near miss: a character left out, or a space put in.
+                edit = draw(st.sampled_from([None, "", "-", " "]))
+                if edit is not None:
+                    at = draw(st.integers(0, len(piece)))
+                    piece = piece[:at] + edit + piece[at + (not edit):]
+                pieces.append(piece.upper() if draw(st.booleans()) else piece)
+            else:
+                pieces.append(draw(st.text(ALPHABET, max_size=12)))
+        flagged += said
+        sessions.append(session(n, items=[FeedbackItem("words", "x", phrase=p) for p in said],
+                                text="".join(pieces)))
+    return sessions
+
+
+@settings(max_examples=max(500, settings.default.max_examples))
+@given(phrases_and_notes(), st.sampled_from([None, 0, 1, 3]), st.sampled_from([1, 2, 5, 65536]),
+       st.sampled_from(list(SEARCHES)))
+@example([session(0, items=[words("!!")]), session(1, text="! ! !")], None, 65536,
+         "one pass for all phrases")
+@example([session(0, items=[words("a !")]), session(1, text="A\t!")], None, 1,
+         "one pass for all phrases")
+def test_flagged_word_reused_follows_the_matching_rule(sessions, first, chunk, how):
+    """Whatever the notes and phrases, the rule finds what the matching rule says, each
+    way it searches, and reading the notes in chunks of any size."""
+    since = None if first is None else session(first).date
+    with mock.patch.object(flagged_word_reused, "_CHUNK", chunk), searching(how):
+        assert checked("flagged-word-reused", sessions, since) == expected_reuses(sessions, since)
+
+
 # pending-feedback
 
 
@@ -211,6 +424,58 @@ def test_pending_feedback_revisited_by_the_same_theme_is_not_raised():
 def test_pending_feedback_with_m_from_the_config():
     sessions = [session(0, items=[pending("topic/not-now")])] + [session(n) for n in range(1, 5)]
     assert alerts(sessions, "pending-feedback", sessions=4)[0].note == session(4).path
+
+
+@pytest.mark.parametrize("revisited_at, raised", [(1, False), (3, False), (4, True), (0, True)])
+def test_pending_feedback_is_revisited_only_within_the_m_sessions_after(revisited_at, raised):
+    """Revisited at the M-th session after is in time; at the next, or in the session
+    that held it, is not."""
+    sessions = [session(0, items=[pending("topic/not-now")]), *(session(n) for n in range(1, 6))]
+    sessions[revisited_at] = session(revisited_at, items=[
+        *sessions[revisited_at].items, FeedbackItem("topic", "wants-other")])
+    found = alerts(sessions, "pending-feedback", sessions=3)
+    assert [a.note for a in found] == ([session(3).path] if raised else [])
+
+
+def test_pending_feedback_of_many_items_each_on_its_own():
+    sessions = [session(0, items=[pending("pacing/not-ready"), pending("topic/not-now"),
+                                  pending("homework")]),
+                session(1, items=["topic/drifted", pending("homework")]), session(2), session(3)]
+    found = alerts(sessions, "pending-feedback")
+    assert [(a.note, a.detail) for a in found] == [(session(2).path, "pacing/not-ready"),
+                                                   (session(3).path, "homework")]
+    assert found[0].evidence == (session(0).path, session(1).path, session(2).path)
+
+
+def expected_pending(sessions, after, since):
+    """The rule spelled out: each held item against every item of the next M sessions,
+    in the order of the sessions and items held."""
+    found = []
+    for index, held_in in enumerate(sessions):
+        later = sessions[index + 1:index + 1 + after]
+        for item in held_in.items:
+            if (item.response == "pending" and len(later) == after
+                    and item.theme not in {other.theme for s in later for other in s.items}
+                    and (since is None or later[-1].date >= since)):
+                found.append((later[-1].path, item.label, (held_in.path, *(s.path for s in later))))
+    return found
+
+
+@settings(max_examples=max(300, settings.default.max_examples))
+@given(st.lists(st.lists(st.tuples(st.sampled_from(["pacing", "topic", "words"]),
+                                   st.sampled_from(["", "too-fast", "not-now"]),
+                                   st.sampled_from([None, "pending", "adjusted"])), max_size=4),
+                max_size=9),
+       st.integers(1, 4), st.sampled_from([None, 0, 2, 5]))
+def test_pending_feedback_follows_the_rule(held, after, first):
+    """However many items are held and taken up again, and wherever, the rule raises
+    what comparing each held item with the next M sessions says."""
+    sessions = [session(n, items=[FeedbackItem(theme, signal, response=response)
+                                  for theme, signal, response in items])
+                for n, items in enumerate(held)]
+    since = None if first is None else session(first).date
+    assert checked("pending-feedback", sessions, since, sessions=after) == expected_pending(
+        sessions, after, since)
 
 
 # alliance-low

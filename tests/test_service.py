@@ -179,7 +179,7 @@ def test_a_vault_name_with_a_line_break_is_refused_in_one_line(tmp_path, broken)
     for system in ("linux", "macos"):
         result = run("service", vault, "--platform", system)
         assert result.exit_code == 2 and result.stdout == ""
-        shown = str(vault.root).replace("\n", "\\n").replace("\r", "\\r")
+        shown = str(vault.root).replace("\n", "\\x0a").replace("\r", "\\x0d")
         assert result.output == (
             f"mutuality: cannot make a service for the vault {shown}: the folder's name holds a "
             "line break, which a service file cannot hold; rename the folder\n")

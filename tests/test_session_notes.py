@@ -1,6 +1,7 @@
 """Which notes are read, who the client is, and when the session was."""
 
 import datetime as dt
+import json
 import os
 
 import pytest
@@ -217,3 +218,21 @@ def test_a_vault_that_is_not_a_folder_is_an_error(tmp_path, plugins):
     (tmp_path / "file.md").write_text("x")
     with pytest.raises(VaultError, match="not a folder"):
         scan_vault(tmp_path / "file.md", plugins)
+
+
+def test_the_prose_of_a_very_long_note_is_read_again_when_needed_not_kept(vault):
+    from mutuality_plugins.reading.note import KEPT_PROSE_CHARS, ProseInFile
+
+    from support import run
+
+    long_prose = "We went slowly. " * (KEPT_PROSE_CHARS // 16 + 1)
+    vault.session("2026-11-16 A.md", client="A", feedback="['words/acting out: no']")
+    vault.session("2026-11-18 A.md", client="A", body=long_prose + "A bit of acting out.\n")
+    (short, long_one) = vault.scan().sessions
+    assert isinstance(short.text, str)
+    assert isinstance(long_one.text, ProseInFile)  # not held in memory
+    assert long_one.prose.endswith("A bit of acting out.\n")
+    vault.age()
+    for _ in range(2):  # the second run takes the readings from the index
+        result = run("alerts", vault, "--all", "--format", "json")
+        assert [alert["rule"] for alert in json.loads(result.stdout)] == ["flagged-word-reused"]

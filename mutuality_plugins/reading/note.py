@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from posixpath import basename
 
 from ..errors import NoteProblem
+from ..files import read_regular
 from ..model import BY_CLIENT, BY_INVITED, Feedback, FeedbackItem, Note, Session
 from .body import read_body
 from .fields import read_clients, read_date
 from .front_matter import load_properties, split_front_matter
 
 MAX_NOTE_BYTES = 4 * 1024 * 1024
+# Prose longer than this is not kept with its session, but read again when a rule needs
+# it: memory stays bounded whatever the notes hold.
+KEPT_PROSE_CHARS = 256 * 1024
 
 Extract = Callable[..., Iterable[Feedback]]
 """``extract(note=...)``: every extractor's answer for a note (the extractor hook,
@@ -42,6 +47,28 @@ def read_session(raw: bytes, path: str, extract: Extract) -> Session | None:
     inline_tags, text = read_body(body)
     note = Note(path, properties, body, inline_tags, text)
     return session_from(note, clients, date, extract(note=note))
+
+
+@dataclass(frozen=True)
+class ProseInFile:
+    """The prose of the note in ``file`` (an absolute path), read when asked."""
+
+    file: str
+
+    def read(self) -> str:
+        try:
+            front_matter, body = split_front_matter(decode(read_regular(self.file,
+                                                                        MAX_NOTE_BYTES)))
+            return read_body(body)[1]
+        except (OSError, NoteProblem):
+            return ""  # gone or changed: its next reading will tell
+
+
+def keep_prose(session: Session, file: str) -> Session:
+    """The session, with its prose left in ``file`` when it is too long to keep."""
+    if isinstance(session.text, str) and len(session.text) > KEPT_PROSE_CHARS:
+        return replace(session, text=ProseInFile(file))
+    return session
 
 
 def decode(raw: bytes) -> str:
