@@ -24,7 +24,7 @@ from pathlib import Path
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
-from watchdog.observers.polling import PollingObserver
+from watchdog.utils import BaseThread
 
 from .config import Settings
 from .errors import MutualityError, VaultError, describe
@@ -105,7 +105,9 @@ class Watcher:
         self.index = index
         self.guard = plugins.guard
         self.say = say
-        self.poll = poll
+        self._polling = poll  # looking at the vault every few seconds, not told
+        self._watcher_failed = False  # a thread of watchdog's died
+        self._excepthook = threading.excepthook
         self.today = today
         self.safety_rescan_seconds = safety_rescan_seconds
         self.idle_check_seconds = idle_check_seconds
@@ -164,6 +166,8 @@ class Watcher:
         watchdog_log = logging.getLogger("watchdog")
         watchdog_log.addHandler(overflow)
         identity = self._identity
+        self._excepthook = threading.excepthook
+        threading.excepthook = self._observer_died
         try:
             self._start_observer()
             self._batch(set(), everything=True)
@@ -176,9 +180,16 @@ class Watcher:
                 if _identity(self.vault) != identity:
                     # Moved or deleted: the events now concern another folder, or none.
                     raise _vault_gone(self.vault)
-                if time.monotonic() - last_rescan > self.safety_rescan_seconds:
+                rescan_every = POLL_SECONDS if self._polling else self.safety_rescan_seconds
+                if time.monotonic() - last_rescan > rescan_every:
                     everything, last_rescan = True, time.monotonic()
-                if self._observer is None or not self._observer.is_alive():
+                if self._watcher_failed and not self._polling:
+                    self._poll_instead("the file watcher failed (a folder chain too deep for "
+                                       "it, say), so the vault is checked every "
+                                       f"{POLL_SECONDS:g} seconds instead")
+                    everything = True
+                elif not self._polling and (self._observer is None
+                                            or not self._observer.is_alive()):
                     self.say("the file watcher stopped; starting it again")
                     self._start_observer()
                     everything = True
@@ -190,30 +201,48 @@ class Watcher:
         finally:
             self._stop_observer()  # before its log handler goes: it may still say things
             watchdog_log.removeHandler(overflow)
+            threading.excepthook = self._excepthook
             self.delivery.settle()  # what the sinks finished is remembered
 
     def _start_observer(self) -> None:
+        """Watch the vault with the system's file watcher, or else look at it every
+        few seconds (asked for with --poll, or when the file watcher cannot work)."""
         self._stop_observer()
+        if self._polling:
+            return
         try:
             # watchdog makes its inotify instance when the observer is made, and the
             # watches when it starts: either can meet the system's limits.
-            self._observer = self._observe(polling=self.poll)
+            self._observer = self._observe()
         except OSError as error:
-            if self.poll or error.errno not in WATCH_LIMIT_ERRORS:
+            if error.errno not in WATCH_LIMIT_ERRORS:
                 raise
-            self.say(
+            self._poll_instead(
                 "the system's limit on watched folders was reached, so the vault is "
                 f"checked every {POLL_SECONDS:g} seconds instead; raise the limit with "
                 "`sudo sysctl fs.inotify.max_user_watches=524288` (and "
-                "fs.inotify.max_user_instances) to be told of changes at once"
-            )
-            self._observer = self._observe(polling=True)
+                "fs.inotify.max_user_instances) to be told of changes at once")
+        except RecursionError:
+            # watchdog adds its watches with os.walk, which before Python 3.12 recurses
+            # once per folder level: a chain of about 1,000 nested folders ends it.
+            self._poll_instead("the vault's folders are nested too deep for the file "
+                               f"watcher, so the vault is checked every {POLL_SECONDS:g} "
+                               "seconds instead")
 
-    def _observe(self, polling: bool) -> BaseObserver:
+    def _poll_instead(self, why: str) -> None:
+        self._stop_observer()
+        self._polling = True
+        self.say(why)
+
+    def _observe(self) -> BaseObserver:
         """A started observer of the whole vault that records what changes."""
-        observer = PollingObserver(timeout=POLL_SECONDS) if polling else Observer()
+        observer = Observer()
         observer.schedule(_Recorder(self._changed), str(self.vault), recursive=True)
-        observer.start()
+        try:
+            observer.start()
+        except BaseException:
+            observer.unschedule_all()
+            raise
         return observer
 
     def _stop_observer(self) -> None:
@@ -222,14 +251,26 @@ class Watcher:
             self._observer.join(timeout=1)
             self._observer = None
 
+    def _observer_died(self, failure: threading.ExceptHookArgs) -> None:
+        """A thread of watchdog's ended with an error (a folder chain moved in that is
+        too deep for it): the vault is then polled."""
+        if isinstance(failure.thread, BaseThread):
+            with self._wake:
+                self._watcher_failed = True
+                self._wake.notify()
+        else:
+            self._excepthook(failure)
+
     def _next_batch(self) -> tuple[set[str], bool]:
         """The paths changed, once they stay quiet a moment (or waited long enough)."""
         deadline = self.delivery.next_deadline()  # a slow sink is named in time
         timeout = min(self.idle_check_seconds, self.safety_rescan_seconds,
+                      POLL_SECONDS if self._polling else self.idle_check_seconds,
                       self.idle_check_seconds if deadline is None else deadline + 0.01)
         with self._wake:
             self._wake.wait_for(lambda: (self._pending or self._everything or self._stopping
-                                         or self._sinks_done), timeout=timeout)
+                                         or self._sinks_done or self._watcher_failed
+                                         and not self._polling), timeout=timeout)
             self._sinks_done = False
             if not (self._pending or self._everything):
                 return set(), False

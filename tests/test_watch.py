@@ -13,7 +13,7 @@ import signal
 import time
 from pathlib import Path
 
-from watchdog.observers.polling import PollingObserver
+import pytest
 
 from mutuality_plugins import Period, Reporter, Rule, hookimpl
 from mutuality_plugins import report as report_module
@@ -208,7 +208,7 @@ def test_poll_watches_by_polling_for_network_folders(vault, monkeypatch):
     monkeypatch.setattr(watch_module, "POLL_SECONDS", 0.2)
     monkeypatch.setattr(watch_module, "Observer", None)  # no inotify to fall back on
     with Watching(vault, poll=True) as watching:
-        assert isinstance(watching.watcher._observer, PollingObserver)
+        assert watching.watcher._observer is None  # it looks, nobody tells it
         vault.streak()
         assert watching.next_alert().client == "A"
 
@@ -570,3 +570,60 @@ def test_a_second_watcher_of_one_vault_says_so_and_ends_with_status_2(vault):
         assert json.loads(first.line())["client"] == "B"  # the first goes on, alone
     with WatchProcess(vault, "--format", "jsonl"):  # the lock goes with its holder
         pass
+
+
+def make_chain(root, depth):
+    """A chain of ``depth`` nested folders under ``root``, a note at its end; its
+    deepest folder."""
+    root.mkdir()
+    folder = root
+    for _ in range(depth):
+        folder = folder / "d"
+        folder.mkdir()
+    return folder
+
+
+def remove_chain(top):
+    """Level by level: removing it with shutil.rmtree would recurse as deep."""
+    folders = [top]
+    while (folders[-1] / "d").is_dir():
+        folders.append(folders[-1] / "d")
+    for folder in reversed(folders):
+        for child in folder.iterdir():
+            if child.is_file():
+                child.unlink()
+        folder.rmdir()
+
+
+@pytest.mark.parametrize("poll", [False, True])
+def test_folders_nested_a_thousand_deep_are_watched(vault, monkeypatch, poll):
+    monkeypatch.setattr(watch_module, "POLL_SECONDS", 0.2)
+    deepest = make_chain(vault.root / "chain", 1000)
+    try:
+        with Watching(vault, poll=poll) as watching:
+            assert watching.thread.is_alive()
+            (deepest / "2026-11-16 D.md").write_text(note("client: D"))
+            (deepest / "2026-11-17 D.md").write_text(note("client: D"))
+            (deepest / "2026-11-18 D.md").write_text(note("client: D"))
+            assert watching.next_alert().client == "D"
+            if not poll:
+                assert any("nested too deep for the file watcher" in line
+                           for line in watching.said), watching.said
+    finally:
+        remove_chain(vault.root / "chain")
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
+def test_a_file_watcher_thread_that_dies_makes_the_watcher_poll(vault, monkeypatch):
+    from watchdog.utils import BaseThread
+
+    monkeypatch.setattr(watch_module, "POLL_SECONDS", 0.2)
+    with Watching(vault) as watching:
+        class Dying(BaseThread):  # as watchdog's inotify reader dies on a deep tree
+            def run(self):
+                raise RecursionError("maximum recursion depth exceeded")
+
+        Dying().start()
+        watching.until_said("the file watcher failed")
+        vault.streak()
+        assert watching.next_alert().client == "A"
