@@ -29,28 +29,27 @@ HOSTILE = "Séances O'Brien & \"Co\" <1> 100% $HOME ${USER} %h; a\\b\\"
 # systemd.unit(5) "Specifiers", systemd.service(5) "Command lines"); strict: anything
 # else it meets is a failure, not a guess.
 
-def expand_specifiers(value: str) -> str:
-    """``%%`` is ``%``; any other ``%x`` is a specifier systemd would replace."""
+def undoubled(value: str, mark: str, what: str) -> str:
+    """``value`` with each doubled ``mark`` made one; a single ``mark`` is something
+    systemd would replace (``what``)."""
     expanded, at = [], 0
     while at < len(value):
-        if value[at] == "%":
-            assert value[at + 1:at + 2] == "%", f"systemd would expand {value[at:at + 2]!r}"
+        if value[at] == mark:
+            assert value[at + 1:at + 2] == mark, f"systemd would expand {what} in {value!r}"
             at += 1
         expanded.append(value[at])
         at += 1
     return "".join(expanded)
 
 
+def expand_specifiers(value: str) -> str:
+    """``%%`` is ``%``; any other ``%x`` is a specifier systemd would replace."""
+    return undoubled(value, "%", "a specifier")
+
+
 def expand_variables(word: str) -> str:
     """``$$`` is ``$``; any other ``$`` starts a variable systemd would replace."""
-    expanded, at = [], 0
-    while at < len(word):
-        if word[at] == "$":
-            assert word[at + 1:at + 2] == "$", f"systemd would expand a variable in {word!r}"
-            at += 1
-        expanded.append(word[at])
-        at += 1
-    return "".join(expanded)
+    return undoubled(word, "$", "a variable")
 
 
 def exec_start_argv(value: str) -> list[str]:
