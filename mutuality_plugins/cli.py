@@ -22,6 +22,7 @@ from .sinks import SinkDelivery, stdout_sink
 from .vault import require_vault
 from .vault_setup import set_up_vault
 from .watch import Watcher, watch_until_stopped
+from .watch_lock import only_watcher
 from .writer import NotWritten
 
 USAGE_ERROR = 2
@@ -395,7 +396,7 @@ def watch(invocation: Invocation, vault: Path, output_format: str, poll: bool,
 
     stdout = stdout_sink(output_format, invocation.stdout, output_closed)
     index = invocation.index(vault, settings)
-    with index.watching():  # one watcher a vault
+    with only_watcher(vault, index.watch_lock, invocation.say):
         watcher = Watcher(vault, invocation.plugins, settings, index, say=invocation.say,
                           sinks=[("mutuality", stdout)], poll=poll,
                           cache=not invocation.no_cache, today=_today)

@@ -13,26 +13,21 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import errno
 import hashlib
 import json
 import os
 import sqlite3
 import stat
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 import platformdirs
 
-try:
-    import fcntl
-except ImportError:  # Windows
-    fcntl = None  # type: ignore[assignment]
-
 from .config import Settings
 from .errors import MutualityError
+from .files import open_private
 from .model import Alert, FeedbackItem, Problem, Session
 from .plugins import PluginManager
 from .reading.note import ProseInFile
@@ -54,10 +49,6 @@ StoredEntry = tuple[int, int, str, str, str | None]
 
 class StateError(MutualityError):
     """The state folder is not safe to keep clinical text in (exit 2)."""
-
-
-class AlreadyWatched(MutualityError):
-    """Another watcher watches the vault (exit 2)."""
 
 
 class StateUnusable(MutualityError):
@@ -168,18 +159,8 @@ class NoteIndex:
     @classmethod
     def _connect(cls, path: Path, fingerprint: str) -> NoteIndex:
         # Private from the start, and never through a link or onto a pipe put there.
-        flags = (os.O_CREAT | os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0)
-                 | getattr(os, "O_NONBLOCK", 0))
+        descriptor = open_private(path, os.O_WRONLY)
         try:
-            descriptor = os.open(path, flags, 0o600)
-        except OSError as error:
-            if error.errno == errno.ELOOP:
-                raise OSError(errno.ELOOP, "it is a link, which mutuality does not follow",
-                              str(path)) from None
-            raise
-        try:
-            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-                raise OSError(errno.EINVAL, "it is not a regular file", str(path))
             if hasattr(os, "fchmod"):  # not on Windows
                 os.fchmod(descriptor, 0o600)  # an older one made private too
         finally:
@@ -228,33 +209,12 @@ class NoteIndex:
             return None
         return Leftovers(self.path.with_name(self.path.stem + "-writes.jsonl"))
 
-    @contextlib.contextmanager
-    def watching(self) -> Iterator[None]:
-        """Hold the vault's watch lock (beside the index) while a watcher runs: two
-        watchers of one vault would hand every alert on twice.
-
-        :raises AlreadyWatched: when another process holds it.
-        """
-        if self.path is None or fcntl is None:  # in memory; or no flock (Windows)
-            yield
-            return
-        lock = self.path.with_name(self.path.stem + "-watch.lock")
-        flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
-        descriptor = os.open(lock, flags, 0o600)
-        try:
-            try:
-                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                holder = os.read(descriptor, 32).decode("ascii", "replace").strip()
-                raise AlreadyWatched(
-                    "another `mutuality watch` is watching this vault already"
-                    + (f" (process {holder})" if holder.isdigit() else "")
-                    + "; stop it first, or leave it to do the work") from None
-            os.ftruncate(descriptor, 0)
-            os.write(descriptor, str(os.getpid()).encode())
-            yield
-        finally:
-            os.close(descriptor)  # and the lock with it
+    @property
+    def watch_lock(self) -> Path | None:
+        """Where the vault's watch lock file may be kept (beside the index), if
+        anywhere."""
+        return None if self.path is None else self.path.with_name(self.path.stem
+                                                                  + "-watch.lock")
 
     def close(self) -> None:
         self._db.close()
@@ -390,7 +350,7 @@ def _decode(path: str, kind: str, data: Any, text: str | None, root: str) -> Any
             day, clients, invited, items, srs_total = data
             if type(invited) is not bool or not all(len(item) == 6 for item in items):
                 return DAMAGED
-            prose = text if text is not None else ProseInFile(os.path.join(root, path))
+            prose = text if text is not None else ProseInFile(root, path)
             return Session(path, dt.date.fromordinal(day), tuple(clients), invited,
                            tuple([FeedbackItem(*item) for item in items]), srs_total, prose)
         if kind == "p" and isinstance(data, str):

@@ -5,21 +5,22 @@ from __future__ import annotations
 import gc
 import os
 import sqlite3
+import stat
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Protocol
 
 from .config import Settings
 from .errors import MutualityError, NoteProblem, VaultError
-from .files import read_regular
+from .files import os_reason, read_in_vault, stat_in_vault
 from .index import DAMAGED, NoteIndex, Reading, Stamp, decode_many
 from .model import Feedback, Note, Problem, ScanResult, Session
 from .plugin_calls import implementations
 from .plugins import PluginManager
 from .reading.note import MAX_NOTE_BYTES, Extract, keep_prose, read_session
 from .reading.values import is_utf8
+from .walk import find_notes
 
 Progress = Callable[[int, int], None]
 """``progress(done, total)``, called as notes are read."""
@@ -81,7 +82,8 @@ class VaultState:
         """Walk the whole vault; return the paths whose reading changed, each with its
         reading before (None for a new note)."""
         self._folder_problems = []
-        found = dict(_find_notes(self.root, self.settings.output_folder, self._folder_problems))
+        found = {path: _stamp(status) for path, status in find_notes(
+            self.root, self.settings.output_folder, self._folder_problems)}
         return self._bring_up_to_date(found, removed=self.notes.keys() - found.keys(),
                                       progress=progress, whole=True)
 
@@ -92,7 +94,7 @@ class VaultState:
         A note named here is read again even if its stamp did not change: an edit
         within one tick of a coarse clock (FAT, SMB) keeps the time and the size.
         """
-        found: dict[str, Statable] = {}
+        found: dict[str, Stamp | None] = {}
         removed: set[str] = set()
         for relative in paths:
             relative = relative.strip("/")
@@ -100,11 +102,14 @@ class VaultState:
                 continue
             prefix = relative + "/"
             removed |= {path for path in self.notes if path == relative or path.startswith(prefix)}
-            target = self.root / relative
-            if target.is_dir() and not target.is_symlink():
-                found.update(_find_notes(self.root, self.settings.output_folder, [], relative))
-            elif relative.lower().endswith(".md") and target.is_file() and not target.is_symlink():
-                found[relative] = _Stat(target)
+            kind = stat_in_vault(self.root, relative)
+            if kind is None:
+                continue  # gone, or a link now (in this path or on its way): not a note
+            if stat.S_ISDIR(kind.st_mode):
+                found.update((path, _stamp(status)) for path, status in find_notes(
+                    self.root, self.settings.output_folder, [], relative))
+            elif relative.lower().endswith(".md") and stat.S_ISREG(kind.st_mode):
+                found[relative] = _stamp(kind)
                 self._forced.add(relative)  # read it again, whatever its stamp
         return self._bring_up_to_date(found, removed - found.keys())
 
@@ -118,13 +123,13 @@ class VaultState:
         return any(part.startswith(".") for part in parts) or (
             relative == output or relative.startswith(output + "/"))
 
-    def _bring_up_to_date(self, found: Mapping[str, Statable], removed: Iterable[str],
+    def _bring_up_to_date(self, found: Mapping[str, Stamp | None], removed: Iterable[str],
                           progress: Progress | None = None,
                           whole: bool = False) -> dict[str, Reading]:
         with _without_cycle_collection():
             return self._bring_up_to_date_now(found, removed, progress, whole)
 
-    def _bring_up_to_date_now(self, found: Mapping[str, Statable], removed: Iterable[str],
+    def _bring_up_to_date_now(self, found: Mapping[str, Stamp | None], removed: Iterable[str],
                               progress: Progress | None, whole: bool) -> dict[str, Reading]:
         removed = set(removed)
         changed = {path: self.notes[path][1] for path in removed if path in self.notes}
@@ -132,7 +137,7 @@ class VaultState:
         unchanged: list[tuple[str, Stamp, str, str, str | None]] = []
         to_read: list[tuple[str, Stamp | None]] = []
         for relative in sorted(found):
-            stamp = _stamp(found[relative])
+            stamp = found[relative]
             known = self.notes.get(relative)
             if stamp is not None and known is not None and known[0] == stamp:
                 if relative not in self._forced:
@@ -213,22 +218,6 @@ class VaultState:
         )
 
 
-class Statable(Protocol):
-    """A directory entry, or a :class:`_Stat`: what a note's stamp is taken from."""
-
-    def stat(self, *, follow_symlinks: bool = ...) -> os.stat_result: ...
-
-
-class _Stat:
-    """A path standing in for a directory entry where only the path is known."""
-
-    def __init__(self, path: Path):
-        self._path = path
-
-    def stat(self, *, follow_symlinks: bool = False) -> os.stat_result:
-        return os.stat(self._path, follow_symlinks=follow_symlinks)
-
-
 @contextmanager
 def _without_cycle_collection() -> Iterator[None]:
     """Readings are plain data without reference cycles, made by the ten thousand:
@@ -266,9 +255,9 @@ class NoteReader:
     def read(self, relative: str) -> Reading | Vanished:
         """The note's reading, or :data:`VANISHED`."""
         try:
-            file = os.path.join(self.root, relative)
-            session = read_session(read_regular(file, MAX_NOTE_BYTES), relative, self._extract)
-            return session if session is None else keep_prose(session, file)
+            raw = read_in_vault(self.root, relative, MAX_NOTE_BYTES)
+            session = read_session(raw, relative, self._extract)
+            return session if session is None else keep_prose(session, self.root, relative)
         except NoteProblem as problem:  # a plugin's reason too: made writable text
             reason = str(problem)
             return Problem(relative, reason if is_utf8(reason) else "".join(
@@ -276,18 +265,14 @@ class NoteReader:
         except FileNotFoundError:
             return VANISHED
         except OSError as error:
-            return Problem(relative, f"could not be opened: {_os_reason(error)}")
+            return Problem(relative, f"could not be opened: {os_reason(error)}")
         except Exception as error:
             if self._guard.debug:
                 raise
             return Problem(relative, _unexpected(error))
 
 
-def _stamp(entry: Statable) -> Stamp | None:
-    try:
-        status = entry.stat(follow_symlinks=False)
-    except OSError:
-        return None
+def _stamp(status: os.stat_result) -> Stamp:
     return (status.st_mtime_ns, status.st_size)
 
 
@@ -305,45 +290,6 @@ def _extractors(plugins: PluginManager, settings: Settings) -> Extract:
             note=note)]
 
     return extract
-
-
-def _find_notes(
-    root: Path, output_folder: str, problems: list[Problem], below: str = ""
-) -> Iterator[tuple[str, os.DirEntry[str]]]:
-    """(vault-relative POSIX path, entry) of the ``*.md`` files (``below`` a folder),
-    skipping dot-names, the output folder and symbolic links."""
-    pending = [below]
-    while pending:
-        folder = pending.pop()
-        try:
-            with os.scandir(root / folder) as entries:
-                listed = list(entries)
-        except FileNotFoundError:
-            continue  # deleted while the vault was being read
-        except OSError as error:
-            reason = f"folder could not be read: {_os_reason(error)}"
-            problems.append(Problem(folder or ".", reason))
-            continue
-        for entry in listed:
-            name = entry.name
-            if name.startswith(".") or entry.is_symlink():
-                continue
-            relative = f"{folder}/{name}" if folder else name
-            if not is_utf8(name):  # bytes that are not UTF-8 come as surrogates
-                problems.append(Problem(
-                    os.fsencode(relative).decode("utf-8", "replace"),
-                    "the name is not UTF-8 text (it was saved by an old program): rename it",
-                ))
-                continue
-            if entry.is_dir(follow_symlinks=False):
-                if relative != output_folder:
-                    pending.append(relative)
-            elif name.lower().endswith(".md") and entry.is_file(follow_symlinks=False):
-                yield relative, entry
-
-
-def _os_reason(error: OSError) -> str:
-    return (error.strerror or type(error).__name__).lower()
 
 
 def _unexpected(error: Exception) -> str:

@@ -11,17 +11,18 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import secrets
 import stat
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from .errors import MutualityError, NoteProblem
-from .files import kind_of, read_regular
+from .files import Folder, NotAFile, kind_of, open_private, os_reason, read_in_vault, read_regular
 from .reading.front_matter import load_properties, split_front_matter
 from .reading.note import MAX_NOTE_BYTES, decode
+from .walk import find_notes
 
 MARKER_KEY = "generated_by"
 MARKER_VALUE = "mutuality"
@@ -45,6 +46,10 @@ def write_generated(vault: Path, output_folder: str, name: str, text: str,
                     leftovers: Leftovers | None = None) -> Path:
     """Write ``text`` as ``OUTPUT_FOLDER/name`` in the vault; return its path.
 
+    The output folder is reached without following a link and the note is written
+    and renamed in that very folder, so a link put anywhere on the way cannot lead the
+    write out of the vault.
+
     :param leftovers: where the temporary files of this vault's writes are recorded,
         so that one a killed write left behind is removed by the next write (only
         those: nothing else in the output folder is ever deleted).
@@ -53,71 +58,84 @@ def write_generated(vault: Path, output_folder: str, name: str, text: str,
     """
     if not is_generated(text):
         raise ValueError(f"generated note {name} lacks `{MARKER_KEY}: {MARKER_VALUE}`")
-    folder = Path(vault)
-    if not folder.is_dir():  # never make the vault itself (it may have been moved)
-        raise NotWritten(f"{folder}: the vault folder is not there")
-    for part in Path(output_folder).parts:
-        folder = folder / part
-        if folder.is_symlink():
-            raise NotWritten(
-                f"{folder}: is a link; mutuality writes only into a real folder in the vault"
-            )
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise NotWritten(f"{folder}: cannot be made into the output folder ({error.strerror}); "
-                         "move what is there or choose another output_folder") from None
-    target = folder / name
-    relative = f"{output_folder}/{name}"
-    present = _note_there(target, relative)
-    if present == text:  # unchanged: Obsidian and file watchers need not hear of it
-        return target
-    if leftovers is not None:
-        leftovers.remove()
-    try:
-        # A dot-name: never read as a note, even if a crash leaves it behind.
-        file, temporary = tempfile.mkstemp(dir=folder, prefix=TEMPORARY_PREFIX, suffix=".tmp")
-    except OSError as error:
-        raise NotWritten(f"the output folder {output_folder} cannot be written "
-                         f"({(error.strerror or type(error).__name__).lower()})") from None
-    if leftovers is not None:
-        leftovers.record(Path(temporary))
-    try:
-        with os.fdopen(file, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        if present is not None:  # keep the mode the user gave the note; new ones stay 0600
-            os.chmod(temporary, os.lstat(target).st_mode & 0o777)
-        os.replace(temporary, target)
-    except BaseException as error:
-        Path(temporary).unlink(missing_ok=True)
-        if isinstance(error, OSError):  # a full disk, a folder made read-only
-            raise NotWritten(f"{relative} was not written "
-                             f"({(error.strerror or type(error).__name__).lower()}); "
-                             "the note there, if any, is as it was") from None
-        raise
-    finally:
+    if not Path(vault).is_dir():  # never make the vault itself (it may have been moved)
+        raise NotWritten(f"{vault}: the vault folder is not there")
+    with _output_folder(Path(vault), output_folder) as folder:
+        relative = f"{output_folder}/{name}"
+        present, mode = _note_there(folder, name, relative)
+        if present == text:  # unchanged: Obsidian and file watchers need not hear of it
+            return folder.path / name
         if leftovers is not None:
-            leftovers.forget(Path(temporary))
-    _sync_folder(folder)
-    return target
+            leftovers.remove()
+        temporary = _create_temporary(folder, output_folder)
+        if leftovers is not None:
+            leftovers.record(folder.path / temporary[1], temporary[0])
+        try:
+            with os.fdopen(temporary[0], "w", encoding="utf-8", newline="\n") as stream:
+                stream.write(text)
+                stream.flush()
+                if mode is not None and hasattr(os, "fchmod"):
+                    os.fchmod(stream.fileno(), mode)  # the mode the user gave the note
+                os.fsync(stream.fileno())
+            folder.replace(temporary[1], name)
+        except BaseException as error:
+            with contextlib.suppress(OSError):
+                folder.unlink(temporary[1])
+            if isinstance(error, OSError):  # a full disk, a folder made read-only
+                raise NotWritten(f"{relative} was not written ({os_reason(error)}); "
+                                 "the note there, if any, is as it was") from None
+            raise
+        finally:
+            if leftovers is not None:
+                leftovers.forget(folder.path / temporary[1])
+        folder.sync()
+        return folder.path / name
 
 
-def _note_there(target: Path, relative: str) -> str | None:
-    """The text of the note mutuality made at ``target`` earlier, or None when there is
-    none; NotWritten when something else is there."""
+def _output_folder(vault: Path, output_folder: str) -> Folder:
+    """The output folder, made if need be; NotWritten when a link or a file is on the
+    way or it cannot be made."""
     try:
-        status = os.lstat(target)
-    except FileNotFoundError:
-        return None
+        return Folder(vault, output_folder, make=True)
+    except NotAFile as error:
+        raise NotWritten(f"{error.filename}: is a link or a file; mutuality writes only "
+                         "into a real folder in the vault") from None
     except OSError as error:
-        raise NotWritten(f"{relative} was not written ({(error.strerror or '').lower()})") from None
+        raise NotWritten(f"{vault / output_folder}: cannot be made into the output folder "
+                         f"({os_reason(error)}); move what is there or choose another "
+                         "output_folder") from None
+
+
+def _create_temporary(folder: Folder, output_folder: str) -> tuple[int, str]:
+    """(descriptor, name) of a new temporary file in the folder. A dot-name: never read
+    as a note, even if a crash leaves it behind."""
+    for _ in range(100):
+        name = f"{TEMPORARY_PREFIX}{secrets.token_hex(8)}.tmp"
+        try:
+            return folder.create(name), name
+        except FileExistsError:
+            continue
+        except OSError as error:
+            raise NotWritten(f"the output folder {output_folder} cannot be written "
+                             f"({os_reason(error)})") from None
+    raise NotWritten(f"the output folder {output_folder} cannot be written "
+                     "(no free name for a temporary file)")
+
+
+def _note_there(folder: Folder, name: str, relative: str) -> tuple[str | None, int | None]:
+    """The text and mode of the note mutuality made as ``name`` earlier, or (None,
+    None) when there is none; NotWritten when something else is there."""
+    try:
+        status = folder.lstat(name)
+    except FileNotFoundError:
+        return None, None
+    except OSError as error:
+        raise NotWritten(f"{relative} was not written ({os_reason(error)})") from None
     if not stat.S_ISREG(status.st_mode):
         raise NotWritten(f"{relative} was not written: what is there is not a note "
                          f"({kind_of(status.st_mode)}); move it away to let mutuality write")
     try:
-        text = decode(read_regular(target, MAX_NOTE_BYTES))
+        text: str | None = decode(folder.read(name, MAX_NOTE_BYTES))
     except (OSError, NoteProblem):
         text = None
     if text is None or not is_generated(text):
@@ -126,39 +144,29 @@ def _note_there(target: Path, relative: str) -> str | None:
             f"not made by mutuality (it has no `{MARKER_KEY}: {MARKER_VALUE}`); "
             "rename or move it to let mutuality write here"
         )
-    return text
+    return text, stat.S_IMODE(status.st_mode)
 
 
 def require_own_output_folder(vault: Path, output_folder: str) -> None:
     """The output folder holds only notes mutuality wrote: it is never read as notes,
-    so one of the therapist's there would be hidden from every report.
+    so one of the therapist's there would be hidden from every report. (A link in its
+    place is never followed, by reading or writing: it hides nothing.)
 
     :raises MutualityError: naming the first note that is not mutuality's.
     """
-    pending = [Path(vault) / output_folder]
-    while pending:
-        folder = pending.pop()
-        try:
-            entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
-        except OSError:
-            continue  # not there yet, or not a folder: writing will say so
-        for entry in entries:
-            if entry.name.startswith(".") or entry.is_symlink():
-                continue
-            if entry.is_dir(follow_symlinks=False):
-                pending.append(Path(entry.path))
-            elif (entry.name.lower().endswith(".md") and entry.is_file(follow_symlinks=False)
-                  and not _made_here(Path(entry.path))):
-                relative = Path(entry.path).relative_to(vault).as_posix()
-                raise MutualityError(
-                    f"{relative}: the output folder {output_folder} holds notes mutuality did "
-                    "not write, and it never reads that folder, so they would be left out of "
-                    "everything: choose another output_folder in the settings, or move them")
+    found = sorted(path for path, _ in find_notes(vault, "", [], output_folder))
+    for relative in found:
+        if not _made_here(vault, relative):
+            raise MutualityError(
+                f"{relative}: the output folder {output_folder} holds notes mutuality did "
+                "not write, and it never reads that folder, so they would be left out of "
+                "everything: choose another output_folder in the settings, or move them")
 
 
-def _made_here(path: Path) -> bool:
+def _made_here(vault: Path, relative: str) -> bool:
     try:
-        return is_generated(decode(read_regular(path, MARKER_HEAD_BYTES)[:MARKER_HEAD_BYTES]))
+        head = read_in_vault(vault, relative, MARKER_HEAD_BYTES)[:MARKER_HEAD_BYTES]
+        return is_generated(decode(head))
     except (OSError, NoteProblem, UnicodeDecodeError):
         return False
 
@@ -170,15 +178,19 @@ STALE_SECONDS = 60
 
 class Leftovers:
     """A record, kept in the state folder, of the temporary files writes are making:
-    what a killed write left behind is known to be mutuality's, by name and file."""
+    what a killed write left behind is known to be mutuality's, by name and file.
+
+    The record is a convenience: when it cannot be kept (a full disk, something
+    else where it goes), writes go on and what a killed one leaves is not removed.
+    """
 
     def __init__(self, record: Path):
         self.record_path = record
 
-    def record(self, temporary: Path) -> None:
-        status = os.lstat(temporary)
-        with open(self.record_path, "a", encoding="utf-8") as journal:
-            journal.write(json.dumps([str(temporary), status.st_dev, status.st_ino]) + "\n")
+    def record(self, temporary: Path, descriptor: int) -> None:
+        status = os.fstat(descriptor)
+        self._write(json.dumps([str(temporary), status.st_dev, status.st_ino]) + "\n",
+                    os.O_APPEND)
 
     def forget(self, temporary: Path) -> None:
         self._rewrite(lambda entry: entry[0] != str(temporary))
@@ -207,8 +219,8 @@ class Leftovers:
 
     def _rewrite(self, keep: Callable[[list[Any]], bool]) -> None:
         try:
-            lines = self.record_path.read_text(encoding="utf-8").splitlines()
-        except OSError:
+            lines = read_regular(self.record_path, MAX_RECORD_BYTES).decode("utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
             return
         kept = []
         for line in lines:
@@ -218,19 +230,21 @@ class Leftovers:
                 continue
             if isinstance(entry, list) and len(entry) == 3 and keep(entry):
                 kept.append(line + "\n")
-        with contextlib.suppress(OSError):
-            self.record_path.write_text("".join(kept), encoding="utf-8")
+        self._write("".join(kept), os.O_TRUNC)
+
+    def _write(self, text: str, how: int) -> None:
+        """Append to the record or replace it; never through a link, never blocking,
+        readable by the user only; nothing when it cannot be written."""
+        try:
+            descriptor = open_private(self.record_path, os.O_WRONLY | how)
+        except OSError:
+            return
+        try:
+            os.write(descriptor, text.encode("utf-8"))
+        except OSError:
+            pass
+        finally:
+            os.close(descriptor)
 
 
-def _sync_folder(folder: Path) -> None:
-    """Make the rename itself durable (where the platform allows opening a folder)."""
-    try:
-        descriptor = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)
+MAX_RECORD_BYTES = 1024 * 1024

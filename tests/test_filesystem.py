@@ -6,6 +6,7 @@ import unicodedata
 
 import pytest
 
+from mutuality_plugins import files, walk
 from mutuality_plugins import vault as vault_module
 from mutuality_plugins.config import Settings
 from mutuality_plugins.index import NoteIndex, fingerprint
@@ -30,14 +31,14 @@ def test_a_link_out_of_the_vault_and_a_link_loop_are_not_followed(vault, tmp_pat
 def test_an_unreadable_folder_is_a_problem_and_the_rest_goes_on(vault, monkeypatch):
     vault.write("Open/a.md", SESSION)
     vault.write("Locked/b.md", SESSION)
-    scandir = os.scandir
 
-    def refuse_locked(path):
-        if str(path).endswith("Locked"):
-            raise PermissionError(13, "Permission denied", str(path))
-        return scandir(path)
+    class Refusing(files.Folder):  # tests may run as root, who can read anything
+        def entries(self):
+            if self.path.name == "Locked":
+                raise PermissionError(13, "Permission denied", str(self.path))
+            return super().entries()
 
-    monkeypatch.setattr(vault_module.os, "scandir", refuse_locked)
+    monkeypatch.setattr(walk, "Folder", Refusing)
     result = vault.scan()
     assert [s.path for s in result.sessions] == ["Open/a.md"]
     assert [(p.path, p.message) for p in result.problems] == [
@@ -47,14 +48,14 @@ def test_an_unreadable_folder_is_a_problem_and_the_rest_goes_on(vault, monkeypat
 def test_a_note_that_vanishes_during_the_scan_is_simply_gone(vault, monkeypatch):
     vault.write("a.md", SESSION)
     vault.write("b.md", SESSION)
-    read_bytes = vault_module.read_regular
+    read_bytes = vault_module.read_in_vault
 
-    def vanish(path, cap):
+    def vanish(root, path, cap):
         if path.endswith("b.md"):
-            os.unlink(path)
-        return read_bytes(path, cap)
+            os.unlink(root / path)
+        return read_bytes(root, path, cap)
 
-    monkeypatch.setattr(vault_module, "read_regular", vanish)
+    monkeypatch.setattr(vault_module, "read_in_vault", vanish)
     result = vault.scan()
     assert (result.notes, [s.path for s in result.sessions], result.problems) == (1, ["a.md"], ())
 

@@ -5,9 +5,11 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
+from mutuality_plugins import files
 from mutuality_plugins import vault as vault_module
 from mutuality_plugins.writer import TEMPORARY_PREFIX
 
@@ -42,26 +44,38 @@ def test_a_note_that_is_not_a_regular_file_is_a_problem_not_a_hang(vault, tmp_pa
 @pytest.mark.parametrize("what, reason", [
     ("pipe", "could not be opened: it is a pipe, not a file"),
     ("link", "could not be opened: it is a link, which mutuality does not follow"),
+    ("folder", "could not be opened: Sessions, a folder on its way, is a link, which "
+               "mutuality does not follow"),
 ])
+@pytest.mark.parametrize("by_folder", [True, False], ids=["posix", "paths-checked"])
 def test_a_note_replaced_between_listing_and_reading_is_never_followed(vault, tmp_path,
                                                                        monkeypatch, what,
-                                                                       reason):
-    vault.streak("A")
-    (tmp_path / "outside.md").write_text(note("client: OUTSIDE\ndate: 2026-11-19"))
-    read = vault_module.read_regular
+                                                                       reason, by_folder):
+    monkeypatch.setattr(files, "_BY_FOLDER", files._BY_FOLDER and by_folder)
+    vault.streak("A", folder="Sessions/")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    for day in (16, 17, 18):  # the same names, another client's
+        (outside / f"2026-11-{day} A.md").write_text(note(f"client: OUTSIDE\ndate: 2026-11-{day}"))
+    read = vault_module.read_in_vault
 
-    def swapped(path, cap):
+    def swapped(root, path, cap):
+        file = root / path
         if path.endswith("2026-11-17 A.md"):  # listed as a note, now something else
-            os.unlink(path)
-            if what == "pipe":
-                os.mkfifo(path)
+            if what == "folder":  # as a sync program may replace a folder
+                (root / "Sessions").rename(root / "Sessions.old")
+                (root / "Sessions").symlink_to(outside, target_is_directory=True)
             else:
-                os.symlink(tmp_path / "outside.md", path)
-        return read(path, cap)
+                os.unlink(file)
+                if what == "pipe":
+                    os.mkfifo(file)
+                else:
+                    os.symlink(outside / file.name, file)
+        return read(root, path, cap)
 
-    monkeypatch.setattr(vault_module, "read_regular", swapped)
+    monkeypatch.setattr(vault_module, "read_in_vault", swapped)
     result = vault.scan()
-    assert [problem.message for problem in result.problems] == [reason]
+    assert reason in [problem.message for problem in result.problems]
     assert "OUTSIDE" not in result.clients
 
 
@@ -72,6 +86,83 @@ def test_nothing_in_the_output_folder_is_deleted_that_mutuality_did_not_make(vau
     os.utime(theirs, (old, old))
     ok(run("alerts", vault, "--write"))
     assert theirs.read_text() == "someone's file\n"
+
+
+@pytest.mark.parametrize("output_folder", ["Mutuality", "Out/Put"])
+def test_a_link_on_the_way_to_the_output_folder_is_never_followed(vault, tmp_path,
+                                                                 output_folder):
+    vault.write("mutuality.toml", f'output_folder = "{output_folder}"\n')
+    vault.streak("A")
+    outside = tmp_path / "outside"
+    (outside / "Put" / "Deeper").mkdir(parents=True)
+    for folder in (outside, outside / "Put", outside / "Put" / "Deeper"):
+        (folder / "someone else's.md").write_text("# not a generated note\n")
+    before = sorted(path for path in outside.rglob("*"))
+    (vault / output_folder.split("/")[0]).symlink_to(outside / output_folder.split("/")[1]
+                                                     if "/" in output_folder else outside)
+    for command in ("scan", "alerts"):  # nothing there is read, so nothing is hidden
+        result = run(command, vault)
+        ok(result)
+        assert "someone else" not in result.output
+    written = run("alerts", vault, "--write")
+    assert written.exit_code == 1
+    assert written.stderr.splitlines()[-1].endswith(
+        ": is a link or a file; mutuality writes only into a real folder in the vault")
+    assert sorted(path for path in outside.rglob("*")) == before
+
+
+def test_a_folder_swapped_for_a_link_just_before_a_write_is_not_written_through(
+        vault, tmp_path, monkeypatch):
+    from mutuality_plugins import writer
+
+    vault.streak("A")
+    (vault / "Mutuality").mkdir()
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    create = writer._create_temporary
+
+    def swap_then_create(folder, output_folder):
+        (vault / "Mutuality").rename(vault / "Mutuality.old")
+        (vault / "Mutuality").symlink_to(outside, target_is_directory=True)
+        return create(folder, output_folder)
+
+    monkeypatch.setattr(writer, "_create_temporary", swap_then_create)
+    ok(run("alerts", vault, "--write"))
+    assert list(outside.iterdir()) == []  # written into the folder it had opened
+    assert (vault / "Mutuality.old" / "Alerts.md").exists()
+
+
+@pytest.mark.parametrize("what", ["folder", "link", "pipe"])
+def test_the_record_of_temporaries_can_neither_stop_a_write_nor_be_followed(vault, tmp_path,
+                                                                           what):
+    vault.streak("A")
+    ok(run("alerts", vault, "--write"))
+    [record] = Path(os.environ["MUTUALITY_STATE_DIR"]).glob("*-writes.jsonl")
+    record.unlink()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("someone's file\n")
+    if what == "folder":
+        record.mkdir()
+    elif what == "link":
+        record.symlink_to(victim)
+    else:
+        os.mkfifo(record)
+    vault.streak("B")
+    ok(run("alerts", vault, "--write"))
+    assert "## B" in (vault / "Mutuality" / "Alerts.md").read_text()
+    assert sorted(os.listdir(vault / "Mutuality")) == ["Alerts.md"]  # no temporary left
+    assert victim.read_text() == "someone's file\n"
+
+
+def test_the_record_of_temporaries_is_private_whatever_the_umask(vault):
+    vault.streak("A")
+    was = os.umask(0)
+    try:
+        assert run_child("alerts", vault, "--write").returncode == 0
+    finally:
+        os.umask(was)
+    [record] = Path(os.environ["MUTUALITY_STATE_DIR"]).glob("*-writes.jsonl")
+    assert record.stat().st_mode & 0o077 == 0
 
 
 def test_init_never_writes_through_a_linked_folder(vault, tmp_path):

@@ -176,14 +176,14 @@ def test_an_unreadable_note_is_a_problem(vault, monkeypatch):
     # Tests may run as root, who can read anything: refuse the read itself.
     from mutuality_plugins import vault as vault_module
 
-    read_bytes = vault_module.read_regular
+    read_bytes = vault_module.read_in_vault
 
-    def refuse_locked(path, cap):
+    def refuse_locked(root, path, cap):
         if path.endswith("locked.md"):
             raise PermissionError(13, "Permission denied", str(path))
-        return read_bytes(path, cap)
+        return read_bytes(root, path, cap)
 
-    monkeypatch.setattr(vault_module, "read_regular", refuse_locked)
+    monkeypatch.setattr(vault_module, "read_in_vault", refuse_locked)
     vault.session("2026-11-20 a.md", client="A")
     vault.session("locked.md", client="B", date="2026-11-20")
     result = vault.scan()

@@ -10,12 +10,13 @@ import os
 import random
 import shutil
 import signal
+import stat
 import time
 from pathlib import Path
 
 import pytest
 
-from mutuality_plugins import Period, Reporter, Rule, hookimpl
+from mutuality_plugins import Period, Reporter, Rule, hookimpl, watch_lock
 from mutuality_plugins import report as report_module
 from mutuality_plugins import watch as watch_module
 from mutuality_plugins.config import Settings
@@ -545,7 +546,7 @@ def test_an_output_folder_that_cannot_be_written_is_told_and_the_watching_goes_o
         vault, monkeypatch):
     from mutuality_plugins import writer
 
-    def read_only(source, destination):
+    def read_only(source, destination, **folders):
         raise OSError(errno.EROFS, "Read-only file system")
 
     monkeypatch.setattr(writer.os, "replace", read_only)
@@ -564,8 +565,8 @@ def test_a_second_watcher_of_one_vault_says_so_and_ends_with_status_2(vault):
         second = run_child("watch", vault)
         assert second.returncode == 2
         assert second.stderr.startswith(
-            "mutuality: another `mutuality watch` is watching this vault already (process "
-            f"{first.process.pid}); stop it first")
+            "mutuality: another `mutuality watch` is watching this vault already (the "
+            "background service, perhaps); stop it first")
         vault.streak("B")
         assert json.loads(first.line())["client"] == "B"  # the first goes on, alone
     with WatchProcess(vault, "--format", "jsonl"):  # the lock goes with its holder
@@ -627,3 +628,79 @@ def test_a_file_watcher_thread_that_dies_makes_the_watcher_poll(vault, monkeypat
         watching.until_said("the file watcher failed")
         vault.streak()
         assert watching.next_alert().client == "A"
+
+
+def test_a_folder_replaced_by_a_link_is_never_read_through(vault, tmp_path):
+    # As a sync program may do: the folder of a note just saved becomes a link to a
+    # folder outside the vault holding notes of the same names.
+    notes = vault.streak("A", folder="Clients/")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    for day in (16, 17, 18):
+        (outside / f"2026-11-{day} A.md").write_text(
+            note(f"client: OUTSIDE\ndate: 2026-11-{day}\nsrs_total: 10"))
+    with Watching(vault) as watching:
+        assert watching.next_alert().client == "A"
+        notes[0].write_text(notes[0].read_text() + "\nMore.\n")
+        (vault.root / "Clients").rename(vault.root / "Clients.old")
+        (vault.root / "Clients").symlink_to(outside, target_is_directory=True)
+        vault.streak("B")  # then something to be told of
+        clients = set()
+        while "B" not in clients:
+            clients.add(watching.next_alert().client)
+        time.sleep(0.5)  # a batch with the outside notes would have come by now
+        assert "OUTSIDE" not in clients
+    assert "OUTSIDE" not in (vault.root / "Mutuality" / "Alerts.md").read_text()
+
+
+def test_one_watcher_a_vault_without_the_index_too(vault, tmp_path):
+    vault.streak("A")
+    with WatchProcess(vault, "--format", "jsonl", options=["--no-cache"]) as first:
+        assert json.loads(first.line())["client"] == "A"
+        for options, state in ((["--no-cache"], None), ([], tmp_path / "another-state")):
+            env = {"MUTUALITY_STATE_DIR": str(state)} if state else {}
+            second = run_child(*options, "watch", vault, env=env)
+            assert second.returncode == 2, second.stderr
+            assert "another `mutuality watch` is watching this vault already" in second.stderr
+
+
+def folders_cannot_be_locked(monkeypatch):
+    """As on NFS: the vault's folder cannot be locked, a file can."""
+    flock = watch_lock.fcntl.flock
+
+    def refuse_folders(descriptor, how):
+        if stat.S_ISDIR(os.fstat(descriptor).st_mode):
+            raise OSError(errno.ENOLCK, "No locks available")
+        return flock(descriptor, how)
+
+    monkeypatch.setattr(watch_lock.fcntl, "flock", refuse_folders)
+
+
+def test_where_a_folder_cannot_be_locked_a_lock_file_names_the_watcher(vault, tmp_path,
+                                                                      monkeypatch):
+    folders_cannot_be_locked(monkeypatch)
+    said = []
+    first = watch_lock.only_watcher(vault.root, tmp_path / "watch.lock", said.append)
+    second = watch_lock.only_watcher(vault.root, tmp_path / "watch.lock", said.append)
+    with first, pytest.raises(watch_lock.AlreadyWatched,
+                              match=rf"\(process {os.getpid()}\)"), second:
+        pass
+    assert said == []
+
+
+@pytest.mark.parametrize("lock_file", ["folder", "link", None])
+def test_a_lock_that_cannot_be_had_is_a_warning_and_the_watcher_goes_on(vault, tmp_path,
+                                                                       monkeypatch, lock_file):
+    folders_cannot_be_locked(monkeypatch)
+    place = tmp_path / "watch.lock"
+    if lock_file == "folder":
+        place.mkdir()
+    elif lock_file == "link":
+        place.symlink_to(tmp_path / "elsewhere")
+    said = []
+    with watch_lock.only_watcher(vault.root, place if lock_file else None, said.append):
+        pass
+    assert len(said) == 1
+    assert said[0].startswith("warning: mutuality cannot make sure it is the only watcher "
+                              "of this vault (")
+    assert not (tmp_path / "elsewhere").exists()

@@ -59,7 +59,7 @@ def test_a_link_in_place_of_the_note_is_refused(vault, tmp_path):
 def test_an_interrupted_write_leaves_the_old_note_whole(vault, monkeypatch):
     write_generated(vault.root, "Mutuality", "Alerts.md", NOTE)
 
-    def power_cut(source, destination):
+    def power_cut(source, destination, **folders):
         raise OSError(5, "Input/output error")
 
     monkeypatch.setattr(writer.os, "replace", power_cut)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from pathlib import Path
 from posixpath import basename
 
 from ..errors import NoteProblem
-from ..files import read_regular
+from ..files import read_in_vault
 from ..model import BY_CLIENT, BY_INVITED, Feedback, FeedbackItem, Note, Session
 from .body import read_body
 from .fields import read_clients, read_date
@@ -51,23 +52,25 @@ def read_session(raw: bytes, path: str, extract: Extract) -> Session | None:
 
 @dataclass(frozen=True)
 class ProseInFile:
-    """The prose of the note in ``file`` (an absolute path), read when asked."""
+    """The prose of the note at ``path`` in the vault ``root``, read when asked."""
 
-    file: str
+    root: str
+    path: str  # vault-relative, POSIX
 
     def read(self) -> str:
         try:
-            front_matter, body = split_front_matter(decode(read_regular(self.file,
-                                                                        MAX_NOTE_BYTES)))
+            raw = read_in_vault(Path(self.root), self.path, MAX_NOTE_BYTES)
+            front_matter, body = split_front_matter(decode(raw))
             return read_body(body)[1]
         except (OSError, NoteProblem):
             return ""  # gone or changed: its next reading will tell
 
 
-def keep_prose(session: Session, file: str) -> Session:
-    """The session, with its prose left in ``file`` when it is too long to keep."""
+def keep_prose(session: Session, root: Path | str, path: str) -> Session:
+    """The session, with its prose left in its note (``path`` in the vault ``root``)
+    when it is too long to keep."""
     if isinstance(session.text, str) and len(session.text) > KEPT_PROSE_CHARS:
-        return replace(session, text=ProseInFile(file))
+        return replace(session, text=ProseInFile(str(root), path))
     return session
 
 
