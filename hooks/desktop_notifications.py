@@ -8,6 +8,7 @@ names the client, the rule and the date, never the client's words (not a quote, 
 phrase the client objected to).
 """
 
+import html
 import shutil
 import subprocess
 
@@ -18,7 +19,9 @@ MOST = 5  # more than this at once become one summary notification
 
 def notify(title, text):
     if shutil.which("notify-send"):
-        command = ["notify-send", "--app-name=mutuality", title, text]
+        # The body is markup to notify-send: a client id holding <img src=...> must not
+        # make the desktop fetch it, nor <a href> a link.
+        command = ["notify-send", "--app-name=mutuality", title, html.escape(text, quote=False)]
     elif shutil.which("osascript"):
         script = f"display notification {_quoted(text)} with title {_quoted(title)}"
         command = ["osascript", "-e", script]

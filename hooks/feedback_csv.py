@@ -4,6 +4,7 @@
 
 Columns: date, client, note, invited, theme, signal, quote, phrase, response, by.
 The quotes are the client's own words: keep the file as carefully as the notes.
+Words that a spreadsheet would take for a formula start with ' (OWASP's advice).
 """
 
 import csv
@@ -13,6 +14,7 @@ from mutuality_plugins import Period, Reporter, hookimpl
 
 COLUMNS = ["date", "client", "note", "invited", "theme", "signal", "quote", "phrase",
            "response", "by"]
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def render_csv(practice, period):
@@ -24,10 +26,17 @@ def render_csv(practice, period):
             continue
         for client in session.clients:
             for item in session.items:
-                writer.writerow([session.date, client, session.path, session.invited,
-                                 item.theme, item.signal, item.quote or "", item.phrase or "",
-                                 item.response or "", item.by])
+                writer.writerow([session.date, _cell(client), _cell(session.path),
+                                 session.invited, _cell(item.theme), _cell(item.signal),
+                                 _cell(item.quote or ""), _cell(item.phrase or ""),
+                                 _cell(item.response or ""), item.by])
     return out.getvalue()
+
+
+def _cell(text):
+    """Words from a note as a cell a spreadsheet shows, never runs: one starting like a
+    formula (=HYPERLINK(...) would send the row to a web address) gets a leading '."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 @hookimpl

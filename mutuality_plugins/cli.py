@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -17,6 +16,7 @@ from .invocation import Invocation
 from .model import Period
 from .practice import Practice
 from .report import Report, period_of
+from .reporters.plain import as_json
 from .service import install_command, install_service, this_system, user_service
 from .sinks import SinkDelivery, stdout_sink
 from .vault import require_vault
@@ -256,7 +256,7 @@ def scan(invocation: Invocation, vault: Path, output_format: str,
     """Read VAULT and report its session notes, clients and problem notes."""
     result = invocation.scan(vault, invocation.settings(vault, config_file))
     if output_format == "json":
-        output = json.dumps(scan_summary.as_json(result), indent=2, ensure_ascii=False)
+        output = as_json(scan_summary.as_json(result))
     else:
         output = scan_summary.as_text(result, str(vault))
     invocation.echo(output)
@@ -456,7 +456,7 @@ def plugins(invocation: Invocation, vault: Path | None, output_format: str,
         for name, plugin in sorted(manager.list_name_plugin())
     ]
     if output_format == "json":
-        invocation.echo(json.dumps(listed, indent=2, ensure_ascii=False))
+        invocation.echo(as_json(listed))
         return
     for entry in listed:
         invocation.echo(f"{entry['name']}  ({entry['source']})\n    {', '.join(entry['hooks'])}")

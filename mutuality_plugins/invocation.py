@@ -26,7 +26,7 @@ from .plugin_calls import PluginGuard
 from .plugins import PluginManager, get_plugin_manager
 from .practice import Practice, PracticeBuilder
 from .progress import ProgressBar
-from .reporters.plain import printable
+from .reporters.plain import printable, printable_lines
 from .vault import require_vault, scan_vault
 from .writer import require_own_output_folder
 
@@ -80,11 +80,14 @@ class Invocation:
         return self.guard.output.own
 
     def echo(self, text: str, nl: bool = True) -> None:
-        """Write the command's own output.
+        """Write the command's own output; on a terminal, with control characters
+        escaped (what a note holds must not steer the terminal).
 
         :raises OutputUnwritten: when it cannot be written.
         """
         try:
+            if _is_terminal(self.stdout):
+                text = printable_lines(text)
             click.echo(text, nl=nl, file=self.stdout)
         except OSError as error:
             raise OutputUnwritten(error) from None
@@ -168,3 +171,9 @@ class Invocation:
         builder = PracticeBuilder(vault, self.plugins, settings)
         return builder.build(self.scan(vault, settings), today, since)
 
+
+def _is_terminal(stream: IO[str]) -> bool:
+    try:
+        return stream.isatty()
+    except (OSError, ValueError):  # closed
+        return False

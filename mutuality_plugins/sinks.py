@@ -9,7 +9,6 @@ One that takes longer than its time budget is named, and goes on in the backgrou
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import threading
@@ -22,7 +21,7 @@ from .contracts import PluginFault
 from .index import NoteIndex
 from .model import Alert, AlertSink
 from .plugin_calls import FAILED, OWN_THREAD_PREFIX, PluginGuard
-from .reporters.plain import quiet_line
+from .reporters.plain import as_json, quiet_line
 
 SINK_SECONDS = 10.0
 """How long a sink may take over one delivery before it is named as too slow."""
@@ -178,7 +177,7 @@ def stdout_sink(output_format: str, stream: IO[str],
     # Text lines go to a terminal or, from a service, the system's journal: they name
     # the rule, the client, the date and the note, never the client's words.
     line: Callable[[Alert], str] = (
-        (lambda alert: json.dumps(alert.as_json(), ensure_ascii=False))
+        (lambda alert: as_json(alert.as_json(), indent=None))
         if output_format == "jsonl" else quiet_line
     )
 

@@ -313,6 +313,21 @@ def test_desktop_notifications_never_carry_the_clients_words(vault, tmp_path, mo
     assert "acting" not in log.read_text() and "stop it" not in log.read_text()
 
 
+def test_desktop_notifications_show_a_client_id_as_text_not_markup(vault, tmp_path,
+                                                                    monkeypatch):
+    bin_folder, log = tmp_path / "bin", tmp_path / "notified"
+    bin_folder.mkdir()
+    fake_program(bin_folder, "notify-send", log)
+    monkeypatch.setenv("PATH", str(bin_folder))
+    for n in range(6):  # more than five at once: one notification names the clients
+        vault.streak(f"<img src=x{n}.png>C{n}", folder=f"C{n}/")
+    result = run("--hooks-dir", HOOKS, "alerts", vault, "--all", "--notify")
+    assert result.exit_code == 0, result.output
+    body = log.read_text().split("|")[2]
+    assert body.startswith("6 new alerts for &lt;img src=x0.png&gt;C0, &lt;img src=x1.png")
+    assert "<img" not in body
+
+
 def test_desktop_notifications_do_nothing_without_a_notifier(vault, tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))  # neither notify-send nor osascript
     vault.streak()

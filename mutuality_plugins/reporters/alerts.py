@@ -7,15 +7,14 @@ by date, client, rule, detail and note) and
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import date, timedelta
 
 from ..hookspecs import hookimpl
 from ..model import SEVERITIES, Alert, Period, Reporter
 from ..practice import Practice
-from .markdown import CALLOUTS, callout, generated_note, note_name, wikilink
-from .plain import printable
+from .markdown import CALLOUTS, callout, generated_note, note_name, wikilink, words
+from .plain import as_json, printable
 
 DEFAULT_DAYS = 28
 
@@ -83,8 +82,7 @@ def _count(number: int, severity: str) -> str:
 
 
 def render_json(practice: Practice, period: Period) -> str:
-    return json.dumps([a.as_json() for a in alerts_in(practice, period)], indent=2,
-                      ensure_ascii=False)
+    return as_json([a.as_json() for a in alerts_in(practice, period)])
 
 
 def render_markdown(practice: Practice, period: Period) -> str:
@@ -93,11 +91,11 @@ def render_markdown(practice: Practice, period: Period) -> str:
     if not alerts:
         body.append("No alerts.")
     for client, client_alerts in by_client(alerts):
-        body.append(f"## {client}")
+        body.append(f"## {words(client)}")
         for alert in client_alerts:
             body.append(callout(
                 CALLOUTS.get(alert.severity, "note"),
-                f"{alert.date}: {alert.message}",
+                f"{alert.date}: {words(alert.message)}",
                 ["Notes: " + ", ".join(wikilink(path) for path in alert.evidence)],
             ))
     properties = {"updated": practice.today, "since": period.start, "alerts": len(alerts)}

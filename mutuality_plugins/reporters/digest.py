@@ -7,7 +7,6 @@ alerts, each client's figures and the last weeks). Both come from :func:`digest_
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Sequence
 from datetime import date, timedelta
@@ -18,6 +17,7 @@ from ..hookspecs import hookimpl
 from ..model import BY_CLIENT, Period, Reporter, Session
 from ..practice import Practice
 from .digest_note import digest_note
+from .plain import as_json
 
 WEEKS_SHOWN = 8
 
@@ -100,7 +100,7 @@ def digest_data(practice: Practice, period: Period) -> dict[str, Any]:
 
 
 def render_json(practice: Practice, period: Period) -> str:
-    return json.dumps(digest_data(practice, period), indent=2, ensure_ascii=False)
+    return as_json(digest_data(practice, period))
 
 
 def render_markdown(practice: Practice, period: Period) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..model import BY_CLIENT, FeedbackItem, Period
 from ..practice import Practice
-from .markdown import CALLOUTS, callout, generated_note, table, wikilink
+from .markdown import CALLOUTS, callout, generated_note, table, wikilink, words
 
 
 def digest_note(practice: Practice, period: Period, data: dict[str, Any]) -> str:
@@ -39,7 +39,7 @@ def _share(part: int, whole: int) -> str:
 
 
 def _numbers(data: dict[str, Any]) -> str:
-    themes = ", ".join(f"{theme} {count}" for theme, count in data["themes"].items())
+    themes = ", ".join(f"{words(theme)} {count}" for theme, count in data["themes"].items())
     return "\n\n".join([
         "## The week in numbers",
         table(["sessions", "clients", "feedback invited", "feedback items"],
@@ -54,7 +54,7 @@ def _alerts(data: dict[str, Any]) -> str:
         return "## Alerts\n\nNo alerts this week."
     callouts = [
         callout(CALLOUTS.get(alert["severity"], "note"),
-                f"{alert['client']}, {alert['date']}: {alert['message']}",
+                f"{words(alert['client'])}, {alert['date']}: {words(alert['message'])}",
                 ["Notes: " + ", ".join(wikilink(path) for path in alert["evidence"])])
         for alert in data["alerts"]
     ]
@@ -70,7 +70,7 @@ def _clients(practice: Practice, period: Period, data: dict[str, Any]) -> str:
             wikilink(s.path, str(s.date)) + (" (feedback invited)" if s.invited else "")
             for s in own
         )
-        lines = [f"### {client}", f"Sessions: {links}."]
+        lines = [f"### {words(client)}", f"Sessions: {links}."]
         if numbers["items"]:
             lines.append(f"Raised unprompted: {_share(numbers['unprompted'], numbers['items'])}.")
         lines += [_item_line(item) for s in own for item in s.items]
@@ -81,10 +81,10 @@ def _clients(practice: Practice, period: Period, data: dict[str, Any]) -> str:
 
 
 def _item_line(item: FeedbackItem) -> str:
-    said = f' "{" ".join(item.quote.split())}"' if item.quote else ""
+    said = f' "{words(" ".join(item.quote.split()))}"' if item.quote else ""
     who = "raised by the client" if item.by == BY_CLIENT else "when invited"
-    response = f"response: {item.response}; " if item.response else ""
-    return f"- **{item.label}**{said} ({response}{who})"
+    response = f"response: {words(item.response)}; " if item.response else ""
+    return f"- **{words(item.label)}**{said} ({response}{who})"
 
 
 def _last_weeks(data: dict[str, Any]) -> str:
@@ -120,7 +120,7 @@ def _last_weeks(data: dict[str, Any]) -> str:
 
 def _label(text: str) -> str:
     """Text safe inside a Mermaid title's double quotes."""
-    return text.replace('"', "'")
+    return " ".join(text.split()).replace('"', "'")
 
 
 def _trend(data: dict[str, Any]) -> str:

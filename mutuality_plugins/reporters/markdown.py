@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from posixpath import basename, splitext
 from typing import Any
+from urllib.parse import quote
 
 import frontmatter
 
@@ -21,6 +23,22 @@ def generated_note(properties: Mapping[str, Any], body: str) -> str:
     return frontmatter.dumps(post, sort_keys=False) + "\n"
 
 
+# What Obsidian would take as markup in words from a note (a client's words, an id, a
+# file name): a link or an image (which it fetches from the web), HTML, a tag, a table
+# cell, emphasis, a highlight, maths. A pair of % starts a comment that hides the rest.
+_MARKUP = re.compile(r"([\\`*_\[\]<>!|#$=~^])")
+_LINE_BREAKS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+# A file name holding these cannot be the target of a [[link]].
+_NOT_IN_WIKILINKS = re.compile(r"[\[\]|#^]")
+
+
+def words(text: str) -> str:
+    """Words from a note shown as themselves in a generated note: on one line, with
+    nothing in them read as markup."""
+    one_line = _LINE_BREAKS.sub(" ", text)
+    return _MARKUP.sub(r"\\\1", one_line).replace("%%", "%\\%")
+
+
 def note_name(path: str) -> str:
     """``Clients/RM-07/2026-11-20 RM-07.md`` -> ``2026-11-20 RM-07``."""
     return splitext(basename(path))[0]
@@ -28,8 +46,11 @@ def note_name(path: str) -> str:
 
 def wikilink(path: str, label: str | None = None) -> str:
     """A link Obsidian resolves by the full path, shown as ``label``."""
+    shown = words(label or note_name(path))
+    if _NOT_IN_WIKILINKS.search(path) or _LINE_BREAKS.search(path):
+        return f"[{shown}]({quote(path)})"
     target = path[:-3] if path.lower().endswith(".md") else path
-    return f"[[{target}|{label or note_name(path)}]]"
+    return f"[[{target}|{shown}]]"
 
 
 def callout(kind: str, title: str, lines: Iterable[str] = ()) -> str:
@@ -39,7 +60,7 @@ def callout(kind: str, title: str, lines: Iterable[str] = ()) -> str:
 def table(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> str:
     header = list(header)
 
-    def line(cells: Iterable[Any]) -> str:  # a | inside a cell would start a new one
-        return "| " + " | ".join(str(cell).replace("|", "\\|") for cell in cells) + " |"
+    def line(cells: Iterable[Any]) -> str:
+        return "| " + " | ".join(words(str(cell)) for cell in cells) + " |"
 
     return "\n".join([line(header), "|" + "---|" * len(header), *(line(row) for row in rows)])

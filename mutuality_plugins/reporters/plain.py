@@ -3,20 +3,37 @@ or reach people who do not keep the notes."""
 
 from __future__ import annotations
 
+import json
 import re
+from typing import Any
 
 from ..model import Alert
 from .markdown import note_name
 
-# Control characters (an escape sequence starts with one) and the marks that reorder
-# text on screen: shown as \x.. / \u.... instead.
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Control characters (an escape sequence starts with one), the marks that reorder
+# text on screen and the separators that break a line: shown as \x.. / \u.... instead.
+_STEERING = "\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+_UNPRINTABLE = re.compile(f"[\x00-\x1f{_STEERING}]")
+_UNPRINTABLE_IN_LINES = re.compile(f"[\x00-\x08\x0b-\x1f{_STEERING}]")
+_STEERING_IN_JSON = re.compile(f"[{_STEERING}]")  # JSON escapes the rest itself
 
 
 def printable(text: str) -> str:
     """``text`` with control characters shown as escapes: a client id or a file name
-    cannot move the cursor, recolour the terminal or retitle its window."""
+    cannot move the cursor, recolour the terminal, retitle its window or start a line."""
     return _UNPRINTABLE.sub(_escaped, text)
+
+
+def printable_lines(text: str) -> str:
+    """Like :func:`printable`, for a whole report: its lines and tabs stay."""
+    return _UNPRINTABLE_IN_LINES.sub(_escaped, text)
+
+
+def as_json(value: Any, indent: int | None = 2) -> str:
+    """``value`` as JSON that keeps its words readable (not ``\\u`` escaped) yet
+    cannot steer a terminal it is printed on: the steering marks come escaped."""
+    text = json.dumps(value, indent=indent, ensure_ascii=False)
+    return _STEERING_IN_JSON.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
 
 
 def _escaped(found: re.Match[str]) -> str:
