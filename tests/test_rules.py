@@ -201,6 +201,21 @@ def test_a_flagged_phrase_is_per_client():
     assert alerts(sessions, "flagged-word-reused") == []
 
 
+@pytest.mark.usefixtures("search")
+def test_a_note_with_more_reused_words_than_anyone_reads_raises_twenty_and_counts_the_rest():
+    """The attack: each phrase inside the next (x, x x, x x x...), all in every later
+    note, would raise every phrase in every session."""
+    flagged = [" ".join(["x"] * n) for n in range(1, 301)]
+    sessions = [session(0, items=[words(phrase) for phrase in flagged]),
+                *(session(n, text="x " * 300) for n in (1, 2))]
+    raised = alerts(sessions, "flagged-word-reused")
+    assert [len([a for a in raised if a.note == session(n).path]) for n in (1, 2)] == [20, 20]
+    assert [a.detail for a in raised[:20]] == flagged[:20]  # in the order flagged
+    assert raised[19].message.endswith(", and so do 280 more of the words the client "
+                                       "objected to")
+    assert "more" not in raised[18].message
+
+
 def reused(sessions):
     return sorted((a.note, a.detail) for a in alerts(sessions, "flagged-word-reused"))
 
