@@ -46,6 +46,8 @@ def hostile_notes() -> dict[str, bytes]:
         "999 levels of nesting": f"---\nclient: RM-07\nx: {'[' * 999}{']' * 999}\n---\n".encode(),
         "64 KiB front-matter of many keys": (
             "---\nclient: RM-07\n" + "".join(f"k{i}: v\n" for i in range(7000)) + "---\n").encode(),
+        "60 KiB front-matter of 10,000 clients": (
+            "---\nclient: [" + ",".join(f"c{i}" for i in range(10000)) + "]\n---\n").encode(),
         "a note over the size cap": (HEAD + "x" * (MAX_NOTE_BYTES + 10)).encode(),
     }
 

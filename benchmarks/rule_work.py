@@ -5,6 +5,9 @@
   ``-`` between words, some of the phrases in it). The baseline reads each note's text
   once: lowercases it and scans it for one string (as the old rule did for each phrase,
   before a regular expression of its own).
+- flagged-word-reused, nested: phrases each inside the next (x, x x, x x x...) and
+  many later notes holding them all, where every phrase is in every note: the alerts
+  a session raises are capped, so the work and the alerts stay linear.
 - pending-feedback, at its worst: every item held for later, and each theme taken up
   again only at the M-th session after it (so none raises an alert, and each held item
   is compared with all the items in between). Two cases: many items a session (M = 2),
@@ -74,6 +77,14 @@ def flagged_words_workload(phrases: int, notes: int, mib: float, seed: int = 1) 
     return sessions
 
 
+def nested_words_workload(phrases: int, notes: int) -> list[Session]:
+    """One session flagging x, x x, ... (``phrases`` of them), then ``notes`` notes
+    holding the longest, so each holds them all."""
+    items = [FeedbackItem("words", "-".join(["x"] * n), phrase=" ".join(["x"] * n))
+             for n in range(1, phrases + 1)]
+    return [session(0, items), *(session(n, text="x " * phrases) for n in range(1, notes + 1))]
+
+
 def pending_workload(sessions: int, items: int, after: int) -> list[Session]:
     """``sessions`` sessions of ``items`` items, all held for later; a session's themes
     come again exactly ``after`` sessions later."""
@@ -120,6 +131,9 @@ def main() -> None:
     cases = [
         (f"flagged-word-reused, {args.phrases:,} phrases, {args.notes} notes of {args.mib:g} MiB",
          lambda half: flagged_words_workload(args.phrases // half, args.notes, args.mib / half),
+         run_rule(flagged_word_reused, {}), "lowercase + scan once", read_once),
+        ("flagged-word-reused, nested: 2,000 phrases x, x x, ..., all in 400 notes",
+         lambda half: nested_words_workload(2000, 400 // half),
          run_rule(flagged_word_reused, {}), "lowercase + scan once", read_once),
         ("pending-feedback, 100 sessions of 2,000 held items, M = 2",
          lambda half: pending_workload(100, 2000 // half, 2),

@@ -24,11 +24,8 @@ def read_clients(value: Any) -> tuple[str, ...]:
     if is_absent(value):
         return ()
     entries = value if isinstance(value, list) else [value]
-    clients: list[str] = []
-    for entry in entries:
-        client = _read_client(entry)
-        if client and client not in clients:
-            clients.append(client)
+    clients = dict.fromkeys(_read_client(entry) for entry in entries)  # keeps the order
+    clients.pop("", None)
     return tuple(clients)
 
 

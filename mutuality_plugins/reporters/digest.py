@@ -40,10 +40,17 @@ def _name(monday: date) -> str:
 
 def totals(sessions: Sequence[Session]) -> dict[str, Any]:
     """Sessions, clients, invited, items and themes; a joint session counts once."""
+    counted = client_totals(sessions)
+    return {"sessions": counted.pop("sessions"),
+            "clients": len({client for session in sessions for client in session.clients}),
+            **counted}
+
+
+def client_totals(sessions: Sequence[Session]) -> dict[str, Any]:
+    """Sessions, invited, items and themes (of one client's sessions)."""
     themes = Counter(item.theme for session in sessions for item in session.items)
     return {
         "sessions": len(sessions),
-        "clients": len({client for session in sessions for client in session.clients}),
         "invited": sum(session.invited for session in sessions),
         "items": sum(len(session.items) for session in sessions),
         "themes": dict(sorted(themes.items())),
@@ -56,6 +63,15 @@ def unprompted(sessions: Sequence[Session]) -> dict[str, int]:
     return {"items": len(items), "unprompted": sum(item.by == BY_CLIENT for item in items)}
 
 
+def sessions_by_client(sessions: Sequence[Session]) -> dict[str, list[Session]]:
+    """Each client's sessions, in the order given (a joint session is each client's)."""
+    grouped: dict[str, list[Session]] = {}
+    for session in sessions:
+        for client in session.clients:
+            grouped.setdefault(client, []).append(session)
+    return grouped
+
+
 def digest_data(practice: Practice, period: Period) -> dict[str, Any]:
     """Everything the digest shows, as JSON-ready data."""
     week, start, end = week_of(period)
@@ -66,11 +82,11 @@ def digest_data(practice: Practice, period: Period) -> dict[str, Any]:
         if monday in by_week:
             by_week[monday].append(session)
     this_week = sorted(by_week[start], key=lambda s: s.order)
-    clients = sorted({client for session in this_week for client in session.clients})
+    own = sessions_by_client(this_week)
+    own_by_week = {monday: sessions_by_client(by_week[monday]) for monday in mondays}
     alerts = [alert for alert in practice.alerts if alert.date in period]
-
-    def of_client(client: str, sessions: Sequence[Session]) -> list[Session]:
-        return [session for session in sessions if client in session.clients]
+    alerts_of = Counter(alert.client for alert in alerts)
+    names = {monday: _name(monday) for monday in mondays}
 
     return {
         "week": week,
@@ -80,20 +96,19 @@ def digest_data(practice: Practice, period: Period) -> dict[str, Any]:
         "alerts": [alert.as_json() for alert in alerts],
         "by_client": {
             client: {
-                **{key: value for key, value in totals(of_client(client, this_week)).items()
-                   if key != "clients"},
-                "unprompted": unprompted(of_client(client, this_week))["unprompted"],
-                "notes": [session.path for session in of_client(client, this_week)],
-                "alerts": sum(alert.client == client for alert in alerts),
+                **client_totals(sessions),
+                "unprompted": unprompted(sessions)["unprompted"],
+                "notes": [session.path for session in sessions],
+                "alerts": alerts_of[client],
                 "trend": [
-                    {"week": _name(monday), **unprompted(of_client(client, by_week[monday]))}
+                    {"week": names[monday], **unprompted(own_by_week[monday].get(client, []))}
                     for monday in mondays
                 ],
             }
-            for client in clients
+            for client, sessions in sorted(own.items())
         },
         "weeks": [
-            {"week": _name(monday), "start": monday.isoformat(), **totals(by_week[monday])}
+            {"week": names[monday], "start": monday.isoformat(), **totals(by_week[monday])}
             for monday in mondays
         ],
     }

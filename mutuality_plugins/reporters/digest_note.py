@@ -62,10 +62,10 @@ def _alerts(data: dict[str, Any]) -> str:
 
 
 def _clients(practice: Practice, period: Period, data: dict[str, Any]) -> str:
-    sessions = [s for s in practice.scan.sessions if s.date in period]
+    of_note = {s.path: s for s in practice.scan.sessions if s.date in period}
     parts = ["## Clients"]
     for client, numbers in data["by_client"].items():
-        own = sorted((s for s in sessions if client in s.clients), key=lambda s: s.order)
+        own = [of_note[path] for path in numbers["notes"]]  # in the order of sessions
         links = ", ".join(
             wikilink(s.path, str(s.date)) + (" (feedback invited)" if s.invited else "")
             for s in own
