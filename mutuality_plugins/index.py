@@ -27,7 +27,7 @@ import platformdirs
 
 from .config import Settings
 from .errors import MutualityError
-from .files import open_private
+from .files import open_private, os_reason
 from .model import Alert, FeedbackItem, Problem, Session
 from .plugins import PluginManager
 from .reading.note import ProseInFile
@@ -66,15 +66,17 @@ def state_folder(settings: Settings | None = None) -> Path:
     chosen = os.environ.get(STATE_VARIABLE) or (settings.state_folder if settings else None)
     folder = Path(chosen or platformdirs.user_state_dir("mutuality")).expanduser()
     try:
-        if not os.path.lexists(folder):
-            folder.parent.mkdir(parents=True, exist_ok=True)
-            with contextlib.suppress(FileExistsError):  # several commands at once
-                os.mkdir(folder, 0o700)
-                os.chmod(folder, 0o700)  # the umask may have taken bits away; never added
+        # Missing folders on the way are made private too, as XDG asks of its own
+        # (~/.local/state made for us is no one else's to look into).
+        for made in [*reversed(folder.parents), folder]:  # from the top down
+            if not os.path.lexists(made):
+                with contextlib.suppress(FileExistsError):  # several commands at once
+                    os.mkdir(made, 0o700)
+                    os.chmod(made, 0o700)  # the umask may have taken bits away; never added
         status = os.stat(folder)
     except OSError as error:
         raise StateUnusable(f"{folder}: the state folder cannot be made or reached "
-                            f"({(error.strerror or type(error).__name__).lower()})") from None
+                            f"({os_reason(error)})") from None
     if not stat.S_ISDIR(status.st_mode):
         raise StateUnusable(f"{folder}: the state folder is not a folder")
     owner = getattr(os, "getuid", None)  # not on Windows: its folders have ACLs instead

@@ -241,7 +241,10 @@ def test_a_state_folder_of_someone_elses_is_refused(vault, tmp_path, monkeypatch
 
 
 def test_a_new_state_folder_is_private_whatever_the_umask(vault, tmp_path, monkeypatch):
-    folder = tmp_path / "new" / "state"
+    existing = tmp_path / "existing"
+    existing.mkdir()
+    existing.chmod(0o755)
+    folder = existing / "new" / "state"
     monkeypatch.setenv("MUTUALITY_STATE_DIR", str(folder))
     vault.session("2026-11-16 A.md", client="A")
     previous = os.umask(0)
@@ -250,6 +253,8 @@ def test_a_new_state_folder_is_private_whatever_the_umask(vault, tmp_path, monke
     finally:
         os.umask(previous)
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert stat.S_IMODE(folder.parent.stat().st_mode) == 0o700  # made on the way: too
+    assert stat.S_IMODE(existing.stat().st_mode) == 0o755  # what was there: as it was
     assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in folder.iterdir())
 
 
