@@ -87,6 +87,33 @@ def read_in_vault(root: Path, relative: str, cap: int) -> bytes:
         return opened.read(name, cap)
 
 
+class OpenFolders:
+    """Reads notes one after another, keeping the folder of the last one open for the
+    next: a walk lists a folder's notes together, so each folder is reached once, not
+    once a note. A folder moved or swapped for a link meanwhile is read as it was
+    opened (never through the link); :meth:`close` when the notes are read. (Where
+    folders cannot be held open, each note's way is checked again.)"""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self._open: tuple[str, Folder] | None = None
+
+    def read(self, relative: str, cap: int) -> bytes:
+        """:func:`read_in_vault`."""
+        if not _BY_FOLDER:  # a folder's path is checked again for each note
+            return read_in_vault(self.root, relative, cap)
+        folder, name = posixpath_split(relative)
+        if self._open is None or self._open[0] != folder:
+            self.close()
+            self._open = (folder, Folder(self.root, folder))
+        return self._open[1].read(name, cap)
+
+    def close(self) -> None:
+        if self._open is not None:
+            self._open[1].close()
+            self._open = None
+
+
 def stat_in_vault(root: Path, relative: str) -> os.stat_result | None:
     """What is at the vault-relative POSIX path ``relative`` (a link is not followed);
     None when nothing is, or when a part of the way there is a link."""
@@ -100,9 +127,8 @@ def stat_in_vault(root: Path, relative: str) -> os.stat_result | None:
 
 def posixpath_split(relative: str) -> tuple[str, str]:
     """(folder, name) of a vault-relative POSIX path; the folder is "" at the top."""
-    pure = PurePosixPath(relative)
-    parent = pure.parent.as_posix()
-    return ("" if parent == "." else parent), pure.name
+    folder, _, name = relative.rpartition("/")
+    return folder, name
 
 
 def _open_regular(path: str | Path, folder: int | None) -> int:
@@ -167,13 +193,15 @@ class Folder:
             return
         descriptor = os.open(root, _OPEN_FOLDER & ~_NO_FOLLOW)  # the vault may be a link
         try:
-            at = Path(root)
-            for part in parts:
-                at = at / part
+            for depth, part in enumerate(parts, start=1):
                 if make:
                     with contextlib.suppress(FileExistsError):
                         os.mkdir(part, 0o777, dir_fd=descriptor)
-                following = _open_folder(part, descriptor, at)
+                try:
+                    following = os.open(part, _OPEN_FOLDER, dir_fd=descriptor)
+                except OSError as error:
+                    raise _not_opened(error, part, descriptor,
+                                      Path(root, *parts[:depth])) from None
                 os.close(descriptor)
                 descriptor = following
         except BaseException:
@@ -252,17 +280,16 @@ def _open_folder_again(path: Path, known: Identity) -> int:
     return descriptor
 
 
-def _open_folder(part: str, parent: int, path: Path) -> int:
-    try:
-        return os.open(part, _OPEN_FOLDER, dir_fd=parent)
-    except OSError as error:
-        if error.errno in (errno.ELOOP, errno.ENOTDIR):
-            try:
-                mode = os.stat(part, dir_fd=parent, follow_symlinks=False).st_mode
-            except OSError:
-                raise error from None
-            raise NotAFile(path, _not_a_folder(path, mode)) from None
-        raise
+def _not_opened(error: OSError, part: str, parent: int, path: Path) -> OSError:
+    """What to raise when the folder ``part`` of ``parent`` (at ``path``) could not be
+    opened: why, in mutuality's words when it is a link or not a folder."""
+    if error.errno in (errno.ELOOP, errno.ENOTDIR):
+        try:
+            mode = os.stat(part, dir_fd=parent, follow_symlinks=False).st_mode
+        except OSError:
+            return error
+        return NotAFile(path, _not_a_folder(path, mode))
+    return error
 
 
 def _not_a_folder(path: Path, mode: int) -> str:

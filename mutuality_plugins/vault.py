@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .config import Settings
 from .errors import MutualityError, NoteProblem, VaultError
-from .files import os_reason, read_in_vault, stat_in_vault
+from .files import OpenFolders, os_reason, stat_in_vault
 from .index import DAMAGED, NoteIndex, Reading, Stamp, decode_many
 from .model import Feedback, Note, Problem, ScanResult, Session
 from .plugin_calls import implementations
@@ -161,24 +161,25 @@ class VaultState:
         stored_changes: list[tuple[str, int, int, Reading]] = []
         unstored: set[str] = set()
         now = time.time_ns()
-        for done, (relative, stamp) in enumerate(to_read, start=1):
-            failed_before = len(self.guard.failures)
-            reading = self._reader.read(relative)
-            if isinstance(reading, Vanished):  # deleted while the vault was being read
-                removed.add(relative)
-                continue
-            # Not kept for the next scan: a reading spoilt by a failing plugin (it is
-            # read again), and one of a note changed so lately that a same-size edit
-            # could keep its stamp.
-            spoilt = len(self.guard.failures) > failed_before
-            (self.spoilt.add if spoilt else self.spoilt.discard)(relative)
-            if stamp is not None and not spoilt and now - stamp[0] > RACY_NANOSECONDS:
-                stored_changes.append((relative, *stamp, reading))
-            else:
-                unstored.add(relative)  # nor an older reading of it
-            self.notes[relative] = (stamp, reading)
-            if progress is not None:
-                progress(done, len(to_read))
+        with self._reader.in_turn():
+            for done, (relative, stamp) in enumerate(to_read, start=1):
+                failed_before = len(self.guard.failures)
+                reading = self._reader.read(relative)
+                if isinstance(reading, Vanished):  # deleted while the vault was being read
+                    removed.add(relative)
+                    continue
+                # Not kept for the next scan: a reading spoilt by a failing plugin (it is
+                # read again), and one of a note changed so lately that a same-size edit
+                # could keep its stamp.
+                spoilt = len(self.guard.failures) > failed_before
+                (self.spoilt.add if spoilt else self.spoilt.discard)(relative)
+                if stamp is not None and not spoilt and now - stamp[0] > RACY_NANOSECONDS:
+                    stored_changes.append((relative, *stamp, reading))
+                else:
+                    unstored.add(relative)  # nor an older reading of it
+                self.notes[relative] = (stamp, reading)
+                if progress is not None:
+                    progress(done, len(to_read))
         for relative in removed:
             self.notes.pop(relative, None)
         self._forced = set(self.spoilt)  # whatever their stamps, as for a named note
@@ -251,11 +252,21 @@ class NoteReader:
         self.root = root
         self._extract = _extractors(plugins, settings)
         self._guard = plugins.guard
+        self._folders = OpenFolders(root)
+
+    @contextmanager
+    def in_turn(self) -> Iterator[None]:
+        """While notes are read one after another (the folder of one is kept open for
+        the next)."""
+        try:
+            yield
+        finally:
+            self._folders.close()
 
     def read(self, relative: str) -> Reading | Vanished:
         """The note's reading, or :data:`VANISHED`."""
         try:
-            raw = read_in_vault(self.root, relative, MAX_NOTE_BYTES)
+            raw = self._folders.read(relative, MAX_NOTE_BYTES)
             session = read_session(raw, relative, self._extract)
             return session if session is None else keep_prose(session, self.root, relative)
         except NoteProblem as problem:  # a plugin's reason too: made writable text

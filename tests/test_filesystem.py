@@ -7,7 +7,6 @@ import unicodedata
 import pytest
 
 from mutuality_plugins import files, walk
-from mutuality_plugins import vault as vault_module
 from mutuality_plugins.config import Settings
 from mutuality_plugins.index import NoteIndex, fingerprint
 
@@ -48,14 +47,14 @@ def test_an_unreadable_folder_is_a_problem_and_the_rest_goes_on(vault, monkeypat
 def test_a_note_that_vanishes_during_the_scan_is_simply_gone(vault, monkeypatch):
     vault.write("a.md", SESSION)
     vault.write("b.md", SESSION)
-    read_bytes = vault_module.read_in_vault
+    read_bytes = files.OpenFolders.read
 
-    def vanish(root, path, cap):
+    def vanish(folders, path, cap):
         if path.endswith("b.md"):
-            os.unlink(root / path)
-        return read_bytes(root, path, cap)
+            os.unlink(folders.root / path)
+        return read_bytes(folders, path, cap)
 
-    monkeypatch.setattr(vault_module, "read_in_vault", vanish)
+    monkeypatch.setattr(files.OpenFolders, "read", vanish)
     result = vault.scan()
     assert (result.notes, [s.path for s in result.sessions], result.problems) == (1, ["a.md"], ())
 

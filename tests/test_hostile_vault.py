@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from mutuality_plugins import files
-from mutuality_plugins import vault as vault_module
 from mutuality_plugins.writer import TEMPORARY_PREFIX
 
 from support import TIMEOUT, note, ok, run, run_child
@@ -46,6 +45,8 @@ def test_a_note_that_is_not_a_regular_file_is_a_problem_not_a_hang(vault, tmp_pa
     ("link", "could not be opened: it is a link, which mutuality does not follow"),
     ("folder", "could not be opened: Sessions, a folder on its way, is a link, which "
                "mutuality does not follow"),
+    # Swapped once its first note was read: the rest are read from the folder opened.
+    ("folder after its first note", None),
 ])
 @pytest.mark.parametrize("by_folder", [True, False], ids=["posix", "paths-checked"])
 def test_a_note_replaced_between_listing_and_reading_is_never_followed(vault, tmp_path,
@@ -57,25 +58,31 @@ def test_a_note_replaced_between_listing_and_reading_is_never_followed(vault, tm
     outside.mkdir()
     for day in (16, 17, 18):  # the same names, another client's
         (outside / f"2026-11-{day} A.md").write_text(note(f"client: OUTSIDE\ndate: 2026-11-{day}"))
-    read = vault_module.read_in_vault
+    read = files.OpenFolders.read
 
-    def swapped(root, path, cap):
-        file = root / path
-        if path.endswith("2026-11-17 A.md"):  # listed as a note, now something else
-            if what == "folder":  # as a sync program may replace a folder
-                (root / "Sessions").rename(root / "Sessions.old")
-                (root / "Sessions").symlink_to(outside, target_is_directory=True)
+    def swapped(folders, path, cap):
+        file = folders.root / path
+        swap_at = "2026-11-17 A.md" if what.endswith("first note") else "2026-11-16 A.md"
+        if path.endswith(swap_at):  # listed as a note, now something else
+            if what.startswith("folder"):  # as a sync program may replace a folder
+                (folders.root / "Sessions").rename(folders.root / "Sessions.old")
+                (folders.root / "Sessions").symlink_to(outside, target_is_directory=True)
             else:
                 os.unlink(file)
                 if what == "pipe":
                     os.mkfifo(file)
                 else:
                     os.symlink(outside / file.name, file)
-        return read(root, path, cap)
+        return read(folders, path, cap)
 
-    monkeypatch.setattr(vault_module, "read_in_vault", swapped)
+    monkeypatch.setattr(files.OpenFolders, "read", swapped)
     result = vault.scan()
-    assert reason in [problem.message for problem in result.problems]
+    if reason is None and by_folder:  # the folder that was opened is read
+        assert (result.clients, result.problems) == (["A"], ())
+    elif reason is None:  # checked again for each note: the link is seen
+        assert "Sessions, a folder on its way, is a link" in result.problems[0].message
+    else:
+        assert reason in [problem.message for problem in result.problems]
     assert "OUTSIDE" not in result.clients
 
 

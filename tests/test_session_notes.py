@@ -174,16 +174,16 @@ def test_problems_are_sorted_by_path_with_one_per_note(vault):
 
 def test_an_unreadable_note_is_a_problem(vault, monkeypatch):
     # Tests may run as root, who can read anything: refuse the read itself.
-    from mutuality_plugins import vault as vault_module
+    from mutuality_plugins import files
 
-    read_bytes = vault_module.read_in_vault
+    read_bytes = files.OpenFolders.read
 
-    def refuse_locked(root, path, cap):
+    def refuse_locked(folders, path, cap):
         if path.endswith("locked.md"):
             raise PermissionError(13, "Permission denied", str(path))
-        return read_bytes(root, path, cap)
+        return read_bytes(folders, path, cap)
 
-    monkeypatch.setattr(vault_module, "read_in_vault", refuse_locked)
+    monkeypatch.setattr(files.OpenFolders, "read", refuse_locked)
     vault.session("2026-11-20 a.md", client="A")
     vault.session("locked.md", client="B", date="2026-11-20")
     result = vault.scan()
