@@ -4,22 +4,27 @@
 
 Columns: date, client, note, invited, theme, signal, quote, phrase, response, by.
 The quotes are the client's own words: keep the file as carefully as the notes.
-Words that a spreadsheet would take for a formula start with ' (OWASP's advice).
+Every cell is quoted, and words that a spreadsheet would take for a formula start with
+' (OWASP's advice).
 """
 
 import csv
 import io
+import re
 
 from mutuality_plugins import Period, Reporter, hookimpl
 
 COLUMNS = ["date", "client", "note", "invited", "theme", "signal", "quote", "phrase",
            "response", "by"]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_AFTER_SEPARATOR = re.compile(r"(?<=[;,\t\r\n])(?=[=+\-@])")
 
 
 def render_csv(practice, period):
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    # Every cell quoted: a spreadsheet whose list separator is ";" (German, French...)
+    # splits an unquoted "ok;=HYPERLINK(...)" and runs what follows the ";".
+    writer = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writerow(COLUMNS)
     for session in sorted(practice.scan.sessions, key=lambda s: s.order):
         if session.date not in period:
@@ -35,7 +40,9 @@ def render_csv(practice, period):
 
 def _cell(text):
     """Words from a note as a cell a spreadsheet shows, never runs: one starting like a
-    formula (=HYPERLINK(...) would send the row to a web address) gets a leading '."""
+    formula (=HYPERLINK(...) would send the row to a web address) gets a leading ', and
+    so does a formula just after a separator a spreadsheet may split the cell at."""
+    text = FORMULA_AFTER_SEPARATOR.sub("'", text)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 

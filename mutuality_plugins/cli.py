@@ -16,7 +16,7 @@ from .invocation import Invocation
 from .model import Period
 from .practice import Practice
 from .report import Report, period_of
-from .reporters.plain import as_json
+from .reporters.plain import as_json, printable
 from .service import install_command, install_service, this_system, user_service
 from .sinks import SinkDelivery, stdout_sink
 from .vault import require_vault
@@ -41,7 +41,9 @@ class _OneLineError(click.ClickException):
         self.stream = stream
 
     def show(self, file: Any = None) -> None:
-        message = self.format_message()
+        # The message may name a setting of the vault's own file or a note's path:
+        # whoever wrote them must not steer the terminal.
+        message = printable(self.format_message())
         click.echo(message if message.startswith("mutuality") else f"mutuality: {message}",
                    file=self.stream, err=self.stream is None)
 

@@ -113,7 +113,47 @@ def test_the_csv_export_never_holds_a_formula(vault):
     vault.session("2026-11-16 A.md", client="'=cmd'", feedback_invited="yes",
                   feedback='[{"pacing/too-fast": "=HYPERLINK(\\"https://x.example\\")"}, '
                            '{"topic/not-now": "+1 @home -ok"}]')
+    vault.session("2026-11-17 B.md", client="B", feedback_invited="yes",
+                  feedback='[{"pacing/too-fast": "ok;@SUM(1+1)"}]')
     output = ok(run("--hooks-dir", HOOKS, "report", "feedback-csv", vault, "--all"))
     rows = list(csv.DictReader(io.StringIO(output)))
     assert [(row["client"], row["phrase"] or row["quote"]) for row in rows] == [
-        ("'=cmd", "'=HYPERLINK(\"https://x.example\")"), ("'=cmd", "'+1 @home -ok")]
+        ("'=cmd", "'=HYPERLINK(\"https://x.example\")"), ("'=cmd", "'+1 @home -ok"),
+        ("B", "ok;'@SUM(1+1)")]
+    # Wherever a spreadsheet set to another separator may cut a cell, no formula starts.
+    pieces = re.split(r'[;,\t\n]"?', output)
+    assert not [piece for piece in pieces if piece.startswith(("=", "+", "-", "@"))]
+
+
+@pytest.mark.parametrize("where", ["a setting's name", "a note in the output folder"])
+def test_a_one_line_error_cannot_steer_the_terminal(vault, where):
+    vault.streak("A")
+    if where == "a setting's name":
+        vault.write("mutuality.toml", '"\\u001b]0;owned\\u0007\\u001b[2J" = 1\n')
+    else:
+        vault.write("Mutuality/\x1b]0;owned\x07\x1b[2J.md", "Someone's note.\n")
+    result = run("scan", vault)
+    assert result.exit_code == 2
+    assert "\\x1b]0;owned\\x07" in result.stderr and "\x1b" not in result.stderr
+
+
+def test_file_names_percent_signs_web_addresses_and_chart_directives_stay_words(vault):
+    for day in (16, 17, 18):
+        vault.session(f"Clients/``<img src=https:\\\\evil.example\\p.png> {day}.md", f"""
+            client: C
+            date: 2026-11-{day}
+            feedback_invited: yes
+            feedback:
+              - theme: "x %%{{init: {{'theme':'dark'}}}}%%"
+                quote: "100%%% sure, see https://evil.example/x or www.evil.example &lt;b&gt;"
+            """)
+    ok(run("alerts", vault, "--all", "--write"))
+    ok(run("digest", vault, "--week", "2026-W47", "--write"))
+    for note in ("Alerts.md", "2026-W47.md"):
+        text = (vault / "Mutuality" / note).read_text()
+        assert "``<" not in text and "%%" not in text and "https://" not in text
+        assert not re.search(r"(?<!\\)(<img|&lt;|www\.)", text)
+        assert "[[" not in text  # such a name is a Markdown link, its path encoded
+        assert "](Clients/%60%60%3Cimg%20src%3Dhttps%3A" in text
+    chart = (vault / "Mutuality" / "2026-W47.md").read_text().split("```mermaid")[2]
+    assert "(lines: x init theme dark)" in chart  # the words, not a directive

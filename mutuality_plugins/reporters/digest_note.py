@@ -6,6 +6,7 @@ type, so each chart has its numbers in a table beside it.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -119,8 +120,12 @@ def _last_weeks(data: dict[str, Any]) -> str:
 
 
 def _label(text: str) -> str:
-    """Text safe inside a Mermaid title's double quotes."""
-    return " ".join(text.split()).replace('"', "'")
+    """Text safe inside a Mermaid title's double quotes: words and a few marks only
+    (Mermaid obeys a %%{init: ...}%% directive anywhere in a chart)."""
+    return " ".join(_NOT_IN_LABELS.sub(" ", text).split())
+
+
+_NOT_IN_LABELS = re.compile(r"[^\w ,./-]")
 
 
 def _trend(data: dict[str, Any]) -> str:

@@ -24,19 +24,19 @@ def generated_note(properties: Mapping[str, Any], body: str) -> str:
 
 
 # What Obsidian would take as markup in words from a note (a client's words, an id, a
-# file name): a link or an image (which it fetches from the web), HTML, a tag, a table
-# cell, emphasis, a highlight, maths. A pair of % starts a comment that hides the rest.
-_MARKUP = re.compile(r"([\\`*_\[\]<>!|#$=~^])")
+# file name): a link or an image (which it fetches from the web), HTML or an entity, a
+# tag, a table cell, emphasis, a highlight, maths; a pair of % starts a comment that
+# hides the rest; a web address would become a link.
+_MARKUP = re.compile(r"[\\`*_\[\]<>!|#$=~^&]|%(?=%)|(?<=%)%|:(?=//)|(?<=\bwww)\.")
 _LINE_BREAKS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
-# A file name holding these cannot be the target of a [[link]].
-_NOT_IN_WIKILINKS = re.compile(r"[\[\]|#^]")
+# A file name of only these is a [[link]] as it is; any other is a Markdown link.
+_PLAIN_NAME = re.compile(r"[\w .,()'+/-]+")
 
 
 def words(text: str) -> str:
     """Words from a note shown as themselves in a generated note: on one line, with
     nothing in them read as markup."""
-    one_line = _LINE_BREAKS.sub(" ", text)
-    return _MARKUP.sub(r"\\\1", one_line).replace("%%", "%\\%")
+    return _MARKUP.sub(r"\\\g<0>", _LINE_BREAKS.sub(" ", text))
 
 
 def note_name(path: str) -> str:
@@ -46,9 +46,9 @@ def note_name(path: str) -> str:
 
 def wikilink(path: str, label: str | None = None) -> str:
     """A link Obsidian resolves by the full path, shown as ``label``."""
-    shown = words(label or note_name(path))
-    if _NOT_IN_WIKILINKS.search(path) or _LINE_BREAKS.search(path):
-        return f"[{shown}]({quote(path)})"
+    shown = label or note_name(path)
+    if not (_PLAIN_NAME.fullmatch(path) and _PLAIN_NAME.fullmatch(shown)):
+        return f"[{words(shown)}]({quote(path)})"  # the name as text, the path encoded
     target = path[:-3] if path.lower().endswith(".md") else path
     return f"[[{target}|{shown}]]"
 
