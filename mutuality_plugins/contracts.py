@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, TypeVar
 
 import click
@@ -44,11 +44,21 @@ def kind_of(value: Any) -> str:
 
 def list_of(kind: type[T], check: Callable[[T], str | None] = lambda item: None) -> Contract:
     """A list (or any iterable but text or a mapping) of ``kind``, each passing ``check``."""
+    each = each_of(kind, check)
+    return lambda answer: list(each(answer))
 
-    def contract(answer: Any) -> list[T]:
+
+def each_of(kind: type[T],
+            check: Callable[[T], str | None] = lambda item: None) -> Callable[[Any], Iterator[T]]:
+    """:func:`list_of`, checked item by item as they are taken (for answers too long
+    to hold whole)."""
+
+    def contract(answer: Any) -> Iterator[T]:
         if isinstance(answer, (str, bytes, Mapping)) or not isinstance(answer, Iterable):
             raise PluginFault(f"it returned {kind_of(answer)}, not a list of {kind.__name__}")
-        items = list(answer)
+        return checked(iter(answer))
+
+    def checked(items: Iterator[Any]) -> Iterator[T]:
         for item in items:
             if not isinstance(item, kind):
                 raise PluginFault(
@@ -56,7 +66,7 @@ def list_of(kind: type[T], check: Callable[[T], str | None] = lambda item: None)
             wrong = check(item)
             if wrong:
                 raise PluginFault(f"its {kind.__name__} {wrong}")
-        return items
+            yield item
 
     return contract
 
@@ -171,7 +181,7 @@ def _alert(alert: Alert) -> str | None:
     return None
 
 
-ALERTS = list_of(Alert, _alert)
+EACH_ALERT = each_of(Alert, _alert)
 """What a rule's check yields."""
 
 

@@ -7,14 +7,15 @@ sessions changed since the last build.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from .config import Settings, rule_settings
-from .contracts import ALERTS
+from .contracts import EACH_ALERT
 from .model import Alert, ScanResult, Session
 from .plugin_calls import FAILED
 from .plugins import PluginManager
@@ -89,8 +90,34 @@ class PracticeBuilder:
             if rule.name not in self.enabled:
                 continue
             alerts = self.guard.call(plugin, f"rule {rule.name}", rule.check, client, sessions,
-                                     self.enabled[rule.name], since, contract=ALERTS)
+                                     self.enabled[rule.name], since, contract=_capped_alerts)
             if alerts is FAILED or alerts is None:
                 continue
             found += [alert for alert in alerts if since is None or alert.date >= since]
         return found
+
+
+# The alerts one rule may raise at one session of a client: beyond this many, the last
+# says how many more. One note, however written, then raises a bounded number of
+# alerts: phrases each inside the next (x, x x, x x x...) or hundreds of items, all
+# coming back in every later note, would otherwise raise thousands in each, a list no
+# one reads and, over a vault, more memory than the machine has.
+MOST_A_SESSION = 20
+
+
+def _capped_alerts(answer: Any) -> list[Alert]:
+    """A rule's alerts (checked as they come), at most :data:`MOST_A_SESSION` of them
+    at each session, the first ones it gave."""
+    kept: dict[str, list[Alert]] = {}
+    unlisted: Counter[str] = Counter()
+    for alert in EACH_ALERT(answer):
+        at_session = kept.setdefault(alert.note, [])
+        if len(at_session) < MOST_A_SESSION:
+            at_session.append(alert)
+        else:
+            unlisted[alert.note] += 1
+    for note, more in unlisted.items():
+        last = kept[note][-1]
+        kept[note][-1] = replace(last, message=f"{last.message} (and {more} more like it "
+                                               "at this session, not listed one by one)")
+    return [alert for at_session in kept.values() for alert in at_session]

@@ -7,6 +7,8 @@ from typing import Any
 from .model import ScanResult
 from .reporters.plain import printable
 
+_WIDEST = 24  # a longer client id is not aligned with the rest
+
 
 def as_json(result: ScanResult) -> dict[str, Any]:
     """``notes``, ``sessions``, ``clients`` (counts) and ``problems`` (path and message,
@@ -27,7 +29,7 @@ def as_text(result: ScanResult, vault: str) -> str:
         f"{_count(len(sessions_by_client), 'client')}."
     ]
     if sessions_by_client:
-        width = max(len(client) for client in sessions_by_client)
+        width = min(max(len(client) for client in sessions_by_client), _WIDEST)
         lines += ["", "Sessions per client:"]
         lines += [
             f"  {client:<{width}}  {len(sessions)}"

@@ -86,3 +86,10 @@ def test_control_characters_in_ids_and_names_are_shown_as_escapes(vault):
     assert "\\x1b[31mRED" in output
     text = ok(run("alerts", vault, "--all"))
     assert "\x1b" not in text
+
+
+def test_a_long_client_id_does_not_pad_every_other_line(vault):
+    vault.session("2026-11-20 a.md", client="R" * 100)
+    vault.session("2026-11-20 b.md", client="B")
+    lines = ok(run("scan", vault)).splitlines()
+    assert f"  {'B':<24}  1" in lines and f"  {'R' * 100}  1" in lines

@@ -211,9 +211,17 @@ def test_a_note_with_more_reused_words_than_anyone_reads_raises_twenty_and_count
     raised = alerts(sessions, "flagged-word-reused")
     assert [len([a for a in raised if a.note == session(n).path]) for n in (1, 2)] == [20, 20]
     assert [a.detail for a in raised[:20]] == flagged[:20]  # in the order flagged
-    assert raised[19].message.endswith(", and so do 280 more of the words the client "
-                                       "objected to")
+    assert raised[19].message.endswith("(and 280 more like it at this session, not listed "
+                                       "one by one)")
     assert "more" not in raised[18].message
+
+
+def test_any_rule_raises_at_most_twenty_alerts_a_session():
+    items = [f"topic/t{n:02}" for n in range(30)]
+    raised = alerts([session(0, items=items), session(1, items=items)], "recurring-signal")
+    assert [a.detail for a in raised] == items[:20]
+    assert raised[-1].message.endswith("(and 10 more like it at this session, not listed "
+                                       "one by one)")
 
 
 def reused(sessions):

@@ -191,6 +191,31 @@ def test_an_unreadable_note_is_a_problem(vault, monkeypatch):
     assert result.problems[0].message == "could not be opened: permission denied"
 
 
+@pytest.mark.parametrize("clients, problem", [
+    (20, None),
+    (21, "problem: the note names more than 20 clients; mutuality reads sessions of up to "
+         "20 (for a larger group, name the group as the client)"),
+])
+def test_a_session_names_at_most_twenty_clients(read, clients, problem):
+    names = ", ".join(f"C{n}" for n in range(clients))
+    found = read(note(f"client: [{names}]\ndate: 2026-11-20"))
+    assert found == problem if problem else len(found.clients) == clients
+
+
+def test_a_client_id_is_short(read):
+    assert read(note(f"client: {'R' * 100}\ndate: 2026-11-20")).clients == ("R" * 100,)
+    assert read(note(f"client: {'R' * 101}\ndate: 2026-11-20")) == (
+        "problem: a client is named with more than 100 characters; use a short id, like RM-07")
+
+
+def test_a_session_holds_at_most_a_hundred_feedback_items(read):
+    tags = " ".join(f"#feedback/topic/t{n}" for n in range(100))
+    assert len(read(note("client: A\ndate: 2026-11-20", tags)).items) == 100
+    assert read(note("client: A\ndate: 2026-11-20", tags + " #feedback/topic/t100")) == (
+        "problem: the note holds more than 100 different feedback items; mutuality reads up "
+        "to 100 a session")
+
+
 def test_a_joint_session_counts_once_for_each_client(vault):
     vault.session("2026-11-20 couple.md", client="[DS-21, EO-22]")
     vault.session("2026-11-21 DS.md", client="DS-21")

@@ -13,6 +13,11 @@ _LEADING_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _DAY_IN_NAME = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 
 NO_DATE = "no date: add `date: 2026-11-20` or put the date in the file name"
+# A session is one client's, a couple's, a family's or a group's. More clients than
+# this, or a longer id, is not a session note as anyone writes one, and every rule and
+# report works per client: such a note would multiply the work and the alerts.
+MAX_CLIENTS = 20
+MAX_CLIENT_CHARACTERS = 100
 _CLIENT_KIND = (
     "client should be a name, a number or a link like \"[[RM-07]]\", "
     "or a list of those for a joint session"
@@ -26,6 +31,13 @@ def read_clients(value: Any) -> tuple[str, ...]:
     entries = value if isinstance(value, list) else [value]
     clients = dict.fromkeys(_read_client(entry) for entry in entries)  # keeps the order
     clients.pop("", None)
+    if len(clients) > MAX_CLIENTS:
+        raise NoteProblem(f"the note names more than {MAX_CLIENTS} clients; mutuality reads "
+                          f"sessions of up to {MAX_CLIENTS} (for a larger group, name the "
+                          "group as the client)")
+    if any(len(client) > MAX_CLIENT_CHARACTERS for client in clients):
+        raise NoteProblem(f"a client is named with more than {MAX_CLIENT_CHARACTERS} "
+                          "characters; use a short id, like RM-07")
     return tuple(clients)
 
 

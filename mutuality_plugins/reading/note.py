@@ -20,6 +20,10 @@ MAX_NOTE_BYTES = 4 * 1024 * 1024
 # it: memory stays bounded whatever the notes hold.
 KEPT_PROSE_CHARS = 256 * 1024
 
+# More feedback items than anyone records in a session would multiply the alerts and
+# the digest's lines (each by every client of the note).
+MAX_ITEMS = 100
+
 Extract = Callable[..., Iterable[Feedback]]
 """``extract(note=...)``: every extractor's answer for a note (the extractor hook,
 with the settings bound)."""
@@ -107,6 +111,9 @@ def session_from(
                 continue
             earlier = items.get(item.key)
             items[item.key] = item if earlier is None else earlier.filled_from(item)
+    if len(items) > MAX_ITEMS:
+        raise NoteProblem(f"the note holds more than {MAX_ITEMS} different feedback items; "
+                          f"mutuality reads up to {MAX_ITEMS} a session")
     return Session(
         path=note.path,
         date=date,

@@ -4,9 +4,8 @@ A words item's phrase is split into words at white space and ``-``. A note's tex
 the phrase when its words come in order, separated only by runs of white space (line
 breaks too) or ``-``, case aside, with no letter, digit or ``_`` just before the first
 word or just after the last. The alert is raised at each session whose note holds a
-phrase flagged in an earlier session of the client, once per phrase and session, for
-at most 20 phrases a session (in the order they were flagged; the twentieth alert
-says how many more there are).
+phrase flagged in an earlier session of the client, once per phrase and session (the
+practice keeps the first 20 a session: ``practice.MOST_A_SESSION``).
 
 Bounded work: a vault may be written by someone else, so the search must take time
 linear in the text and the phrases however both are made (notes are capped at 4 MiB,
@@ -50,11 +49,6 @@ from ..model import Alert, Rule, Session
 from .sequence import leading_up_to
 
 NAME = "flagged-word-reused"
-# The alerts one session can raise: beyond this many reused words, the last alert says
-# how many more. A note with thousands of phrases each contained in the next (x, x x,
-# x x x...) would otherwise raise thousands of alerts in every later session, a list no
-# one reads and, over a vault, more memory than the machine has.
-MOST_A_SESSION = 20
 
 _SEPARATORS = re.compile(r"[\s-]+")
 # Zero-width, so each runs in one pass with a plain string put in (a template with a
@@ -258,16 +252,13 @@ def check(client: str, sessions: Sequence[Session], settings: Mapping[str, Any],
                 found = [n for n in maybe if phrase_pattern(details[n]).search(text)]
         if found is None:
             found = sorted(search.search(text))
-        listed, unlisted = found[:MOST_A_SESSION], len(found) - MOST_A_SESSION
         alerts = []
-        for number in listed:
+        for number in found:
             detail, origin = details[number], sessions[flagged_at[number]]
-            more = (f", and so do {unlisted} more of the words the client objected to"
-                    if unlisted > 0 and number == listed[-1] else "")
             alerts.append(Alert(
                 NAME, client, session.date, session.path, "alert", detail,
                 f'"{detail}", which the client objected to on {origin.date}, '
-                f"appears again in this session's note{more}",
+                "appears again in this session's note",
                 (origin.path, session.path),
             ))
         raised.append(alerts)
