@@ -237,12 +237,12 @@ class Folder:
         where, _ = self._at(name)
         return _read_opened(_open_regular(where, self._descriptor), self.path / name, cap)
 
-    def create(self, name: str) -> int:
-        """A new file ``name`` (0600), open for writing; FileExistsError when a file,
-        a link or anything else has that name."""
+    def create(self, name: str, mode: int = 0o600) -> int:
+        """A new file ``name`` (``mode``, less the umask), open for writing;
+        FileExistsError when a file, a link or anything else has that name."""
         where, folder = self._at(name)
         return os.open(where, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NO_FOLLOW
-                       | _CLOSE_ON_EXEC | getattr(os, "O_BINARY", 0), 0o600, **folder)
+                       | _CLOSE_ON_EXEC | getattr(os, "O_BINARY", 0), mode, **folder)
 
     def lstat(self, name: str) -> os.stat_result:
         where, folder = self._at(name)

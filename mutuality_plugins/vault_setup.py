@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .config import CONFIG_NAME, Settings
 from .errors import MutualityError
+from .files import Folder, NotAFile, os_reason, posixpath_split
 from .model import Rule
 
 TEMPLATE_PATH = "Templates/Session (mutuality).md"
@@ -79,33 +80,30 @@ def set_up_vault(vault: Path, rules: Iterable[Rule]) -> list[tuple[str, bool]]:
     """
     done = []
     for relative, text in ((CONFIG_NAME, default_config(rules)), (TEMPLATE_PATH, SESSION_TEMPLATE)):
-        path = vault / relative
+        folder, name = posixpath_split(relative)
         try:
-            _make_real_folders(vault, path.parent)
-            # Created here or not at all: never over a file, never through a link.
-            flags = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-                     | getattr(os, "O_BINARY", 0))
-            descriptor = os.open(path, flags, 0o644)
-            with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-                file.write(text)
+            with _real_folder(vault, folder) as opened:
+                # Created here or not at all: never over a file, never through a link.
+                descriptor = opened.create(name, mode=0o644)
+                with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+                    file.write(text)
         except FileExistsError:
-            if not os.path.lexists(path):
-                raise MutualityError(f"{path.parent}: is a file, not a folder") from None
             done.append((relative, False))
         except OSError as error:
-            raise MutualityError(f"{path}: cannot be written ({error.strerror})") from None
+            raise MutualityError(f"{vault / relative}: cannot be written "
+                                 f"({os_reason(error)})") from None
         else:
             done.append((relative, True))
     return done
 
 
-def _make_real_folders(vault: Path, folder: Path) -> None:
-    """Make ``folder`` inside the vault, refusing any part of it that is a link (it
-    could lead outside the vault)."""
-    current = vault
-    for part in folder.relative_to(vault).parts:
-        current = current / part
-        if current.is_symlink():
-            raise MutualityError(f"{current}: is a link; mutuality writes only into real "
-                                 "folders of the vault")
-        current.mkdir(exist_ok=True)
+def _real_folder(vault: Path, relative: str) -> Folder:
+    """The folder ``relative`` of the vault, made if missing, reached without following
+    a link (one could lead outside the vault)."""
+    try:
+        return Folder(vault, relative, make=True)
+    except NotAFile as error:
+        where = Path(error.filename)
+        raise MutualityError(
+            f"{where}: is a link; mutuality writes only into real folders of the vault"
+            if where.is_symlink() else f"{where}: is a file, not a folder") from None

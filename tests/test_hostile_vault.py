@@ -184,6 +184,24 @@ def test_init_never_writes_through_a_linked_folder(vault, tmp_path):
     assert list(elsewhere.iterdir()) == []
 
 
+def test_init_never_writes_through_a_folder_swapped_for_a_link_meanwhile(vault, tmp_path,
+                                                                         monkeypatch):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    create = files.Folder.create
+
+    def swap_then_create(folder, name, mode=0o600):
+        if name.startswith("Session"):  # the template, once its folder is open
+            (vault / "Templates").rename(vault / "Templates.old")
+            (vault / "Templates").symlink_to(elsewhere, target_is_directory=True)
+        return create(folder, name, mode)
+
+    monkeypatch.setattr(files.Folder, "create", swap_then_create)
+    ok(run("init", vault))
+    assert list(elsewhere.iterdir()) == []
+    assert (vault / "Templates.old" / "Session (mutuality).md").is_file()
+
+
 def test_the_service_cut_short_by_its_reader_is_one_line(vault):
     child = subprocess.Popen([sys.executable, "-m", "mutuality_plugins", "service", str(vault),
                               "--platform", "linux"],
