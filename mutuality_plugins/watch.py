@@ -36,7 +36,7 @@ from .practice import Practice, PracticeBuilder
 from .report import Report, Say, period_of
 from .sinks import SINK_SECONDS, SinkDelivery
 from .vault import VaultState
-from .writer import NotWritten
+from .writer import NotWritten, require_own_output_folder
 
 QUIET_SECONDS = 0.1  # editors write a note in several steps: wait for them to finish
 LONGEST_WAIT_SECONDS = 0.8  # ... but a vault that keeps changing is still looked at
@@ -133,6 +133,7 @@ class Watcher:
         self._retry_at = 0.0
         self._told: dict[tuple[str, str, str], float] = {}
         self._index_trouble: str | None = None  # told once, until it changes
+        self._output_trouble: str | None = None  # the same
         self.ready = threading.Event()  # set once the first scan is done and watching
 
     # Called from other threads (watchdog's, the log handler, the main thread): record
@@ -292,9 +293,12 @@ class Watcher:
         try:
             changed = False
             if everything:
+                self._check_output_folder()
                 changed = bool(self.state.rescan())
             elif paths:
-                changed = bool(self.state.refresh(self._relative(paths)))
+                relative = self._relative(paths)
+                self._check_output_folder(relative)
+                changed = bool(self.state.refresh(relative))
             if retry and self.state.spoilt:
                 changed = bool(self.state.read_spoilt_again()) or changed
             self._catch_up(changed, retry)
@@ -316,6 +320,24 @@ class Watcher:
             self._retry_every = (min(2 * self._retry_every, RETRY_LONGEST_SECONDS) if owed
                                  else self._retry_first)
             self._retry_at = time.monotonic() + self._retry_every
+
+    def _check_output_folder(self, changed: Sequence[str] | None = None) -> None:
+        """A note of the therapist's put in the output folder while watching is never
+        read: say so, once (every other command refuses to run then). Looked at when
+        something there changed (``changed``: vault-relative paths), or with None."""
+        output = self.settings.output_folder
+        if changed is not None and not any(
+                path == output or path.startswith(output + "/") for path in changed):
+            return
+        try:
+            require_own_output_folder(self.vault, output)
+        except MutualityError as error:
+            trouble = f"warning: {error}"
+            if trouble != self._output_trouble:
+                self.say(trouble)
+            self._output_trouble = trouble
+        else:
+            self._output_trouble = None
 
     def _tell(self, failures: list[PluginFailure]) -> None:
         """Tell plugin failures as they happen, each one once an hour at most."""

@@ -653,6 +653,21 @@ def test_a_folder_replaced_by_a_link_is_never_read_through(vault, tmp_path):
     assert "OUTSIDE" not in (vault.root / "Mutuality" / "Alerts.md").read_text()
 
 
+def test_a_note_put_in_the_output_folder_while_watching_is_said_once(vault):
+    vault.streak("A")
+    with Watching(vault) as watching:
+        assert watching.next_alert().client == "A"
+        vault.session("Mutuality/2026-11-21 B.md", client="B")
+        told = watching.until_said("Mutuality/2026-11-21 B.md: the output folder Mutuality "
+                                   "holds notes mutuality did not write")
+        vault.streak("C")  # more changes, in the output folder too: not said again
+        assert watching.next_alert().client == "C"
+        vault.session("Mutuality/2026-11-21 B.md", client="B", body="Edited.\n")
+        vault.streak("D", first_day=20)
+        assert watching.next_alert().client == "D"
+    assert told.startswith("warning: ") and watching.said.count(told) == 1
+
+
 def test_one_watcher_a_vault_without_the_index_too(vault, tmp_path):
     vault.streak("A")
     with WatchProcess(vault, "--format", "jsonl", options=["--no-cache"]) as first:
