@@ -34,6 +34,7 @@ from random import Random
 from typing import Any
 
 from mutuality_plugins.model import FeedbackItem, Session
+from mutuality_plugins.practice import capped_alerts
 from mutuality_plugins.rules import flagged_word_reused, pending_feedback
 
 START = date(2026, 1, 5)
@@ -104,8 +105,10 @@ def look_at_items(sessions: Sequence[Session]) -> int:
 
 
 def run_rule(module: Any, settings: dict[str, Any]) -> Callable[[Sequence[Session]], int]:
+    """The rule as a command runs it: its alerts taken as the practice takes them (at
+    most 20 a session)."""
     def run(sessions: Sequence[Session]) -> int:
-        return len(list(module.check("RM-07", sessions, settings, None)))
+        return len(capped_alerts(module.check("RM-07", sessions, settings, None)))
 
     return run
 

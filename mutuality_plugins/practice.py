@@ -90,7 +90,7 @@ class PracticeBuilder:
             if rule.name not in self.enabled:
                 continue
             alerts = self.guard.call(plugin, f"rule {rule.name}", rule.check, client, sessions,
-                                     self.enabled[rule.name], since, contract=_capped_alerts)
+                                     self.enabled[rule.name], since, contract=capped_alerts)
             if alerts is FAILED or alerts is None:
                 continue
             found += [alert for alert in alerts if since is None or alert.date >= since]
@@ -105,7 +105,7 @@ class PracticeBuilder:
 MOST_A_SESSION = 20
 
 
-def _capped_alerts(answer: Any) -> list[Alert]:
+def capped_alerts(answer: Any) -> list[Alert]:
     """A rule's alerts (checked as they come), at most :data:`MOST_A_SESSION` of them
     at each session, the first ones it gave."""
     kept: dict[str, list[Alert]] = {}

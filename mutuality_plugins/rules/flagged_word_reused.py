@@ -232,7 +232,7 @@ def check(client: str, sessions: Sequence[Session], settings: Mapping[str, Any],
     search = PhraseSearch(details)
     # The sessions are searched last first, so that the phrases searched for only ever
     # drop out (those flagged at or after the session searched).
-    raised: list[list[Alert]] = []
+    raised: list[tuple[int, list[int]]] = []  # (session, the phrases found in it)
     active = len(details)
     for index in range(len(sessions) - 1, first - 1, -1):
         while flagged_at[active - 1] >= index:
@@ -252,18 +252,19 @@ def check(client: str, sessions: Sequence[Session], settings: Mapping[str, Any],
                 found = [n for n in maybe if phrase_pattern(details[n]).search(text)]
         if found is None:
             found = sorted(search.search(text))
-        alerts = []
+        raised.append((index, found))
+    # Made as they are taken: whoever takes them may keep only some (the practice keeps
+    # the first 20 a session), so the numbers are all that is held meanwhile.
+    for index, found in reversed(raised):
+        session = sessions[index]
         for number in found:
             detail, origin = details[number], sessions[flagged_at[number]]
-            alerts.append(Alert(
+            yield Alert(
                 NAME, client, session.date, session.path, "alert", detail,
                 f'"{detail}", which the client objected to on {origin.date}, '
                 "appears again in this session's note",
                 (origin.path, session.path),
-            ))
-        raised.append(alerts)
-    for alerts in reversed(raised):
-        yield from alerts
+            )
 
 
 @hookimpl
