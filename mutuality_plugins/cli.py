@@ -204,15 +204,22 @@ class _Parsed(click.ParamType):  # type: ignore[type-arg]  # generic from click 
             return value
         try:
             return self._parse(value)
+        except _OutOfRange as error:
+            self.fail(f"{value!r} is {error}", param, context)
         except ValueError:
             self.fail(f"{value!r} is not {self._example}", param, context)
 
 
+class _OutOfRange(ValueError):
+    """A value of the right form that mutuality cannot use: says why."""
+
+
 def _iso_week(text: str) -> Period:
     year, week = text.upper().split("-W")
+    monday = date.fromisocalendar(int(year), int(week), 1)  # a ValueError if no such week
     if not 1900 <= int(year) <= 9998:  # a digest looks back weeks before it
-        raise ValueError("a year from 1900 to 9998")
-    return Period.iso_week(date.fromisocalendar(int(year), int(week), 1))
+        raise _OutOfRange("a week of a year mutuality does not show: from 1900 to 9998")
+    return Period.iso_week(monday)
 
 
 _WEEK = _Parsed("YYYY-Www", _iso_week, "an ISO week like 2026-W47")

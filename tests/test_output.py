@@ -124,8 +124,9 @@ def test_a_plugin_exit_under_debug_shows_a_traceback_naming_the_plugin(tmp_path)
 def test_a_week_beyond_what_a_digest_can_show_is_a_usage_error(week):
     result = run("digest", EXAMPLE, "--week", week)
     assert result.exit_code == 2
-    assert result.output == (f"mutuality digest: Invalid value for '--week': '{week}' is not "
-                             "an ISO week like 2026-W47 (see mutuality digest --help)\n")
+    assert result.output == (f"mutuality digest: Invalid value for '--week': '{week}' is a "
+                             "week of a year mutuality does not show: from 1900 to 9998 (see "
+                             "mutuality digest --help)\n")
 
 
 def test_a_plugins_note_problem_that_is_not_utf8_is_the_notes_problem(tmp_path):
