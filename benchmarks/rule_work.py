@@ -108,7 +108,8 @@ def run_rule(module: Any, settings: dict[str, Any]) -> Callable[[Sequence[Sessio
     """The rule as a command runs it: its alerts taken as the practice takes them (at
     most 20 a session)."""
     def run(sessions: Sequence[Session]) -> int:
-        return len(capped_alerts(module.check("RM-07", sessions, settings, None)))
+        return len(capped_alerts(module.check("RM-07", sessions, settings, None), "RM-07",
+                                 sessions))
 
     return run
 

@@ -16,8 +16,9 @@ from mutuality_plugins import Period, Reporter, hookimpl
 
 COLUMNS = ["date", "client", "note", "invited", "theme", "signal", "quote", "phrase",
            "response", "by"]
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-FORMULA_AFTER_SEPARATOR = re.compile(r"(?<=[;,\t\r\n])(?=[=+\-@])")
+# Where a spreadsheet may start a cell (here, or after a separator it may split at), a
+# formula, spaces before it too (some trim them).
+FORMULA = re.compile(r"(?:^|(?<=[;,\t\r\n]))(?= *[=+\-@])")
 
 
 def render_csv(practice, period):
@@ -42,8 +43,8 @@ def _cell(text):
     """Words from a note as a cell a spreadsheet shows, never runs: one starting like a
     formula (=HYPERLINK(...) would send the row to a web address) gets a leading ', and
     so does a formula just after a separator a spreadsheet may split the cell at."""
-    text = FORMULA_AFTER_SEPARATOR.sub("'", text)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    text = FORMULA.sub("'", text)
+    return "'" + text if text.startswith(("\t", "\r")) else text
 
 
 @hookimpl

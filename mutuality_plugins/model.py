@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from operator import attrgetter
 from typing import Any, Protocol
@@ -181,6 +181,14 @@ class ScanResult:
 SEVERITIES = ("alert", "warning", "info")
 
 
+# The alerts one rule may raise at one session of a client: beyond this many, the last
+# says how many more. One note, however written, then raises a bounded number of
+# alerts: phrases each inside the next (x, x x, x x x...) or hundreds of items, all
+# coming back in every later note, would otherwise raise thousands in each, a list no
+# one reads and, over a vault, more memory than the machine has.
+MOST_A_SESSION = 20
+
+
 @dataclass(frozen=True, slots=True)
 class Alert:
     """An event: a rule raised at one session of one client.
@@ -198,6 +206,11 @@ class Alert:
     detail: str | None
     message: str
     evidence: tuple[str, ...] = ()
+
+    def with_more(self, more: int) -> Alert:
+        """This alert, saying that ``more`` like it at its session are not listed."""
+        return replace(self, message=f"{self.message} (and {more} more like it at this "
+                                     "session, not listed one by one)")
 
     @property
     def identity(self) -> tuple[str, str, str, str | None]:

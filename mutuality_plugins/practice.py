@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from .config import Settings, rule_settings
-from .contracts import EACH_ALERT
-from .model import Alert, ScanResult, Session
+from .contracts import EACH_ALERT, PluginFault
+from .model import MOST_A_SESSION, Alert, ScanResult, Session
 from .plugin_calls import FAILED
 from .plugins import PluginManager
 
@@ -89,35 +89,59 @@ class PracticeBuilder:
         for plugin, rule in self.rules:
             if rule.name not in self.enabled:
                 continue
-            alerts = self.guard.call(plugin, f"rule {rule.name}", rule.check, client, sessions,
-                                     self.enabled[rule.name], since, contract=capped_alerts)
+            alerts = self.guard.call(
+                plugin, f"rule {rule.name}", rule.check, client, sessions,
+                self.enabled[rule.name], since,
+                contract=lambda answer: capped_alerts(answer, client, sessions))
             if alerts is FAILED or alerts is None:
                 continue
             found += [alert for alert in alerts if since is None or alert.date >= since]
         return found
 
 
-# The alerts one rule may raise at one session of a client: beyond this many, the last
-# says how many more. One note, however written, then raises a bounded number of
-# alerts: phrases each inside the next (x, x x, x x x...) or hundreds of items, all
-# coming back in every later note, would otherwise raise thousands in each, a list no
-# one reads and, over a vault, more memory than the machine has.
-MOST_A_SESSION = 20
+# What a rule may give in all, a session: enough for the built-in rules' most (one
+# alert an item, 100 a session), not for a rule that never stops.
+MOST_TAKEN_A_SESSION = 200
+# The notes an alert links to: a streak or a held request may span a thousand sessions
+# (a vault's settings choose how many), and every alert would list them all.
+MOST_EVIDENCE = 10
 
 
-def capped_alerts(answer: Any) -> list[Alert]:
-    """A rule's alerts (checked as they come), at most :data:`MOST_A_SESSION` of them
-    at each session, the first ones it gave."""
+def capped_alerts(answer: Any, client: str, sessions: Sequence[Session]) -> list[Alert]:
+    """A rule's alerts for ``client`` at ``sessions``, checked as they come: each must be
+    that client's at one of those sessions; at most :data:`MOST_A_SESSION` at a
+    session are kept (the first ones given, the last saying how many more), each with
+    its first and last notes of evidence when there are many.
+
+    :raises PluginFault: for an alert of another client or note, or more than
+        :data:`MOST_TAKEN_A_SESSION` a session in all (a rule that never stops).
+    """
+    notes = {session.path for session in sessions}
+    most = MOST_TAKEN_A_SESSION * len(sessions)
     kept: dict[str, list[Alert]] = {}
     unlisted: Counter[str] = Counter()
-    for alert in EACH_ALERT(answer):
+    for taken, alert in enumerate(EACH_ALERT(answer), start=1):
+        if alert.client != client or alert.note not in notes:
+            raise PluginFault("its Alert should be raised for the client and at one of the "
+                              "sessions it was given")
+        if taken > most:
+            raise PluginFault(f"it gave more than {MOST_TAKEN_A_SESSION} alerts a session")
         at_session = kept.setdefault(alert.note, [])
         if len(at_session) < MOST_A_SESSION:
-            at_session.append(alert)
+            at_session.append(_evidence_cut(alert))
         else:
             unlisted[alert.note] += 1
     for note, more in unlisted.items():
-        last = kept[note][-1]
-        kept[note][-1] = replace(last, message=f"{last.message} (and {more} more like it "
-                                               "at this session, not listed one by one)")
+        kept[note][-1] = kept[note][-1].with_more(more)
     return [alert for at_session in kept.values() for alert in at_session]
+
+
+def _evidence_cut(alert: Alert) -> Alert:
+    """The alert with its first and last notes of evidence, when there are many."""
+    evidence = alert.evidence
+    if len(evidence) <= MOST_EVIDENCE:
+        return alert
+    half = MOST_EVIDENCE // 2
+    return replace(alert, evidence=(*evidence[:half], *evidence[-half:]),
+                   message=f"{alert.message} ({len(evidence)} notes; the first and last "
+                           f"{half} are linked)")

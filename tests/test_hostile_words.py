@@ -114,15 +114,15 @@ def test_the_csv_export_never_holds_a_formula(vault):
                   feedback='[{"pacing/too-fast": "=HYPERLINK(\\"https://x.example\\")"}, '
                            '{"topic/not-now": "+1 @home -ok"}]')
     vault.session("2026-11-17 B.md", client="B", feedback_invited="yes",
-                  feedback='[{"pacing/too-fast": "ok;@SUM(1+1)"}]')
+                  feedback='[{"pacing/too-fast": "ok;@SUM(1+1)"}, {"topic/x": "ok; =1+1"}]')
     output = ok(run("--hooks-dir", HOOKS, "report", "feedback-csv", vault, "--all"))
     rows = list(csv.DictReader(io.StringIO(output)))
     assert [(row["client"], row["phrase"] or row["quote"]) for row in rows] == [
         ("'=cmd", "'=HYPERLINK(\"https://x.example\")"), ("'=cmd", "'+1 @home -ok"),
-        ("B", "ok;'@SUM(1+1)")]
+        ("B", "ok;'@SUM(1+1)"), ("B", "ok;' =1+1")]
     # Wherever a spreadsheet set to another separator may cut a cell, no formula starts.
     pieces = re.split(r'[;,\t\n]"?', output)
-    assert not [piece for piece in pieces if piece.startswith(("=", "+", "-", "@"))]
+    assert not [piece for piece in pieces if piece.lstrip().startswith(("=", "+", "-", "@"))]
 
 
 @pytest.mark.parametrize("where", ["a setting's name", "a note in the output folder"])
@@ -145,14 +145,14 @@ def test_file_names_percent_signs_web_addresses_and_chart_directives_stay_words(
             feedback_invited: yes
             feedback:
               - theme: "x %%{{init: {{'theme':'dark'}}}}%%"
-                quote: "100%%% sure, see https://evil.example/x or www.evil.example &lt;b&gt;"
+                quote: "100%%% sure, see https://evil.example/x, www.evil.example, _WWW.evil.example, me@evil.example &lt;b&gt;"
             """)
     ok(run("alerts", vault, "--all", "--write"))
     ok(run("digest", vault, "--week", "2026-W47", "--write"))
     for note in ("Alerts.md", "2026-W47.md"):
         text = (vault / "Mutuality" / note).read_text()
         assert "``<" not in text and "%%" not in text and "https://" not in text
-        assert not re.search(r"(?<!\\)(<img|&lt;|www\.)", text)
+        assert not re.search(r"(?<!\\)(<img|&lt;|www\.|WWW\.|@)", text)
         assert "[[" not in text  # such a name is a Markdown link, its path encoded
         assert "](Clients/%60%60%3Cimg%20src%3Dhttps%3A" in text
     chart = (vault / "Mutuality" / "2026-W47.md").read_text().split("```mermaid")[2]

@@ -98,6 +98,45 @@ def test_a_rule_that_yields_something_else_than_alerts_is_named(tmp_path):
             "not only Alert (and 6 more times)") in stderr_lines(result)
 
 
+RULE_OF = ("from itertools import count\n"
+           "from mutuality_plugins import Alert, Rule, hookimpl\n\n"
+           "def check(client, sessions, settings, since):\n{body}\n\n"
+           "@hookimpl\ndef mutuality_rules():\n    return [Rule('many', check)]\n")
+
+
+@pytest.mark.parametrize("body, reason", [
+    # Each alert at a note of its own, to get round the 20 a session.
+    ("    for s in sessions:\n        for n in range(500):\n"
+     "            yield Alert('many', client, s.date, f'{s.path}#{n}', 'info', str(n), 'm')",
+     "its Alert should be raised for the client and at one of the sessions it was given"),
+    ("    for s in sessions:\n"
+     "        yield Alert('many', 'someone else', s.date, s.path, 'info', None, 'm')",
+     "its Alert should be raised for the client and at one of the sessions it was given"),
+    ("    s = sessions[-1]\n    for n in count():\n"  # never stops
+     "        yield Alert('many', client, s.date, s.path, 'info', str(n), 'm')",
+     "it gave more than 200 alerts a session"),
+])
+def test_a_rule_cannot_raise_alerts_without_bound_nor_elsewhere(tmp_path, body, reason):
+    (tmp_path / "many.py").write_text(RULE_OF.format(body=body))
+    result = run("--hooks-dir", tmp_path, "alerts", EXAMPLE, "--all", "--format", "json")
+    assert result.exit_code == 1
+    assert any(line.startswith(f"mutuality: plugin many failed in rule many: {reason}")
+               for line in stderr_lines(result))
+    assert not [alert for alert in json.loads(result.stdout) if alert["rule"] == "many"]
+
+
+def test_a_rule_keeps_twenty_alerts_a_session_the_last_counting_the_rest(tmp_path):
+    (tmp_path / "many.py").write_text(RULE_OF.format(body=(
+        "    s = sessions[-1]\n    for n in range(150):\n"
+        "        yield Alert('many', client, s.date, s.path, 'info', f'{n:03}', 'm')")))
+    alerts = json.loads(ok(run("--hooks-dir", tmp_path, "alerts", EXAMPLE, "--all",
+                               "--format", "json")))
+    of_a_client = [a for a in alerts if a["rule"] == "many" and a["client"] == "RM-07"]
+    assert [a["detail"] for a in of_a_client] == [f"{n:03}" for n in range(20)]
+    assert of_a_client[-1]["message"] == ("m (and 130 more like it at this session, not "
+                                          "listed one by one)")
+
+
 def test_a_report_that_returns_no_text_is_named(tmp_path):
     (tmp_path / "odd_report.py").write_text(
         "from mutuality_plugins import Period, Reporter, hookimpl\n\n"

@@ -224,6 +224,15 @@ def test_any_rule_raises_at_most_twenty_alerts_a_session():
                                        "one by one)")
 
 
+def test_an_alert_over_many_sessions_links_the_first_and_last_five():
+    sessions = [session(n) for n in range(30)]
+    (found,) = alerts(sessions, "uninvited-streak", sessions=30)
+    assert found.evidence == tuple(s.path for s in [*sessions[:5], *sessions[-5:]])
+    assert found.message.endswith("(30 notes; the first and last 5 are linked)")
+    (few,) = alerts(sessions[:10], "uninvited-streak", sessions=10)
+    assert len(few.evidence) == 10 and "linked" not in few.message
+
+
 def reused(sessions):
     return sorted((a.note, a.detail) for a in alerts(sessions, "flagged-word-reused"))
 

@@ -26,8 +26,8 @@ def generated_note(properties: Mapping[str, Any], body: str) -> str:
 # What Obsidian would take as markup in words from a note (a client's words, an id, a
 # file name): a link or an image (which it fetches from the web), HTML or an entity, a
 # tag, a table cell, emphasis, a highlight, maths; a pair of % starts a comment that
-# hides the rest; a web address would become a link.
-_MARKUP = re.compile(r"[\\`*_\[\]<>!|#$=~^&]|%(?=%)|(?<=%)%|:(?=//)|(?<=\bwww)\.")
+# hides the rest; a web or mail address would become a link.
+_MARKUP = re.compile(r"[\\`*_\[\]<>!|#$=~^&@]|%(?=%)|(?<=%)%|:(?=//)|(?i:(?<=www))\.")
 _LINE_BREAKS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 # A file name of only these is a [[link]] as it is; any other is a Markdown link.
 _PLAIN_NAME = re.compile(r"[\w .,()'+/-]+")

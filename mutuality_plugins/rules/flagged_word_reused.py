@@ -4,8 +4,9 @@ A words item's phrase is split into words at white space and ``-``. A note's tex
 the phrase when its words come in order, separated only by runs of white space (line
 breaks too) or ``-``, case aside, with no letter, digit or ``_`` just before the first
 word or just after the last. The alert is raised at each session whose note holds a
-phrase flagged in an earlier session of the client, once per phrase and session (the
-practice keeps the first 20 a session: ``practice.MOST_A_SESSION``).
+phrase flagged in an earlier session of the client, once per phrase and session, for
+the first 20 phrases a session (``MOST_A_SESSION``, what the practice keeps of any
+rule); the twentieth says how many more.
 
 Bounded work: a vault may be written by someone else, so the search must take time
 linear in the text and the phrases however both are made (notes are capped at 4 MiB,
@@ -45,7 +46,7 @@ from itertools import accumulate
 from typing import Any
 
 from ..hookspecs import hookimpl
-from ..model import Alert, Rule, Session
+from ..model import MOST_A_SESSION, Alert, Rule, Session
 from .sequence import leading_up_to
 
 NAME = "flagged-word-reused"
@@ -232,7 +233,8 @@ def check(client: str, sessions: Sequence[Session], settings: Mapping[str, Any],
     search = PhraseSearch(details)
     # The sessions are searched last first, so that the phrases searched for only ever
     # drop out (those flagged at or after the session searched).
-    raised: list[tuple[int, list[int]]] = []  # (session, the phrases found in it)
+    # (session, the first phrases found in it, how many more)
+    raised: list[tuple[int, list[int], int]] = []
     active = len(details)
     for index in range(len(sessions) - 1, first - 1, -1):
         while flagged_at[active - 1] >= index:
@@ -252,19 +254,20 @@ def check(client: str, sessions: Sequence[Session], settings: Mapping[str, Any],
                 found = [n for n in maybe if phrase_pattern(details[n]).search(text)]
         if found is None:
             found = sorted(search.search(text))
-        raised.append((index, found))
-    # Made as they are taken: whoever takes them may keep only some (the practice keeps
-    # the first 20 a session), so the numbers are all that is held meanwhile.
-    for index, found in reversed(raised):
+        # The practice keeps the first 20 a session: only those are made, the last
+        # saying how many more (a note may hold thousands of the client's phrases).
+        raised.append((index, found[:MOST_A_SESSION], len(found) - MOST_A_SESSION))
+    for index, found, more in reversed(raised):
         session = sessions[index]
         for number in found:
             detail, origin = details[number], sessions[flagged_at[number]]
-            yield Alert(
+            alert = Alert(
                 NAME, client, session.date, session.path, "alert", detail,
                 f'"{detail}", which the client objected to on {origin.date}, '
                 "appears again in this session's note",
                 (origin.path, session.path),
             )
+            yield alert.with_more(more) if more > 0 and number == found[-1] else alert
 
 
 @hookimpl
