@@ -87,10 +87,12 @@ def mutuality_rules() -> Iterable[Rule]:
     sessions ordered by (date, vault-relative path), a joint session appearing for
     each of its clients, and yields :class:`~mutuality_plugins.Alert` events, each
     raised at one session. It must be a pure function: the same sessions give the
-    same alerts. Alerts with the same identity (rule, client, note, detail) are kept
-    once. ``since`` is the first day whose alerts are wanted, or None for all: the
-    sessions before it still count (a streak starts there), but a rule may skip
-    costly work that only decides alerts raised before it.
+    same alerts. Alerts with the same (rule, client, note, detail) are listed once;
+    one with the same identity (rule, client, date, detail) as an alert handed on
+    before is not handed on again (a renamed note raises nothing new). ``since`` is
+    the first day whose alerts are wanted, or None for all: the sessions before it
+    still count (a streak starts there), but a rule may skip costly work that only
+    decides alerts raised before it.
 
     The rule's ``settings`` are its defaults; a user changes them, or turns the rule
     off, in ``[rules.NAME]`` of ``mutuality.toml``.

@@ -33,7 +33,10 @@ from .plugins import PluginManager
 from .reading.note import ProseInFile
 from .writer import Leftovers
 
-SCHEMA = 4
+SCHEMA = 5
+# The layout before alerts handed on were known by their date rather than their note:
+# its record of them is kept, so moving to this one announces nothing again.
+SENT_BY_NOTE_SCHEMA = 4
 APPLICATION = "mutuality note index"
 STATE_VARIABLE = "MUTUALITY_STATE_DIR"
 
@@ -133,6 +136,7 @@ class NoteIndex:
             try:
                 index = cls._connect(path, fingerprint)
                 index._create(expected)  # a new file; several commands may start at once
+                index._migrate(expected)
                 if index._meta() == expected:
                     index._forget_other_fingerprints()
                     return index
@@ -193,12 +197,25 @@ class NoteIndex:
                 "notes (fingerprint TEXT NOT NULL, path TEXT NOT NULL,"
                 " mtime_ns INTEGER NOT NULL, size INTEGER NOT NULL, kind TEXT NOT NULL,"
                 " data TEXT NOT NULL, text TEXT, PRIMARY KEY (fingerprint, path))",
-                "sent_alerts (sink TEXT, rule TEXT, client TEXT, note TEXT, detail TEXT,"
-                " PRIMARY KEY (sink, rule, client, note, detail))",
+                "sent_alerts (sink TEXT, rule TEXT, client TEXT, date TEXT, detail TEXT,"
+                " PRIMARY KEY (sink, rule, client, date, detail))",
                 "marks (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
             ):
                 self._db.execute(f"CREATE TABLE {table}")
             self._db.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
+
+    def _migrate(self, expected: dict[str, str]) -> None:
+        """Bring the index of the layout before (alerts handed on known by their
+        note) to this one, keeping that record: what was handed on stays so."""
+        if self._meta() != {**expected, "schema": str(SENT_BY_NOTE_SCHEMA)}:
+            return
+        with self._transaction():
+            self._db.execute("ALTER TABLE sent_alerts RENAME TO sent_alerts_by_note")
+            self._db.execute("CREATE TABLE sent_alerts (sink TEXT, rule TEXT, client TEXT,"
+                             " date TEXT, detail TEXT,"
+                             " PRIMARY KEY (sink, rule, client, date, detail))")
+            self._db.execute("UPDATE meta SET value = ? WHERE key = 'schema'",
+                             (expected["schema"],))
 
     def _transaction(self) -> _Transaction:
         return _Transaction(self._db)
@@ -262,10 +279,23 @@ class NoteIndex:
     # Alerts handed on, by alert sink, and other marks
 
     def unsent(self, sink: str, alerts: Iterable[Alert]) -> list[Alert]:
-        """The alerts the sink named ``sink`` has not received."""
+        """The alerts the sink named ``sink`` has not received (one of the same
+        identity, whatever its note is called now), each identity once (two notes of
+        one date may each raise it)."""
         sent = set(self._db.execute(
-            "SELECT rule, client, note, detail FROM sent_alerts WHERE sink = ?", (sink,)))
-        return [alert for alert in alerts if _identity(alert) not in sent]
+            "SELECT rule, client, date, detail FROM sent_alerts WHERE sink = ?", (sink,)))
+        by_note: set[tuple[str, ...]] = set()
+        with contextlib.suppress(sqlite3.OperationalError):  # only in a migrated index
+            by_note = set(self._db.execute(
+                "SELECT rule, client, note, detail FROM sent_alerts_by_note WHERE sink = ?",
+                (sink,)))
+        unsent = []
+        for alert in alerts:
+            identity = _identity(alert)
+            if identity not in sent and _by_note(alert) not in by_note:
+                sent.add(identity)
+                unsent.append(alert)
+        return unsent
 
     def remember_sent(self, sink: str, alerts: Iterable[Alert]) -> None:
         with self._transaction():
@@ -284,6 +314,11 @@ class NoteIndex:
 
 def _identity(alert: Alert) -> tuple[str, str, str, str]:
     # SQLite compares NULLs as distinct in a key: store a missing detail as "".
+    return (alert.rule, alert.client, alert.date.isoformat(), alert.detail or "")
+
+
+def _by_note(alert: Alert) -> tuple[str, str, str, str]:
+    """How the layout before knew an alert handed on."""
     return (alert.rule, alert.client, alert.note, alert.detail or "")
 
 

@@ -213,8 +213,15 @@ class Alert:
                                      "session, not listed one by one)")
 
     @property
-    def identity(self) -> tuple[str, str, str, str | None]:
-        """The same alert raised twice is one alert."""
+    def identity(self) -> tuple[str, str, dt.date, str | None]:
+        """What decides whether an alert was handed on already: renaming or moving its
+        note, or a whole client folder, never makes it new."""
+        return (self.rule, self.client, self.date, self.detail)
+
+    @property
+    def listed_as(self) -> tuple[str, str, str, str | None]:
+        """The same alert raised twice is listed once (two notes of one date can each
+        raise one)."""
         return (self.rule, self.client, self.note, self.detail)
 
     @property

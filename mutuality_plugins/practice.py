@@ -77,7 +77,7 @@ class PracticeBuilder:
                 if len(self.guard.failures) == failed_before:
                     known[client] = (sessions, since, alerts)
             for alert in alerts:
-                raised.setdefault(alert.identity, alert)
+                raised.setdefault(alert.listed_as, alert)
         self._known = known
         self.unsettled = len(known) < len(by_client)
         alerts = sorted(raised.values(), key=lambda alert: alert.order)

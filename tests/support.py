@@ -31,6 +31,7 @@ from mutuality_plugins.watch import Watcher
 
 ROOT = Path(__file__).parent.parent
 EXAMPLE = ROOT / "examples" / "vault"
+EXAMPLE_ALERTS = 15  # what `alerts --all` finds in it: a check that all of them came
 HOOKS = ROOT / "hooks"
 MANUAL = ROOT / "docs" / "plugins.md"
 PLUGINS = Path(__file__).parent / "plugins"  # real plugins the tests load

@@ -10,7 +10,17 @@ import pytest
 
 from mutuality_plugins.model import AlertSink
 
-from support import EXAMPLE, PLUGINS, TIMEOUT, Watching, WatchProcess, run, run_child, until
+from support import (
+    EXAMPLE,
+    EXAMPLE_ALERTS,
+    PLUGINS,
+    TIMEOUT,
+    Watching,
+    WatchProcess,
+    run,
+    run_child,
+    until,
+)
 
 
 def hooks(tmp_path, name, code):
@@ -25,7 +35,7 @@ def test_what_a_plugin_writes_to_descriptor_1_as_it_loads_never_reaches_the_json
     folder = hooks(tmp_path, "loud", "import os\nos.write(1, b'loud at import\\n')\n")
     done = run_child("--hooks-dir", folder, "alerts", EXAMPLE, "--all", "--format", "json")
     assert done.returncode == 0, done.stderr
-    assert len(json.loads(done.stdout)) >= 16
+    assert len(json.loads(done.stdout)) >= EXAMPLE_ALERTS
     assert "loud at import" in done.stderr
 
 
@@ -66,7 +76,7 @@ def test_with_stderr_closed_the_json_stays_clean(tmp_path):
                                      "    os.write(2, b'two\\n')\n")
     done = run_child("--hooks-dir", folder, "alerts", EXAMPLE, "--all", "--format", "json",
                      closed=[2])
-    assert len(json.loads(done.stdout)) >= 16  # no message, no plugin output inside it
+    assert len(json.loads(done.stdout)) >= EXAMPLE_ALERTS  # no message, no plugin output inside it
 
 
 @pytest.mark.parametrize("where", ["at import", "in a rule"])

@@ -17,7 +17,7 @@ import pytest
 from mutuality_plugins import hookspecs
 from mutuality_plugins.plugins import get_plugin_manager
 
-from support import EXAMPLE, HOOKS, MANUAL, PLUGINS, ok, run
+from support import EXAMPLE, EXAMPLE_ALERTS, HOOKS, MANUAL, PLUGINS, ok, run
 
 HOOK_NAMES = sorted(name for name in vars(hookspecs) if name.startswith("mutuality_"))
 
@@ -190,7 +190,7 @@ def test_a_plugin_command_runs_and_a_clash_is_refused(vault, tmp_path):
 def test_a_failing_rule_and_report_are_named_and_the_rest_comes_out():
     result = run("--hooks-dir", PLUGINS / "raising", "alerts", EXAMPLE, "--all", "--format", "json")
     assert result.exit_code == 1
-    assert len(json.loads(result.stdout)) >= 16  # the built-in rules' alerts are all there
+    assert len(json.loads(result.stdout)) >= EXAMPLE_ALERTS  # the built-in rules' alerts are all there
     assert ("mutuality: plugin raising_rule failed in rule always-fails: ZeroDivisionError "
             "(and 6 more times)\n") in result.stderr  # once for each of the 7 clients
     broken = run("--hooks-dir", PLUGINS / "raising", "report", "broken-report", EXAMPLE)
@@ -245,6 +245,45 @@ def test_notify_hands_each_alert_to_the_sinks_once(vault, tmp_path, monkeypatch)
     state = Path(os.environ["MUTUALITY_STATE_DIR"])
     assert stat.S_IMODE(state.stat().st_mode) == 0o700
     assert all(stat.S_IMODE(f.stat().st_mode) == 0o600 for f in state.iterdir())
+
+
+def test_notify_after_a_client_folder_is_renamed_hands_nothing_on_again(vault, tmp_path):
+    log = tmp_path / "log.jsonl"
+    vault.streak(folder="Clients/A/")
+    vault.write("mutuality.toml", f'[plugins.recording_sink]\npath = "{log}"\n')
+    ok(run("--hooks-dir", PLUGINS / "good", "alerts", vault, "--all", "--notify"))
+    (vault / "Clients" / "A").rename(vault / "Clients" / "Ann")
+    (vault / "Clients/Ann/2026-11-18 A.md").rename(vault / "Clients/Ann/18 November.md")
+    ok(run("--hooks-dir", PLUGINS / "good", "alerts", vault, "--all", "--notify"))
+    assert [json.loads(line)["note"] for line in log.read_text().splitlines()] == [
+        "Clients/A/2026-11-18 A.md"]
+
+
+def test_alerts_handed_on_by_the_layout_before_are_not_handed_on_again(vault, tmp_path):
+    """An index written before alerts were known by their date (schema 4) keeps its
+    record of what each sink received."""
+    import sqlite3
+
+    from mutuality_plugins.index import state_folder
+
+    log = tmp_path / "log.jsonl"
+    vault.streak()
+    vault.write("mutuality.toml", f'[plugins.recording_sink]\npath = "{log}"\n')
+    ok(run("--hooks-dir", PLUGINS / "good", "alerts", vault, "--all", "--notify"))
+    [index] = state_folder().glob("index-*.sqlite3")
+    with sqlite3.connect(index) as db:  # as the version before left it
+        db.execute("DROP TABLE sent_alerts")
+        db.execute("CREATE TABLE sent_alerts (sink TEXT, rule TEXT, client TEXT, note TEXT,"
+                   " detail TEXT, PRIMARY KEY (sink, rule, client, note, detail))")
+        db.execute("INSERT INTO sent_alerts VALUES ('recording', 'uninvited-streak',"
+                   " 'A', '2026-11-18 A.md', '')")
+        db.execute("UPDATE meta SET value = '4' WHERE key = 'schema'")
+    ok(run("--hooks-dir", PLUGINS / "good", "alerts", vault, "--all", "--notify"))
+    assert len(log.read_text().splitlines()) == 1  # not handed on again
+    vault.session("2026-11-23 A.md", client="A", srs_total=20)
+    ok(run("--hooks-dir", PLUGINS / "good", "alerts", vault, "--all", "--notify"))
+    assert [json.loads(line)["rule"] for line in log.read_text().splitlines()] == [
+        "uninvited-streak", "alliance-low"]
 
 
 # The hooks/ examples

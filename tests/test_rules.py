@@ -196,6 +196,13 @@ def test_each_phrase_is_raised_once_per_session_and_in_every_later_session():
     ]
 
 
+def test_the_client_objecting_again_to_a_word_is_not_a_reuse_of_it():
+    sessions = [session(0, items=[words("acting out")]),
+                session(1, items=[words("Acting-Out")], text="you call it acting out again"),
+                session(2, text="acting out")]
+    assert reused(sessions) == [(session(2).path, "acting out")]
+
+
 def test_a_flagged_phrase_is_per_client():
     sessions = [session(0, "A", items=[words("broken")]), session(1, "B", text="broken")]
     assert alerts(sessions, "flagged-word-reused") == []
@@ -371,12 +378,13 @@ def expected_reuses(sessions, since):
     flagged."""
     flagged, found = {}, []  # a phrase's words -> the session that flagged it first
     for at in sessions:
+        own = [" ".join(split_words(item.phrase)) for item in at.items
+               if item.theme == "words" and item.phrase and split_words(item.phrase)]
         for detail, origin in flagged.items() if since is None or at.date >= since else ():
-            if holds(at.text, detail.split(" ")):
+            if holds(at.text, detail.split(" ")) and detail not in own:  # not objected again
                 found.append((at.path, detail, (origin.path, at.path)))
-        for item in at.items:
-            if item.theme == "words" and item.phrase and split_words(item.phrase):
-                flagged.setdefault(" ".join(split_words(item.phrase)), at)
+        for detail in own:
+            flagged.setdefault(detail, at)
     return found
 
 

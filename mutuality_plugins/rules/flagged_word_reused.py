@@ -215,11 +215,8 @@ def check(client: str, sessions: Sequence[Session], settings: Mapping[str, Any],
     # in that order: the phrases flagged before session i are a prefix of the list.
     origins: dict[str, int] = {}
     for index, session in enumerate(sessions):
-        for item in session.items:
-            if item.theme == "words" and item.phrase:
-                words = phrase_words(item.phrase)
-                if words:
-                    origins.setdefault(" ".join(words), index)
+        for detail in _phrases_of(session):
+            origins.setdefault(detail, index)
     if not origins:
         return
     details, flagged_at = list(origins), list(origins.values())
@@ -254,6 +251,10 @@ def check(client: str, sessions: Sequence[Session], settings: Mapping[str, Any],
                 found = [n for n in maybe if phrase_pattern(details[n]).search(text)]
         if found is None:
             found = sorted(search.search(text))
+        # The client objecting to it again is not a reuse of it.
+        again = _phrases_of(session)
+        if again:
+            found = [number for number in found if details[number] not in again]
         # The practice keeps the first 20 a session: only those are made, the last
         # saying how many more (a note may hold thousands of the client's phrases).
         raised.append((index, found[:MOST_A_SESSION], len(found) - MOST_A_SESSION))
@@ -268,6 +269,17 @@ def check(client: str, sessions: Sequence[Session], settings: Mapping[str, Any],
                 (origin.path, session.path),
             )
             yield alert.with_more(more) if more > 0 and number == found[-1] else alert
+
+
+def _phrases_of(session: Session) -> dict[str, None]:
+    """The phrases the session's words items flag, as details, in order."""
+    phrases: dict[str, None] = {}
+    for item in session.items:
+        if item.theme == "words" and item.phrase:
+            words = phrase_words(item.phrase)
+            if words:
+                phrases[" ".join(words)] = None
+    return phrases
 
 
 @hookimpl
