@@ -225,6 +225,11 @@ def _iso_week(text: str) -> Period:
 _WEEK = _Parsed("YYYY-Www", _iso_week, "an ISO week like 2026-W47")
 _DAY = _Parsed("YYYY-MM-DD", date.fromisoformat, "a date like 2026-11-20")
 week_option = click.option("--week", type=_WEEK, help="The ISO week, like 2026-W47.")
+as_of_option = click.option(
+    "--as-of", "as_of", type=_DAY,
+    help="Act as if today were this day (default: today): sessions after it have not "
+         "happened yet.")
+client_option = click.option("--client", help="Only this client (its id, like RM-07).")
 
 
 def _format_option(*formats: str) -> Callable[[F], F]:
@@ -255,6 +260,14 @@ def _today() -> date:
     return date.today()
 
 
+def _clock(as_of: date | None) -> Callable[[], date]:
+    """Today, for a command that keeps running: from ``as_of`` on, a day a day."""
+    if as_of is None:
+        return _today
+    started = _today()
+    return lambda: as_of + (_today() - started)
+
+
 @cli.command()
 @vault_argument
 @_format_option("text", "json")
@@ -274,6 +287,8 @@ def scan(invocation: Invocation, vault: Path, output_format: str,
 @cli.command()
 @vault_argument
 @_period_options
+@as_of_option
+@client_option
 @_format_option("text", "json")
 @write_option
 @click.option("--notify", is_flag=True,
@@ -281,14 +296,15 @@ def scan(invocation: Invocation, vault: Path, output_format: str,
 @config_option
 @click.pass_obj
 def alerts(invocation: Invocation, vault: Path, every_date: bool, since: date | None,
-           output_format: str, write: bool, notify: bool, config_file: Path | None) -> None:
+           as_of: date | None, client: str | None, output_format: str, write: bool,
+           notify: bool, config_file: Path | None) -> None:
     """Show where feedback is missing: alerts for each client of VAULT.
 
     Alerts raised at sessions in the last 28 days, unless --since or --all say
     otherwise. With --write, Alerts.md in the output folder is kept up to date too.
     """
     made = _report(invocation, "alerts", vault, config_file, _period(every_date, since),
-                   output_format, write)
+                   output_format, write, as_of, client)
     if notify and made is not None:
         _notify(invocation, vault, *made)
 
@@ -296,19 +312,22 @@ def alerts(invocation: Invocation, vault: Path, every_date: bool, since: date | 
 @cli.command()
 @vault_argument
 @week_option
+@as_of_option
+@client_option
 @_format_option("markdown", "json")
 @write_option
 @config_option
 @click.pass_obj
-def digest(invocation: Invocation, vault: Path, week: Period | None, output_format: str,
-           write: bool, config_file: Path | None) -> None:
+def digest(invocation: Invocation, vault: Path, week: Period | None, as_of: date | None,
+           client: str | None, output_format: str, write: bool,
+           config_file: Path | None) -> None:
     """The weekly digest of VAULT: numbers, alerts, each client's feedback, trends.
 
     Last week's unless --week names another. With --write, it is kept as a note
     named for its week (2026-W47.md) in the output folder.
     """
     _report(invocation, "digest", vault, config_file, _period(False, None, week),
-            output_format, write)
+            output_format, write, as_of, client)
 
 
 @cli.command()
@@ -316,34 +335,43 @@ def digest(invocation: Invocation, vault: Path, week: Period | None, output_form
 @vault_argument
 @_period_options
 @week_option
+@as_of_option
 @click.option("--format", "output_format", help="One of the report's formats (default: its first).")
 @write_option
 @config_option
 @click.pass_obj
 def report(invocation: Invocation, name: str, vault: Path, every_date: bool,
-           since: date | None, week: Period | None, output_format: str | None, write: bool,
-           config_file: Path | None) -> None:
+           since: date | None, week: Period | None, as_of: date | None,
+           output_format: str | None, write: bool, config_file: Path | None) -> None:
     """Make the report NAME of VAULT, built in or from a plugin (`mutuality plugins`)."""
     _report(invocation, name, vault, config_file, _period(every_date, since, week),
-            output_format, write)
+            output_format, write, as_of)
 
 
 def _report(invocation: Invocation, name: str, vault: Path, config_file: Path | None,
-            period: Period | None, output_format: str | None,
-            write: bool) -> tuple[Practice, Period] | None:
+            period: Period | None, output_format: str | None, write: bool,
+            as_of: date | None = None,
+            client: str | None = None) -> tuple[Practice, Period] | None:
     """Print the report (and with ``write`` keep it as its note); return the practice
-    and period it covered, or None when its plugin failed before it could be made."""
+    and period it covered, or None when its plugin failed before it could be made.
+
+    :param as_of: the day to act on (default: today).
+    :param client: only this client's sessions and alerts.
+    """
+    if client is not None and write:
+        raise click.UsageError("--write keeps the note of the whole practice: leave out "
+                               "--client to write it")
     settings = invocation.settings(vault, config_file)
     plugin, reporter = invocation.plugins.reporter(name)
     output_format = output_format or next(iter(reporter.formats))
     if output_format not in reporter.formats:
         raise click.UsageError(f"the {name} report comes as {', '.join(reporter.formats)}, "
                                f"not {output_format!r}")
-    today = _today()
+    today = as_of or _today()
     period = period or period_of(plugin, reporter, today, invocation.guard)
     if period is None:
         return None
-    practice = invocation.practice(vault, settings, today, period.start)
+    practice = invocation.practice(vault, settings, today, period.start, client)
     made = Report(plugin, reporter, practice, period, invocation.guard)
     output = made.text(output_format)
     if output is not None:
@@ -386,10 +414,11 @@ def _notify(invocation: Invocation, vault: Path, practice: Practice, period: Per
 @click.option("--poll", is_flag=True,
               help="Check the vault every few seconds instead of being told of changes: for "
                    "network and sync folders (SMB, NFS, WSL /mnt/c, some Dropbox or iCloud).")
+@as_of_option
 @config_option
 @click.pass_obj
 def watch(invocation: Invocation, vault: Path, output_format: str, poll: bool,
-          config_file: Path | None) -> None:
+          as_of: date | None, config_file: Path | None) -> None:
     """Keep watching VAULT: print each new alert a moment after a note is saved.
 
     Alerts.md in the output folder is kept up to date, plugin alert sinks get
@@ -408,7 +437,7 @@ def watch(invocation: Invocation, vault: Path, output_format: str, poll: bool,
     with only_watcher(vault, index.watch_lock, invocation.say):
         watcher = Watcher(vault, invocation.plugins, settings, index, say=invocation.say,
                           sinks=[("mutuality", stdout)], poll=poll,
-                          cache=not invocation.no_cache, today=_today)
+                          cache=not invocation.no_cache, today=_clock(as_of))
         watch_until_stopped(
             watcher, on_start=lambda: invocation.say(f"watching {vault} (stop with Ctrl-C)"))
     if stopped_reading:

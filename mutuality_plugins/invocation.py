@@ -19,7 +19,7 @@ from typing import IO
 import click
 
 from .config import ConfigError, Settings, load_settings, with_plugin_settings
-from .errors import OutputUnwritten
+from .errors import MutualityError, OutputUnwritten
 from .index import NoteIndex, StateUnusable, fingerprint
 from .model import ScanResult
 from .plugin_calls import PluginGuard
@@ -165,11 +165,19 @@ class Invocation:
                               index=None if index.path is None else index)
 
     def practice(self, vault: Path, settings: Settings, today: date,
-                 since: date | None = None) -> Practice:
-        """The vault read, with the alerts raised on or after ``since``."""
+                 since: date | None = None, client: str | None = None) -> Practice:
+        """The vault read, with the alerts raised on or after ``since`` (of ``client``
+        only, when given).
+
+        :raises MutualityError: for a client none of the session notes names.
+        """
         # Made first: a mistake in the rules' settings stops before any note is read.
         builder = PracticeBuilder(vault, self.plugins, settings)
-        return builder.build(self.scan(vault, settings), today, since)
+        scan = self.scan(vault, settings)
+        if client is not None and client not in scan.clients:
+            raise MutualityError(f"no session note of {vault} names the client {client}; "
+                                 f"`mutuality scan {vault}` lists the clients")
+        return builder.build(scan, today, since, client)
 
 
 def _is_terminal(stream: IO[str]) -> bool:

@@ -30,6 +30,9 @@ class Practice:
         ``alerts_since`` (all of them when it is None), sorted by (date, client,
         rule, detail, note).
     :ivar today: the day the report is made; reports' default periods count from it.
+        Sessions dated after it are not in ``scan``: they have not happened yet.
+    :ivar client: the one client the practice is made for (``--client``), if any:
+        ``scan`` holds that client's sessions, ``alerts`` that client's alerts.
     """
 
     vault: Path
@@ -38,6 +41,7 @@ class Practice:
     settings: Settings
     today: date
     alerts_since: date | None = None
+    client: str | None = None
 
 
 class PracticeBuilder:
@@ -60,11 +64,20 @@ class PracticeBuilder:
         self._known: dict[str, tuple[list[Session], date | None, list[Alert]]] = {}
         self.unsettled = False  # a rule failed at the last build: worth building again
 
-    def build(self, scan: ScanResult, today: date, since: date | None = None) -> Practice:
-        """The practice of ``scan``, with the alerts raised on or after ``since``."""
+    def build(self, scan: ScanResult, today: date, since: date | None = None,
+              only: str | None = None) -> Practice:
+        """The practice of ``scan`` as of ``today`` (later sessions have not happened
+        yet), with the alerts raised on or after ``since``; of the client ``only``,
+        when given."""
+        if only is not None or any(session.date > today for session in scan.sessions):
+            scan = replace(scan, sessions=tuple(
+                session for session in scan.sessions if session.date <= today
+                and (only is None or only in session.clients)))
         known = {}
         raised: dict[tuple[Any, ...], Alert] = {}
         by_client = scan.sessions_by_client()
+        if only is not None:
+            by_client = {only: by_client.get(only, [])}
         for client, sessions in by_client.items():
             before = self._known.get(client)
             # Unchanged sessions are the very same objects: this compares pointers.
@@ -81,7 +94,7 @@ class PracticeBuilder:
         self._known = known
         self.unsettled = len(known) < len(by_client)
         alerts = sorted(raised.values(), key=lambda alert: alert.order)
-        return Practice(self.vault, scan, tuple(alerts), self.settings, today, since)
+        return Practice(self.vault, scan, tuple(alerts), self.settings, today, since, only)
 
     def _alerts_of(self, client: str, sessions: Sequence[Session],
                    since: date | None) -> list[Alert]:

@@ -260,3 +260,56 @@ def test_a_report_written_and_printed_is_made_once(vault, tmp_path):
     assert ok(result) == "---\ngenerated_by: mutuality\n---\nCounted.\n"
     assert (vault / "Mutuality" / "Counted.md").read_text() == result.stdout
     assert (tmp_path / "made").read_text() == "once\n"
+
+
+# --as-of and --client
+
+
+def alerts_json(*args):
+    return json.loads(ok(run("alerts", *args, "--format", "json")))
+
+
+@pytest.mark.parametrize("as_of, raised", [("2026-11-17", []), ("2026-11-18", ["2026-11-18"])])
+def test_as_of_the_middle_of_a_run_later_sessions_have_not_happened(vault, as_of, raised):
+    vault.streak("A")  # uninvited on 16, 17, 18 November: raised at the third
+    found = alerts_json(vault, "--all", "--as-of", as_of)
+    assert [alert["date"] for alert in found] == raised
+
+
+def test_as_of_sets_the_window_of_28_days_before_it(vault):
+    for day in (1, 2, 3):  # uninvited: raised on 3 October
+        vault.session(f"2026-10-0{day} A.md", client="A")
+    assert alerts_json(vault) == []  # today, 26 November: the window opens on 30 October
+    assert [a["date"] for a in alerts_json(vault, "--as-of", "2026-10-03")] == ["2026-10-03"]
+    assert [a["date"] for a in alerts_json(vault, "--as-of", "2026-10-30")] == ["2026-10-03"]
+    assert alerts_json(vault, "--as-of", "2026-10-31") == []  # 28 days from 4 October
+
+
+def test_a_session_dated_after_today_raises_nothing_yet(vault):
+    vault.streak("A", first_day=26)  # 26, 27, 28 November; today is the 26th
+    assert alerts_json(vault, "--all") == []
+    assert [a["date"] for a in alerts_json(vault, "--all", "--as-of", "2026-11-28")] == [
+        "2026-11-28"]
+    assert "3 session notes" in ok(run("scan", vault))  # still counted by scan
+
+
+def test_client_shows_one_clients_alerts_and_digest(vault):
+    vault.streak("A")
+    vault.streak("B")
+    vault.session("2026-11-19 A + B.md", client="[A, B]", srs_total=20)
+    assert {a["client"] for a in alerts_json(vault, "--all", "--client", "A")} == {"A"}
+    digest = json.loads(ok(run("digest", vault, "--client", "B", "--format", "json")))
+    assert list(digest["by_client"]) == ["B"]
+    assert {a["client"] for a in digest["alerts"]} == {"B"}
+    assert digest["sessions"] == 4  # B's three, and the joint one
+
+
+def test_an_unknown_client_or_client_with_write_is_one_line(vault):
+    vault.streak("A")
+    unknown = run("alerts", vault, "--client", "Z")
+    assert unknown.exit_code == 2
+    assert unknown.stderr == (f"mutuality: no session note of {vault} names the client Z; "
+                              f"`mutuality scan {vault}` lists the clients\n")
+    written = run("alerts", vault, "--client", "A", "--write")
+    assert written.exit_code == 2 and "leave out --client to write it" in written.stderr
+    assert not (vault / "Mutuality").exists()

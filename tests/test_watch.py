@@ -671,6 +671,17 @@ def test_a_note_put_in_the_output_folder_while_watching_is_said_once(vault):
     assert told.startswith("warning: ") and watching.said.count(told) == 1
 
 
+def test_watch_as_of_a_day_starts_from_that_day(vault):
+    for day in (1, 2, 3):  # uninvited: raised on 3 October, and 6 to come after
+        vault.session(f"2026-10-0{day} A.md", client="A")
+    vault.session("2026-10-06 A.md", client="A", srs_total=20)
+    with WatchProcess(vault, "--format", "jsonl", "--as-of", "2026-10-05") as watching:
+        # The 28 days before 5 October are announced; the 6th has not happened yet.
+        assert json.loads(watching.line())["date"] == "2026-10-03"
+        vault.session("2026-10-04 B.md", client="B", srs_total=20)
+        assert json.loads(watching.line())["client"] == "B"
+
+
 def test_one_watcher_a_vault_without_the_index_too(vault, tmp_path):
     vault.streak("A")
     with WatchProcess(vault, "--format", "jsonl", options=["--no-cache"]) as first:

@@ -83,6 +83,8 @@ def digest_data(practice: Practice, period: Period) -> dict[str, Any]:
             by_week[monday].append(session)
     this_week = sorted(by_week[start], key=lambda s: s.order)
     own = sessions_by_client(this_week)
+    if practice.client is not None:  # --client: not the others of a joint session
+        own = {practice.client: own.get(practice.client, [])}
     own_by_week = {monday: sessions_by_client(by_week[monday]) for monday in mondays}
     alerts = [alert for alert in practice.alerts if alert.date in period]
     alerts_of = Counter(alert.client for alert in alerts)
