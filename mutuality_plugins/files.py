@@ -69,13 +69,10 @@ def open_private(path: Path, flags: int) -> int:
             raise NotAFile(path, "it is a folder, not a file") from None
         raise
     try:
-        mode = os.fstat(descriptor).st_mode
+        _require_regular(descriptor, path)
     except BaseException:
         os.close(descriptor)
         raise
-    if not stat.S_ISREG(mode):
-        os.close(descriptor)
-        raise NotAFile(path, kind_of(mode))
     return descriptor
 
 
@@ -143,11 +140,17 @@ def _open_regular(path: str | Path, folder: int | None) -> int:
         raise
 
 
+def _require_regular(descriptor: int, path: str | Path) -> os.stat_result:
+    """The status of what ``descriptor`` opened; NotAFile unless a regular file."""
+    status = os.fstat(descriptor)
+    if not stat.S_ISREG(status.st_mode):
+        raise NotAFile(path, kind_of(status.st_mode))
+    return status
+
+
 def _read_opened(descriptor: int, path: str | Path, cap: int) -> bytes:
     try:
-        status = os.fstat(descriptor)
-        if not stat.S_ISREG(status.st_mode):
-            raise NotAFile(path, kind_of(status.st_mode))
+        status = _require_regular(descriptor, path)
         # Asking for what the file holds: a read of the whole cap would allocate it
         # for every note.
         wanted = min(status.st_size, cap) + 1

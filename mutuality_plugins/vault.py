@@ -66,7 +66,7 @@ class VaultState:
         self.root = require_vault(vault)
         self.settings = settings
         self.guard = plugins.guard
-        self.notes: dict[str, tuple[Stamp | None, Reading]] = {}
+        self.notes: dict[str, tuple[Stamp, Reading]] = {}
         self._folder_problems: list[Problem] = []
         self._reader = NoteReader(self.root, plugins, settings)
         self._index = index
@@ -94,7 +94,7 @@ class VaultState:
         A note named here is read again even if its stamp did not change: an edit
         within one tick of a coarse clock (FAT, SMB) keeps the time and the size.
         """
-        found: dict[str, Stamp | None] = {}
+        found: dict[str, Stamp] = {}
         removed: set[str] = set()
         for relative in paths:
             relative = relative.strip("/")
@@ -123,23 +123,23 @@ class VaultState:
         return any(part.startswith(".") for part in parts) or (
             relative == output or relative.startswith(output + "/"))
 
-    def _bring_up_to_date(self, found: Mapping[str, Stamp | None], removed: Iterable[str],
+    def _bring_up_to_date(self, found: Mapping[str, Stamp], removed: Iterable[str],
                           progress: Progress | None = None,
                           whole: bool = False) -> dict[str, Reading]:
         with _without_cycle_collection():
             return self._bring_up_to_date_now(found, removed, progress, whole)
 
-    def _bring_up_to_date_now(self, found: Mapping[str, Stamp | None], removed: Iterable[str],
+    def _bring_up_to_date_now(self, found: Mapping[str, Stamp], removed: Iterable[str],
                               progress: Progress | None, whole: bool) -> dict[str, Reading]:
         removed = set(removed)
         changed = {path: self.notes[path][1] for path in removed if path in self.notes}
         # First what the index already knows, decoded all at once; then the rest is read.
         unchanged: list[tuple[str, Stamp, str, str, str | None]] = []
-        to_read: list[tuple[str, Stamp | None]] = []
+        to_read: list[tuple[str, Stamp]] = []
         for relative in sorted(found):
             stamp = found[relative]
             known = self.notes.get(relative)
-            if stamp is not None and known is not None and known[0] == stamp:
+            if known is not None and known[0] == stamp:
                 if relative not in self._forced:
                     continue
                 self._stored.pop(relative, None)
@@ -148,7 +148,7 @@ class VaultState:
                 continue
             changed[relative] = known[1] if known is not None else None
             stored = self._stored.pop(relative, None)
-            if stamp is not None and stored is not None and stored[:2] == stamp:
+            if stored is not None and stored[:2] == stamp:
                 unchanged.append((relative, stamp, *stored[2:]))
             else:
                 to_read.append((relative, stamp))
@@ -173,7 +173,7 @@ class VaultState:
                 # could keep its stamp.
                 spoilt = len(self.guard.failures) > failed_before
                 (self.spoilt.add if spoilt else self.spoilt.discard)(relative)
-                if stamp is not None and not spoilt and now - stamp[0] > RACY_NANOSECONDS:
+                if not spoilt and now - stamp[0] > RACY_NANOSECONDS:
                     stored_changes.append((relative, *stamp, reading))
                 else:
                     unstored.add(relative)  # nor an older reading of it

@@ -29,7 +29,9 @@ def find_notes(
         folder, known = pending.pop()
         try:
             with Folder(root, folder, identity=known) as opened:
-                listed = opened.entries()
+                # Dot-names and links are never looked at, nor told of.
+                listed = [entry for entry in opened.entries()
+                          if not (entry.name.startswith(".") or entry.is_symlink())]
                 seen = _statuses(listed, folder, output_folder)
         except FileNotFoundError:
             continue  # deleted while the vault was being read
@@ -39,8 +41,6 @@ def find_notes(
             continue
         for entry in listed:
             name = entry.name
-            if name.startswith(".") or entry.is_symlink():
-                continue
             relative = f"{folder}/{name}" if folder else name
             if not is_utf8(name):  # bytes that are not UTF-8 come as surrogates
                 problems.append(Problem(
@@ -72,8 +72,6 @@ def _statuses(listed: list[os.DirEntry[str]], folder: str,
 def _wanted(entry: os.DirEntry[str], folder: str, output_folder: str) -> bool:
     """A folder to look into, or a note (its name told by its listing alone)."""
     name = entry.name
-    if name.startswith(".") or entry.is_symlink():
-        return False
     if entry.is_dir(follow_symlinks=False):
         return (f"{folder}/{name}" if folder else name) != output_folder
     return name.lower().endswith(".md") and entry.is_file(follow_symlinks=False)

@@ -67,27 +67,27 @@ def write_generated(vault: Path, output_folder: str, name: str, text: str,
             return folder.path / name
         if leftovers is not None:
             leftovers.remove()
-        temporary = _create_temporary(folder, output_folder)
+        descriptor, temporary = _create_temporary(folder, output_folder)
         if leftovers is not None:
-            leftovers.record(folder.path / temporary[1], temporary[0])
+            leftovers.record(folder.path / temporary, descriptor)
         try:
-            with os.fdopen(temporary[0], "w", encoding="utf-8", newline="\n") as stream:
+            with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as stream:
                 stream.write(text)
                 stream.flush()
                 if mode is not None and hasattr(os, "fchmod"):
                     os.fchmod(stream.fileno(), mode)  # the mode the user gave the note
                 os.fsync(stream.fileno())
-            folder.replace(temporary[1], name)
+            folder.replace(temporary, name)
         except BaseException as error:
             with contextlib.suppress(OSError):
-                folder.unlink(temporary[1])
+                folder.unlink(temporary)
             if isinstance(error, OSError):  # a full disk, a folder made read-only
                 raise NotWritten(f"{relative} was not written ({os_reason(error)}); "
                                  "the note there, if any, is as it was") from None
             raise
         finally:
             if leftovers is not None:
-                leftovers.forget(folder.path / temporary[1])
+                leftovers.forget(folder.path / temporary)
         folder.sync()
         return folder.path / name
 

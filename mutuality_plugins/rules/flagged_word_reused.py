@@ -213,9 +213,10 @@ def check(client: str, sessions: Sequence[Session], settings: Mapping[str, Any],
           since: date | None) -> Iterator[Alert]:
     # Each phrase (its detail) and the index of the session that flagged it first,
     # in that order: the phrases flagged before session i are a prefix of the list.
+    flagged = [_phrases_of(session) for session in sessions]
     origins: dict[str, int] = {}
-    for index, session in enumerate(sessions):
-        for detail in _phrases_of(session):
+    for index, phrases in enumerate(flagged):
+        for detail in phrases:
             origins.setdefault(detail, index)
     if not origins:
         return
@@ -252,9 +253,8 @@ def check(client: str, sessions: Sequence[Session], settings: Mapping[str, Any],
         if found is None:
             found = sorted(search.search(text))
         # The client objecting to it again is not a reuse of it.
-        again = _phrases_of(session)
-        if again:
-            found = [number for number in found if details[number] not in again]
+        if flagged[index]:
+            found = [number for number in found if details[number] not in flagged[index]]
         # The practice keeps the first 20 a session: only those are made, the last
         # saying how many more (a note may hold thousands of the client's phrases).
         raised.append((index, found[:MOST_A_SESSION], len(found) - MOST_A_SESSION))
