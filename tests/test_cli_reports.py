@@ -298,6 +298,8 @@ def test_client_shows_one_clients_alerts_and_digest(vault):
     vault.streak("B")
     vault.session("2026-11-19 A + B.md", client="[A, B]", srs_total=20)
     assert {a["client"] for a in alerts_json(vault, "--all", "--client", "A")} == {"A"}
+    assert ok(run("alerts", vault, "--client", "A")).startswith(
+        "Alerts for A, sessions since 2026-10-30 (")
     digest = json.loads(ok(run("digest", vault, "--client", "B", "--format", "json")))
     assert list(digest["by_client"]) == ["B"]
     assert {a["client"] for a in digest["alerts"]} == {"B"}

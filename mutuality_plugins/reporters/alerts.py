@@ -55,13 +55,15 @@ def describe(period: Period) -> str:
 
 def render_text(practice: Practice, period: Period) -> str:
     alerts = alerts_in(practice, period)
+    covered = describe(period) if practice.client is None else (
+        f"{practice.client}, {describe(period)}")
     if not alerts:
-        return f"No alerts for {describe(period)}."
+        return f"No alerts for {covered}."
     counts = ", ".join(
         _count(sum(alert.severity == severity for alert in alerts), severity)
         for severity in SEVERITIES if any(alert.severity == severity for alert in alerts)
     )
-    lines = [f"Alerts for {describe(period)} ({counts}):"]
+    lines = [f"Alerts for {covered} ({counts}):"]
     for _, client_alerts in by_client(alerts):
         lines.append("")
         lines += [alert_line(alert) for alert in client_alerts]
