@@ -34,7 +34,8 @@ from random import Random
 from typing import Any
 
 from mutuality_plugins.model import FeedbackItem, Session
-from mutuality_plugins.practice import capped_alerts
+from mutuality_plugins.conditions import holdings_at, runs_of
+from mutuality_plugins.practice import capped
 from mutuality_plugins.rules import flagged_word_reused, pending_feedback
 
 START = date(2026, 1, 5)
@@ -105,11 +106,15 @@ def look_at_items(sessions: Sequence[Session]) -> int:
 
 
 def run_rule(module: Any, settings: dict[str, Any]) -> Callable[[Sequence[Session]], int]:
-    """The rule as a command runs it: its alerts taken as the practice takes them (at
-    most 20 a session)."""
+    """The rule as a command runs it: its condition's holdings checked, its alerts and
+    gaps derived, the alerts taken as the practice takes them (at most 20 a session)."""
+    rule = module.mutuality_rules()[0]
+
     def run(sessions: Sequence[Session]) -> int:
-        return len(capped_alerts(module.check("RM-07", sessions, settings, None), "RM-07",
-                                 sessions))
+        runs = runs_of(rule, "RM-07", sessions, 0, lambda first: holdings_at(
+            rule.condition("RM-07", sessions, settings, first), sessions))
+        assert runs is not None
+        return len(capped(runs.alerts))
 
     return run
 

@@ -11,11 +11,13 @@ from typing import IO, Any, TypeVar
 import click
 
 from . import scan_summary
+from .dismissals import read_dismissals, write_dismissals
 from .errors import MutualityError, OutputUnwritten, describe
 from .invocation import Invocation
 from .model import Period
 from .practice import Practice
 from .report import Report, period_of
+from .reporters import gaps as gap_reports
 from .reporters.plain import as_json, printable
 from .service import install_command, install_service, this_system, user_service
 from .sinks import SinkDelivery, stdout_sink
@@ -376,11 +378,7 @@ def _report(invocation: Invocation, name: str, vault: Path, config_file: Path | 
     output = made.text(output_format)
     if output is not None:
         invocation.echo(output, nl=not output.endswith("\n"))
-    if practice.scan.problems:
-        count = len(practice.scan.problems)
-        invocation.say(f"{count} note{'s' if count > 1 else ''} could not be read and "
-                       f"{'were' if count > 1 else 'was'} left out; `mutuality scan {vault}` "
-                       "lists them")
+    _say_left_out(invocation, vault, practice)
     if write and not made.keeps_a_note:
         invocation.say(f"warning: the {name} report is not kept as a note, so --write "
                        "wrote nothing")
@@ -406,6 +404,79 @@ def _notify(invocation: Invocation, vault: Path, practice: Practice, period: Per
     for sink, count in delivery.deliver(shown, wait=delivery.seconds):
         invocation.say(f"{count} new alert{'s' if count > 1 else ''} handed to {sink.name}")
     delivery.settle(last=True)  # a sink still at work gets these again next time
+
+
+@cli.command()
+@vault_argument
+@as_of_option
+@client_option
+@click.option("--all-clients", is_flag=True,
+              help="Also the clients not seen any more (inactive, or closed in their note).")
+@click.option("--include-dismissed", is_flag=True, help="Also the gaps you dismissed.")
+@_format_option("text", "json")
+@config_option
+@click.pass_obj
+def gaps(invocation: Invocation, vault: Path, as_of: date | None, client: str | None,
+         all_clients: bool, include_dismissed: bool, output_format: str,
+         config_file: Path | None) -> None:
+    """What is wrong for each client of VAULT now: the open gaps, most serious first.
+
+    A gap stays open until it is put right (a session that invites feedback ends
+    "not invited for 4 sessions"), or until you dismiss it (`mutuality dismiss`,
+    or tick it in Alerts.md). Only active clients, unless --all-clients.
+    """
+    settings = invocation.settings(vault, config_file)
+    practice = invocation.practice(vault, settings, as_of or _today(), date.max, client)
+    shown = practice.listed_gaps(all_clients=all_clients, include_dismissed=include_dismissed)
+    if output_format == "json":
+        invocation.echo(gap_reports.render_json(practice, shown))
+    else:
+        invocation.echo(gap_reports.render_text(practice, shown, all_clients=all_clients,
+                                                include_dismissed=include_dismissed))
+    _say_left_out(invocation, vault, practice)
+
+
+@cli.command()
+@vault_argument
+@click.argument("ids", nargs=-1, required=True)
+@as_of_option
+@config_option
+@click.pass_obj
+def dismiss(invocation: Invocation, vault: Path, ids: tuple[str, ...], as_of: date | None,
+            config_file: Path | None) -> None:
+    """Dismiss open gaps of VAULT by their ids (as `mutuality gaps` shows them).
+
+    A dismissed gap is not shown again; if it closes and opens again later, it is
+    a new gap and is shown. The dismissals are kept in the output folder
+    (Mutuality/Dismissed gaps.md), where deleting an entry undoes it.
+    """
+    settings = invocation.settings(vault, config_file)
+    practice = invocation.practice(vault, settings, as_of or _today(), date.max)
+    open_gaps = {gap.id: gap for gap in practice.gaps}
+    wanted = [typed.strip().lower() for typed in ids]
+    unknown = [typed for typed, gap_id in zip(ids, wanted, strict=True) if gap_id not in open_gaps]
+    if unknown:
+        raise click.UsageError(f"{unknown[0]!r} is not the id of a gap open as of "
+                               f"{practice.today}; `mutuality gaps {vault} --all-clients "
+                               "--include-dismissed` lists them")
+    dismissals = read_dismissals(vault, settings.output_folder)
+    added = dismissals.add((open_gaps[gap_id] for gap_id in dict.fromkeys(wanted)),
+                           practice.today)
+    if added:
+        write_dismissals(vault, settings.output_folder, dismissals,
+                         invocation.index(vault, settings).leftovers)
+    for gap in (open_gaps[gap_id] for gap_id in dict.fromkeys(wanted)):
+        done = "dismissed" if gap in added else "was dismissed already"
+        invocation.echo(printable(f"{gap.id} {done}: {gap.client}, {gap.message}"))
+
+
+def _say_left_out(invocation: Invocation, vault: Path, practice: Practice) -> None:
+    """Problem notes are left out of what a command shows: say how many."""
+    if practice.scan.problems:
+        count = len(practice.scan.problems)
+        invocation.say(f"{count} note{'s' if count > 1 else ''} could not be read and "
+                       f"{'were' if count > 1 else 'was'} left out; `mutuality scan {vault}` "
+                       "lists them")
 
 
 @cli.command()

@@ -33,6 +33,8 @@ class Settings:
     :ivar hooks_dirs: folders of drop-in plugins, relative paths taken from the
         config file's folder.
     :ivar state_folder: where the index lives (default: the per-user state folder).
+    :ivar inactive_after_days: a client whose latest session is longer ago than this
+        is not seen any more: their gaps leave the default views.
     :ivar source: the config file read, for messages (empty when there was none).
     """
 
@@ -42,6 +44,7 @@ class Settings:
     plugins: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     hooks_dirs: tuple[Path, ...] = ()
     state_folder: Path | None = None
+    inactive_after_days: int = 56
     source: str = ""
 
 
@@ -72,7 +75,8 @@ def load_settings(vault: Path, config: Path | None = None) -> Settings:
     return _settings_from(table, path)
 
 
-_KINDS = {str: "should be text", dict: "should be a table", list: "should be a list"}
+_KINDS = {str: "should be text", dict: "should be a table", list: "should be a list",
+          int: "should be a whole number of days, like 56"}
 
 
 def _settings_from(table: dict[str, Any], path: Path) -> Settings:
@@ -82,11 +86,11 @@ def _settings_from(table: dict[str, Any], path: Path) -> Settings:
         return ConfigError(f"{source}: `{key}` {reason}")
 
     known = {"output_folder": str, "feedback_tag": str, "rules": dict, "plugins": dict,
-             "hooks_dirs": list, "state_folder": str}
+             "hooks_dirs": list, "state_folder": str, "inactive_after_days": int}
     for key, value in table.items():
         if key not in known:
             raise fail(key, "is not a setting mutuality knows")
-        if not isinstance(value, known[key]):
+        if not isinstance(value, known[key]) or isinstance(value, bool):
             raise fail(key, _KINDS[known[key]])
     written_folder = table.get("output_folder", Settings.output_folder).strip()
     parts = PurePosixPath(written_folder).parts
@@ -110,6 +114,9 @@ def _settings_from(table: dict[str, Any], path: Path) -> Settings:
     state = table.get("state_folder")
     if state is not None and (not state.strip() or "\0" in state):
         raise fail("state_folder", "should be a folder name")
+    inactive_after_days = table.get("inactive_after_days", Settings.inactive_after_days)
+    if not 1 <= inactive_after_days <= 36500:
+        raise fail("inactive_after_days", "should be a whole number of days, like 56")
     return Settings(
         output_folder="/".join(parts),
         feedback_tag=feedback_tag,
@@ -117,6 +124,7 @@ def _settings_from(table: dict[str, Any], path: Path) -> Settings:
         plugins=table.get("plugins", {}),
         hooks_dirs=tuple(_near(path, folder) for folder in hooks_dirs),
         state_folder=_near(path, state) if state is not None else None,
+        inactive_after_days=inactive_after_days,
         source=source,
     )
 

@@ -16,7 +16,20 @@ from typing import Any, TypeVar
 
 import click
 
-from .model import SEVERITIES, Alert, AlertSink, Feedback, FeedbackItem, Period, Reporter, Rule
+from .model import (
+    RAISED_EVERY,
+    RAISED_FIRST,
+    SEVERITIES,
+    Alert,
+    AlertSink,
+    Feedback,
+    FeedbackItem,
+    Holding,
+    Period,
+    Reporter,
+    Rule,
+    Session,
+)
 from .reading.values import is_utf8
 
 T = TypeVar("T")
@@ -121,8 +134,13 @@ def _feedback(feedback: Feedback) -> Feedback | str:
 
 
 def _rule(rule: Rule) -> str | None:
-    if not callable(rule.check):
-        return f"{rule.name!r} has a check that cannot be called"
+    if rule.check is None and rule.condition is None:
+        return f"{rule.name!r} should have a condition or a check"
+    if any(function is not None and not callable(function)
+           for function in (rule.check, rule.condition, rule.counted)):
+        return f"{rule.name!r} has a check, condition or counted that cannot be called"
+    if rule.raised not in (RAISED_FIRST, RAISED_EVERY):
+        return f"{rule.name!r} should be raised {RAISED_FIRST!r} or {RAISED_EVERY!r}"
     if not isinstance(rule.settings, Mapping):
         return f"{rule.name!r} has settings that are not a mapping"
     return _named(rule)
@@ -183,6 +201,25 @@ def _alert(alert: Alert) -> str | None:
 
 EACH_ALERT = each_of(Alert, _alert)
 """What a rule's check yields."""
+
+
+def _holding(holding: Holding) -> str | None:
+    if not isinstance(holding.session, Session) or not isinstance(
+            holding.through, (Session, type(None))):
+        return "should be at one of the sessions it was given"
+    if not is_utf8(holding.message):
+        return "should have its message as text"
+    if holding.severity not in SEVERITIES:
+        return f"should have a severity among {', '.join(SEVERITIES)}"
+    if holding.detail is not None and not is_utf8(holding.detail):
+        return "should have a detail that is text or None"
+    if not isinstance(holding.evidence, tuple) or not all(map(is_utf8, holding.evidence)):
+        return "should have its evidence as a tuple of note paths"
+    return None
+
+
+EACH_HOLDING = each_of(Holding, _holding)
+"""What a rule's condition yields."""
 
 
 def period(answer: Any) -> Period:

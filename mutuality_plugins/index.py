@@ -28,7 +28,7 @@ import platformdirs
 from .config import Settings
 from .errors import MutualityError
 from .files import open_private, os_reason
-from .model import Alert, FeedbackItem, Problem, Session
+from .model import Alert, ClientNote, FeedbackItem, Problem, Session
 from .plugins import PluginManager
 from .reading.note import ProseInFile
 from .writer import Leftovers
@@ -37,11 +37,14 @@ SCHEMA = 5
 # The layout before alerts handed on were known by their date rather than their note:
 # its record of them is kept, so moving to this one announces nothing again.
 SENT_BY_NOTE_SCHEMA = 4
+# What a note's reading holds: a reading made by an earlier version is not used (a note
+# read as nothing may be a client note now).
+READINGS = 2
 APPLICATION = "mutuality note index"
 STATE_VARIABLE = "MUTUALITY_STATE_DIR"
 
-Reading = Session | Problem | None
-"""What a note gave: a session, a problem, or nothing (not a session note)."""
+Reading = Session | ClientNote | Problem | None
+"""What a note gave: a session, a client note, a problem, or nothing (another note)."""
 
 Stamp = tuple[int, int]
 """(modification time in ns, size): a note whose stamp is unchanged is not re-read."""
@@ -99,7 +102,7 @@ def fingerprint(plugin_manager: PluginManager, settings: Settings) -> str:
         own = version("mutuality")
     except PackageNotFoundError:
         own = "source"
-    parts = [own, str(SCHEMA), settings.feedback_tag, settings.output_folder,
+    parts = [own, str(SCHEMA), str(READINGS), settings.feedback_tag, settings.output_folder,
              json.dumps(settings.plugins, sort_keys=True, default=str)]
     for name, origin in sorted(plugin_manager.origins.items()):
         stamp = ""
@@ -348,6 +351,8 @@ def encode(reading: Reading) -> tuple[str, str, str | None]:
         return "s", json.dumps(data, ensure_ascii=False, separators=(",", ":")), text
     if isinstance(reading, Problem):
         return "p", json.dumps(reading.message, ensure_ascii=False), None
+    if isinstance(reading, ClientNote):
+        return "c", json.dumps([reading.client, reading.status], ensure_ascii=False), None
     return "o", "null", None
 
 
@@ -392,6 +397,9 @@ def _decode(path: str, kind: str, data: Any, text: str | None, root: str) -> Any
                            tuple([FeedbackItem(*item) for item in items]), srs_total, prose)
         if kind == "p" and isinstance(data, str):
             return Problem(path, data)
+        if kind == "c" and all(isinstance(part, str) for part in data):
+            client, status = data
+            return ClientNote(path, client, status)
         if kind == "o" and data is None:
             return None
     except (ValueError, TypeError, IndexError, KeyError, OverflowError):

@@ -19,6 +19,7 @@ from typing import IO
 import click
 
 from .config import ConfigError, Settings, load_settings, with_plugin_settings
+from .dismissals import with_dismissals
 from .errors import MutualityError, OutputUnwritten
 from .index import NoteIndex, StateUnusable, fingerprint
 from .model import ScanResult
@@ -167,7 +168,8 @@ class Invocation:
     def practice(self, vault: Path, settings: Settings, today: date,
                  since: date | None = None, client: str | None = None) -> Practice:
         """The vault read, with the alerts raised on or after ``since`` (of ``client``
-        only, when given).
+        only, when given), the gaps open as of ``today`` and the therapist's
+        dismissals (the gaps ticked in ``Alerts.md`` recorded first).
 
         :raises MutualityError: for a client none of the session notes names.
         """
@@ -177,7 +179,8 @@ class Invocation:
         if client is not None and client not in scan.clients:
             raise MutualityError(f"no session note of {vault} names the client {client}; "
                                  f"`mutuality scan {vault}` lists the clients")
-        return builder.build(scan, today, since, client)
+        practice = builder.build(scan, today, since, client)
+        return with_dismissals(practice, self.index(vault, settings).leftovers, self.say)
 
 
 def _is_terminal(stream: IO[str]) -> bool:

@@ -7,6 +7,7 @@ between them is these small frozen dataclasses.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -157,12 +158,41 @@ class Problem:
 
 
 @dataclass(frozen=True, slots=True)
+class ClientNote:
+    """A note that describes a client rather than a session: named for the client
+    (``RM-07.md``) and holding a ``status`` property.
+
+    :ivar client: the file name without ``.md``: the client it describes, if any
+        session names that client.
+    :ivar status: the ``status`` property as written, trimmed.
+    """
+
+    path: str
+    client: str
+    status: str
+
+    @property
+    def closes(self) -> bool:
+        """Whether the status says the work with the client has ended."""
+        return self.status.lower() in CLOSED_STATUSES
+
+
+# A client note's status saying the work has ended (compared lowercased).
+CLOSED_STATUSES = frozenset({"closed", "ended", "discharged", "inactive"})
+
+
+@dataclass(frozen=True, slots=True)
 class ScanResult:
-    """Everything read from a vault in one scan."""
+    """Everything read from a vault in one scan.
+
+    :ivar client_notes: the notes that may describe a client (see
+        :class:`ClientNote`), by path.
+    """
 
     notes: int
     sessions: tuple[Session, ...]
     problems: tuple[Problem, ...]
+    client_notes: tuple[ClientNote, ...] = ()
 
     @property
     def clients(self) -> list[str]:
@@ -189,6 +219,11 @@ SEVERITIES = ("alert", "warning", "info")
 MOST_A_SESSION = 20
 
 
+def more_like_it(message: str, more: int) -> str:
+    """The message, saying that ``more`` like it at its session are not listed."""
+    return f"{message} (and {more} more like it at this session, not listed one by one)"
+
+
 @dataclass(frozen=True, slots=True)
 class Alert:
     """An event: a rule raised at one session of one client.
@@ -209,8 +244,7 @@ class Alert:
 
     def with_more(self, more: int) -> Alert:
         """This alert, saying that ``more`` like it at its session are not listed."""
-        return replace(self, message=f"{self.message} (and {more} more like it at this "
-                                     "session, not listed one by one)")
+        return replace(self, message=more_like_it(self.message, more))
 
     @property
     def identity(self) -> tuple[str, str, dt.date, str | None]:
@@ -247,9 +281,50 @@ sessions. Alerts raised before ``since`` (when it is not None) are not wanted: a
 may skip costly work for those sessions, and the ones it yields are dropped."""
 
 
+@dataclass(frozen=True, slots=True)
+class Holding:
+    """A rule's condition holding at one session of a client, with one detail.
+
+    :ivar session: the session it holds at (one of those the condition was given).
+    :ivar detail: what holds there (a phrase, a theme and signal), or None.
+    :ivar severity: ``info``, ``warning`` or ``alert``: of the alert raised there, and
+        of the gap while it stays open.
+    :ivar message: one plain sentence for the therapist, without the client's id: the
+        alert's, at the session where it is raised, and the open gap's, at the latest
+        session (so it may say how long the run is: "not invited for 14 sessions").
+    :ivar evidence: the vault-relative paths of the notes that show it, in order.
+    :ivar through: when given, it holds the same way at every session from
+        ``session`` through this later one (a long run stated at once).
+    """
+
+    session: Session
+    detail: str | None
+    severity: str
+    message: str
+    evidence: tuple[str, ...] = ()
+    through: Session | None = None
+
+
+Condition = Callable[[str, Sequence[Session], Mapping[str, Any], int], Iterable[Holding]]
+"""``condition(client, sessions, settings, first)``: where the rule's condition holds
+among one client's ordered sessions, as :class:`Holding` s, in any order. What holds at
+a session may depend on that session and those before it, never on later ones.
+Holdings at sessions before ``sessions[first]`` are not wanted: a rule may skip costly
+work for them (the sessions before still count: a streak starts there)."""
+
+
+# How a rule's alerts follow from its condition.
+RAISED_FIRST = "first"  # at the first session of each unbroken run where it holds
+RAISED_EVERY = "every"  # at every session where it holds
+
+
 @dataclass(frozen=True)
 class Rule:
     """An alert rule, as a plugin contributes it.
+
+    A rule gives either a ``condition``, from which mutuality derives both its alerts
+    (events) and its open gaps (state), or a ``check`` that gives its alerts alone
+    (a rule with no gaps; the hook as it was first written).
 
     :ivar name: the rule's name in alerts and in ``[rules.NAME]`` of the config.
     :ivar check: ``check(client, sessions, settings, since)``, a pure function of one
@@ -257,12 +332,72 @@ class Rule:
         :data:`Check` for ``since``.
     :ivar settings: the settings and their defaults; the config may override each with
         a value of the same type, and ``enabled = false`` turns the rule off.
+    :ivar condition: ``condition(client, sessions, settings, first)``: see
+        :data:`Condition`.
+    :ivar raised: with a condition, where its alerts are raised: :data:`RAISED_FIRST`
+        (``"first"``, once per run, at its first session) or :data:`RAISED_EVERY`
+        (``"every"``, at each session where it holds: each one is news).
+    :ivar counted: with a condition, which sessions it looks at (a measure's rule: the
+        sessions that record the measure); None for all. A run is unbroken across the
+        sessions it does not count.
     """
 
     name: str
-    check: Check
+    check: Check | None = None
     settings: Mapping[str, Any] = field(default_factory=dict)
     description: str = ""
+    condition: Condition | None = None
+    raised: str = RAISED_FIRST
+    counted: Callable[[Session], bool] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Gap:
+    """What is wrong for a client now: a rule's condition that holds at the client's
+    latest session, since the first session of its unbroken run (``opened``).
+
+    :ivar notes: the vault-relative paths of the sessions from ``opened`` to
+        ``latest``, in order.
+    """
+
+    rule: str
+    client: str
+    detail: str | None
+    opened: date
+    latest: date
+    severity: str
+    message: str
+    notes: tuple[str, ...]
+
+    @property
+    def id(self) -> str:
+        """The gap's id: the same gap keeps it, one that closes and returns gets a new
+        one (its ``opened`` differs)."""
+        return gap_id(self.rule, self.client, self.opened, self.detail)
+
+    @property
+    def order(self) -> tuple[str, str, str, dt.date]:
+        return (self.client, self.rule, self.detail or "", self.opened)
+
+    def as_json(self, dismissed: bool = False) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "rule": self.rule,
+            "client": self.client,
+            "detail": self.detail,
+            "opened": self.opened.isoformat(),
+            "latest": self.latest.isoformat(),
+            "severity": self.severity,
+            "message": self.message,
+            "dismissed": dismissed,
+            "notes": list(self.notes),
+        }
+
+
+def gap_id(rule: str, client: str, opened: dt.date, detail: str | None) -> str:
+    """The first 12 hex digits of the SHA-256 of the gap's identity."""
+    identity = "\x1f".join((rule, client, opened.isoformat(), detail or ""))
+    return hashlib.sha256(identity.encode("utf-8")).hexdigest()[:12]
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,17 +8,22 @@ sessions changed since the last build.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from datetime import date
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
+from .conditions import Runs, at_most_a_session, first_on, holdings_at, runs_of
 from .config import Settings, rule_settings
-from .contracts import EACH_ALERT, PluginFault
-from .model import MOST_A_SESSION, Alert, ScanResult, Session
+from .contracts import EACH_ALERT
+from .model import MOST_A_SESSION, Alert, Gap, Holding, Rule, ScanResult, Session
 from .plugin_calls import FAILED
 from .plugins import PluginManager
+
+# A client's status: seen still, not seen for a while, or the work has ended.
+ACTIVE, INACTIVE, CLOSED = "active", "inactive", "closed"
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,11 @@ class Practice:
         Sessions dated after it are not in ``scan``: they have not happened yet.
     :ivar client: the one client the practice is made for (``--client``), if any:
         ``scan`` holds that client's sessions, ``alerts`` that client's alerts.
+    :ivar gaps: every gap open today, of every client whatever the status, dismissed
+        or not, sorted by (client, rule, detail, opened); :meth:`listed_gaps` gives
+        those to show.
+    :ivar statuses: each client's status today: ``active``, ``inactive`` or ``closed``.
+    :ivar dismissed: the ids of the gaps the therapist dismissed.
     """
 
     vault: Path
@@ -42,6 +52,52 @@ class Practice:
     today: date
     alerts_since: date | None = None
     client: str | None = None
+    gaps: tuple[Gap, ...] = ()
+    statuses: Mapping[str, str] = field(default_factory=dict)
+    dismissed: frozenset[str] = frozenset()
+    _gaps_on: Callable[[date], tuple[Gap, ...]] = field(
+        default=lambda day: (), repr=False, compare=False)
+
+    def listed_gaps(self, *, all_clients: bool = False,
+                    include_dismissed: bool = False) -> list[Gap]:
+        """The open gaps to show: of active clients (or all, with ``all_clients``),
+        not dismissed (or all, with ``include_dismissed``)."""
+        return listed(self.gaps, self.statuses, self.dismissed, all_clients=all_clients,
+                      include_dismissed=include_dismissed)
+
+    def gaps_on(self, day: date) -> tuple[Gap, ...]:
+        """Every gap open as of ``day`` (no later than today), as :attr:`gaps` is today."""
+        return self.gaps if day >= self.today else self._gaps_on(day)
+
+    def listed_gaps_on(self, day: date) -> list[Gap]:
+        """The gaps ``mutuality gaps --as-of DAY`` lists."""
+        if day >= self.today:
+            return self.listed_gaps()
+        return listed(self._gaps_on(day), client_statuses(self.scan, day, self.settings),
+                      self.dismissed)
+
+
+def listed(gaps: Sequence[Gap], statuses: Mapping[str, str], dismissed: frozenset[str], *,
+           all_clients: bool = False, include_dismissed: bool = False) -> list[Gap]:
+    return [gap for gap in gaps
+            if (all_clients or statuses.get(gap.client, ACTIVE) == ACTIVE)
+            and (include_dismissed or gap.id not in dismissed)]
+
+
+def client_statuses(scan: ScanResult, today: date, settings: Settings) -> dict[str, str]:
+    """Each client's status as of ``today``: ``closed`` when a client note says the
+    work ended, ``inactive`` when the latest session on or before today is more than
+    ``inactive_after_days`` before it, else ``active``."""
+    latest: dict[str, date] = {}
+    for session in scan.sessions:
+        if session.date <= today:
+            for client in session.clients:
+                if latest.get(client, session.date) <= session.date:
+                    latest[client] = session.date
+    closed = {note.client for note in scan.client_notes if note.closes}
+    oldest_active = today - timedelta(days=settings.inactive_after_days)
+    return {client: CLOSED if client in closed else ACTIVE if day >= oldest_active
+            else INACTIVE for client, day in sorted(latest.items())}
 
 
 class PracticeBuilder:
@@ -49,8 +105,8 @@ class PracticeBuilder:
 
     The rules and their settings are taken once (a mistake in ``[rules.NAME]`` stops
     here, before any note is read). A rule that fails is named by the guard; its
-    alerts for that client are left out, the other rules and clients go on, and that
-    client's rules run again at the next build (the failure may have passed).
+    alerts and gaps for that client are left out, the other rules and clients go on,
+    and that client's rules run again at the next build (the failure may have passed).
     """
 
     def __init__(self, vault: Path, plugins: PluginManager, settings: Settings):
@@ -59,86 +115,134 @@ class PracticeBuilder:
         self.guard = plugins.guard
         self.rules = plugins.rules()
         self.enabled = rule_settings(settings, [rule for _, rule in self.rules])
-        # client -> (the sessions, ``since``, their alerts) of the last build where no
-        # rule failed for that client
-        self._known: dict[str, tuple[list[Session], date | None, list[Alert]]] = {}
+        # client -> (the sessions, ``since``, their alerts and gaps) of the last build
+        # where no rule failed for that client
+        self._known: dict[str, tuple[list[Session], date | None, Found]] = {}
         self.unsettled = False  # a rule failed at the last build: worth building again
 
     def build(self, scan: ScanResult, today: date, since: date | None = None,
-              only: str | None = None) -> Practice:
+              only: str | None = None, dismissed: frozenset[str] = frozenset()) -> Practice:
         """The practice of ``scan`` as of ``today`` (later sessions have not happened
         yet), with the alerts raised on or after ``since``; of the client ``only``,
-        when given."""
+        when given. ``dismissed``: the ids of the gaps the therapist dismissed."""
         if only is not None or any(session.date > today for session in scan.sessions):
             scan = replace(scan, sessions=tuple(
                 session for session in scan.sessions if session.date <= today
                 and (only is None or only in session.clients)))
         known = {}
         raised: dict[tuple[Any, ...], Alert] = {}
-        by_client = scan.sessions_by_client()
-        if only is not None:
-            by_client = {only: by_client.get(only, [])}
+        gaps: list[Gap] = []
+        by_client = self._by_client(scan, only)
         for client, sessions in by_client.items():
             before = self._known.get(client)
             # Unchanged sessions are the very same objects: this compares pointers.
             if before is not None and before[0] == sessions and before[1] == since:
-                alerts = before[2]
+                found = before[2]
                 known[client] = before
             else:
                 failed_before = len(self.guard.failures)
-                alerts = self._alerts_of(client, sessions, since)
+                found = self._found(client, sessions, since)
                 if len(self.guard.failures) == failed_before:
-                    known[client] = (sessions, since, alerts)
-            for alert in alerts:
+                    known[client] = (sessions, since, found)
+            for alert in found.alerts:
                 raised.setdefault(alert.listed_as, alert)
+            gaps += found.gaps
         self._known = known
         self.unsettled = len(known) < len(by_client)
         alerts = sorted(raised.values(), key=lambda alert: alert.order)
-        return Practice(self.vault, scan, tuple(alerts), self.settings, today, since, only)
 
-    def _alerts_of(self, client: str, sessions: Sequence[Session],
-                   since: date | None) -> list[Alert]:
-        found = []
+        def gaps_on(day: date) -> tuple[Gap, ...]:
+            earlier = replace(scan, sessions=tuple(
+                session for session in scan.sessions if session.date <= day))
+            return _in_order(gap for client, sessions in self._by_client(earlier, only).items()
+                             for gap in self._found(client, sessions, None, alerts=False).gaps)
+
+        return Practice(self.vault, scan, tuple(alerts), self.settings, today, since, only,
+                        _in_order(gaps), client_statuses(scan, today, self.settings),
+                        dismissed, gaps_on)
+
+    @staticmethod
+    def _by_client(scan: ScanResult, only: str | None) -> dict[str, list[Session]]:
+        by_client = scan.sessions_by_client()
+        return by_client if only is None else {only: by_client.get(only, [])}
+
+    def _found(self, client: str, sessions: Sequence[Session], since: date | None,
+               alerts: bool = True) -> Found:
+        """The alerts (raised on or after ``since``; none without ``alerts``) and the
+        open gaps of the client's sessions."""
+        found = Found([], [])
         for plugin, rule in self.rules:
             if rule.name not in self.enabled:
                 continue
-            alerts = self.guard.call(
-                plugin, f"rule {rule.name}", rule.check, client, sessions,
-                self.enabled[rule.name], since,
-                contract=lambda answer: capped_alerts(answer, client, sessions))
-            if alerts is FAILED or alerts is None:
-                continue
-            found += [alert for alert in alerts if since is None or alert.date >= since]
+            settings = self.enabled[rule.name]
+            if rule.condition is not None:
+                runs = self._runs(plugin, rule, client, sessions, settings,
+                                  since if alerts else date.max)
+                if runs is not None:
+                    found.alerts += capped(runs.alerts)
+                    found.gaps += runs.gaps()
+            elif alerts and rule.check is not None:
+                raised = self.guard.call(
+                    plugin, f"rule {rule.name}", rule.check, client, sessions, settings, since,
+                    contract=lambda answer: alerts_at(answer, client, sessions))
+                if raised is not FAILED and raised is not None:
+                    found.alerts += capped(alert for alert in raised
+                                           if since is None or alert.date >= since)
         return found
 
+    def _runs(self, plugin: str, rule: Rule, client: str, sessions: Sequence[Session],
+              settings: Mapping[str, Any], since: date | None) -> Runs | None:
+        """The runs of a rule's condition (its alerts on or after ``since``); None when
+        the rule failed."""
+        assert rule.condition is not None
+        condition, hook = rule.condition, f"rule {rule.name}"
+        if rule.counted is not None:
+            counted = self.guard.call(plugin, hook, lambda: [
+                session for session in sessions if rule.counted(session)])  # type: ignore[misc]
+            if counted is FAILED:
+                return None
+            sessions = counted
 
-# What a rule may give in all, a session: enough for the built-in rules' most (one
-# alert an item, 100 a session), not for a rule that never stops.
-MOST_TAKEN_A_SESSION = 200
+        def hold(first: int) -> list[Holding] | None:
+            answer = self.guard.call(plugin, hook, condition, client, sessions, settings,
+                                     first, contract=lambda answer: holdings_at(answer, sessions))
+            return None if answer is FAILED else answer
+
+        return runs_of(rule, client, sessions, first_on(sessions, since), hold)
+
+
+@dataclass
+class Found:
+    """What the rules found for one client: alerts, and the gaps open at the end."""
+
+    alerts: list[Alert]
+    gaps: list[Gap]
+
+
+def _in_order(gaps: Iterable[Gap]) -> tuple[Gap, ...]:
+    return tuple(sorted(gaps, key=attrgetter("order")))
+
+
+def alerts_at(answer: Any, client: str, sessions: Sequence[Session]) -> list[Alert]:
+    """A check's answer, checked (the contract of a rule's check): each alert is the
+    client's, at one of the sessions."""
+    return list(at_most_a_session(
+        answer, EACH_ALERT, lambda alert: alert.note if alert.client == client else None,
+        sessions, "Alert"))
+
+
 # The notes an alert links to: a streak or a held request may span a thousand sessions
 # (a vault's settings choose how many), and every alert would list them all.
 MOST_EVIDENCE = 10
 
 
-def capped_alerts(answer: Any, client: str, sessions: Sequence[Session]) -> list[Alert]:
-    """A rule's alerts for ``client`` at ``sessions``, checked as they come: each must be
-    that client's at one of those sessions; at most :data:`MOST_A_SESSION` at a
-    session are kept (the first ones given, the last saying how many more), each with
-    its first and last notes of evidence when there are many.
-
-    :raises PluginFault: for an alert of another client or note, or more than
-        :data:`MOST_TAKEN_A_SESSION` a session in all (a rule that never stops).
-    """
-    notes = {session.path for session in sessions}
-    most = MOST_TAKEN_A_SESSION * len(sessions)
+def capped(alerts: Iterable[Alert]) -> list[Alert]:
+    """At most :data:`MOST_A_SESSION` alerts of one rule for a client at a session (the first ones,
+    the last saying how many more), each with its first and last notes of evidence
+    when there are many."""
     kept: dict[str, list[Alert]] = {}
     unlisted: Counter[str] = Counter()
-    for taken, alert in enumerate(EACH_ALERT(answer), start=1):
-        if alert.client != client or alert.note not in notes:
-            raise PluginFault("its Alert should be raised for the client and at one of the "
-                              "sessions it was given")
-        if taken > most:
-            raise PluginFault(f"it gave more than {MOST_TAKEN_A_SESSION} alerts a session")
+    for alert in alerts:
         at_session = kept.setdefault(alert.note, [])
         if len(at_session) < MOST_A_SESSION:
             at_session.append(_evidence_cut(alert))

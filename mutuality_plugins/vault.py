@@ -15,7 +15,7 @@ from .config import Settings
 from .errors import MutualityError, NoteProblem, VaultError
 from .files import OpenFolders, os_reason, stat_in_vault
 from .index import DAMAGED, NoteIndex, Reading, Stamp, decode_many
-from .model import Feedback, Note, Problem, ScanResult, Session
+from .model import ClientNote, Feedback, Note, Problem, ScanResult, Session
 from .plugin_calls import implementations
 from .plugins import PluginManager
 from .reading.note import MAX_NOTE_BYTES, Extract, keep_prose, read_session
@@ -216,6 +216,8 @@ class VaultState:
             sessions=tuple(r for path, (_, r) in sorted(self.notes.items())
                            if isinstance(r, Session)),
             problems=tuple(sorted(problems, key=lambda problem: problem.path)),
+            client_notes=tuple(r for path, (_, r) in sorted(self.notes.items())
+                               if isinstance(r, ClientNote)),
         )
 
 
@@ -267,8 +269,10 @@ class NoteReader:
         """The note's reading, or :data:`VANISHED`."""
         try:
             raw = self._folders.read(relative, MAX_NOTE_BYTES)
-            session = read_session(raw, relative, self._extract)
-            return session if session is None else keep_prose(session, self.root, relative)
+            reading = read_session(raw, relative, self._extract)
+            if isinstance(reading, Session):
+                return keep_prose(reading, self.root, relative)
+            return reading
         except NoteProblem as problem:  # a plugin's reason too: made writable text
             reason = str(problem)
             return Problem(relative, reason if is_utf8(reason) else "".join(

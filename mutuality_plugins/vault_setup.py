@@ -55,6 +55,11 @@ def default_config(rules: Iterable[Rule]) -> str:
         "# The first part of feedback tags, as in #feedback/pacing/too-fast.",
         f'# feedback_tag = "{defaults.feedback_tag}"',
         "",
+        "# Days without a session after which a client is not seen any more: their open",
+        "# gaps leave `mutuality gaps` and Alerts.md (a client note with `status: closed`",
+        "# does the same at once).",
+        f"# inactive_after_days = {defaults.inactive_after_days}",
+        "",
         "# Alert rules: turn one off with `enabled = false`; counts are whole numbers of",
         "# sessions, ratings are Session Rating Scale totals (0 to 40).",
     ]

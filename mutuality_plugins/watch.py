@@ -27,6 +27,7 @@ from watchdog.observers.api import BaseObserver
 from watchdog.utils import BaseThread
 
 from .config import Settings
+from .dismissals import ALERTS_NOTE, with_dismissals
 from .errors import MutualityError, VaultError, describe
 from .index import NoteIndex
 from .model import Alert, AlertSink, Period
@@ -299,6 +300,8 @@ class Watcher:
                 relative = self._relative(paths)
                 self._check_output_folder(relative)
                 changed = bool(self.state.refresh(relative))
+                # A gap ticked in Alerts.md is dismissed (and leaves it) at once.
+                changed = changed or f"{self.settings.output_folder}/{ALERTS_NOTE}" in relative
             if retry and self.state.spoilt:
                 changed = bool(self.state.read_spoilt_again()) or changed
             self._catch_up(changed, retry)
@@ -368,7 +371,7 @@ class Watcher:
         practice = None
         if (changed or today != self._day or self.delivery.finished
                 or (retry and (self.delivery.owing or self.builder.unsettled))):
-            practice = self.builder.build(self.state.result(), today)
+            practice = self._practice(today)
             # The note first: whoever follows a notification finds it up to date.
             self._keep(ANNOUNCED, practice)
             self._hand_on(practice)
@@ -379,12 +382,16 @@ class Watcher:
         week = period_of(*weekly, today, self.guard) if weekly else None
         if (week is not None and self.index.mark(LAST_DIGEST) != str(week.start)
                 and (retry or not self._digest_owed)):
-            practice = practice or self.builder.build(self.state.result(), today)
+            practice = practice or self._practice(today)
             failed_before = len(self.guard.failures)
             written = self._keep(WEEKLY, practice, week, tell=True)
             self._digest_owed = not written or len(self.guard.failures) > failed_before
             if not self._digest_owed:
                 self.index.mark(LAST_DIGEST, str(week.start))
+
+    def _practice(self, today: date) -> Practice:
+        practice = self.builder.build(self.state.result(), today)
+        return with_dismissals(practice, self.index.leftovers, self.say)
 
     def _hand_on(self, practice: Practice) -> None:
         """Hand the sinks the alerts they have not received.

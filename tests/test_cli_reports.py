@@ -50,7 +50,7 @@ def test_alerts_text_is_grouped_by_client_most_severe_first():
     assert ab04[-1].startswith("[info] AB-04")
     first = lines.index(ab04[0])
     assert lines[first:first + len(ab04)] == ab04  # together
-    assert "1042, 2026-10-10: 3 sessions in a row without inviting feedback, since 2026-09-26 " \
+    assert "1042, 2026-10-10: not invited to give feedback for 3 sessions in a row, since 2026-09-26 " \
            "(notes: 2026-09-26 1042, 2026-10-03 1042, 2026-10-10 1042)" in ok(run("alerts", EXAMPLE, "--all"))
 
 
@@ -85,7 +85,7 @@ def test_alerts_write_keeps_alerts_md_in_the_output_folder(vault):
     properties = yaml.safe_load(text.split("---")[1])
     assert properties["generated_by"] == "mutuality"
     assert "## A" in text
-    assert "> [!warning] 2026-11-18: 3 sessions in a row without inviting feedback" in text
+    assert "> [!warning] 2026-11-18: not invited to give feedback for 3 sessions in a row" in text
     assert "[[Clients/A/2026-11-16 A|2026-11-16 A]]" in text
     # The output folder is never read back as notes.
     assert json.loads(ok(run("scan", vault, "--format", "json")))["notes"] == 3
@@ -181,7 +181,7 @@ def test_the_markdown_digest_is_an_obsidian_note(week_vault):
     assert "- **words/broken** (raised by the client)" in text
     assert "```mermaid\nxychart-beta" in text
     assert "| 2026-W47 | 3 | 1 of 3 (33%) | 3 | 1 | 1 | 1 |" in text
-    assert "## Mutuality trend" in text and "| A | – | – | – | – | – | – | 1 of 1 | 1 of 2 |" in text
+    assert "## Mutuality trend" in text and "| A |  |  |  |  |  |  | 1 of 1 | 1 of 2 |" in text
 
 
 def test_digest_write_names_the_note_for_its_week(week_vault):

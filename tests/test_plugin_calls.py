@@ -73,7 +73,7 @@ def test_a_sink_list_holding_none_is_named_and_the_other_sinks_still_get_the_ale
                                   "- and _, like 'my-rule'"),
     ("[Rule('two words', lambda *a: [])]", "its Rule has the name 'two words': a name should "
                                            "be letters, digits, - and _, like 'my-rule'"),
-    ("[Rule('r', 'not a function')]", "its Rule 'r' has a check that cannot be called"),
+    ("[Rule('r', 'not a function')]", "its Rule 'r' has a check, condition or counted that cannot be called"),
     ("(rule for rule in [7])", "it returned a list holding an int, not only Rule"),
     ("'uninvited-streak'", "it returned a str, not a list of Rule"),
 ])
@@ -108,10 +108,10 @@ RULE_OF = ("from itertools import count\n"
     # Each alert at a note of its own, to get round the 20 a session.
     ("    for s in sessions:\n        for n in range(500):\n"
      "            yield Alert('many', client, s.date, f'{s.path}#{n}', 'info', str(n), 'm')",
-     "its Alert should be raised for the client and at one of the sessions it was given"),
+     "its Alert should be at one of the sessions it was given, for the client it was given"),
     ("    for s in sessions:\n"
      "        yield Alert('many', 'someone else', s.date, s.path, 'info', None, 'm')",
-     "its Alert should be raised for the client and at one of the sessions it was given"),
+     "its Alert should be at one of the sessions it was given, for the client it was given"),
     ("    s = sessions[-1]\n    for n in count():\n"  # never stops
      "        yield Alert('many', client, s.date, s.path, 'info', str(n), 'm')",
      "it gave more than 200 alerts a session"),

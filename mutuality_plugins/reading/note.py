@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from posixpath import basename
+from typing import Any
 
 from ..errors import NoteProblem
 from ..files import read_in_vault
-from ..model import BY_CLIENT, BY_INVITED, Feedback, FeedbackItem, Note, Session
+from ..model import BY_CLIENT, BY_INVITED, ClientNote, Feedback, FeedbackItem, Note, Session
 from .body import read_body
 from .fields import read_clients, read_date
 from .front_matter import load_properties, split_front_matter
+from .values import as_text, is_absent
 
 MAX_NOTE_BYTES = 4 * 1024 * 1024
 # Prose longer than this is not kept with its session, but read again when a rule needs
@@ -29,8 +31,9 @@ Extract = Callable[..., Iterable[Feedback]]
 with the settings bound)."""
 
 
-def read_session(raw: bytes, path: str, extract: Extract) -> Session | None:
-    """Read a note; None when it is not a session note; NoteProblem when unusable.
+def read_session(raw: bytes, path: str, extract: Extract) -> Session | ClientNote | None:
+    """Read a note; None when it is neither a session note nor a client note;
+    NoteProblem when unusable.
 
     :param raw: the file's bytes.
     :param path: its vault-relative POSIX path.
@@ -46,12 +49,28 @@ def read_session(raw: bytes, path: str, extract: Extract) -> Session | None:
         return None
     properties = load_properties(front_matter)
     clients = read_clients(properties.get("client"))
-    if not clients:
-        return None
+    client_note = read_client_note(path, properties, clients)
+    if client_note is not None or not clients:
+        return client_note
     date = read_date(properties.get("date"), basename(path))
     inline_tags, text = read_body(body)
     note = Note(path, properties, body, inline_tags, text)
     return session_from(note, clients, date, extract(note=note))
+
+
+def read_client_note(path: str, properties: Mapping[str, Any],
+                     clients: tuple[str, ...]) -> ClientNote | None:
+    """The note as a client note: one with a ``status`` property, named for a client
+    (``RM-07.md``). Which names are clients is known once every session is read, so a
+    note without ``client`` is taken as one for now; a note with ``client`` is one when
+    its name is among its own clients (``Clients/RM-07.md`` with ``client: RM-07``)."""
+    status = properties.get("status")
+    if is_absent(status) or not isinstance(status, (str, int, float)):
+        return None
+    name = basename(path)[:-3].strip()
+    if clients and name not in clients:
+        return None
+    return ClientNote(path, name, as_text(status).strip())
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from ..hookspecs import hookimpl
 from ..model import SEVERITIES, Alert, Period, Reporter
 from ..practice import Practice
+from .gaps import checklist
 from .markdown import CALLOUTS, callout, generated_note, note_name, wikilink, words
 from .plain import as_json, printable
 
@@ -58,7 +59,7 @@ def render_text(practice: Practice, period: Period) -> str:
     covered = describe(period) if practice.client is None else (
         f"{practice.client}, {describe(period)}")
     if not alerts:
-        return f"No alerts for {covered}."
+        return "\n".join([f"No alerts for {covered}.", *_gaps_line(practice)])
     counts = ", ".join(
         _count(sum(alert.severity == severity for alert in alerts), severity)
         for severity in SEVERITIES if any(alert.severity == severity for alert in alerts)
@@ -67,7 +68,18 @@ def render_text(practice: Practice, period: Period) -> str:
     for _, client_alerts in by_client(alerts):
         lines.append("")
         lines += [alert_line(alert) for alert in client_alerts]
-    return "\n".join(lines)
+    return "\n".join(lines + _gaps_line(practice))
+
+
+def _gaps_line(practice: Practice) -> list[str]:
+    """Alerts are events: say what is still wrong now, and where to see it."""
+    gaps = practice.listed_gaps()
+    if not gaps:
+        return []
+    clients = len({gap.client for gap in gaps})
+    return ["", f"{len(gaps)} gap{'s are' if len(gaps) != 1 else ' is'} still open for "
+                f"{clients} client{'s' if clients != 1 else ''}: `mutuality gaps` lists "
+                f"{'them' if len(gaps) != 1 else 'it'}."]
 
 
 def alert_line(alert: Alert) -> str:
@@ -89,18 +101,25 @@ def render_json(practice: Practice, period: Period) -> str:
 
 def render_markdown(practice: Practice, period: Period) -> str:
     alerts = alerts_in(practice, period)
-    body = [f"# Alerts\n\nFeedback-gap alerts for {describe(period)}, as of {practice.today}."]
+    gaps = checklist(practice)
+    body = ["# Alerts", "## Open gaps",
+            f"What is still wrong for each active client as of {practice.today}, until it is "
+            "put right. Tick a gap to dismiss it (a false alarm, or dealt with outside the "
+            "notes): it is not shown again.",
+            "\n".join(gaps) if gaps else "No open gaps.",
+            "## Recent alerts", f"Feedback-gap alerts for {describe(period)}."]
     if not alerts:
         body.append("No alerts.")
     for client, client_alerts in by_client(alerts):
-        body.append(f"## {words(client)}")
+        body.append(f"### {words(client)}")
         for alert in client_alerts:
             body.append(callout(
                 CALLOUTS.get(alert.severity, "note"),
                 f"{alert.date}: {words(alert.message)}",
                 ["Notes: " + ", ".join(wikilink(path) for path in alert.evidence)],
             ))
-    properties = {"updated": practice.today, "since": period.start, "alerts": len(alerts)}
+    properties = {"updated": practice.today, "since": period.start, "alerts": len(alerts),
+                  "open_gaps": len(gaps)}
     return generated_note(properties, "\n\n".join(body))
 
 

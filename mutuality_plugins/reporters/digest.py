@@ -15,7 +15,7 @@ from typing import Any
 from ..errors import MutualityError
 from ..hookspecs import hookimpl
 from ..model import BY_CLIENT, Period, Reporter, Session
-from ..practice import Practice
+from ..practice import ACTIVE, Practice, client_statuses
 from .digest_note import digest_note
 from .plain import as_json
 
@@ -89,6 +89,16 @@ def digest_data(practice: Practice, period: Period) -> dict[str, Any]:
     alerts = [alert for alert in practice.alerts if alert.date in period]
     alerts_of = Counter(alert.client for alert in alerts)
     names = {monday: _name(monday) for monday in mondays}
+    # The gaps open at the week's end, and those closed during it.
+    last_day = min(end, practice.today)
+    gaps_open = practice.listed_gaps_on(last_day)
+    still = {gap.id for gap in practice.gaps_on(last_day)}
+    gaps_closed = [gap for gap in practice.gaps_on(start - timedelta(days=1))
+                   if gap.id not in still]
+    # Every client active at the week's end is in the trend, seen that week or not.
+    statuses = client_statuses(practice.scan, last_day, practice.settings)
+    trended = sorted({*own, *(client for client, status in statuses.items()
+                              if status == ACTIVE and practice.client in (None, client))})
 
     return {
         "week": week,
@@ -113,6 +123,16 @@ def digest_data(practice: Practice, period: Period) -> dict[str, Any]:
             {"week": names[monday], "start": monday.isoformat(), **totals(by_week[monday])}
             for monday in mondays
         ],
+        "gaps_open": [gap.as_json(gap.id in practice.dismissed) for gap in gaps_open],
+        "gaps_closed": [gap.as_json(gap.id in practice.dismissed) for gap in gaps_closed],
+        "trend": {
+            client: [
+                {"week": names[monday], "sessions": len(own_by_week[monday].get(client, [])),
+                 **unprompted(own_by_week[monday].get(client, []))}
+                for monday in mondays
+            ]
+            for client in trended
+        },
     }
 
 

@@ -23,6 +23,7 @@ def digest_note(practice: Practice, period: Period, data: dict[str, Any]) -> str
         f"Sessions from {start:%A} {start.day} {start:%B} to "
         f"{end:%A} {end.day} {end:%B %Y}.",
         _numbers(data),
+        _gaps(data),
         _alerts(data),
         _clients(practice, period, data),
         _last_weeks(data),
@@ -31,6 +32,7 @@ def digest_note(practice: Practice, period: Period, data: dict[str, Any]) -> str
     properties = {
         "week": data["week"], "start": start, "end": end,
         "sessions": data["sessions"], "alerts": len(data["alerts"]),
+        "gaps_open": len(data["gaps_open"]), "gaps_closed": len(data["gaps_closed"]),
     }
     return generated_note(properties, "\n\n".join(sections))
 
@@ -48,6 +50,24 @@ def _numbers(data: dict[str, Any]) -> str:
                 data["items"]]]),
         f"Items by theme: {themes}." if themes else "No feedback items this week.",
     ])
+
+
+def _gaps(data: dict[str, Any]) -> str:
+    """What was still wrong at the week's end, and what was put right during it."""
+    parts = ["## Open gaps"]
+    if data["gaps_open"]:
+        parts.append("What was still wrong for each active client at the week's end:")
+        parts.append("\n".join(
+            f"- **{words(gap['client'])}** ({gap['severity']}): {words(gap['message'])}; "
+            f"open since {gap['opened']}, last {wikilink(gap['notes'][-1])}"
+            for gap in data["gaps_open"]))
+    else:
+        parts.append("No gap was open at the week's end.")
+    if data["gaps_closed"]:
+        parts.append("Put right during the week:\n" + "\n".join(
+            f"- **{words(gap['client'])}**: {words(gap['message'])} (open since "
+            f"{gap['opened']})" for gap in data["gaps_closed"]))
+    return "\n\n".join(parts)
 
 
 def _alerts(data: dict[str, Any]) -> str:
@@ -90,7 +110,8 @@ def _item_line(item: FeedbackItem) -> str:
 
 def _last_weeks(data: dict[str, Any]) -> str:
     weeks = data["weeks"]
-    labels = ", ".join(f'"{w["week"][-3:]}"' for w in weeks)
+    # A week without sessions is shown as such, not as a week at 0 %.
+    labels = ", ".join(f'"{w["week"][-3:]}{"" if w["sessions"] else " none"}"' for w in weeks)
     themes = sorted({theme for w in weeks for theme in w["themes"]})
     invited = [round(100 * w["invited"] / w["sessions"]) if w["sessions"] else 0 for w in weeks]
     charts = [
@@ -129,18 +150,18 @@ _NOT_IN_LABELS = re.compile(r"[^\w ,./-]")
 
 
 def _trend(data: dict[str, Any]) -> str:
-    clients = data["by_client"]
+    clients = data["trend"]
     if not clients:
         return ""
     weeks = [w["week"][-3:] for w in data["weeks"]]
     rows = [
-        [client, *(f"{t['unprompted']} of {t['items']}" if t["items"] else "–"
-                   for t in numbers["trend"])]
-        for client, numbers in clients.items()
+        [client, *(f"{t['unprompted']} of {t['items']}" if t["items"] else
+                   "no items" if t["sessions"] else "" for t in trend)]
+        for client, trend in clients.items()
     ]
     return "\n\n".join([
         "## Mutuality trend",
-        "Feedback items each client raised unprompted, week by week: a rising share is the "
-        "sign that a client is learning to steer.",
+        "Feedback items each active client raised unprompted, week by week (empty: no "
+        "session that week): a rising share is the sign that a client is learning to steer.",
         table(["client", *weeks], rows),
     ])

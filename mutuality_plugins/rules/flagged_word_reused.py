@@ -40,14 +40,12 @@ from __future__ import annotations
 import re
 from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import date
 from functools import lru_cache
 from itertools import accumulate
 from typing import Any
 
 from ..hookspecs import hookimpl
-from ..model import MOST_A_SESSION, Alert, Rule, Session
-from .sequence import leading_up_to
+from ..model import MOST_A_SESSION, RAISED_EVERY, Holding, Rule, Session, more_like_it
 
 NAME = "flagged-word-reused"
 
@@ -65,7 +63,7 @@ _TOKEN_START = re.compile(r"(?= )|(?<! )(?=\n)|(?<=\t)|(?<=\w)(?=[^\w\s])")
 # characters at a time, or a little more.
 _CHUNK = 65536
 
-# Shortcuts for a client with few phrases (most clients; see check): while the longest
+# Shortcuts for a client with few phrases (most clients; see condition): while the longest
 # words of the phrases searched for are this many characters in all or fewer, plain
 # substring tests for them first ...
 _SHORTCUT = 256
@@ -209,8 +207,8 @@ class PhraseSearch:
         return found
 
 
-def check(client: str, sessions: Sequence[Session], settings: Mapping[str, Any],
-          since: date | None) -> Iterator[Alert]:
+def condition(client: str, sessions: Sequence[Session], settings: Mapping[str, Any],
+              first: int) -> Iterator[Holding]:
     # Each phrase (its detail) and the index of the session that flagged it first,
     # in that order: the phrases flagged before session i are a prefix of the list.
     flagged = [_phrases_of(session) for session in sessions]
@@ -221,9 +219,9 @@ def check(client: str, sessions: Sequence[Session], settings: Mapping[str, Any],
     if not origins:
         return
     details, flagged_at = list(origins), list(origins.values())
-    # Searching every note is the costly part: only the sessions from ``since`` on,
+    # Searching every note is the costly part: only the sessions from ``first`` on,
     # after the first phrase.
-    first = max(len(sessions) - len(leading_up_to(sessions, since, 0)), flagged_at[0] + 1)
+    first = max(first, flagged_at[0] + 1)
     if first >= len(sessions):
         return
     longest = [max(detail.split(" "), key=len) for detail in details]
@@ -262,13 +260,11 @@ def check(client: str, sessions: Sequence[Session], settings: Mapping[str, Any],
         session = sessions[index]
         for number in found:
             detail, origin = details[number], sessions[flagged_at[number]]
-            alert = Alert(
-                NAME, client, session.date, session.path, "alert", detail,
-                f'"{detail}", which the client objected to on {origin.date}, '
-                "appears again in this session's note",
-                (origin.path, session.path),
-            )
-            yield alert.with_more(more) if more > 0 and number == found[-1] else alert
+            message = (f'"{detail}", which the client objected to on {origin.date}, '
+                       "appears again in this session's note")
+            if more > 0 and number == found[-1]:
+                message = more_like_it(message, more)
+            yield Holding(session, detail, "alert", message, (origin.path, session.path))
 
 
 def _phrases_of(session: Session) -> dict[str, None]:
@@ -284,4 +280,5 @@ def _phrases_of(session: Session) -> dict[str, None]:
 
 @hookimpl
 def mutuality_rules() -> list[Rule]:
-    return [Rule(NAME, check, {}, "a word the client objected to, used again")]
+    return [Rule(NAME, description="a word the client objected to, used again",
+                 condition=condition, raised=RAISED_EVERY)]

@@ -2,41 +2,11 @@
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date
-from operator import attrgetter
 from typing import Any
 
-from ..model import Alert, Rule, Session
-
-
-def runs_reaching(
-    sessions: Sequence[Session], belongs: Callable[[Session], bool], length: int
-) -> Iterator[list[Session]]:
-    """Each run of consecutive sessions that ``belong``, at the session where it
-    reaches exactly ``length``: once per run, a session that does not belong ends it."""
-    run: list[Session] = []
-    for session in sessions:
-        if belongs(session):
-            run.append(session)
-        else:
-            run = []
-        if len(run) == length:
-            yield run[:]
-
-
-def leading_up_to(sessions: Sequence[Session], since: date | None, lead: int) -> Sequence[Session]:
-    """The sessions from ``lead`` sessions before the first one on or after ``since``.
-
-    A rule whose alert at a session depends only on that session and the ``lead``
-    before it can check just these: what it would raise before ``since`` is dropped
-    anyway, so it saves the work (all sessions when ``since`` is None).
-    """
-    if since is None:
-        return sessions
-    first = bisect_left(sessions, since, key=attrgetter("date"))
-    return sessions[max(0, first - lead):]
+from ..model import Holding, Rule, Session
 
 
 def streak_rule(
@@ -47,19 +17,29 @@ def streak_rule(
     *,
     sessions: int = 3,
 ) -> Rule:
-    """A rule raised once per run of ``sessions`` consecutive sessions that ``belong``,
-    at the session where the run reaches that length (a ``warning``).
+    """A rule whose condition is a run of at least ``sessions`` consecutive sessions
+    that ``belong`` (a ``warning``): raised once per run, at the session where it
+    reaches that length, and open as a gap while it goes on.
 
-    :param says: the alert's sentence, from the run's length and its first day.
+    :param says: the sentence, from the run's length so far and its first day.
     """
 
-    def check(client: str, ordered: Sequence[Session], settings: Mapping[str, Any],
-              since: date | None) -> Iterator[Alert]:
+    def condition(client: str, ordered: Sequence[Session], settings: Mapping[str, Any],
+                  first: int) -> Iterator[Holding]:
         needed = settings["sessions"]
-        # A run reaching N at or after ``since`` starts at most N sessions before it.
-        for run in runs_reaching(leading_up_to(ordered, since, needed), belongs, needed):
-            at = run[-1]
-            yield Alert(name, client, at.date, at.path, "warning", None,
-                        says(needed, run[0].date), tuple(session.path for session in run))
+        begun = 0  # where the run going on began
+        for index, session in enumerate(ordered):
+            if not belongs(session):
+                begun = index + 1
+                continue
+            length = index + 1 - begun
+            if length >= needed and index >= first:
+                # The notes of the run as it reaches N, where the alert is raised
+                # (later ones are not shown: a run may be a thousand sessions long).
+                evidence = tuple(s.path for s in ordered[begun:index + 1]) \
+                    if length == needed else ()
+                yield Holding(session, None, "warning", says(length, ordered[begun].date),
+                              evidence)
 
-    return Rule(name, check, {"sessions": sessions}, description)
+    return Rule(name, settings={"sessions": sessions}, description=description,
+                condition=condition)

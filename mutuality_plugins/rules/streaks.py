@@ -3,7 +3,8 @@
 - uninvited-streak: N sessions in a row where feedback was not invited.
 - silent-client: N sessions in a row where feedback was invited and none came.
 
-Both are raised once per run, at the session where the run reaches N.
+Both are raised once per run, at the session where the run reaches N, and stay open
+as a gap until a session breaks the run.
 """
 
 from ..hookspecs import hookimpl
@@ -23,11 +24,11 @@ def silent(session: Session) -> bool:
 def mutuality_rules() -> list[Rule]:
     return [
         streak_rule("uninvited-streak", uninvited,
-                    lambda needed, first: f"{needed} sessions in a row without inviting "
-                                          f"feedback, since {first}",
+                    lambda length, first: f"not invited to give feedback for {length} "
+                                          f"sessions in a row, since {first}",
                     "sessions in a row without inviting feedback"),
         streak_rule("silent-client", silent,
-                    lambda needed, first: f"feedback invited {needed} sessions in a row and "
+                    lambda length, first: f"feedback invited {length} sessions in a row and "
                                           f"none recorded, since {first}",
                     "invited sessions in a row with no feedback"),
     ]

@@ -1,0 +1,158 @@
+"""From a rule's condition to its alerts (events) and its open gaps (state).
+
+A rule that states its condition, the sessions where it holds (see
+:data:`~mutuality_plugins.model.Condition`), gets both without other code:
+
+- an alert where a run of consecutive sessions holding it (with one detail) begins,
+  or at every session where it holds, for a rule whose every holding is news;
+- a gap while such a run goes on at the client's latest session, ``opened`` at the
+  run's first session.
+
+A gap's run may reach back years, but a rule may skip costly work before the first
+session wanted: the holdings are asked for from just before the first alert wanted,
+and further back (twice as far each time) only while an open run reaches the first
+session asked about.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from operator import attrgetter
+from typing import Any
+
+from .contracts import EACH_HOLDING, PluginFault
+from .model import RAISED_EVERY, Alert, Gap, Holding, Rule, Session
+
+# What a rule may give in all, a session: enough for the built-in rules' most (one
+# alert an item, 100 a session), not for a rule that never stops.
+MOST_TAKEN_A_SESSION = 200
+
+
+def first_on(sessions: Sequence[Session], since: date | None) -> int:
+    """The index of the first session on or after ``since`` (0 for None)."""
+    return 0 if since is None else bisect_left(sessions, since, key=attrgetter("date"))
+
+
+def at_most_a_session(answer: Any, checked: Callable[[Any], Iterator[Any]],
+                      where: Callable[[Any], str | None], sessions: Sequence[Session],
+                      what: str) -> Iterator[Any]:
+    """What a rule gives (alerts or holdings), checked as they come, each at one of
+    the ``sessions`` (``where`` names the note it is at, or None when it is at none).
+
+    :raises PluginFault: for one at another note, or more than
+        :data:`MOST_TAKEN_A_SESSION` a session in all (a rule that never stops).
+    """
+    notes = {session.path for session in sessions}
+    most = MOST_TAKEN_A_SESSION * len(sessions)
+    for taken, item in enumerate(checked(answer), start=1):
+        if where(item) not in notes:
+            raise PluginFault(f"its {what} should be at one of the sessions it was given, "
+                              "for the client it was given")
+        if taken > most:
+            raise PluginFault(f"it gave more than {MOST_TAKEN_A_SESSION} {what.lower()}s a session")
+        yield item
+
+
+def holdings_at(answer: Any, sessions: Sequence[Session]) -> list[Holding]:
+    """A condition's answer, checked (the contract of a rule's condition): each at one
+    of the ``sessions``, running through one of them no earlier."""
+    position = {session.path: index for index, session in enumerate(sessions)}
+
+    def where(holding: Holding) -> str | None:
+        through = holding.through
+        if through is not None and position.get(through.path, -1) < position.get(
+                holding.session.path, len(sessions)):
+            return None
+        return holding.session.path
+
+    return list(at_most_a_session(answer, EACH_HOLDING, where, sessions, "Holding"))
+
+
+@dataclass
+class Runs:
+    """The runs of a rule's condition over one client's sessions, from ``first``.
+
+    :ivar alerts: the alerts raised at sessions from ``wanted`` on.
+    :ivar open: detail -> (the first session of its run, the last holding of it), of
+        each run going on at the latest session.
+    """
+
+    rule: Rule
+    client: str
+    sessions: Sequence[Session]
+    first: int
+    alerts: list[Alert]
+    open: dict[str | None, tuple[int, Holding]]
+
+    @classmethod
+    def of(cls, rule: Rule, client: str, sessions: Sequence[Session],
+           holdings: Sequence[Holding], first: int, wanted: int) -> Runs:
+        position = {session.path: index for index, session in enumerate(sessions)}
+        spans = []  # (first session, last session, holding)
+        for holding in holdings:
+            end = start = position[holding.session.path]
+            if holding.through is not None:
+                end = position[holding.through.path]
+            if end >= first:
+                spans.append((start, end, holding))
+        spans.sort(key=lambda span: span[0])
+        every = rule.raised == RAISED_EVERY
+        runs: dict[str | None, tuple[int, int]] = {}  # detail -> (first, last) index
+        latest: dict[str | None, tuple[int, Holding]] = {}
+        alerts = []
+        for start, end, holding in spans:
+            detail = holding.detail
+            run = runs.get(detail)
+            if run is not None and start <= run[1] + 1:  # it goes on (at one session
+                if end <= run[1]:  # twice: the first holding counts)
+                    continue
+                begun, new = run[0], run[1] + 1
+            else:
+                begun = new = start
+            runs[detail] = (begun, end)
+            latest[detail] = (begun, holding)
+            raised = range(max(new, wanted), end + 1) if every else (
+                [begun] if begun == new and begun >= wanted else [])
+            for index in raised:
+                session = sessions[index]
+                alerts.append(Alert(rule.name, client, session.date, session.path,
+                                    holding.severity, detail, holding.message,
+                                    holding.evidence))
+        last = len(sessions) - 1
+        still = {detail: latest[detail] for detail, (_, end) in runs.items() if end == last}
+        return cls(rule, client, sessions, first, alerts, still)
+
+    @property
+    def reaches_back(self) -> bool:
+        """Whether an open run may begin before the first session asked about."""
+        return self.first > 0 and any(start <= self.first for start, _ in self.open.values())
+
+    def gaps(self) -> list[Gap]:
+        if not self.sessions:
+            return []
+        latest = self.sessions[-1]
+        return [Gap(self.rule.name, self.client, detail, self.sessions[start].date,
+                    latest.date, holding.severity, holding.message,
+                    tuple(session.path for session in self.sessions[start:]))
+                for detail, (start, holding) in self.open.items()]
+
+
+def runs_of(rule: Rule, client: str, sessions: Sequence[Session], wanted: int,
+            hold: Callable[[int], list[Holding] | None]) -> Runs | None:
+    """The runs of the rule's condition, its alerts from ``wanted`` on; None when the
+    rule failed. ``hold(first)`` gives the holdings from session ``first`` on."""
+    count = len(sessions)
+    # From the session before the first wanted: an alert there needs to know whether
+    # the run began before it.
+    first = max(0, min(wanted, count) - 1)
+    while True:
+        holdings = hold(first)
+        if holdings is None:
+            return None
+        runs = Runs.of(rule, client, sessions, holdings, first, wanted)
+        if not runs.reaches_back:
+            return runs
+        first = max(0, count - 2 * (count - first))

@@ -1,0 +1,125 @@
+"""Open gaps as the therapist reads them: ``mutuality gaps`` (text and JSON) and the
+checklist at the top of ``Alerts.md``.
+
+The text is for a busy therapist: one block per client, the client with the most
+serious gap first; each gap with how long it has been open and the note to open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from ..dismissals import id_mark
+from ..model import SEVERITIES, Gap
+from ..practice import ACTIVE, Practice
+from .markdown import note_name, wikilink, words
+from .plain import as_json, printable
+
+MOST_LINKED = 10  # a run may be a thousand sessions: its first and last five are linked
+
+
+def severity_rank(severity: str) -> int:
+    return SEVERITIES.index(severity) if severity in SEVERITIES else len(SEVERITIES)
+
+
+def by_client(gaps: Sequence[Gap]) -> list[tuple[str, list[Gap]]]:
+    """Clients with their gaps, most serious first, then longest open; the client with
+    the most serious gap first."""
+    grouped: dict[str, list[Gap]] = {}
+    for gap in gaps:
+        grouped.setdefault(gap.client, []).append(gap)
+    for client_gaps in grouped.values():
+        client_gaps.sort(key=lambda gap: (severity_rank(gap.severity), gap.opened, gap.order))
+    return sorted(grouped.items(), key=lambda pair: (severity_rank(pair[1][0].severity), pair[0]))
+
+
+def how_long(gap: Gap, today: date) -> str:
+    """``open since 24 Sep (9 weeks, 10 sessions)``."""
+    days = (today - gap.opened).days
+    span = f"{days // 7} week{'s' if days // 7 != 1 else ''}" if days >= 14 else (
+        f"{days} day{'s' if days != 1 else ''}")
+    sessions = len(gap.notes)
+    opened = gap.opened
+    shown = f"{opened.day} {opened:%b}" + ("" if opened.year == today.year else f" {opened.year}")
+    return f"open since {shown} ({span}, {sessions} session{'s' if sessions != 1 else ''})"
+
+
+def render_text(practice: Practice, gaps: Sequence[Gap], *, all_clients: bool,
+                include_dismissed: bool) -> str:
+    """What ``mutuality gaps`` prints."""
+    today = practice.today
+    whose = f"{practice.client}, " if practice.client else ""
+    lines: list[str] = []
+    if gaps:
+        clients = len({gap.client for gap in gaps})
+        lines.append(f"Open gaps, {whose}as of {today} ({_count(len(gaps), 'gap')} of "
+                     f"{_count(clients, 'client')}):")
+    else:
+        lines.append(f"No open gaps, {whose}as of {today}.")
+    for client, client_gaps in by_client(gaps):
+        status = practice.statuses.get(client, ACTIVE)
+        lines += ["", client if status == ACTIVE else f"{client} ({status})"]
+        for gap in client_gaps:
+            dismissed = " (dismissed)" if gap.id in practice.dismissed else ""
+            lines.append(f"  [{gap.severity}] {gap.message}{dismissed}")
+            lines.append(f"      {how_long(gap, today)}; open {note_name(gap.notes[-1])}; "
+                         f"id {gap.id}")
+    lines += _left_out(practice, all_clients, include_dismissed)
+    return "\n".join(printable(line) for line in lines)
+
+
+def _left_out(practice: Practice, all_clients: bool, include_dismissed: bool) -> list[str]:
+    """What the default view leaves out, and how to see it."""
+    notes = []
+    if practice.client is not None and not all_clients:
+        status = practice.statuses.get(practice.client, ACTIVE)
+        if status != ACTIVE:
+            why = ("a client note says the work has ended" if status == "closed" else
+                   f"no session in the last {practice.settings.inactive_after_days} days")
+            notes.append(f"{practice.client} is {status} ({why}): their gaps are not listed; "
+                         "add --all-clients to see them.")
+    elif not all_clients:
+        hidden = [gap for gap in practice.listed_gaps(all_clients=True,
+                                                      include_dismissed=include_dismissed)
+                  if practice.statuses.get(gap.client, ACTIVE) != ACTIVE]
+        if hidden:
+            clients = len({gap.client for gap in hidden})
+            notes.append(f"{len(hidden)} gap{'s' if len(hidden) != 1 else ''} of {clients} "
+                         f"client{'s' if clients != 1 else ''} not seen any more (inactive or "
+                         "closed) not listed; add --all-clients to see them.")
+    if not include_dismissed:
+        dismissed = [gap for gap in practice.listed_gaps(all_clients=all_clients,
+                                                         include_dismissed=True)
+                     if gap.id in practice.dismissed]
+        if dismissed:
+            notes.append(f"{len(dismissed)} dismissed gap{'s' if len(dismissed) != 1 else ''} "
+                         "not listed; add --include-dismissed to see them.")
+    return ["", *notes] if notes else []
+
+
+def _count(number: int, what: str) -> str:
+    return f"{number} {what}{'' if number == 1 else 's'}"
+
+
+def render_json(practice: Practice, gaps: Sequence[Gap]) -> str:
+    return as_json([gap.as_json(gap.id in practice.dismissed) for gap in gaps])
+
+
+def checklist(practice: Practice) -> list[str]:
+    """The open gaps as ``Alerts.md`` shows them: one top-level task line each, to tick
+    in Obsidian to dismiss it."""
+    lines = []
+    for _, client_gaps in by_client(practice.listed_gaps()):
+        for gap in client_gaps:
+            notes = list(gap.notes)
+            linked = notes if len(notes) <= MOST_LINKED else [
+                *notes[:MOST_LINKED // 2], *notes[-MOST_LINKED // 2:]]
+            more = f" ({len(notes)} notes; the first and last five)" if len(notes) > len(
+                linked) else ""
+            lines.append(
+                f"- [ ] **{words(gap.client)}** ({gap.severity}): {words(gap.message)}; "
+                f"{how_long(gap, practice.today)}. Notes: "
+                f"{', '.join(wikilink(path) for path in linked)}{more} {id_mark(gap)}")
+    return lines
+
