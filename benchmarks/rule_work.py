@@ -33,8 +33,8 @@ from datetime import date, timedelta
 from random import Random
 from typing import Any
 
-from mutuality_plugins.model import FeedbackItem, Session
 from mutuality_plugins.conditions import holdings_at, runs_of
+from mutuality_plugins.model import FeedbackItem, Session
 from mutuality_plugins.practice import capped
 from mutuality_plugins.rules import flagged_word_reused, pending_feedback
 

@@ -25,9 +25,15 @@ from .practice import Practice
 from .reading.front_matter import load_properties, split_front_matter
 from .reading.note import decode
 from .reporters.markdown import generated_note, table
-from .writer import MARKER_KEY, MARKER_VALUE, Leftovers, NotWritten, write_generated
+from .writer import (
+    DISMISSED_NOTE,
+    MARKER_KEY,
+    MARKER_VALUE,
+    Leftovers,
+    NotWritten,
+    write_generated,
+)
 
-DISMISSED_NOTE = "Dismissed gaps.md"
 ALERTS_NOTE = "Alerts.md"
 MAX_BYTES = 4 * 1024 * 1024
 

@@ -174,7 +174,7 @@ class ClientNote:
     @property
     def closes(self) -> bool:
         """Whether the status says the work with the client has ended."""
-        return self.status.lower() in CLOSED_STATUSES
+        return self.status.strip().lower() in CLOSED_STATUSES
 
 
 # A client note's status saying the work has ended (compared lowercased).

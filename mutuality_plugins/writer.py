@@ -156,6 +156,10 @@ def require_own_output_folder(vault: Path, output_folder: str) -> None:
     """
     found = sorted(path for path, _ in find_notes(vault, "", [], output_folder))
     for relative in found:
+        # The dismissals are the therapist's data, checked whenever they are read: one
+        # the therapist broke by hand is told there, and stops nothing else.
+        if relative == f"{output_folder}/{DISMISSED_NOTE}":
+            continue
         if not _made_here(vault, relative):
             raise MutualityError(
                 f"{relative}: the output folder {output_folder} holds notes mutuality did "
@@ -171,6 +175,8 @@ def _made_here(vault: Path, relative: str) -> bool:
         return False
 
 
+# The note of the gaps the therapist dismissed (see ``dismissals``).
+DISMISSED_NOTE = "Dismissed gaps.md"
 MARKER_HEAD_BYTES = 64 * 1024  # the properties block of a generated note is short
 TEMPORARY_PREFIX = ".mutuality-"
 STALE_SECONDS = 60

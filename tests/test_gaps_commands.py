@@ -1,0 +1,246 @@
+"""``mutuality gaps`` and ``mutuality dismiss``, the checklist in Alerts.md, clients not
+seen any more, the digest's gaps and the watcher keeping Alerts.md true: as a therapist
+uses them."""
+
+import datetime as dt
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from support import TODAY, Watching, ok, run, until
+
+ALERTS_MD = Path("Mutuality") / "Alerts.md"
+DISMISSED_MD = Path("Mutuality") / "Dismissed gaps.md"
+
+
+def weekly(vault, client, weeks, *, last=TODAY - dt.timedelta(days=3), **properties):
+    """``weeks`` weekly sessions of ``client``, the last on ``last``."""
+    days = [last - dt.timedelta(weeks=back) for back in range(weeks - 1, -1, -1)]
+    return [vault.session(f"Clients/{client}/{day} {client}.md", client=client, **properties)
+            for day in days]
+
+
+def listed(vault, *options, today=TODAY):
+    return json.loads(ok(run("gaps", vault, "--format", "json", *options, today=today)))
+
+
+def test_a_client_not_invited_for_fourteen_weeks_is_in_view_today(vault):
+    """The complaint of the issue: the alerts of the last 28 days are empty, the gap is
+    not."""
+    sessions = weekly(vault, "RM-07", 14)
+    weekly(vault, "JK-03", 1, feedback_invited="yes", feedback="[pacing/just-right]")
+    assert "No alerts for sessions since" in ok(run("alerts", vault))
+    assert "1 gap is still open for 1 client" in ok(run("alerts", vault))
+    text = ok(run("gaps", vault))
+    assert "not invited to give feedback for 14 sessions in a row" in text
+    opened = dt.date.fromisoformat(sessions[2].name[:10])
+    assert f"open since {opened.day} {opened:%b} (11 weeks, 12 sessions)" in text
+    assert f"open {sessions[-1].stem}" in text  # the note to open
+    assert "JK-03" not in text  # nothing for a client with no gap
+    [gap] = listed(vault)
+    assert (gap["rule"], gap["client"], gap["opened"], gap["latest"]) == (
+        "uninvited-streak", "RM-07", str(opened), sessions[-1].name[:10])
+    assert len(gap["notes"]) == 12 and gap["dismissed"] is False
+    assert f"id {gap['id']}" in text
+
+
+def test_gaps_are_listed_most_serious_first_and_json_sorted_as_the_spec_says(vault):
+    weekly(vault, "A", 3)  # a warning
+    weekly(vault, "B", 3)
+    weekly(vault, "Z", 1, srs_total=20)  # an alert: first in the text
+    text = ok(run("gaps", vault))
+    assert text.index("\nZ\n") < text.index("\nA\n") < text.index("\nB\n")
+    found = listed(vault)
+    assert [(g["client"], g["rule"]) for g in found] == [
+        ("A", "uninvited-streak"), ("B", "uninvited-streak"), ("Z", "alliance-low")]
+
+
+def test_as_of_a_day_in_the_middle_of_a_run(vault):
+    weekly(vault, "RM-07", 6)
+    middle = TODAY - dt.timedelta(days=3, weeks=2)
+    [gap] = listed(vault, "--as-of", middle)
+    assert gap["latest"] == str(middle) and len(gap["notes"]) == 2
+    assert listed(vault, "--as-of", middle - dt.timedelta(weeks=2)) == []
+
+
+def test_a_client_not_seen_for_56_days_or_closed_in_a_client_note_leaves_the_list(vault):
+    weekly(vault, "OLD", 3, last=TODAY - dt.timedelta(days=57))
+    weekly(vault, "DONE", 3)
+    weekly(vault, "NOW", 3)
+    vault.session("Clients/DONE.md", status="Ended")
+    assert [g["client"] for g in listed(vault)] == ["NOW"]
+    assert sorted(g["client"] for g in listed(vault, "--all-clients")) == ["DONE", "NOW", "OLD"]
+    text = ok(run("gaps", vault))
+    assert "2 gaps of 2 clients not seen any more (inactive or closed) not listed" in text
+    alone = ok(run("gaps", vault, "--client", "OLD"))
+    assert "OLD is inactive (no session in the last 56 days)" in alone
+    assert "--all-clients" in alone
+    assert "DONE (closed)" in ok(run("gaps", vault, "--client", "DONE", "--all-clients"))
+    vault.write("mutuality.toml", "inactive_after_days = 90\n")
+    assert sorted(g["client"] for g in listed(vault)) == ["NOW", "OLD"]
+
+
+def test_a_client_note_is_not_a_session(vault):
+    weekly(vault, "RM-07", 2)
+    vault.session("Clients/RM-07.md", client="RM-07", status="active")
+    assert listed(vault) == []  # two sessions, not three
+    scanned = json.loads(ok(run("scan", vault, "--format", "json")))
+    assert scanned["sessions"] == 2
+
+
+def test_dismiss_by_id_hides_it_keeps_it_in_the_vault_and_a_returning_gap_is_new(vault,
+                                                                               tmp_path):
+    sessions = weekly(vault, "RM-07", 3)
+    [gap] = listed(vault)
+    result = run("dismiss", vault, gap["id"].upper())  # ids in any case
+    assert result.exit_code == 0 and f"{gap['id']} dismissed" in result.stdout
+    assert listed(vault) == []
+    assert "1 dismissed gap not listed" in ok(run("gaps", vault))
+    [again] = listed(vault, "--include-dismissed")
+    assert again["dismissed"] is True and again["id"] == gap["id"]
+    kept = (vault / DISMISSED_MD).read_text()
+    assert "generated_by: mutuality" in kept and gap["id"] in kept
+    # Dismissals are the therapist's data: a lost index (another state folder) keeps them.
+    fresh = {"MUTUALITY_STATE_DIR": str(tmp_path / "another-state")}
+    assert json.loads(ok(run("gaps", vault, "--format", "json", env=fresh))) == []
+    assert json.loads(ok(run("--no-cache", "gaps", vault, "--format", "json"))) == []
+    # Put right, then wrong again: a new gap, listed.
+    vault.session(sessions[-1].relative_to(vault.root).as_posix(), client="RM-07",
+                  feedback_invited="yes")
+    weekly(vault, "RM-07", 3, last=TODAY)
+    later = TODAY + dt.timedelta(weeks=2)
+    for week in (1, 2):
+        day = TODAY + dt.timedelta(weeks=week)
+        vault.session(f"Clients/RM-07/{day} RM-07.md", client="RM-07")
+    [new] = listed(vault, "--as-of", later)
+    assert new["id"] != gap["id"]
+
+
+def test_dismissing_an_id_that_is_not_an_open_gap_exits_2_naming_it(vault):
+    weekly(vault, "RM-07", 3)
+    result = run("dismiss", vault, "0123456789ab")
+    assert result.exit_code == 2
+    assert "'0123456789ab' is not the id of a gap open as of 2026-11-26" in result.stderr
+    assert not (vault / DISMISSED_MD).exists()
+
+
+def test_a_gap_ticked_in_alerts_md_is_dismissed_by_the_next_command(vault):
+    weekly(vault, "A", 3)
+    weekly(vault, "B", 3)
+    ok(run("alerts", vault, "--write"))
+    text = (vault / ALERTS_MD).read_text()
+    [line_a] = [line for line in text.splitlines() if line.startswith("- [ ] **A**")]
+    gap_id = re.search(r"\(id ([0-9a-f]{12})\)$", line_a)[1]
+    assert "open since" in line_a and "[[Clients/A/" in line_a
+    assert text.index("## Open gaps") < text.index("## Recent alerts")
+    (vault / ALERTS_MD).write_text(text.replace(line_a, line_a.replace("- [ ]", "- [x]")))
+    assert [g["client"] for g in listed(vault)] == ["B"]
+    assert gap_id in (vault / DISMISSED_MD).read_text()
+    ok(run("alerts", vault, "--write"))
+    rewritten = (vault / ALERTS_MD).read_text()
+    assert "**A**" not in rewritten and "- [ ] **B**" in rewritten
+    assert yaml.safe_load(rewritten.split("---")[1])["open_gaps"] == 1
+
+
+def test_a_ticked_line_in_a_callout_or_naming_a_closed_gap_dismisses_nothing(vault):
+    weekly(vault, "A", 3)
+    ok(run("alerts", vault, "--write"))
+    [gap] = listed(vault)
+    text = (vault / ALERTS_MD).read_text()
+    (vault / ALERTS_MD).write_text(text + f"\n> - [x] quoted (id {gap['id']})\n"
+                                          "- [x] an old line (id 0123456789ab)\n")
+    assert [g["id"] for g in listed(vault)] == [gap["id"]]
+    assert not (vault / DISMISSED_MD).exists()
+
+
+def test_an_unreadable_note_of_dismissals_is_said_and_never_overwritten(vault):
+    weekly(vault, "A", 3)
+    (vault / "Mutuality").mkdir()
+    broken = "---\ngenerated_by: mutuality\ndismissed: [unclosed\n---\n"
+    (vault / DISMISSED_MD).write_text(broken)
+    result = run("gaps", vault)
+    assert result.exit_code == 0 and "A" in result.stdout
+    assert "Dismissed gaps.md: the note of dismissed gaps cannot be read" in result.stderr
+    [gap] = listed(vault)
+    assert run("dismiss", vault, gap["id"]).exit_code == 2
+    assert (vault / DISMISSED_MD).read_text() == broken
+
+
+def test_the_digest_has_the_gaps_open_at_the_weeks_end_and_those_closed_in_it(vault):
+    # A: uninvited since long before the week, still at its end.
+    weekly(vault, "A", 5, last=dt.date(2026, 11, 20))
+    # B: uninvited, put right on Wednesday of the week.
+    weekly(vault, "B", 4, last=dt.date(2026, 11, 11))
+    vault.session("Clients/B/2026-11-18 B.md", client="B", feedback_invited="yes",
+                  feedback="[pacing/just-right]")
+    # C: opens on the week's Monday and closes within the week: in neither.
+    for day in (14, 15, 16):
+        vault.session(f"Clients/C/2026-11-{day} C.md", client="C")
+    vault.session("Clients/C/2026-11-19 C.md", client="C", feedback_invited="yes",
+                  feedback="[pacing/just-right]")
+    data = json.loads(ok(run("digest", vault, "--format", "json")))
+    assert [(g["client"], g["rule"]) for g in data["gaps_open"]] == [("A", "uninvited-streak")]
+    assert [(g["client"], g["rule"]) for g in data["gaps_closed"]] == [("B", "uninvited-streak")]
+    note = ok(run("digest", vault))
+    assert note.index("## Open gaps") < note.index("## Alerts")
+    assert "Put right during the week:\n- **B**" in note
+
+
+def test_the_trend_lists_every_active_client_and_empty_weeks_are_not_zero(vault):
+    vault.session("Clients/A/2026-11-18 A.md", client="A", feedback_invited="yes",
+                  feedback="[pacing/too-fast]")
+    vault.session("Clients/Q/2026-11-04 Q.md", client="Q")  # active, not seen that week
+    data = json.loads(ok(run("digest", vault, "--format", "json")))
+    assert sorted(data["trend"]) == ["A", "Q"] and "Q" not in data["by_client"]
+    note = ok(run("digest", vault))
+    trend = note.split("## Mutuality trend")[1]
+    assert "| Q |" in trend
+    assert '"W45 none"' not in note and '"W46 none"' in note  # W45 had Q's session
+
+
+def test_watch_rewrites_alerts_md_when_a_gap_closes_or_is_ticked_and_not_otherwise(vault):
+    sessions = weekly(vault, "A", 3)
+    weekly(vault, "B", 3)
+    alerts_md = vault / ALERTS_MD
+    with Watching(vault) as watching:
+        assert {watching.next_alert().client, watching.next_alert().client} == {"A", "B"}
+        until(lambda: alerts_md.exists() and "- [ ] **A**" in alerts_md.read_text(),
+              "A's gap in Alerts.md")
+        written = alerts_md.stat().st_mtime_ns
+        watching.no_alert_for(1.0)
+        assert alerts_md.stat().st_mtime_ns == written  # nothing changed, nothing written
+        # A session that invites feedback closes A's gap.
+        vault.session(sessions[-1].relative_to(vault.root).as_posix(), client="A",
+                      feedback_invited="yes")
+        until(lambda: "**A**" not in alerts_md.read_text(), "A's gap left Alerts.md")
+        text = alerts_md.read_text()
+        [line_b] = [line for line in text.splitlines() if line.startswith("- [ ] **B**")]
+        alerts_md.write_text(text.replace(line_b, line_b.replace("- [ ]", "- [x]")))
+        until(lambda: "**B**" not in alerts_md.read_text(), "B's ticked gap left Alerts.md")
+        assert "No open gaps." in alerts_md.read_text()
+        assert (vault / DISMISSED_MD).exists()
+        watching.no_alert_for(0.5)
+
+
+def test_a_renamed_client_folder_keeps_its_gap_and_hands_nothing_on(vault):
+    weekly(vault, "A", 3)
+    [gap] = listed(vault)
+    with Watching(vault) as watching:
+        assert watching.next_alert().client == "A"
+        shutil.move(str(vault / "Clients" / "A"), str(vault / "Clients" / "Ann"))
+        watching.no_alert_for()
+    [moved] = listed(vault)
+    assert moved["id"] == gap["id"] and moved["notes"][0].startswith("Clients/Ann/")
+
+
+@pytest.mark.parametrize("setting", ["inactive_after_days = 0", "inactive_after_days = 'x'",
+                                     "inactive_after_days = true"])
+def test_a_wrong_inactive_after_days_is_one_line(vault, setting):
+    vault.write("mutuality.toml", setting + "\n")
+    result = run("gaps", vault)
+    assert result.exit_code == 2
+    assert "`inactive_after_days` should be a whole number of days" in result.stderr
