@@ -1,35 +1,37 @@
 """A rule: top session ratings many sessions in a row.
 
 A perfect Session Rating Scale, week after week, can mean the client does not dare
-to criticise yet. Raised once per run, when the run reaches `sessions` sessions with
-a total of at least `at_least` (in mutuality.toml: [rules.ceiling-ratings]).
+to criticise yet. Raised once per run, when the run reaches `sessions` rated sessions
+with a total of at least `at_least` (in mutuality.toml: [rules.ceiling-ratings]), and
+open as a gap (`mutuality gaps`) until a rating below it. Sessions without a rating
+are not counted: the run goes on across them.
 """
 
-from mutuality_plugins import Alert, Rule, hookimpl
+from mutuality_plugins import Holding, Rule, hookimpl
 
 NAME = "ceiling-ratings"
 
 
-def check(client, sessions, settings, since):
+def rated(session):
+    return session.srs_total is not None
+
+
+def condition(client, sessions, settings, first):
     needed, ceiling = settings["sessions"], settings["at_least"]
-    run = []
-    for session in sessions:
-        if session.srs_total is None:
-            continue  # no rating this session: the run goes on
-        if session.srs_total < ceiling:
-            run = []
-            continue
-        run.append(session)
-        if len(run) == needed:
-            yield Alert(
-                NAME, client, session.date, session.path, "info", None,
-                f"top session ratings {needed} sessions in a row: the client may not "
+    run = 0  # top ratings in a row, up to this session
+    for index, session in enumerate(sessions):
+        run = run + 1 if session.srs_total >= ceiling else 0
+        if run >= needed and index >= first:
+            yield Holding(
+                session, None, "info",
+                f"top session ratings {run} sessions in a row: the client may not "
                 "feel free to criticise yet; ask what could be better",
-                tuple(s.path for s in run),
+                tuple(s.path for s in sessions[index + 1 - run:index + 1]),
             )
 
 
 @hookimpl
 def mutuality_rules():
-    return [Rule(NAME, check, {"sessions": 4, "at_least": 39.0},
-                 "top session ratings many sessions in a row")]
+    return [Rule(NAME, settings={"sessions": 4, "at_least": 39.0},
+                 description="top session ratings many sessions in a row",
+                 condition=condition, counted=rated)]

@@ -5,13 +5,27 @@ What a plugin author needs is importable from here.
 
 from .errors import NoteProblem
 from .hookspecs import hookimpl
-from .model import Alert, AlertSink, Feedback, FeedbackItem, Note, Period, Reporter, Rule, Session
+from .model import (
+    Alert,
+    AlertSink,
+    Feedback,
+    FeedbackItem,
+    Gap,
+    Holding,
+    Note,
+    Period,
+    Reporter,
+    Rule,
+    Session,
+)
 
 __all__ = [
     "Alert",
     "AlertSink",
     "Feedback",
     "FeedbackItem",
+    "Gap",
+    "Holding",
     "Note",
     "NoteProblem",
     "Period",

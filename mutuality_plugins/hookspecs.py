@@ -83,16 +83,25 @@ def mutuality_extract_feedback(note: Note, settings: Settings) -> Feedback | Non
 def mutuality_rules() -> Iterable[Rule]:
     """Contribute alert rules.
 
-    A rule's ``check(client, sessions, settings, since)`` receives one client's
-    sessions ordered by (date, vault-relative path), a joint session appearing for
-    each of its clients, and yields :class:`~mutuality_plugins.Alert` events, each
-    raised at one session. It must be a pure function: the same sessions give the
-    same alerts. Alerts with the same (rule, client, note, detail) are listed once;
-    one with the same identity (rule, client, date, detail) as an alert handed on
-    before is not handed on again (a renamed note raises nothing new). ``since`` is
-    the first day whose alerts are wanted, or None for all: the sessions before it
-    still count (a streak starts there), but a rule may skip costly work that only
-    decides alerts raised before it.
+    A rule states its condition: ``condition(client, sessions, settings, first)``
+    receives one client's sessions ordered by (date, vault-relative path), a joint
+    session appearing for each of its clients, and yields a
+    :class:`~mutuality_plugins.Holding` for each session where the condition holds.
+    mutuality derives from it both the rule's alerts (events: at the first session of
+    each unbroken run, or with ``raised="every"`` at each session) and its open gaps
+    (state: the runs going on at the client's latest session). What holds at a
+    session depends on it and the sessions before it only; ``first`` is the index of
+    the first session whose holdings are wanted (earlier ones still count, but a rule
+    may skip costly work for them).
+
+    A rule may instead give ``check(client, sessions, settings, since)``, yielding
+    :class:`~mutuality_plugins.Alert` events (the hook as first written): it has alerts
+    and no gaps. ``since`` is the first day whose alerts are wanted, or None for all.
+
+    Either way it must be a pure function: the same sessions give the same alerts.
+    Alerts with the same (rule, client, note, detail) are listed once; one with the
+    same identity (rule, client, date, detail) as an alert handed on before is not
+    handed on again (a renamed note raises nothing new).
 
     The rule's ``settings`` are its defaults; a user changes them, or turns the rule
     off, in ``[rules.NAME]`` of ``mutuality.toml``.

@@ -313,6 +313,32 @@ def test_ceiling_ratings_raises_once_per_run_of_top_ratings(vault, ratings, rais
     assert found == ([] if raised_at is None else [f"2026-10-{raised_at + 1:02} A.md"])
 
 
+def test_ceiling_ratings_is_an_open_gap_until_a_lower_rating(vault):
+    for n, total in enumerate([40, 40, None, 39.5, 40, 40]):
+        rating = {} if total is None else {"srs_total": total}
+        vault.session(f"2026-11-{n + 1:02} A.md", client="A", feedback_invited="yes", **rating)
+    gaps = json.loads(ok(run("--hooks-dir", HOOKS, "gaps", vault, "--format", "json")))
+    [gap] = [g for g in gaps if g["rule"] == "ceiling-ratings"]
+    assert (gap["opened"], gap["latest"]) == ("2026-11-05", "2026-11-06")
+    assert "5 sessions in a row" in gap["message"]
+    vault.session("2026-11-07 A.md", client="A", feedback_invited="yes", srs_total=35)
+    gaps = json.loads(ok(run("--hooks-dir", HOOKS, "gaps", vault, "--format", "json")))
+    assert [g for g in gaps if g["rule"] == "ceiling-ratings"] == []
+
+
+def test_the_manuals_rule_gets_its_gaps_without_other_code(vault, tmp_path):
+    rule = next(code for code in manual_examples() if "def mutuality_rules" in code)
+    (tmp_path / "rated_but_silent.py").write_text(rule)
+    for n in range(4):
+        vault.session(f"2026-11-{n + 10} A.md", client="A", feedback_invited="yes",
+                      srs_total=38)
+    gaps = json.loads(ok(run("--hooks-dir", tmp_path, "gaps", vault, "--format", "json")))
+    [gap] = [g for g in gaps if g["rule"] == "rated-but-silent"]
+    assert (gap["opened"], len(gap["notes"])) == ("2026-11-12", 2)
+    alerts = json.loads(ok(run("--hooks-dir", tmp_path, "alerts", vault, "--format", "json")))
+    assert [a["date"] for a in alerts if a["rule"] == "rated-but-silent"] == ["2026-11-12"]
+
+
 def test_ceiling_ratings_takes_its_thresholds_from_the_settings(vault):
     for n in range(2):
         vault.session(f"2026-10-{n + 1:02} A.md", client="A", srs_total=37)
