@@ -184,19 +184,24 @@ HOOKS: dict[str, Contract] = {
 """Every hook's contract, by hook name."""
 
 
+def _what_it_says(said: Alert | Holding) -> str | None:
+    """What an alert and a holding both say: severity, detail and evidence."""
+    if said.severity not in SEVERITIES:
+        return f"should have a severity among {', '.join(SEVERITIES)}"
+    if said.detail is not None and not is_utf8(said.detail):
+        return "should have a detail that is text or None"
+    if not isinstance(said.evidence, tuple) or not all(map(is_utf8, said.evidence)):
+        return "should have its evidence as a tuple of note paths"
+    return None
+
+
 def _alert(alert: Alert) -> str | None:
     if not (is_utf8(alert.rule) and is_utf8(alert.client) and is_utf8(alert.note)
             and is_utf8(alert.message)):
         return "should have its rule, client, note and message as text"
     if not is_day(alert.date):
         return "should have the session's date (a date, not a datetime)"
-    if alert.severity not in SEVERITIES:
-        return f"should have a severity among {', '.join(SEVERITIES)}"
-    if alert.detail is not None and not is_utf8(alert.detail):
-        return "should have a detail that is text or None"
-    if not isinstance(alert.evidence, tuple) or not all(map(is_utf8, alert.evidence)):
-        return "should have its evidence as a tuple of note paths"
-    return None
+    return _what_it_says(alert)
 
 
 EACH_ALERT = each_of(Alert, _alert)
@@ -209,13 +214,7 @@ def _holding(holding: Holding) -> str | None:
         return "should be at one of the sessions it was given"
     if not is_utf8(holding.message):
         return "should have its message as text"
-    if holding.severity not in SEVERITIES:
-        return f"should have a severity among {', '.join(SEVERITIES)}"
-    if holding.detail is not None and not is_utf8(holding.detail):
-        return "should have a detail that is text or None"
-    if not isinstance(holding.evidence, tuple) or not all(map(is_utf8, holding.evidence)):
-        return "should have its evidence as a tuple of note paths"
-    return None
+    return _what_it_says(holding)
 
 
 EACH_HOLDING = each_of(Holding, _holding)

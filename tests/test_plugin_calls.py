@@ -98,6 +98,37 @@ def test_a_rule_that_yields_something_else_than_alerts_is_named(tmp_path):
             "not only Alert (and 6 more times)") in stderr_lines(result)
 
 
+CONDITION_OF = ("from dataclasses import replace\n"
+                "from itertools import count\n"
+                "from mutuality_plugins import Holding, Rule, hookimpl\n\n"
+                "def condition(client, sessions, settings, first):\n{body}\n\n"
+                "@hookimpl\ndef mutuality_rules():\n"
+                "    return [Rule('holds', condition=condition)]\n")
+
+
+@pytest.mark.parametrize("body, reason", [
+    ("    yield Holding(replace(sessions[0], path='elsewhere.md'), None, 'info', 'm')",
+     "its Holding should be at one of the sessions it was given"),
+    ("    if len(sessions) > 1:\n"
+     "        yield Holding(sessions[1], None, 'info', 'm', through=sessions[0])",
+     "its Holding should be at one of the sessions it was given"),
+    ("    yield Holding(sessions[0], None, 'urgent', 'm')",
+     "its Holding should have a severity among alert, warning, info"),
+    ("    yield Holding(sessions[0].path, None, 'info', 'm')",
+     "its Holding should be at one of the sessions it was given"),
+    ("    for n in count():\n        yield Holding(sessions[-1], str(n), 'info', 'm')",
+     "it gave more than 200 holdings a session"),
+])
+def test_a_rules_condition_is_checked_as_it_comes(tmp_path, body, reason):
+    (tmp_path / "holds.py").write_text(CONDITION_OF.format(body=body))
+    result = run("--hooks-dir", tmp_path, "gaps", EXAMPLE, "--format", "json")
+    assert result.exit_code == 1
+    assert any(line.startswith(f"mutuality: plugin holds failed in rule holds: {reason}")
+               for line in stderr_lines(result)), stderr_lines(result)
+    assert not [gap for gap in json.loads(result.stdout) if gap["rule"] == "holds"]
+    assert json.loads(result.stdout)  # the built-in rules' gaps still came
+
+
 RULE_OF = ("from itertools import count\n"
            "from mutuality_plugins import Alert, Rule, hookimpl\n\n"
            "def check(client, sessions, settings, since):\n{body}\n\n"
