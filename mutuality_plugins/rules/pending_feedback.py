@@ -38,7 +38,7 @@ def condition(client: str, sessions: Sequence[Session], settings: Mapping[str, A
                 held[-1].append(Holding(
                     sessions[begins], item.label, "info",
                     f"{item.label}, held for later on {held_in.date}, has not come up "
-                    f"again in the {after} or more sessions since",
+                    "again since",
                     (held_in.path, *(s.path for s in later)),
                     through=sessions[ends]))
         for item in items:
