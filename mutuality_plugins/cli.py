@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import IO, Any, TypeVar
@@ -11,7 +12,7 @@ from typing import IO, Any, TypeVar
 import click
 
 from . import scan_summary
-from .dismissals import read_dismissals, write_dismissals
+from .dismissals import gap_summary, read_dismissals, write_dismissals
 from .errors import MutualityError, OutputUnwritten, describe
 from .invocation import Invocation
 from .model import Period
@@ -23,6 +24,7 @@ from .service import install_command, install_service, this_system, user_service
 from .sinks import SinkDelivery, stdout_sink
 from .vault import require_vault
 from .vault_setup import set_up_vault
+from .watch import ANNOUNCED as ALERTS
 from .watch import Watcher, watch_until_stopped
 from .watch_lock import only_watcher
 from .writer import NotWritten
@@ -231,7 +233,8 @@ as_of_option = click.option(
     "--as-of", "as_of", type=_DAY,
     help="Act as if today were this day (default: today): sessions after it have not "
          "happened yet.")
-client_option = click.option("--client", help="Only this client (its id, like RM-07).")
+client_option = click.option("--client", callback=lambda context, option, value: (
+    value.strip() if value is not None else None), help="Only this client (its id, like RM-07).")
 
 
 def _format_option(*formats: str) -> Callable[[F], F]:
@@ -451,23 +454,35 @@ def dismiss(invocation: Invocation, vault: Path, ids: tuple[str, ...], as_of: da
     (Mutuality/Dismissed gaps.md), where deleting an entry undoes it.
     """
     settings = invocation.settings(vault, config_file)
-    practice = invocation.practice(vault, settings, as_of or _today(), date.max)
+    read_dismissals(vault, settings.output_folder)  # a broken note stops it first
+    today = as_of or _today()
+    plugin, reporter = invocation.plugins.reporter(ALERTS)
+    period = period_of(plugin, reporter, today, invocation.guard)
+    practice = invocation.practice(vault, settings, today, period.start if period else None)
     open_gaps = {gap.id: gap for gap in practice.gaps}
-    wanted = [typed.strip().lower() for typed in ids]
-    unknown = [typed for typed, gap_id in zip(ids, wanted, strict=True) if gap_id not in open_gaps]
+    wanted = list(dict.fromkeys(typed.strip().lower() for typed in ids))
+    unknown = [gap_id for gap_id in wanted if gap_id not in open_gaps]
     if unknown:
-        raise click.UsageError(f"{unknown[0]!r} is not the id of a gap open as of "
-                               f"{practice.today}; `mutuality gaps {vault} --all-clients "
-                               "--include-dismissed` lists them")
-    dismissals = read_dismissals(vault, settings.output_folder)
-    added = dismissals.add((open_gaps[gap_id] for gap_id in dict.fromkeys(wanted)),
-                           practice.today)
+        raise click.UsageError(f"{unknown[0]!r} is not the id of a gap open as of {today}; "
+                               f"`mutuality gaps {vault}{f' --as-of {as_of}' if as_of else ''} "
+                               "--all-clients --include-dismissed` lists them")
+    dismissals = read_dismissals(vault, settings.output_folder)  # with the ticks recorded
+    leftovers = invocation.index(vault, settings).leftovers
+    added = [gap_id for gap_id in wanted if dismissals.add(
+        gap_id, today, open_gaps[gap_id].client, gap_summary(open_gaps[gap_id]))]
     if added:
-        write_dismissals(vault, settings.output_folder, dismissals,
-                         invocation.index(vault, settings).leftovers)
-    for gap in (open_gaps[gap_id] for gap_id in dict.fromkeys(wanted)):
-        done = "dismissed" if gap in added else "was dismissed already"
-        invocation.echo(printable(f"{gap.id} {done}: {gap.client}, {gap.message}"))
+        write_dismissals(vault, settings.output_folder, dismissals, leftovers)
+    for gap_id in wanted:
+        gap = open_gaps[gap_id]
+        done = "dismissed" if gap_id in added else "was dismissed already"
+        invocation.echo(printable(f"{gap_id} {done}: {gap.client}, {gap.message}"))
+    # Alerts.md, where there is one, shows it no more.
+    alerts_md = vault / settings.output_folder / reporter.note_name(period) \
+        if reporter.note_name and period else None
+    if alerts_md is not None and alerts_md.is_file() and period is not None:
+        with contextlib.suppress(NotWritten):
+            Report(plugin, reporter, replace(practice, dismissed=dismissals.ids), period,
+                   invocation.guard).keep(leftovers)
 
 
 def _say_left_out(invocation: Invocation, vault: Path, practice: Practice) -> None:

@@ -76,6 +76,7 @@ class Runs:
     """The runs of a rule's condition over one client's sessions, from ``first``.
 
     :ivar alerts: the alerts raised at sessions from ``wanted`` on.
+    :ivar more: note -> how many more alerts like them hold there, not stated.
     :ivar open: detail -> (the first session of its run, the last holding of it), of
         each run going on at the latest session.
     """
@@ -86,6 +87,7 @@ class Runs:
     first: int
     alerts: list[Alert]
     open: dict[str | None, tuple[int, Holding]]
+    more: dict[str, int]
 
     @classmethod
     def of(cls, rule: Rule, client: str, sessions: Sequence[Session],
@@ -103,6 +105,7 @@ class Runs:
         runs: dict[str | None, tuple[int, int]] = {}  # detail -> (first, last) index
         latest: dict[str | None, tuple[int, Holding]] = {}
         alerts = []
+        more: dict[str, int] = {}
         for start, end, holding in spans:
             detail = holding.detail
             run = runs.get(detail)
@@ -121,9 +124,11 @@ class Runs:
                 alerts.append(Alert(rule.name, client, session.date, session.path,
                                     holding.severity, detail, holding.message,
                                     holding.evidence))
+                if holding.more > 0:
+                    more[session.path] = more.get(session.path, 0) + holding.more
         last = len(sessions) - 1
         still = {detail: latest[detail] for detail, (_, end) in runs.items() if end == last}
-        return cls(rule, client, sessions, first, alerts, still)
+        return cls(rule, client, sessions, first, alerts, still, more)
 
     @property
     def reaches_back(self) -> bool:

@@ -116,7 +116,8 @@ def _settings_from(table: dict[str, Any], path: Path) -> Settings:
         raise fail("state_folder", "should be a folder name")
     inactive_after_days = table.get("inactive_after_days", Settings.inactive_after_days)
     if not 1 <= inactive_after_days <= 36500:
-        raise fail("inactive_after_days", "should be a whole number of days, like 56")
+        raise fail("inactive_after_days", "should be a whole number of days from 1 to "
+                                          "36500, like 56")
     return Settings(
         output_folder="/".join(parts),
         feedback_tag=feedback_tag,

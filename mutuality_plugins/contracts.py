@@ -214,6 +214,8 @@ def _holding(holding: Holding) -> str | None:
         return "should be at one of the sessions it was given"
     if not is_utf8(holding.message):
         return "should have its message as text"
+    if type(holding.more) is not int or holding.more < 0:
+        return "should say how many more as a whole number, 0 or more"
     return _what_it_says(holding)
 
 

@@ -295,6 +295,9 @@ class Holding:
     :ivar evidence: the vault-relative paths of the notes that show it, in order.
     :ivar through: when given, it holds the same way at every session from
         ``session`` through this later one (a long run stated at once).
+    :ivar more: how many more details like this one hold at this session that the rule
+        does not state one by one (a note holding thousands of objected phrases): the
+        alerts there say so.
     """
 
     session: Session
@@ -303,6 +306,7 @@ class Holding:
     message: str
     evidence: tuple[str, ...] = ()
     through: Session | None = None
+    more: int = 0
 
 
 Condition = Callable[[str, Sequence[Session], Mapping[str, Any], int], Iterable[Holding]]

@@ -43,6 +43,9 @@ class Practice:
         those to show.
     :ivar statuses: each client's status today: ``active``, ``inactive`` or ``closed``.
     :ivar dismissed: the ids of the gaps the therapist dismissed.
+    :ivar ticked: the ids of gaps ticked in ``Alerts.md`` that could not be recorded as
+        dismissed (the note of dismissals cannot be read or written now): they stay
+        ticked there.
     """
 
     vault: Path
@@ -55,6 +58,7 @@ class Practice:
     gaps: tuple[Gap, ...] = ()
     statuses: Mapping[str, str] = field(default_factory=dict)
     dismissed: frozenset[str] = frozenset()
+    ticked: frozenset[str] = frozenset()
     _gaps_on: Callable[[date], tuple[Gap, ...]] = field(
         default=lambda day: (), repr=False, compare=False)
 
@@ -95,7 +99,8 @@ def client_statuses(scan: ScanResult, today: date, settings: Settings) -> dict[s
                 if latest.get(client, session.date) <= session.date:
                     latest[client] = session.date
     closed = {note.client for note in scan.client_notes if note.closes}
-    oldest_active = today - timedelta(days=settings.inactive_after_days)
+    oldest_active = today - timedelta(days=min(settings.inactive_after_days,
+                                               today.toordinal() - 1))
     return {client: CLOSED if client in closed else ACTIVE if day >= oldest_active
             else INACTIVE for client, day in sorted(latest.items())}
 
@@ -159,7 +164,7 @@ class PracticeBuilder:
 
         return Practice(self.vault, scan, tuple(alerts), self.settings, today, since, only,
                         _in_order(gaps), client_statuses(scan, today, self.settings),
-                        dismissed, gaps_on)
+                        dismissed, _gaps_on=gaps_on)
 
     @staticmethod
     def _by_client(scan: ScanResult, only: str | None) -> dict[str, list[Session]]:
@@ -179,7 +184,7 @@ class PracticeBuilder:
                 runs = self._runs(plugin, rule, client, sessions, settings,
                                   since if alerts else date.max)
                 if runs is not None:
-                    found.alerts += capped(runs.alerts)
+                    found.alerts += capped(runs.alerts, runs.more)
                     found.gaps += runs.gaps()
             elif alerts and rule.check is not None:
                 raised = self.guard.call(
@@ -236,20 +241,21 @@ def alerts_at(answer: Any, client: str, sessions: Sequence[Session]) -> list[Ale
 MOST_EVIDENCE = 10
 
 
-def capped(alerts: Iterable[Alert]) -> list[Alert]:
-    """At most :data:`MOST_A_SESSION` alerts of one rule for a client at a session (the first ones,
-    the last saying how many more), each with its first and last notes of evidence
-    when there are many."""
+def capped(alerts: Iterable[Alert], more: Mapping[str, int] | None = None) -> list[Alert]:
+    """At most :data:`MOST_A_SESSION` alerts of one rule for a client at a session (the
+    first ones, the last saying how many more, with the ``more`` of that note the rule
+    did not state), each with its first and last notes of evidence when there are many."""
     kept: dict[str, list[Alert]] = {}
-    unlisted: Counter[str] = Counter()
+    unlisted: Counter[str] = Counter(more or {})
     for alert in alerts:
         at_session = kept.setdefault(alert.note, [])
         if len(at_session) < MOST_A_SESSION:
             at_session.append(_evidence_cut(alert))
         else:
             unlisted[alert.note] += 1
-    for note, more in unlisted.items():
-        kept[note][-1] = kept[note][-1].with_more(more)
+    for note, count in unlisted.items():
+        if count > 0 and note in kept:
+            kept[note][-1] = kept[note][-1].with_more(count)
     return [alert for at_session in kept.values() for alert in at_session]
 
 

@@ -37,7 +37,7 @@ from .practice import Practice, PracticeBuilder
 from .report import Report, Say, period_of
 from .sinks import SINK_SECONDS, SinkDelivery
 from .vault import VaultState
-from .writer import NotWritten, require_own_output_folder
+from .writer import DISMISSED_NOTE, NotWritten, require_own_output_folder
 
 QUIET_SECONDS = 0.1  # editors write a note in several steps: wait for them to finish
 LONGEST_WAIT_SECONDS = 0.8  # ... but a vault that keeps changing is still looked at
@@ -300,8 +300,11 @@ class Watcher:
                 relative = self._relative(paths)
                 self._check_output_folder(relative)
                 changed = bool(self.state.refresh(relative))
-                # A gap ticked in Alerts.md is dismissed (and leaves it) at once.
-                changed = changed or f"{self.settings.output_folder}/{ALERTS_NOTE}" in relative
+                # A gap ticked in Alerts.md, or dismissed (or no more) in the note of
+                # dismissals, leaves Alerts.md (or comes back) at once.
+                output = self.settings.output_folder
+                changed = changed or not {f"{output}/{ALERTS_NOTE}",
+                                          f"{output}/{DISMISSED_NOTE}"}.isdisjoint(relative)
             if retry and self.state.spoilt:
                 changed = bool(self.state.read_spoilt_again()) or changed
             self._catch_up(changed, retry)

@@ -171,6 +171,21 @@ def test_the_id_is_the_sha256_of_the_identity_as_the_spec_says():
     assert re.fullmatch("[0-9a-f]{12}", gap.id)
 
 
+def test_every_reused_phrase_of_a_note_is_a_gap_of_its_own_beyond_the_20_alerts():
+    words = [f"word{n}" for n in range(25)]
+    flagged = [FeedbackItem("words", word, phrase=word) for word in words]
+    sessions = [session(0, items=flagged), session(1, text=" ".join(words[:3])),
+                session(2, text=" ".join(words))]
+    found = practice(sessions)
+    reused = {g.detail: g.opened for g in found.gaps if g.rule == "flagged-word-reused"}
+    assert len(reused) == 25
+    assert reused["word1"] == sessions[1].date and reused["word24"] == sessions[2].date
+    at_last = [a for a in found.alerts
+               if a.note == sessions[2].path and a.rule == "flagged-word-reused"]
+    assert len(at_last) == 20 and [a.message for a in at_last if a.message.endswith(
+        "(and 5 more like it at this session, not listed one by one)")]
+
+
 def test_a_gap_opened_long_before_the_alert_window_is_found_whole():
     """Holdings are first asked for from the alert window on: a run reaching further
     back is still found from its first session."""

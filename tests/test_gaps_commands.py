@@ -39,7 +39,7 @@ def test_a_client_not_invited_for_fourteen_weeks_is_in_view_today(vault):
     assert "not invited to give feedback for 14 sessions in a row" in text
     opened = dt.date.fromisoformat(sessions[2].name[:10])
     assert f"open since {opened.day} {opened:%b} (11 weeks, 12 sessions)" in text
-    assert f"open {sessions[-1].stem}" in text  # the note to open
+    assert f"latest note {sessions[-1].stem}" in text  # the note to open
     assert "JK-03" not in text  # nothing for a client with no gap
     [gap] = listed(vault)
     assert (gap["rule"], gap["client"], gap["opened"], gap["latest"]) == (
@@ -75,10 +75,12 @@ def test_a_client_not_seen_for_56_days_or_closed_in_a_client_note_leaves_the_lis
     assert [g["client"] for g in listed(vault)] == ["NOW"]
     assert sorted(g["client"] for g in listed(vault, "--all-clients")) == ["DONE", "NOW", "OLD"]
     text = ok(run("gaps", vault))
-    assert "2 gaps of 2 clients not seen any more (inactive or closed) not listed" in text
-    alone = ok(run("gaps", vault, "--client", "OLD"))
-    assert "OLD is inactive (no session in the last 56 days)" in alone
-    assert "--all-clients" in alone
+    assert "Not listed: 2 gaps of 2 clients not seen any more" in text
+    alone = ok(run("gaps", vault, "--client", " OLD "))  # as typed, spaces and all
+    assert ("OLD is inactive (no session in the last 56 days), so their gaps are not listed: "
+            "1 gap open; add --all-clients") in alone
+    assert [g["client_status"] for g in listed(vault, "--all-clients")] == [
+        "closed", "active", "inactive"]
     assert "DONE (closed)" in ok(run("gaps", vault, "--client", "DONE", "--all-clients"))
     vault.write("mutuality.toml", "inactive_after_days = 90\n")
     assert sorted(g["client"] for g in listed(vault)) == ["NOW", "OLD"]
@@ -90,6 +92,18 @@ def test_a_client_note_is_not_a_session(vault):
     assert listed(vault) == []  # two sessions, not three
     scanned = json.loads(ok(run("scan", vault, "--format", "json")))
     assert scanned["sessions"] == 2
+
+
+def test_a_session_note_named_for_its_client_with_a_status_is_a_session(vault):
+    """A folder a day, a note a client, and a template that adds `status: done`."""
+    for day in ("2026-11-09", "2026-11-16", "2026-11-23"):
+        vault.session(f"{day}/RM-07.md", client="RM-07", date=day, status="done")
+    assert [g["client"] for g in listed(vault)] == ["RM-07"]
+
+
+def test_as_of_the_first_days_of_the_calendar_is_no_crash(vault):
+    weekly(vault, "RM-07", 3)
+    assert listed(vault, "--as-of", "0001-02-01") == []
 
 
 def test_dismiss_by_id_hides_it_keeps_it_in_the_vault_and_a_returning_gap_is_new(vault,
@@ -146,15 +160,31 @@ def test_a_gap_ticked_in_alerts_md_is_dismissed_by_the_next_command(vault):
     assert yaml.safe_load(rewritten.split("---")[1])["open_gaps"] == 1
 
 
-def test_a_ticked_line_in_a_callout_or_naming_a_closed_gap_dismisses_nothing(vault):
+def test_a_ticked_line_in_a_callout_dismisses_nothing(vault):
     weekly(vault, "A", 3)
     ok(run("alerts", vault, "--write"))
     [gap] = listed(vault)
     text = (vault / ALERTS_MD).read_text()
     (vault / ALERTS_MD).write_text(text + f"\n> - [x] quoted (id {gap['id']})\n"
-                                          "- [x] an old line (id 0123456789ab)\n")
+                                          f"  - [x] indented (id {gap['id']})\n")
     assert [g["id"] for g in listed(vault)] == [gap["id"]]
     assert not (vault / DISMISSED_MD).exists()
+
+
+def test_a_tick_followed_by_what_a_plugin_adds_or_for_another_day_is_recorded(vault):
+    """The Tasks plugin adds a done date after a ticked task; Alerts.md may have been
+    written for another day (--as-of) than the command that reads it."""
+    sessions = weekly(vault, "A", 4)
+    ok(run("alerts", vault, "--write"))
+    text = (vault / ALERTS_MD).read_text()
+    [line] = [line for line in text.splitlines() if line.startswith("- [ ] **A**")]
+    gap_id = re.search(r"\(id ([0-9a-f]{12})\)$", line)[1]
+    (vault / ALERTS_MD).write_text(text.replace(line, line.replace("- [ ]", "- [x]").replace(
+        gap_id, gap_id.upper()) + " ✅ 2026-11-26"))
+    earlier = dt.date.fromisoformat(sessions[2].name[:10])
+    assert listed(vault, "--as-of", earlier - dt.timedelta(days=1)) == []  # not open then
+    assert listed(vault) == []  # recorded all the same: dismissed now
+    assert "1 dismissed gap not listed" in ok(run("gaps", vault))
 
 
 def test_an_unreadable_note_of_dismissals_is_said_and_never_overwritten(vault):
@@ -168,6 +198,57 @@ def test_an_unreadable_note_of_dismissals_is_said_and_never_overwritten(vault):
     [gap] = listed(vault)
     assert run("dismiss", vault, gap["id"]).exit_code == 2
     assert (vault / DISMISSED_MD).read_text() == broken
+
+
+def test_hundreds_of_dismissals_are_kept_and_read(vault):
+    weekly(vault, "A", 3)
+    ok(run("alerts", vault, "--write"))
+    rows = "".join(f"| 2026-01-01 | C{n} | typed in | {n:012x} |\n" for n in range(2000))
+    (vault / DISMISSED_MD).write_text("---\ngenerated_by: mutuality\n---\n\n"
+                                      "| Dismissed on | Client | Gap | Id |\n|---|---|---|---|\n"
+                                      + rows)
+    text = (vault / ALERTS_MD).read_text()
+    (vault / ALERTS_MD).write_text(text.replace("- [ ] **A**", "- [x] **A**"))
+    assert listed(vault) == []
+    kept = (vault / DISMISSED_MD).read_text()
+    assert kept.count("\n| ") == 2002 and f"| {1999:012x} |" in kept  # none lost
+    assert "dismissed: 2001" in kept
+
+
+def test_ticks_that_cannot_be_recorded_stay_ticked_in_alerts_md(vault):
+    weekly(vault, "A", 3)
+    ok(run("alerts", vault, "--write"))
+    (vault / DISMISSED_MD).write_text("just my notes\n")  # not the tool's: never written
+    text = (vault / ALERTS_MD).read_text()
+    (vault / ALERTS_MD).write_text(text.replace("- [ ] **A**", "- [x] **A**"))
+    result = run("alerts", vault, "--write")
+    assert "the note of dismissed gaps cannot be read" in result.stderr
+    assert "- [x] **A**" in (vault / ALERTS_MD).read_text()
+    assert (vault / DISMISSED_MD).read_text() == "just my notes\n"
+
+
+def test_dismiss_keeps_alerts_md_true_and_watch_follows_the_note_of_dismissals(vault):
+    weekly(vault, "A", 3)
+    alerts_md = vault / ALERTS_MD
+    with Watching(vault) as watching:
+        watching.next_alert()
+        until(lambda: alerts_md.exists() and "**A**" in alerts_md.read_text(), "A's gap")
+        [gap] = listed(vault)
+        ok(run("dismiss", vault, gap["id"]))
+        until(lambda: "**A**" not in alerts_md.read_text(), "the dismissed gap left Alerts.md")
+        watching.no_alert_for(1.0)  # the watcher has seen the writes of `dismiss`
+        kept = (vault / DISMISSED_MD).read_text()
+        (vault / DISMISSED_MD).write_text(
+            "\n".join(line for line in kept.splitlines() if gap["id"] not in line) + "\n")
+        until(lambda: "**A**" in alerts_md.read_text(), "the gap back in Alerts.md")
+
+
+def test_dismiss_without_watch_keeps_alerts_md_true(vault):
+    weekly(vault, "A", 3)
+    ok(run("alerts", vault, "--write"))
+    [gap] = listed(vault)
+    ok(run("dismiss", vault, gap["id"]))
+    assert "**A**" not in (vault / ALERTS_MD).read_text()
 
 
 def test_the_digest_has_the_gaps_open_at_the_weeks_end_and_those_closed_in_it(vault):

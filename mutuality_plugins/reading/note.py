@@ -22,6 +22,10 @@ MAX_NOTE_BYTES = 4 * 1024 * 1024
 # it: memory stays bounded whatever the notes hold.
 KEPT_PROSE_CHARS = 256 * 1024
 
+# What only a session note has: a note with a client and one of these is a session,
+# whatever its name and status (``2026-11-02/RM-07.md`` with ``status: done``).
+SESSION_KEYS = ("date", "feedback_invited", "feedback")
+
 # More feedback items than anyone records in a session would multiply the alerts and
 # the digest's lines (each by every client of the note).
 MAX_ITEMS = 100
@@ -68,8 +72,9 @@ def read_client_note(path: str, properties: Mapping[str, Any],
     if is_absent(status) or not isinstance(status, (str, int, float)):
         return None
     name = basename(path)[:-3].strip()
-    if clients and name not in clients:
-        return None
+    if clients and (name not in clients or any(
+            not is_absent(properties.get(key)) for key in SESSION_KEYS)):
+        return None  # a session note (one a day, named for the client, say)
     return ClientNote(path, name, as_text(status).strip())
 
 

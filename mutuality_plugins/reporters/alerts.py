@@ -78,8 +78,8 @@ def _gaps_line(practice: Practice) -> list[str]:
         return []
     clients = len({gap.client for gap in gaps})
     return ["", f"{len(gaps)} gap{'s are' if len(gaps) != 1 else ' is'} still open for "
-                f"{clients} client{'s' if clients != 1 else ''}: `mutuality gaps` lists "
-                f"{'them' if len(gaps) != 1 else 'it'}."]
+                f"{clients} client{'s' if clients != 1 else ''}: `mutuality gaps "
+                f"{practice.vault}` lists {'them' if len(gaps) != 1 else 'it'}."]
 
 
 def alert_line(alert: Alert) -> str:

@@ -37,8 +37,7 @@ def by_client(gaps: Sequence[Gap]) -> list[tuple[str, list[Gap]]]:
 def how_long(gap: Gap, today: date) -> str:
     """``open since 24 Sep (9 weeks, 10 sessions)``."""
     days = (today - gap.opened).days
-    span = f"{days // 7} week{'s' if days // 7 != 1 else ''}" if days >= 14 else (
-        f"{days} day{'s' if days != 1 else ''}")
+    span = _count(days // 7, "week") if days >= 14 else _count(days, "day") if days else "today"
     sessions = len(gap.notes)
     opened = gap.opened
     shown = f"{opened.day} {opened:%b}" + ("" if opened.year == today.year else f" {opened.year}")
@@ -63,7 +62,7 @@ def render_text(practice: Practice, gaps: Sequence[Gap], *, all_clients: bool,
         for gap in client_gaps:
             dismissed = " (dismissed)" if gap.id in practice.dismissed else ""
             lines.append(f"  [{gap.severity}] {gap.message}{dismissed}")
-            lines.append(f"      {how_long(gap, today)}; open {note_name(gap.notes[-1])}; "
+            lines.append(f"      {how_long(gap, today)}; latest note {note_name(gap.notes[-1])}; "
                          f"id {gap.id}")
     lines += _left_out(practice, all_clients, include_dismissed)
     return "\n".join(printable(line) for line in lines)
@@ -72,22 +71,22 @@ def render_text(practice: Practice, gaps: Sequence[Gap], *, all_clients: bool,
 def _left_out(practice: Practice, all_clients: bool, include_dismissed: bool) -> list[str]:
     """What the default view leaves out, and how to see it."""
     notes = []
+    hidden = [] if all_clients else [
+        gap for gap in practice.listed_gaps(all_clients=True, include_dismissed=include_dismissed)
+        if practice.statuses.get(gap.client, ACTIVE) != ACTIVE]
     if practice.client is not None and not all_clients:
         status = practice.statuses.get(practice.client, ACTIVE)
         if status != ACTIVE:
             why = ("a client note says the work has ended" if status == "closed" else
                    f"no session in the last {practice.settings.inactive_after_days} days")
-            notes.append(f"{practice.client} is {status} ({why}): their gaps are not listed; "
-                         "add --all-clients to see them.")
-    elif not all_clients:
-        hidden = [gap for gap in practice.listed_gaps(all_clients=True,
-                                                      include_dismissed=include_dismissed)
-                  if practice.statuses.get(gap.client, ACTIVE) != ACTIVE]
-        if hidden:
-            clients = len({gap.client for gap in hidden})
-            notes.append(f"{len(hidden)} gap{'s' if len(hidden) != 1 else ''} of {clients} "
-                         f"client{'s' if clients != 1 else ''} not seen any more (inactive or "
-                         "closed) not listed; add --all-clients to see them.")
+            notes.append(f"{practice.client} is {status} ({why}), so their gaps are not "
+                         "listed: " + (f"{_count(len(hidden), 'gap')} open; add --all-clients "
+                                       "to see them." if hidden else "none is open."))
+    elif hidden:
+        clients = len({gap.client for gap in hidden})
+        notes.append(f"Not listed: {_count(len(hidden), 'gap')} of {_count(clients, 'client')} "
+                     "not seen any more (inactive, or closed in their client note); add "
+                     "--all-clients to see them.")
     if not include_dismissed:
         dismissed = [gap for gap in practice.listed_gaps(all_clients=all_clients,
                                                          include_dismissed=True)
@@ -103,7 +102,9 @@ def _count(number: int, what: str) -> str:
 
 
 def render_json(practice: Practice, gaps: Sequence[Gap]) -> str:
-    return as_json([gap.as_json(gap.id in practice.dismissed) for gap in gaps])
+    return as_json([{**gap.as_json(gap.id in practice.dismissed),
+                     "client_status": practice.statuses.get(gap.client, ACTIVE)}
+                    for gap in gaps])
 
 
 def checklist(practice: Practice) -> list[str]:
@@ -117,8 +118,9 @@ def checklist(practice: Practice) -> list[str]:
                 *notes[:MOST_LINKED // 2], *notes[-MOST_LINKED // 2:]]
             more = f" ({len(notes)} notes; the first and last five)" if len(notes) > len(
                 linked) else ""
+            box = "[x]" if gap.id in practice.ticked else "[ ]"
             lines.append(
-                f"- [ ] **{words(gap.client)}** ({gap.severity}): {words(gap.message)}; "
+                f"- {box} **{words(gap.client)}** ({gap.severity}): {words(gap.message)}; "
                 f"{how_long(gap, practice.today)}. Notes: "
                 f"{', '.join(wikilink(path) for path in linked)}{more} {id_mark(gap)}")
     return lines

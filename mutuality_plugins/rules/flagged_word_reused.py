@@ -4,9 +4,11 @@ A words item's phrase is split into words at white space and ``-``. A note's tex
 the phrase when its words come in order, separated only by runs of white space (line
 breaks too) or ``-``, case aside, with no letter, digit or ``_`` just before the first
 word or just after the last. The alert is raised at each session whose note holds a
-phrase flagged in an earlier session of the client, once per phrase and session, for
-the first 20 phrases a session (``MOST_A_SESSION``, what the practice keeps of any
-rule); the twentieth says how many more.
+phrase flagged in an earlier session of the client, once per phrase and session; the
+practice keeps the first 20 alerts of a session (``MOST_A_SESSION``). The condition (a
+gap while the latest note still holds the phrase) is stated for the first 100 phrases a
+note holds (``MOST_HELD``), the last saying how many more: a note may hold thousands
+of the client's phrases, and each would be a gap of its own.
 
 Bounded work: a vault may be written by someone else, so the search must take time
 linear in the text and the phrases however both are made (notes are capped at 4 MiB,
@@ -45,7 +47,7 @@ from itertools import accumulate
 from typing import Any
 
 from ..hookspecs import hookimpl
-from ..model import MOST_A_SESSION, RAISED_EVERY, Holding, Rule, Session, more_like_it
+from ..model import RAISED_EVERY, Holding, Rule, Session
 
 NAME = "flagged-word-reused"
 
@@ -54,6 +56,9 @@ _SEPARATORS = re.compile(r"[\s-]+")
 # group in it would call back into Python at every match).
 _FOLLOWS_NO_WORD = re.compile(r"(?<!\w)(?=[^\w\s])")
 _WORD_FOLLOWS = re.compile(r"(?<=[^\w\s])(?=\w)")
+
+# The phrases a note holds that are stated as holding there, at most.
+MOST_HELD = 100
 
 TOKEN = r" ?(?:\w+|\n?[^\w\s]\t?)"
 _TOKENS = re.compile(TOKEN)
@@ -253,18 +258,16 @@ def condition(client: str, sessions: Sequence[Session], settings: Mapping[str, A
         # The client objecting to it again is not a reuse of it.
         if flagged[index]:
             found = [number for number in found if details[number] not in flagged[index]]
-        # The practice keeps the first 20 a session: only those are made, the last
-        # saying how many more (a note may hold thousands of the client's phrases).
-        raised.append((index, found[:MOST_A_SESSION], len(found) - MOST_A_SESSION))
+        raised.append((index, found[:MOST_HELD], len(found) - MOST_HELD))
     for index, found, more in reversed(raised):
         session = sessions[index]
         for number in found:
             detail, origin = details[number], sessions[flagged_at[number]]
-            message = (f'"{detail}", which the client objected to on {origin.date}, '
-                       "appears again in this session's note")
-            if more > 0 and number == found[-1]:
-                message = more_like_it(message, more)
-            yield Holding(session, detail, "alert", message, (origin.path, session.path))
+            yield Holding(session, detail, "alert",
+                          f'"{detail}", which the client objected to on {origin.date}, '
+                          "appears again in this session's note",
+                          (origin.path, session.path),
+                          more=more if more > 0 and number == found[-1] else 0)
 
 
 def _phrases_of(session: Session) -> dict[str, None]:
