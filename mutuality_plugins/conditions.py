@@ -18,14 +18,17 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from operator import attrgetter
 from typing import Any
 
 from .contracts import EACH_HOLDING, PluginFault
-from .model import RAISED_EVERY, Alert, Gap, Holding, Rule, Session
+from .model import RAISED_EVERY, SEVERITIES, Alert, Gap, Holding, Rule, Session
 
+# The gaps of one rule a client may have open at once, at most: each lists the notes of
+# its run, and a vault someone else wrote could open thousands over thousands of notes.
+MOST_OPEN = 100
 # What a rule may give in all, a session: enough for the built-in rules' most (one
 # alert an item, 100 a session), not for a rule that never stops.
 MOST_TAKEN_A_SESSION = 200
@@ -136,13 +139,22 @@ class Runs:
         return self.first > 0 and any(start <= self.first for start, _ in self.open.values())
 
     def gaps(self) -> list[Gap]:
+        """The gaps open at the latest session: the :data:`MOST_OPEN` most serious and
+        longest open, the last saying how many more."""
         if not self.sessions:
             return []
         latest = self.sessions[-1]
-        return [Gap(self.rule.name, self.client, detail, self.sessions[start].date,
-                    latest.date, holding.severity, holding.message,
-                    tuple(session.path for session in self.sessions[start:]))
-                for detail, (start, holding) in self.open.items()]
+        paths = [session.path for session in self.sessions]
+        ranked = sorted(self.open.items(), key=lambda pair: (
+            SEVERITIES.index(pair[1][1].severity), pair[1][0], pair[0] or ""))
+        gaps = [Gap(self.rule.name, self.client, detail, self.sessions[start].date,
+                    latest.date, holding.severity, holding.message, tuple(paths[start:]))
+                for detail, (start, holding) in ranked[:MOST_OPEN]]
+        if len(ranked) > MOST_OPEN:
+            last = gaps[-1]
+            gaps[-1] = replace(last, message=f"{last.message} (and {len(ranked) - MOST_OPEN} "
+                                             "more gaps like it, not listed one by one)")
+        return gaps
 
 
 def runs_of(rule: Rule, client: str, sessions: Sequence[Session], wanted: int,

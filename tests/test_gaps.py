@@ -186,6 +186,18 @@ def test_every_reused_phrase_of_a_note_is_a_gap_of_its_own_beyond_the_20_alerts(
         "(and 5 more like it at this session, not listed one by one)")]
 
 
+def test_a_client_has_at_most_100_gaps_of_a_rule_open_the_last_saying_how_many_more():
+    """Each gap lists the notes of its run: thousands of held requests never taken up,
+    over thousands of notes, would list millions."""
+    sessions = [session(n, items=[FeedbackItem(f"theme{n}", response="pending")])
+                for n in range(130)] + [session(n) for n in range(130, 135)]
+    found = [g for g in practice(sessions).gaps if g.rule == "pending-feedback"]
+    assert len(found) == 100
+    assert {g.opened for g in found} == {s.date for s in sessions[2:102]}  # longest open
+    assert [g for g in found if g.message.endswith(
+        "(and 30 more gaps like it, not listed one by one)")]
+
+
 def test_a_gap_opened_long_before_the_alert_window_is_found_whole():
     """Holdings are first asked for from the alert window on: a run reaching further
     back is still found from its first session."""
