@@ -10,17 +10,16 @@ A rule that states its condition, the sessions where it holds (see
 
 A gap's run may reach back years, but a rule may skip costly work before the first
 session wanted: the holdings are asked for from just before the first alert wanted,
-and further back (twice as far each time) only while an open run reaches the first
-session asked about.
+and again from the first session only when an open run reaches back that far.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from .contracts import EACH_HOLDING, PluginFault
@@ -94,8 +93,9 @@ class Runs:
 
     @classmethod
     def of(cls, rule: Rule, client: str, sessions: Sequence[Session],
-           holdings: Sequence[Holding], first: int, wanted: int) -> Runs:
-        position = {session.path: index for index, session in enumerate(sessions)}
+           holdings: Sequence[Holding], first: int, wanted: int,
+           position: Mapping[str, int]) -> Runs:
+        """:param position: each session's index, by its path."""
         spans = []  # (first session, last session, holding)
         for holding in holdings:
             end = start = position[holding.session.path]
@@ -103,7 +103,7 @@ class Runs:
                 end = position[holding.through.path]
             if end >= first:
                 spans.append((start, end, holding))
-        spans.sort(key=lambda span: span[0])
+        spans.sort(key=itemgetter(0))
         every = rule.raised == RAISED_EVERY
         runs: dict[str | None, tuple[int, int]] = {}  # detail -> (first, last) index
         latest: dict[str | None, tuple[int, Holding]] = {}
@@ -161,15 +161,15 @@ def runs_of(rule: Rule, client: str, sessions: Sequence[Session], wanted: int,
             hold: Callable[[int], list[Holding] | None]) -> Runs | None:
     """The runs of the rule's condition, its alerts from ``wanted`` on; None when the
     rule failed. ``hold(first)`` gives the holdings from session ``first`` on."""
-    count = len(sessions)
+    position = {session.path: index for index, session in enumerate(sessions)}
     # From the session before the first wanted: an alert there needs to know whether
     # the run began before it.
-    first = max(0, min(wanted, count) - 1)
+    first = max(0, min(wanted, len(sessions)) - 1)
     while True:
         holdings = hold(first)
         if holdings is None:
             return None
-        runs = Runs.of(rule, client, sessions, holdings, first, wanted)
+        runs = Runs.of(rule, client, sessions, holdings, first, wanted, position)
         if not runs.reaches_back:
             return runs
-        first = max(0, count - 2 * (count - first))
+        first = 0

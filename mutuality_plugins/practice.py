@@ -119,6 +119,7 @@ class PracticeBuilder:
         self.settings = settings
         self.guard = plugins.guard
         self.rules = plugins.rules()
+        self.built_in = plugins.built_in()  # rules whose answers need no checking
         self.enabled = rule_settings(settings, [rule for _, rule in self.rules])
         # client -> (the sessions, ``since``, their alerts and gaps) of the last build
         # where no rule failed for that client
@@ -208,9 +209,12 @@ class PracticeBuilder:
                 return None
             sessions = counted
 
+        checked = list if plugin in self.built_in else (
+            lambda answer: holdings_at(answer, sessions))
+
         def hold(first: int) -> list[Holding] | None:
             answer = self.guard.call(plugin, hook, condition, client, sessions, settings,
-                                     first, contract=lambda answer: holdings_at(answer, sessions))
+                                     first, contract=checked)
             return None if answer is FAILED else answer
 
         return runs_of(rule, client, sessions, first_on(sessions, since), hold)
