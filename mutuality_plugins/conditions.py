@@ -25,6 +25,9 @@ from typing import Any
 from .contracts import EACH_HOLDING, PluginFault
 from .model import RAISED_EVERY, SEVERITIES, Alert, Gap, Holding, Rule, Session
 
+Hold = Callable[[int], "list[Holding] | None"]
+"""``hold(first)``: a rule's holdings from session ``first`` on; None when it failed."""
+
 # The gaps of one rule a client may have open at once, at most: each lists the notes of
 # its run, and a vault someone else wrote could open thousands over thousands of notes.
 MOST_OPEN = 100
@@ -75,18 +78,24 @@ def holdings_at(answer: Any, sessions: Sequence[Session]) -> list[Holding]:
 
 @dataclass
 class Runs:
-    """The runs of a rule's condition over one client's sessions, from ``first``.
+    """The runs of a rule's condition over one client's sessions, from ``first`` to
+    ``last``.
 
+    :ivar holdings: the rule's holdings they are made of.
+    :ivar position: each session's index, by its path.
     :ivar alerts: the alerts raised at sessions from ``wanted`` on.
     :ivar more: note -> how many more alerts like them hold there, not stated.
     :ivar open: detail -> (the first session of its run, the last holding of it), of
-        each run going on at the latest session.
+        each run going on at the last session.
     """
 
     rule: Rule
     client: str
     sessions: Sequence[Session]
+    holdings: Sequence[Holding]
+    position: Mapping[str, int]
     first: int
+    last: int
     alerts: list[Alert]
     open: dict[str | None, tuple[int, Holding]]
     more: dict[str, int]
@@ -94,14 +103,16 @@ class Runs:
     @classmethod
     def of(cls, rule: Rule, client: str, sessions: Sequence[Session],
            holdings: Sequence[Holding], first: int, wanted: int,
-           position: Mapping[str, int]) -> Runs:
-        """:param position: each session's index, by its path."""
+           position: Mapping[str, int], upto: int | None = None) -> Runs:
+        """The runs over the sessions up to (not including) ``upto`` (all of them when
+        None): what holds at a session depends on it and the sessions before only."""
+        count = len(sessions) if upto is None else upto
         spans = []  # (first session, last session, holding)
         for holding in holdings:
             end = start = position[holding.session.path]
             if holding.through is not None:
-                end = position[holding.through.path]
-            if end >= first:
+                end = min(position[holding.through.path], count - 1)
+            if end >= first and start < count:
                 spans.append((start, end, holding))
         spans.sort(key=itemgetter(0))
         every = rule.raised == RAISED_EVERY
@@ -129,22 +140,33 @@ class Runs:
                                     holding.evidence))
                 if holding.more > 0:
                     more[session.path] = more.get(session.path, 0) + holding.more
-        last = len(sessions) - 1
+        last = count - 1
         still = {detail: latest[detail] for detail, (_, end) in runs.items() if end == last}
-        return cls(rule, client, sessions, first, alerts, still, more)
+        return cls(rule, client, sessions, holdings, position, first, last, alerts, still,
+                   more)
 
     @property
     def reaches_back(self) -> bool:
         """Whether an open run may begin before the first session asked about."""
         return self.first > 0 and any(start <= self.first for start, _ in self.open.values())
 
+    def until(self, count: int) -> Runs | None:
+        """The runs over the first ``count`` sessions (to find the gaps open on an
+        earlier day), from the same holdings; None when these do not tell (they begin
+        later, or a run open there may begin before them)."""
+        if count - 1 < self.first:
+            return None
+        runs = Runs.of(self.rule, self.client, self.sessions, self.holdings, self.first,
+                       count, self.position, upto=count)
+        return None if runs.reaches_back else runs
+
     def gaps(self) -> list[Gap]:
-        """The gaps open at the latest session: the :data:`MOST_OPEN` most serious and
+        """The gaps open at the last session: the :data:`MOST_OPEN` most serious and
         longest open, the last saying how many more."""
-        if not self.sessions:
+        if self.last < 0:
             return []
-        latest = self.sessions[-1]
-        paths = [session.path for session in self.sessions]
+        latest = self.sessions[self.last]
+        paths = [session.path for session in self.sessions[:self.last + 1]]
         ranked = sorted(self.open.items(), key=lambda pair: (
             SEVERITIES.index(pair[1][1].severity), pair[1][0], pair[0] or ""))
         gaps = [Gap(self.rule.name, self.client, detail, self.sessions[start].date,
@@ -158,7 +180,7 @@ class Runs:
 
 
 def runs_of(rule: Rule, client: str, sessions: Sequence[Session], wanted: int,
-            hold: Callable[[int], list[Holding] | None]) -> Runs | None:
+            hold: Hold) -> Runs | None:
     """The runs of the rule's condition, its alerts from ``wanted`` on; None when the
     rule failed. ``hold(first)`` gives the holdings from session ``first`` on."""
     position = {session.path: index for index, session in enumerate(sessions)}
@@ -173,3 +195,18 @@ def runs_of(rule: Rule, client: str, sessions: Sequence[Session], wanted: int,
         if not runs.reaches_back:
             return runs
         first = 0
+
+
+def runs_until(runs: Runs, count: int,
+               hold: Hold) -> Runs | None:
+    """The runs over the first ``count`` of the sessions of ``runs`` (to find the gaps
+    open on an earlier day): from the holdings at hand, else asked for again from the
+    first session with ``hold``; None when the rule failed."""
+    earlier = runs.until(count)
+    if earlier is not None:
+        return earlier
+    holdings = hold(0)
+    if holdings is None:
+        return None
+    return Runs.of(runs.rule, runs.client, runs.sessions, holdings, 0, count, runs.position,
+                   upto=count)

@@ -7,15 +7,17 @@ sessions changed since the last build.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from functools import cache
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
-from .conditions import Runs, at_most_a_session, first_on, holdings_at, runs_of
+from .conditions import Hold, Runs, at_most_a_session, first_on, holdings_at, runs_of, runs_until
 from .config import Settings, rule_settings
 from .contracts import EACH_ALERT
 from .model import MOST_A_SESSION, Alert, Gap, Holding, Rule, ScanResult, Session
@@ -138,6 +140,7 @@ class PracticeBuilder:
         known = {}
         raised: dict[tuple[Any, ...], Alert] = {}
         gaps: list[Gap] = []
+        founds: list[Found] = []
         by_client = self._by_client(scan, only)
         for client, sessions in by_client.items():
             before = self._known.get(client)
@@ -153,15 +156,21 @@ class PracticeBuilder:
             for alert in found.alerts:
                 raised.setdefault(alert.listed_as, alert)
             gaps += found.gaps
+            founds.append(found)
         self._known = known
         self.unsettled = len(known) < len(by_client)
         alerts = sorted(raised.values(), key=lambda alert: alert.order)
 
+        @cache  # the digest asks for one day twice
         def gaps_on(day: date) -> tuple[Gap, ...]:
-            earlier = replace(scan, sessions=tuple(
-                session for session in scan.sessions if session.date <= day))
-            return _in_order(gap for client, sessions in self._by_client(earlier, only).items()
-                             for gap in self._found(client, sessions, None, alerts=False).gaps)
+            """The gaps open as of an earlier day: the runs over the sessions up to it."""
+            found = []
+            for runs, hold in (pair for each in founds for pair in each.runs):
+                count = bisect_right(runs.sessions, day, key=attrgetter("date"))
+                earlier = runs_until(runs, count, hold)
+                if earlier is not None:
+                    found += earlier.gaps()
+            return _in_order(found)
 
         return Practice(self.vault, scan, tuple(alerts), self.settings, today, since, only,
                         _in_order(gaps), client_statuses(scan, today, self.settings),
@@ -172,22 +181,22 @@ class PracticeBuilder:
         by_client = scan.sessions_by_client()
         return by_client if only is None else {only: by_client.get(only, [])}
 
-    def _found(self, client: str, sessions: Sequence[Session], since: date | None,
-               alerts: bool = True) -> Found:
-        """The alerts (raised on or after ``since``; none without ``alerts``) and the
-        open gaps of the client's sessions."""
-        found = Found([], [])
+    def _found(self, client: str, sessions: Sequence[Session], since: date | None) -> Found:
+        """The alerts (raised on or after ``since``) and the open gaps of the client's
+        sessions."""
+        found = Found([], [], [])
         for plugin, rule in self.rules:
             if rule.name not in self.enabled:
                 continue
             settings = self.enabled[rule.name]
             if rule.condition is not None:
-                runs = self._runs(plugin, rule, client, sessions, settings,
-                                  since if alerts else date.max)
-                if runs is not None:
+                made = self._runs(plugin, rule, client, sessions, settings, since)
+                if made is not None:
+                    runs = made[0]
                     found.alerts += capped(runs.alerts, runs.more)
                     found.gaps += runs.gaps()
-            elif alerts and rule.check is not None:
+                    found.runs.append(made)
+            elif rule.check is not None:
                 raised = self.guard.call(
                     plugin, f"rule {rule.name}", rule.check, client, sessions, settings, since,
                     contract=lambda answer: alerts_at(answer, client, sessions))
@@ -197,9 +206,9 @@ class PracticeBuilder:
         return found
 
     def _runs(self, plugin: str, rule: Rule, client: str, sessions: Sequence[Session],
-              settings: Mapping[str, Any], since: date | None) -> Runs | None:
-        """The runs of a rule's condition (its alerts on or after ``since``); None when
-        the rule failed."""
+              settings: Mapping[str, Any], since: date | None) -> tuple[Runs, Hold] | None:
+        """The runs of a rule's condition (its alerts on or after ``since``), and how to
+        ask it for its holdings again; None when the rule failed."""
         assert rule.condition is not None
         condition, hook = rule.condition, f"rule {rule.name}"
         if rule.counted is not None:
@@ -217,15 +226,18 @@ class PracticeBuilder:
                                      first, contract=checked)
             return None if answer is FAILED else answer
 
-        return runs_of(rule, client, sessions, first_on(sessions, since), hold)
+        runs = runs_of(rule, client, sessions, first_on(sessions, since), hold)
+        return None if runs is None else (runs, hold)
 
 
 @dataclass
 class Found:
-    """What the rules found for one client: alerts, and the gaps open at the end."""
+    """What the rules found for one client: alerts, the gaps open at the end, and the
+    runs of each condition with how to ask it again (for the gaps of an earlier day)."""
 
     alerts: list[Alert]
     gaps: list[Gap]
+    runs: list[tuple[Runs, Hold]]
 
 
 def _in_order(gaps: Iterable[Gap]) -> tuple[Gap, ...]:

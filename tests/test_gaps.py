@@ -331,6 +331,20 @@ def test_gaps_are_the_rules_conditions_at_the_latest_session_as_the_spec_says(sp
             expected_gaps(rule, sessions), rule
 
 
+@settings(max_examples=200)
+@given(st.lists(a_session, min_size=1, max_size=12), st.integers(0, 11), st.integers(0, 11))
+def test_the_gaps_of_an_earlier_day_are_those_of_the_sessions_up_to_it(specs, window, back):
+    """The digest asks for the gaps of past days from the practice of today: they are
+    the gaps of a practice made on that day."""
+    sessions = [session(n, **spec) for n, spec in enumerate(specs)]
+    today = sessions[-1].date
+    now = practice(sessions, since=sessions[min(window, len(sessions) - 1)].date)
+    day = today - dt.timedelta(weeks=back)
+    then = [s for s in sessions if s.date <= day]
+    expected = practice(then, today=day).gaps if then else ()
+    assert now.gaps_on(day) == expected
+
+
 def test_gap_json_has_what_the_spec_names():
     gap = practice([session(n) for n in range(3)]).gaps[0]
     shown = gap.as_json(dismissed=True)
