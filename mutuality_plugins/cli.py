@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import shlex
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import IO, Any, TypeVar
@@ -16,15 +16,14 @@ from .dismissals import gap_summary, read_dismissals, write_dismissals
 from .errors import MutualityError, OutputUnwritten, describe
 from .invocation import Invocation
 from .model import Period
-from .practice import Practice
-from .report import Report, period_of
+from .practice import NO_ALERTS, Practice
+from .report import ALERTS_REPORT, Report, period_of
 from .reporters import gaps as gap_reports
 from .reporters.plain import as_json, printable
 from .service import install_command, install_service, this_system, user_service
 from .sinks import SinkDelivery, stdout_sink
 from .vault import require_vault
 from .vault_setup import set_up_vault
-from .watch import ANNOUNCED as ALERTS
 from .watch import Watcher, watch_until_stopped
 from .watch_lock import only_watcher
 from .writer import NotWritten
@@ -376,7 +375,9 @@ def _report(invocation: Invocation, name: str, vault: Path, config_file: Path | 
     period = period or period_of(plugin, reporter, today, invocation.guard)
     if period is None:
         return None
-    practice = invocation.practice(vault, settings, today, period.start, client)
+    writes_alerts = write and name == ALERTS_REPORT
+    practice = invocation.practice(vault, settings, today, period.start, client,
+                                   keep_alerts=as_of is None and not writes_alerts)
     made = Report(plugin, reporter, practice, period, invocation.guard)
     output = made.text(output_format)
     if output is not None:
@@ -429,7 +430,8 @@ def gaps(invocation: Invocation, vault: Path, as_of: date | None, client: str | 
     or tick it in Alerts.md). Only active clients, unless --all-clients.
     """
     settings = invocation.settings(vault, config_file)
-    practice = invocation.practice(vault, settings, as_of or _today(), date.max, client)
+    practice = invocation.practice(vault, settings, as_of or _today(), NO_ALERTS, client,
+                                   keep_alerts=as_of is None)
     shown = practice.listed_gaps(all_clients=all_clients, include_dismissed=include_dismissed)
     if output_format == "json":
         invocation.echo(gap_reports.render_json(practice, shown))
@@ -456,33 +458,33 @@ def dismiss(invocation: Invocation, vault: Path, ids: tuple[str, ...], as_of: da
     settings = invocation.settings(vault, config_file)
     read_dismissals(vault, settings.output_folder)  # a broken note stops it first
     today = as_of or _today()
-    plugin, reporter = invocation.plugins.reporter(ALERTS)
-    period = period_of(plugin, reporter, today, invocation.guard)
-    practice = invocation.practice(vault, settings, today, period.start if period else None)
+    practice = invocation.practice(vault, settings, today, NO_ALERTS, unlimited=True,
+                                   keep_alerts=as_of is None)
     open_gaps = {gap.id: gap for gap in practice.gaps}
     wanted = list(dict.fromkeys(typed.strip().lower() for typed in ids))
     unknown = [gap_id for gap_id in wanted if gap_id not in open_gaps]
     if unknown:
         raise click.UsageError(f"{unknown[0]!r} is not the id of a gap open as of {today}; "
-                               f"`mutuality gaps {vault}{f' --as-of {as_of}' if as_of else ''} "
-                               "--all-clients --include-dismissed` lists them")
+                               f"`mutuality gaps {_quoted(vault)}"
+                               f"{f' --as-of {as_of}' if as_of else ''} --all-clients "
+                               "--include-dismissed` lists them")
     dismissals = read_dismissals(vault, settings.output_folder)  # with the ticks recorded
-    leftovers = invocation.index(vault, settings).leftovers
     added = [gap_id for gap_id in wanted if dismissals.add(
         gap_id, today, open_gaps[gap_id].client, gap_summary(open_gaps[gap_id]))]
     if added:
-        write_dismissals(vault, settings.output_folder, dismissals, leftovers)
+        write_dismissals(vault, settings.output_folder, dismissals,
+                         invocation.index(vault, settings).leftovers)
     for gap_id in wanted:
         gap = open_gaps[gap_id]
         done = "dismissed" if gap_id in added else "was dismissed already"
         invocation.echo(printable(f"{gap_id} {done}: {gap.client}, {gap.message}"))
-    # Alerts.md, where there is one, shows it no more.
-    alerts_md = vault / settings.output_folder / reporter.note_name(period) \
-        if reporter.note_name and period else None
-    if alerts_md is not None and alerts_md.is_file() and period is not None:
-        with contextlib.suppress(NotWritten):
-            Report(plugin, reporter, replace(practice, dismissed=dismissals.ids), period,
-                   invocation.guard).keep(leftovers)
+    if added and as_of is None:
+        invocation.keep_alerts_note(vault, settings, today)  # it shows them no more
+
+
+def _quoted(vault: Path) -> str:
+    """The vault's path as a shell takes it, for a command to copy."""
+    return shlex.quote(str(vault))
 
 
 def _say_left_out(invocation: Invocation, vault: Path, practice: Practice) -> None:

@@ -23,7 +23,7 @@ from operator import attrgetter, itemgetter
 from typing import Any
 
 from .contracts import EACH_HOLDING, PluginFault
-from .model import RAISED_EVERY, SEVERITIES, Alert, Gap, Holding, Rule, Session
+from .model import RAISED_EVERY, Alert, Gap, Holding, Rule, Session, severity_rank
 
 Hold = Callable[[int], "list[Holding] | None"]
 """``hold(first)``: a rule's holdings from session ``first`` on; None when it failed."""
@@ -160,23 +160,29 @@ class Runs:
                        count, self.position, upto=count)
         return None if runs.reaches_back else runs
 
-    def gaps(self) -> list[Gap]:
-        """The gaps open at the last session: the :data:`MOST_OPEN` most serious and
-        longest open, the last saying how many more."""
+    def gaps(self, dismissed: frozenset[str] = frozenset(),
+             most: int | None = MOST_OPEN) -> list[Gap]:
+        """The gaps open at the last session: the dismissed ones, and of the others the
+        ``most`` most serious and longest open (all with None), the last saying how
+        many more."""
         if self.last < 0:
             return []
         latest = self.sessions[self.last]
         paths = [session.path for session in self.sessions[:self.last + 1]]
-        ranked = sorted(self.open.items(), key=lambda pair: (
-            SEVERITIES.index(pair[1][1].severity), pair[1][0], pair[0] or ""))
-        gaps = [Gap(self.rule.name, self.client, detail, self.sessions[start].date,
-                    latest.date, holding.severity, holding.message, tuple(paths[start:]))
-                for detail, (start, holding) in ranked[:MOST_OPEN]]
-        if len(ranked) > MOST_OPEN:
-            last = gaps[-1]
-            gaps[-1] = replace(last, message=f"{last.message} (and {len(ranked) - MOST_OPEN} "
-                                             "more gaps like it, not listed one by one)")
-        return gaps
+        opened = [Gap(self.rule.name, self.client, detail, self.sessions[start].date,
+                      latest.date, holding.severity, holding.message, ())
+                  for detail, (start, holding) in self.open.items()]
+        kept = [gap for gap in opened if gap.id in dismissed]
+        ranked = sorted((gap for gap in opened if gap.id not in dismissed),
+                        key=lambda gap: (severity_rank(gap.severity), gap.opened, gap.order))
+        most = len(ranked) if most is None else most
+        kept += ranked[:most]
+        if len(ranked) > most:
+            more = len(ranked) - most
+            kept[-1] = replace(kept[-1], message=f"{kept[-1].message} (and {more} more gaps "
+                                                 "like it, not listed one by one)")
+        start = {detail: first for detail, (first, _) in self.open.items()}
+        return [replace(gap, notes=tuple(paths[start[gap.detail]:])) for gap in kept]
 
 
 def runs_of(rule: Rule, client: str, sessions: Sequence[Session], wanted: int,

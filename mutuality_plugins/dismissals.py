@@ -4,26 +4,31 @@ own note, so that they survive a lost index and travel with a synced vault.
 A gap is dismissed with ``mutuality dismiss VAULT ID...`` or by ticking its checkbox
 in ``Alerts.md`` in Obsidian: every command that shows or writes gaps records the
 ticked ones first (unticking undoes nothing). A dismissal holds for that id forever;
-a gap that closes and returns has a new id and is shown again. The note lists each
-dismissed gap as a row of a table, so the therapist can see what was put aside, and
-undo one by deleting its row.
+a gap that closes and returns has a new id and is shown again.
+
+The note is a table, a row a dismissed gap, that the therapist may edit: a row deleted
+undoes a dismissal, a column or a line of their own is theirs. So the note is never
+written anew: a new dismissal is a row added after the table's last row, and
+everything else stays as the therapist left it. A row counts when its ``Id`` cell (or,
+without that heading, its last cell) is a gap's id.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .errors import MutualityError, NoteProblem
-from .files import os_reason, read_in_vault
+from .files import os_reason, read_in_vault, stat_in_vault
 from .model import Gap
 from .practice import Practice
 from .reading.front_matter import load_properties, split_front_matter
 from .reading.note import decode
-from .reporters.markdown import generated_note, table
+from .reporters.markdown import generated_note, table, table_row
 from .writer import (
     DISMISSED_NOTE,
     MARKER_KEY,
@@ -34,23 +39,25 @@ from .writer import (
 )
 
 ALERTS_NOTE = "Alerts.md"
+RACES_LOST_AT_MOST = 5  # writes of the note of dismissals by others while recording
 MAX_BYTES = 4 * 1024 * 1024
 
 GAP_ID = re.compile(r"[0-9a-fA-F]{12}")
-# A ticked top-level task (outside any callout or list) holding a gap's id, as the
-# alerts note writes it: ``- [x] ... (id 3f2a9c1b7d0e)``; what a plugin adds after it
-# when it is ticked (the Tasks plugin's `` ✅ 2026-11-26``) changes nothing. The last
-# id on the line is the one the note wrote (a client's words come before it).
+# A ticked task at the start of a line (not in a callout, not nested) holding a gap's
+# id, as the alerts note writes it: ``- [x] **RM-07** (warning): ...; open since ...
+# (id 3f2a9c1b7d0e)``; what a plugin adds after it when it is ticked (the Tasks
+# plugin's `` ✅ 2026-11-26``) changes nothing. The last id on the line is the one the
+# note wrote (a client's words come before it).
 _TICKED = re.compile(r"^[-*+] \[[xX]\] (.*)\(id ([0-9a-fA-F]{12})\)", re.MULTILINE)
-# A cell boundary of a table row: a ``|`` not escaped.
-_CELLS = re.compile(r"(?<!\\)\|")
+_TICKED_GAP = re.compile(r"\*\*(?P<client>.+?)\*\* \(\w+\): (?P<gap>.*?); open since")
+_CELL_BOUNDARY = re.compile(r"(?<!\\)\|")
 _ESCAPED = re.compile(r"\\(.)")
-MOST_DESCRIBED = 300  # characters of a ticked line kept to describe its gap
+HEADER = ["Dismissed on", "Client", "Gap", "Id"]
 
 
 class DismissalsUnreadable(MutualityError):
-    """The note of dismissed gaps cannot be read: nothing is dismissed or recorded
-    until it is fixed (writing it again would lose the therapist's dismissals)."""
+    """The note of dismissed gaps cannot be read: nothing is dismissed or recorded,
+    and no note showing gaps is written, until it is fixed."""
 
 
 def id_mark(gap: Gap) -> str:
@@ -58,51 +65,75 @@ def id_mark(gap: Gap) -> str:
     return f"(id {gap.id})"
 
 
-def ticked(text: str) -> dict[str, str]:
-    """The ids of the gaps ticked in the text of ``Alerts.md``, each with what its line
-    says before the id."""
-    return {gap_id.lower(): said.strip()[:MOST_DESCRIBED]
-            for said, gap_id in _TICKED.findall(text)}
-
-
 def gap_summary(gap: Gap) -> str:
     return f"{gap.rule}: {gap.message} (open since {gap.opened})"
 
 
+@dataclass(frozen=True)
+class Tick:
+    """A gap ticked in ``Alerts.md``, with what its line says of it."""
+
+    client: str
+    said: str
+
+
+def ticked(text: str) -> dict[str, Tick]:
+    """The gaps ticked in the text of ``Alerts.md``, by id."""
+    found = {}
+    for line, gap_id in _TICKED.findall(text):
+        described = _TICKED_GAP.search(line)
+        client, said = (described["client"], described["gap"]) if described else ("", line)
+        found[gap_id.lower()] = Tick(_ESCAPED.sub(r"\1", client).strip(),
+                                     _ESCAPED.sub(r"\1", said).strip())
+    return found
+
+
 @dataclass
 class Dismissals:
-    """The dismissed gaps of one vault: id -> (the day it was dismissed, the client,
-    what the gap was), as the note lists them."""
+    """The dismissed gaps of one vault: the note as the therapist left it (None when
+    there is none yet), the ids its rows name, and the rows added since it was read."""
 
-    entries: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+    text: str | None = None
+    listed: set[str] = field(default_factory=set)
+    added: list[tuple[str, str, str, str]] = field(default_factory=list)
 
     @property
     def ids(self) -> frozenset[str]:
-        return frozenset(self.entries)
+        return frozenset(self.listed)
 
     def add(self, gap_id: str, today: dt.date, client: str = "", said: str = "") -> bool:
         """Dismiss the gap ``gap_id``; False when it was dismissed before."""
-        if gap_id in self.entries:
+        if gap_id in self.listed:
             return False
-        self.entries[gap_id] = (today.isoformat(), client, said)
+        self.listed.add(gap_id)
+        self.added.append((today.isoformat(), client, said, gap_id))
         return True
 
-    def text(self) -> str:
-        rows = sorted(self.entries.items(), key=lambda entry: (entry[1][1], entry[1][0],
-                                                               entry[0]))
-        body = ["# Dismissed gaps",
-                "Gaps you dismissed (with `mutuality dismiss`, or by ticking them in "
-                "Alerts). They are not shown again; a gap that closes and opens again later "
-                "is new, and is shown. To undo a dismissal, delete its row.",
-                table(["Dismissed on", "Client", "Gap", "Id"],
-                      ([*entry, gap_id] for gap_id, entry in rows)) if rows else "None yet."]
-        return generated_note({"dismissed": len(rows)}, "\n\n".join(body))
+    def written(self) -> str:
+        """The note with the rows added: after the last row of its table, the rest as
+        it was."""
+        if self.text is None:
+            return generated_note({}, "\n\n".join([
+                "# Dismissed gaps",
+                "Gaps you dismissed (with `mutuality dismiss`, or by ticking them in Alerts). "
+                "They are not shown again; a gap that closes and opens again later is new, "
+                "and is shown. To undo a dismissal, delete its row.",
+                table(HEADER, self.added)]))
+        lines = self.text.split("\n")
+        last = max((number for number, line in enumerate(lines)
+                    if line.strip().startswith("|")), default=None)
+        rows = [table_row(row) for row in self.added]
+        if last is None:
+            rows = table(HEADER, self.added).split("\n")
+            last = len(lines) - 1
+            while last >= 0 and not lines[last].strip():
+                last -= 1
+            rows = ["", *rows]
+        return "\n".join([*lines[:last + 1], *rows, *lines[last + 1:]])
 
 
 def read_dismissals(vault: Path, output_folder: str) -> Dismissals:
-    """The dismissed gaps kept in the output folder (none when there is no note yet):
-    each row of its table whose last cell is a gap's id (a row the therapist typed in
-    too).
+    """The dismissed gaps kept in the output folder (none when there is no note yet).
 
     :raises DismissalsUnreadable: when the note is there but cannot be used.
     """
@@ -118,59 +149,114 @@ def read_dismissals(vault: Path, output_folder: str) -> Dismissals:
     if properties.get(MARKER_KEY) != MARKER_VALUE:
         raise DismissalsUnreadable(_unreadable(
             relative, f"it lacks `{MARKER_KEY}: {MARKER_VALUE}` in its properties"))
-    dismissals = Dismissals()
+    return Dismissals(text, _ids_in(body))
+
+
+def _ids_in(body: str) -> set[str]:
+    """The ids the table rows of the note name: in the ``Id`` column, or the last cell."""
+    found = set()
+    column: int | None = None  # of the Id heading, in the table being read
     for line in body.splitlines():
-        line = line.strip()
-        if not (line.startswith("|") and line.endswith("|")):
+        if not _CELL_BOUNDARY.search(line):
+            column = None  # the table, if any, ended
             continue
-        cells = [_ESCAPED.sub(r"\1", cell).strip() for cell in _CELLS.split(line[1:-1])]
-        if not GAP_ID.fullmatch(cells[-1]):
-            continue  # the header, the line under it, or not a dismissal
-        day, client, said = (cells[:-1] + ["", "", ""])[:3] if len(cells) == 4 else (
-            "", "", "")
-        dismissals.entries.setdefault(cells[-1].lower(), (day, client, said))
-    return dismissals
+        cells = [cell.strip() for cell in _CELL_BOUNDARY.split(line.strip())]
+        if cells and not cells[0]:
+            cells = cells[1:]
+        if cells and not cells[-1]:
+            cells = cells[:-1]
+        headings = [cell.lower() for cell in cells]
+        if "id" in headings:
+            column = headings.index("id")
+            continue
+        cell = cells[column] if column is not None and column < len(cells) else (
+            cells[-1] if cells else "")
+        cell = cell.strip("` ")
+        if GAP_ID.fullmatch(cell):
+            found.add(cell.lower())
+    return found
 
 
-def with_dismissals(practice: Practice, leftovers: Leftovers | None,
-                    say: Callable[[str], None]) -> Practice:
+@dataclass(frozen=True)
+class Recorded:
+    """The dismissals as a command uses them: the ids (none when the note cannot be
+    read, and why), and the note itself to record more."""
+
+    dismissals: Dismissals | None
+    trouble: str | None = None
+
+    @property
+    def ids(self) -> frozenset[str]:
+        return self.dismissals.ids if self.dismissals is not None else frozenset()
+
+
+def dismissals_for(vault: Path, output_folder: str) -> Recorded:
+    """The dismissals, or why they cannot be read (the rest goes on without them).
+    An output folder that is not a real folder holds none (every note written there
+    is refused, with the reason)."""
+    folder = stat_in_vault(vault, output_folder)
+    if folder is None or not stat.S_ISDIR(folder.st_mode):
+        return Recorded(Dismissals())
+    try:
+        return Recorded(read_dismissals(vault, output_folder))
+    except DismissalsUnreadable as trouble:
+        return Recorded(None, str(trouble))
+
+
+def with_ticks(practice: Practice, recorded: Recorded, leftovers: Leftovers | None,
+               say: Callable[[str], None]) -> tuple[Practice, bool]:
     """The practice with the therapist's dismissals, once the gaps ticked in
     ``Alerts.md`` are recorded among them (whether or not they are open as of the
-    practice's day: Alerts.md may have been written for another). When the note of
-    dismissals cannot be read or written, that is said, the rest goes on, and the
-    ticks not recorded stay ticked in Alerts.md (:attr:`Practice.ticked`)."""
+    practice's day: Alerts.md may have been written for another); and whether any
+    tick was recorded now.
+
+    The practice remembers Alerts.md as read (it is not written over if it changed
+    meanwhile: a tick may have come), and the ticks it could not record (they stay
+    ticked). What cannot be read or written is said, and the rest goes on.
+    """
     vault, output = practice.vault, practice.settings.output_folder
-    ticks = read_ticked(vault, output)
-    try:
-        dismissals = read_dismissals(vault, output)
-    except DismissalsUnreadable as trouble:
-        say(f"warning: {trouble}")
-        return replace(practice, ticked=frozenset(ticks))
+    seen = _read(vault, f"{output}/{ALERTS_NOTE}", None)
+    ticks = ticked(seen) if seen is not None else {}
+    practice = replace(practice, seen={ALERTS_NOTE: seen} if seen is not None else {})
+    dismissals = recorded.dismissals
+    if dismissals is None:
+        say(f"warning: {recorded.trouble}; no note showing gaps is written until it is "
+            "fixed")
+        return replace(practice, unrecorded_ticks=frozenset(ticks),
+                       dismissals_trouble=recorded.trouble), False
     gaps = {gap.id: gap for gap in practice.gaps}
-    added = [gap_id for gap_id, said in ticks.items() if dismissals.add(
+    added = [gap_id for gap_id, tick in ticks.items() if dismissals.add(
         gap_id, practice.today, *((gaps[gap_id].client, gap_summary(gaps[gap_id]))
-                                  if gap_id in gaps else ("", said)))]
+                                  if gap_id in gaps else (tick.client, tick.said)))]
     if added:
         try:
             write_dismissals(vault, output, dismissals, leftovers)
         except NotWritten as refusal:
             say(f"warning: the gaps ticked in Alerts were not recorded: {refusal}")
             return replace(practice, dismissed=dismissals.ids - set(added),
-                           ticked=frozenset(added))
-    return replace(practice, dismissed=dismissals.ids)
-
-
-def read_ticked(vault: Path, output_folder: str) -> dict[str, str]:
-    """The ids ticked in ``Alerts.md`` with what their lines say (none when it is not
-    there or not readable: it is the tool's own note)."""
-    text = _read(vault, f"{output_folder}/{ALERTS_NOTE}", None)
-    return ticked(text) if text is not None else {}
+                           unrecorded_ticks=frozenset(added)), False
+    return replace(practice, dismissed=dismissals.ids), bool(added)
 
 
 def write_dismissals(vault: Path, output_folder: str, dismissals: Dismissals,
-                     leftovers: Leftovers | None = None) -> Path:
-    """Keep the dismissals as their note. :raises NotWritten: when it cannot be."""
-    return write_generated(vault, output_folder, DISMISSED_NOTE, dismissals.text(), leftovers)
+                     leftovers: Leftovers | None = None) -> None:
+    """Keep the dismissals' note with the rows added, over the note as it was read: if
+    another command (the watcher, a `dismiss`) recorded one meanwhile, the rows are
+    added to the note as it is now.
+
+    :raises NotWritten: when it cannot be written.
+    :raises DismissalsUnreadable: when it was changed meanwhile into a note that
+        cannot be read.
+    """
+    for _ in range(RACES_LOST_AT_MOST):
+        text = dismissals.written()
+        if write_generated(vault, output_folder, DISMISSED_NOTE, text, leftovers,
+                           unless_changed_from=dismissals.text or "") is not None:
+            dismissals.text, dismissals.added = text, []
+            return
+        now = read_dismissals(vault, output_folder)
+        dismissals.text, dismissals.listed = now.text, now.listed | dismissals.listed
+    raise NotWritten(f"{output_folder}/{DISMISSED_NOTE} was not written: it keeps changing")
 
 
 def _read(vault: Path, relative: str,
@@ -194,5 +280,3 @@ def _read(vault: Path, relative: str,
 def _unreadable(relative: str, reason: str) -> str:
     return (f"{relative}: the note of dismissed gaps cannot be read ({reason}); fix it or "
             "delete it (which shows every dismissed gap again)")
-
-

@@ -19,7 +19,7 @@ from typing import IO
 import click
 
 from .config import ConfigError, Settings, load_settings, with_plugin_settings
-from .dismissals import with_dismissals
+from .dismissals import ALERTS_NOTE, dismissals_for, with_ticks
 from .errors import MutualityError, OutputUnwritten
 from .index import NoteIndex, StateUnusable, fingerprint
 from .model import ScanResult
@@ -27,9 +27,10 @@ from .plugin_calls import PluginGuard
 from .plugins import PluginManager, get_plugin_manager
 from .practice import Practice, PracticeBuilder
 from .progress import ProgressBar
+from .report import ALERTS_REPORT, Report, period_of
 from .reporters.plain import printable, printable_lines
 from .vault import require_vault, scan_vault
-from .writer import require_own_output_folder
+from .writer import NotWritten, require_own_output_folder
 
 
 class Invocation:
@@ -166,21 +167,48 @@ class Invocation:
                               index=None if index.path is None else index)
 
     def practice(self, vault: Path, settings: Settings, today: date,
-                 since: date | None = None, client: str | None = None) -> Practice:
+                 since: date | None = None, client: str | None = None,
+                 unlimited: bool = False, keep_alerts: bool = True) -> Practice:
         """The vault read, with the alerts raised on or after ``since`` (of ``client``
         only, when given), the gaps open as of ``today`` and the therapist's
         dismissals (the gaps ticked in ``Alerts.md`` recorded first).
 
+        :param unlimited: every open gap, beyond the 100 of a rule a client may show.
+        :param keep_alerts: bring Alerts.md, where there is one, up to date when ticks
+            in it were recorded (not when ``today`` is an ``--as-of``, nor when the
+            command writes it itself).
         :raises MutualityError: for a client none of the session notes names.
         """
         # Made first: a mistake in the rules' settings stops before any note is read.
         builder = PracticeBuilder(vault, self.plugins, settings)
+        if unlimited:
+            builder.most_open = None
         scan = self.scan(vault, settings)
         if client is not None and client not in scan.clients:
             raise MutualityError(f"no session note of {vault} names the client {client}; "
                                  f"`mutuality scan {vault}` lists the clients")
-        practice = builder.build(scan, today, since, client)
-        return with_dismissals(practice, self.index(vault, settings).leftovers, self.say)
+        recorded = dismissals_for(vault, settings.output_folder)
+        practice = builder.build(scan, today, since, client, recorded.ids)
+        practice, ticks_recorded = with_ticks(practice, recorded,
+                                              self.index(vault, settings).leftovers, self.say)
+        if ticks_recorded and keep_alerts:
+            self.keep_alerts_note(vault, settings, today)  # ticked there: it shows them no more
+        return practice
+
+    def keep_alerts_note(self, vault: Path, settings: Settings, today: date) -> None:
+        """Bring Alerts.md, where there is one, up to date (after gaps were dismissed);
+        what cannot be written is said."""
+        plugin, reporter = self.plugins.reporter(ALERTS_REPORT)
+        period = period_of(plugin, reporter, today, self.guard)
+        if period is None or reporter.note_name is None or not (
+                vault / settings.output_folder / ALERTS_NOTE).is_file():
+            return
+        practice = self.practice(vault, settings, today, period.start, keep_alerts=False)
+        try:
+            Report(plugin, reporter, practice, period, self.guard).keep(
+                self.index(vault, settings).leftovers)
+        except NotWritten as refusal:
+            self.say(f"warning: {refusal}")
 
 
 def _is_terminal(stream: IO[str]) -> bool:

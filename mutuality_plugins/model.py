@@ -211,6 +211,11 @@ class ScanResult:
 SEVERITIES = ("alert", "warning", "info")
 
 
+def severity_rank(severity: str) -> int:
+    """0 for the most severe: to sort alerts and gaps most serious first."""
+    return SEVERITIES.index(severity) if severity in SEVERITIES else len(SEVERITIES)
+
+
 # The alerts one rule may raise at one session of a client: beyond this many, the last
 # says how many more. One note, however written, then raises a bounded number of
 # alerts: phrases each inside the next (x, x x, x x x...) or hundreds of items, all

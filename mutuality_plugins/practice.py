@@ -17,12 +17,24 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
-from .conditions import Hold, Runs, at_most_a_session, first_on, holdings_at, runs_of, runs_until
+from .conditions import (
+    MOST_OPEN,
+    Hold,
+    Runs,
+    at_most_a_session,
+    first_on,
+    holdings_at,
+    runs_of,
+    runs_until,
+)
 from .config import Settings, rule_settings
 from .contracts import EACH_ALERT
 from .model import MOST_A_SESSION, Alert, Gap, Holding, Rule, ScanResult, Session
 from .plugin_calls import FAILED
 from .plugins import PluginManager
+
+# ``since`` for a practice that needs no alerts (the gaps only).
+NO_ALERTS = date.max
 
 # A client's status: seen still, not seen for a while, or the work has ended.
 ACTIVE, INACTIVE, CLOSED = "active", "inactive", "closed"
@@ -41,13 +53,18 @@ class Practice:
     :ivar client: the one client the practice is made for (``--client``), if any:
         ``scan`` holds that client's sessions, ``alerts`` that client's alerts.
     :ivar gaps: every gap open today, of every client whatever the status, dismissed
-        or not, sorted by (client, rule, detail, opened); :meth:`listed_gaps` gives
-        those to show.
+        or not (but at most 100 not dismissed of a rule for a client, the last saying
+        how many more), sorted by (client, rule, detail, opened); :meth:`listed_gaps`
+        gives those to show.
     :ivar statuses: each client's status today: ``active``, ``inactive`` or ``closed``.
     :ivar dismissed: the ids of the gaps the therapist dismissed.
-    :ivar ticked: the ids of gaps ticked in ``Alerts.md`` that could not be recorded as
-        dismissed (the note of dismissals cannot be read or written now): they stay
-        ticked there.
+    :ivar unrecorded_ticks: the ids of gaps ticked in ``Alerts.md`` that could not be
+        recorded as dismissed (the note of dismissals cannot be read or written now):
+        they stay ticked there.
+    :ivar dismissals_trouble: why the note of dismissals cannot be read, if it cannot:
+        no note showing gaps is written then (it would show the dismissed ones).
+    :ivar seen: notes of the output folder as read when the practice was made, by
+        name: one changed since is not written over (a tick may have come meanwhile).
     """
 
     vault: Path
@@ -60,9 +77,11 @@ class Practice:
     gaps: tuple[Gap, ...] = ()
     statuses: Mapping[str, str] = field(default_factory=dict)
     dismissed: frozenset[str] = frozenset()
-    ticked: frozenset[str] = frozenset()
-    _gaps_on: Callable[[date], tuple[Gap, ...]] = field(
-        default=lambda day: (), repr=False, compare=False)
+    unrecorded_ticks: frozenset[str] = frozenset()
+    dismissals_trouble: str | None = None
+    seen: Mapping[str, str] = field(default_factory=dict)
+    _gaps_on: Callable[[date], tuple[Gap, ...]] | None = field(
+        default=None, repr=False, compare=False)
 
     def listed_gaps(self, *, all_clients: bool = False,
                     include_dismissed: bool = False) -> list[Gap]:
@@ -73,13 +92,17 @@ class Practice:
 
     def gaps_on(self, day: date) -> tuple[Gap, ...]:
         """Every gap open as of ``day`` (no later than today), as :attr:`gaps` is today."""
-        return self.gaps if day >= self.today else self._gaps_on(day)
+        if day >= self.today:
+            return self.gaps
+        if self._gaps_on is None:
+            raise ValueError("a practice made without its builder knows only today's gaps")
+        return self._gaps_on(day)
 
     def listed_gaps_on(self, day: date) -> list[Gap]:
         """The gaps ``mutuality gaps --as-of DAY`` lists."""
         if day >= self.today:
             return self.listed_gaps()
-        return listed(self._gaps_on(day), client_statuses(self.scan, day, self.settings),
+        return listed(self.gaps_on(day), client_statuses(self.scan, day, self.settings),
                       self.dismissed)
 
 
@@ -127,12 +150,16 @@ class PracticeBuilder:
         # where no rule failed for that client
         self._known: dict[str, tuple[list[Session], date | None, Found]] = {}
         self.unsettled = False  # a rule failed at the last build: worth building again
+        # The gaps of a rule a client may have open, not dismissed, in a practice (None:
+        # all of them, to dismiss any).
+        self.most_open: int | None = MOST_OPEN
 
     def build(self, scan: ScanResult, today: date, since: date | None = None,
               only: str | None = None, dismissed: frozenset[str] = frozenset()) -> Practice:
         """The practice of ``scan`` as of ``today`` (later sessions have not happened
         yet), with the alerts raised on or after ``since``; of the client ``only``,
-        when given. ``dismissed``: the ids of the gaps the therapist dismissed."""
+        when given. ``dismissed``: the ids of the gaps the therapist dismissed (they do
+        not count in the 100 gaps of a rule a client may have open)."""
         if only is not None or any(session.date > today for session in scan.sessions):
             scan = replace(scan, sessions=tuple(
                 session for session in scan.sessions if session.date <= today
@@ -155,7 +182,8 @@ class PracticeBuilder:
                     known[client] = (sessions, since, found)
             for alert in found.alerts:
                 raised.setdefault(alert.listed_as, alert)
-            gaps += found.gaps
+            gaps += (gap for runs, _ in found.runs
+                     for gap in runs.gaps(dismissed, self.most_open))
             founds.append(found)
         self._known = known
         self.unsettled = len(known) < len(by_client)
@@ -169,7 +197,7 @@ class PracticeBuilder:
                 count = bisect_right(runs.sessions, day, key=attrgetter("date"))
                 earlier = runs_until(runs, count, hold)
                 if earlier is not None:
-                    found += earlier.gaps()
+                    found += earlier.gaps(dismissed, self.most_open)
             return _in_order(found)
 
         return Practice(self.vault, scan, tuple(alerts), self.settings, today, since, only,
@@ -184,7 +212,7 @@ class PracticeBuilder:
     def _found(self, client: str, sessions: Sequence[Session], since: date | None) -> Found:
         """The alerts (raised on or after ``since``) and the open gaps of the client's
         sessions."""
-        found = Found([], [], [])
+        found = Found([], [])
         for plugin, rule in self.rules:
             if rule.name not in self.enabled:
                 continue
@@ -192,9 +220,7 @@ class PracticeBuilder:
             if rule.condition is not None:
                 made = self._runs(plugin, rule, client, sessions, settings, since)
                 if made is not None:
-                    runs = made[0]
-                    found.alerts += capped(runs.alerts, runs.more)
-                    found.gaps += runs.gaps()
+                    found.alerts += capped(made[0].alerts, made[0].more)
                     found.runs.append(made)
             elif rule.check is not None:
                 raised = self.guard.call(
@@ -232,11 +258,10 @@ class PracticeBuilder:
 
 @dataclass
 class Found:
-    """What the rules found for one client: alerts, the gaps open at the end, and the
-    runs of each condition with how to ask it again (for the gaps of an earlier day)."""
+    """What the rules found for one client: alerts, and the runs of each condition (its
+    gaps) with how to ask it again (for the gaps of an earlier day)."""
 
     alerts: list[Alert]
-    gaps: list[Gap]
     runs: list[tuple[Runs, Hold]]
 
 

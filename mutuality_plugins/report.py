@@ -15,7 +15,11 @@ from .errors import MutualityError
 from .model import Period, Reporter
 from .plugin_calls import FAILED, PluginGuard
 from .practice import Practice
-from .writer import MARKER_KEY, MARKER_VALUE, Leftovers, is_generated, write_generated
+from .writer import MARKER_KEY, MARKER_VALUE, Leftovers, NotWritten, is_generated, write_generated
+
+# The built-in reports the watcher keeps: Alerts.md, and each week's digest.
+ALERTS_REPORT = "alerts"
+DIGEST_REPORT = "digest"
 
 Say = Callable[[str], None]
 """Tells the user one line (on stderr, or the watcher's log)."""
@@ -66,7 +70,7 @@ class Report:
 
         :param leftovers: the record of this vault's writes (see ``write_generated``).
         :return: the note's path; None when the reporter keeps no note or failed
-            (named by the guard).
+            (named by the guard), or when the note changed since the practice read it.
         :raises NotWritten: when the note could not be written.
         """
         if self.reporter.note_name is None or not self.keeps_a_note:
@@ -78,12 +82,17 @@ class Report:
         text = self.text("markdown")
         if name is None or text is None:
             return None
+        trouble = self.practice.dismissals_trouble
+        if trouble is not None:  # it would show the gaps the therapist dismissed
+            raise NotWritten(f"{self.practice.settings.output_folder}/{name} was not written: "
+                             f"{trouble}")
         if not is_generated(text):
             self.guard.record(self.plugin, f"{hook} (markdown)", PluginFault(
                 f"its note should open with properties holding `{MARKER_KEY}: {MARKER_VALUE}`"))
             return None
         return write_generated(self.practice.vault, self.practice.settings.output_folder,
-                               name, text, leftovers)
+                               name, text, leftovers,
+                               unless_changed_from=self.practice.seen.get(name))
 
 
 def _answer(answer: Any) -> Any:

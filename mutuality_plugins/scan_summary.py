@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .model import ScanResult
-from .reporters.plain import printable
+from .reporters.plain import count, printable
 
 _WIDEST = 24  # a longer client id is not aligned with the rest
 
@@ -24,9 +24,9 @@ def as_json(result: ScanResult) -> dict[str, Any]:
 def as_text(result: ScanResult, vault: str) -> str:
     sessions_by_client = result.sessions_by_client()
     lines = [
-        f"Read {_count(result.notes, 'note')} in {vault}: "
-        f"{_count(len(result.sessions), 'session note')}, "
-        f"{_count(len(sessions_by_client), 'client')}."
+        f"Read {count(result.notes, 'note')} in {vault}: "
+        f"{count(len(result.sessions), 'session note')}, "
+        f"{count(len(sessions_by_client), 'client')}."
     ]
     if sessions_by_client:
         width = min(max(len(client) for client in sessions_by_client), _WIDEST)
@@ -38,12 +38,9 @@ def as_text(result: ScanResult, vault: str) -> str:
     if result.problems:
         lines += [
             "",
-            f"{_count(len(result.problems), 'note')} could not be read and "
+            f"{count(len(result.problems), 'note')} could not be read and "
             f"{'was' if len(result.problems) == 1 else 'were'} left out:",
         ]
         lines += [f"  {problem.path}: {problem.message}" for problem in result.problems]
     return "\n".join(printable(line) for line in lines)
 
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"

@@ -27,14 +27,15 @@ from watchdog.observers.api import BaseObserver
 from watchdog.utils import BaseThread
 
 from .config import Settings
-from .dismissals import ALERTS_NOTE, with_dismissals
+from .dismissals import ALERTS_NOTE, dismissals_for, with_ticks
 from .errors import MutualityError, VaultError, describe
+from .files import stat_in_vault
 from .index import NoteIndex
 from .model import Alert, AlertSink, Period
 from .plugin_calls import PluginFailure, summarize
 from .plugins import PluginManager
 from .practice import Practice, PracticeBuilder
-from .report import Report, Say, period_of
+from .report import ALERTS_REPORT, DIGEST_REPORT, Report, Say, period_of
 from .sinks import SINK_SECONDS, SinkDelivery
 from .vault import VaultState
 from .writer import DISMISSED_NOTE, NotWritten, require_own_output_folder
@@ -54,8 +55,8 @@ TELL_AGAIN_SECONDS = 3600.0
 # How long a batch waits for the sinks: enough for a quick one to finish (and be
 # remembered at once), never long enough for a slow one to hold up the watching.
 SINK_WAIT_SECONDS = 0.5
-ANNOUNCED = "alerts"  # the report whose period says which alerts a watcher announces
-WEEKLY = "digest"  # the report written when a week ends
+ANNOUNCED = ALERTS_REPORT  # the report whose period says which alerts are announced
+WEEKLY = DIGEST_REPORT  # the report written when a week ends
 
 
 class _Recorder(FileSystemEventHandler):
@@ -135,6 +136,10 @@ class Watcher:
         self._told: dict[tuple[str, str, str], float] = {}
         self._index_trouble: str | None = None  # told once, until it changes
         self._output_trouble: str | None = None  # the same
+        self._dismissals_trouble: str | None = None  # the same
+        # The notes the therapist changes in the output folder (ticks in Alerts.md, rows
+        # of the note of dismissals), as last seen: a change is a change of what shows.
+        self._own_notes: dict[str, tuple[int, int] | None] = {}
         self.ready = threading.Event()  # set once the first scan is done and watching
 
     # Called from other threads (watchdog's, the log handler, the main thread): record
@@ -300,11 +305,9 @@ class Watcher:
                 relative = self._relative(paths)
                 self._check_output_folder(relative)
                 changed = bool(self.state.refresh(relative))
-                # A gap ticked in Alerts.md, or dismissed (or no more) in the note of
-                # dismissals, leaves Alerts.md (or comes back) at once.
-                output = self.settings.output_folder
-                changed = changed or not {f"{output}/{ALERTS_NOTE}",
-                                          f"{output}/{DISMISSED_NOTE}"}.isdisjoint(relative)
+            # A gap ticked in Alerts.md, or dismissed (or no more) in the note of
+            # dismissals, leaves Alerts.md (or comes back) at once, told or polled.
+            changed = self._own_notes_changed() or changed
             if retry and self.state.spoilt:
                 changed = bool(self.state.read_spoilt_again()) or changed
             self._catch_up(changed, retry)
@@ -326,6 +329,15 @@ class Watcher:
             self._retry_every = (min(2 * self._retry_every, RETRY_LONGEST_SECONDS) if owed
                                  else self._retry_first)
             self._retry_at = time.monotonic() + self._retry_every
+
+    def _own_notes_changed(self) -> bool:
+        """Whether Alerts.md or the note of dismissals changed since last seen."""
+        now = {}
+        for name in (ALERTS_NOTE, DISMISSED_NOTE):
+            status = stat_in_vault(self.vault, f"{self.settings.output_folder}/{name}")
+            now[name] = None if status is None else (status.st_mtime_ns, status.st_size)
+        changed, self._own_notes = now != self._own_notes, now
+        return changed
 
     def _check_output_folder(self, changed: Sequence[str] | None = None) -> None:
         """A note of the therapist's put in the output folder while watching is never
@@ -393,8 +405,16 @@ class Watcher:
                 self.index.mark(LAST_DIGEST, str(week.start))
 
     def _practice(self, today: date) -> Practice:
-        practice = self.builder.build(self.state.result(), today)
-        return with_dismissals(practice, self.index.leftovers, self.say)
+        recorded = dismissals_for(self.vault, self.settings.output_folder)
+        practice = self.builder.build(self.state.result(), today, dismissed=recorded.ids)
+        return with_ticks(practice, recorded, self.index.leftovers, self._say_once)[0]
+
+    def _say_once(self, line: str) -> None:
+        """Say a warning about the note of dismissals once, until it changes (it comes
+        again at every change of the vault while the note stays broken)."""
+        if line != self._dismissals_trouble:
+            self.say(line)
+        self._dismissals_trouble = line
 
     def _hand_on(self, practice: Practice) -> None:
         """Hand the sinks the alerts they have not received.

@@ -43,7 +43,8 @@ def is_generated(text: str) -> bool:
 
 
 def write_generated(vault: Path, output_folder: str, name: str, text: str,
-                    leftovers: Leftovers | None = None) -> Path:
+                    leftovers: Leftovers | None = None,
+                    unless_changed_from: str | None = None) -> Path | None:
     """Write ``text`` as ``OUTPUT_FOLDER/name`` in the vault; return its path.
 
     The output folder is reached without following a link and the note is written
@@ -53,6 +54,9 @@ def write_generated(vault: Path, output_folder: str, name: str, text: str,
     :param leftovers: where the temporary files of this vault's writes are recorded,
         so that one a killed write left behind is removed by the next write (only
         those: nothing else in the output folder is ever deleted).
+    :param unless_changed_from: the note as read before ("" when there was none):
+        when it has changed since (a gap ticked in Alerts.md, a dismissal recorded by
+        another command), it is not written and None is returned.
     :raises NotWritten: when the folder or file is a link, what is there is not a note
         made by mutuality, or the disk refuses the write.
     """
@@ -65,6 +69,8 @@ def write_generated(vault: Path, output_folder: str, name: str, text: str,
         present, mode = _note_there(folder, name, relative)
         if present == text:  # unchanged: Obsidian and file watchers need not hear of it
             return folder.path / name
+        if unless_changed_from is not None and (present or "") != unless_changed_from:
+            return None  # edited meanwhile (a gap ticked): not lost by writing over it
         if leftovers is not None:
             leftovers.remove()
         descriptor, temporary = _create_temporary(folder, output_folder)

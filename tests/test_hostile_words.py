@@ -91,8 +91,8 @@ def test_the_plain_alerts_escape_the_marks_that_reorder_or_break_lines(vault):
     hostile_vault(vault)
     output = ok(run("alerts", vault, "--all"))
     assert "\\x1b[31m\\u202e\\u2028\\u200f\\x9b" in output
-    assert all(line == "" or line.startswith(("Alerts for", "[")) or re.match(
-        r"\d+ gaps? (are|is) still open", line) for line in output.splitlines())
+    assert all(line == "" or line.startswith(("Alerts for", "[", "Still open: "))
+               for line in output.splitlines())
 
 
 @pytest.mark.parametrize("note", ["Alerts.md", "2026-W47.md"])

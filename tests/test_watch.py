@@ -128,12 +128,12 @@ def test_writing_alerts_md_does_not_make_the_watcher_write_it_again(vault, monke
     written = []  # each time Alerts.md is written with a text it did not hold
     write = report_module.write_generated
 
-    def counting(root, folder, name, text, leftovers=None):
+    def counting(root, folder, name, text, leftovers=None, **options):
         target = Path(root) / folder / name
         if name == "Alerts.md" and not (target.is_file()
                                         and target.read_text(encoding="utf-8") == text):
             written.append(text)
-        return write(root, folder, name, text, leftovers)
+        return write(root, folder, name, text, leftovers, **options)
 
     monkeypatch.setattr(report_module, "write_generated", counting)
     with Watching(vault) as watching:

@@ -7,6 +7,7 @@ by date, client, rule, detail and note) and
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Sequence
 from datetime import date, timedelta
 
@@ -15,7 +16,7 @@ from ..model import SEVERITIES, Alert, Period, Reporter
 from ..practice import Practice
 from .gaps import checklist
 from .markdown import CALLOUTS, callout, generated_note, note_name, wikilink, words
-from .plain import as_json, printable
+from .plain import as_json, count, printable
 
 DEFAULT_DAYS = 28
 
@@ -77,9 +78,10 @@ def _gaps_line(practice: Practice) -> list[str]:
     if not gaps:
         return []
     clients = len({gap.client for gap in gaps})
-    return ["", f"{len(gaps)} gap{'s are' if len(gaps) != 1 else ' is'} still open for "
-                f"{clients} client{'s' if clients != 1 else ''}: `mutuality gaps "
-                f"{practice.vault}` lists {'them' if len(gaps) != 1 else 'it'}."]
+    command = shlex.join(["mutuality", "gaps", str(practice.vault), *(
+        ["--client", practice.client] if practice.client else [])])
+    return ["", f"Still open: {count(len(gaps), 'gap')} of {count(clients, 'client')}; "
+                f"`{command}` lists {'them' if len(gaps) != 1 else 'it'}."]
 
 
 def alert_line(alert: Alert) -> str:

@@ -14,7 +14,7 @@ from ..dismissals import id_mark
 from ..model import SEVERITIES, Gap
 from ..practice import ACTIVE, Practice
 from .markdown import note_name, wikilink, words
-from .plain import as_json, printable
+from .plain import as_json, count, printable
 
 MOST_LINKED = 10  # a run may be a thousand sessions: its first and last five are linked
 
@@ -37,7 +37,7 @@ def by_client(gaps: Sequence[Gap]) -> list[tuple[str, list[Gap]]]:
 def how_long(gap: Gap, today: date) -> str:
     """``open since 24 Sep (9 weeks, 10 sessions)``."""
     days = (today - gap.opened).days
-    span = _count(days // 7, "week") if days >= 14 else _count(days, "day") if days else "today"
+    span = count(days // 7, "week") if days >= 14 else count(days, "day") if days else "today"
     sessions = len(gap.notes)
     opened = gap.opened
     shown = f"{opened.day} {opened:%b}" + ("" if opened.year == today.year else f" {opened.year}")
@@ -52,8 +52,8 @@ def render_text(practice: Practice, gaps: Sequence[Gap], *, all_clients: bool,
     lines: list[str] = []
     if gaps:
         clients = len({gap.client for gap in gaps})
-        lines.append(f"Open gaps, {whose}as of {today} ({_count(len(gaps), 'gap')} of "
-                     f"{_count(clients, 'client')}):")
+        lines.append(f"Open gaps, {whose}as of {today} ({count(len(gaps), 'gap')} of "
+                     f"{count(clients, 'client')}):")
     else:
         lines.append(f"No open gaps, {whose}as of {today}.")
     for client, client_gaps in by_client(gaps):
@@ -69,36 +69,32 @@ def render_text(practice: Practice, gaps: Sequence[Gap], *, all_clients: bool,
 
 
 def _left_out(practice: Practice, all_clients: bool, include_dismissed: bool) -> list[str]:
-    """What the default view leaves out, and how to see it."""
+    """What the view leaves out (clients not seen any more, dismissed gaps), and how
+    to see it: no open gap goes unmentioned."""
+    every = practice.listed_gaps(all_clients=True, include_dismissed=True)
+    not_seen = [] if all_clients else [
+        gap for gap in every if practice.statuses.get(gap.client, ACTIVE) != ACTIVE]
+    dismissed = [] if include_dismissed else [
+        gap for gap in every if gap.id in practice.dismissed and gap not in not_seen]
     notes = []
-    hidden = [] if all_clients else [
-        gap for gap in practice.listed_gaps(all_clients=True, include_dismissed=include_dismissed)
-        if practice.statuses.get(gap.client, ACTIVE) != ACTIVE]
-    if practice.client is not None and not all_clients:
-        status = practice.statuses.get(practice.client, ACTIVE)
-        if status != ACTIVE:
-            why = ("a client note says the work has ended" if status == "closed" else
-                   f"no session in the last {practice.settings.inactive_after_days} days")
-            notes.append(f"{practice.client} is {status} ({why}), so their gaps are not "
-                         "listed: " + (f"{_count(len(hidden), 'gap')} open; add --all-clients "
-                                       "to see them." if hidden else "none is open."))
-    elif hidden:
-        clients = len({gap.client for gap in hidden})
-        notes.append(f"Not listed: {_count(len(hidden), 'gap')} of {_count(clients, 'client')} "
+    status = practice.statuses.get(practice.client or "", ACTIVE)
+    if practice.client is not None and status != ACTIVE and not all_clients:
+        why = ("a client note says the work has ended" if status == "closed" else
+               f"no session in the last {practice.settings.inactive_after_days} days")
+        of_them = sum(gap.id in practice.dismissed for gap in not_seen)
+        notes.append(f"{practice.client} is {status} ({why}), so their gaps are not listed: "
+                     + (f"{count(len(not_seen), 'gap')} open"
+                        + (f", {of_them} of them dismissed" if of_them else "")
+                        + "; add --all-clients to see them." if not_seen else "none is open."))
+    elif not_seen:
+        clients = len({gap.client for gap in not_seen})
+        notes.append(f"Not listed: {count(len(not_seen), 'gap')} of {count(clients, 'client')} "
                      "not seen any more (inactive, or closed in their client note); add "
                      "--all-clients to see them.")
-    if not include_dismissed:
-        dismissed = [gap for gap in practice.listed_gaps(all_clients=all_clients,
-                                                         include_dismissed=True)
-                     if gap.id in practice.dismissed]
-        if dismissed:
-            notes.append(f"{len(dismissed)} dismissed gap{'s' if len(dismissed) != 1 else ''} "
-                         "not listed; add --include-dismissed to see them.")
+    if dismissed:
+        notes.append(f"Not listed: {count(len(dismissed), 'dismissed gap')}; add "
+                     "--include-dismissed to see them.")
     return ["", *notes] if notes else []
-
-
-def _count(number: int, what: str) -> str:
-    return f"{number} {what}{'' if number == 1 else 's'}"
 
 
 def render_json(practice: Practice, gaps: Sequence[Gap]) -> str:
@@ -118,7 +114,7 @@ def checklist(practice: Practice) -> list[str]:
                 *notes[:MOST_LINKED // 2], *notes[-MOST_LINKED // 2:]]
             more = f" ({len(notes)} notes; the first and last five)" if len(notes) > len(
                 linked) else ""
-            box = "[x]" if gap.id in practice.ticked else "[ ]"
+            box = "[x]" if gap.id in practice.unrecorded_ticks else "[ ]"
             lines.append(
                 f"- {box} **{words(gap.client)}** ({gap.severity}): {words(gap.message)}; "
                 f"{how_long(gap, practice.today)}. Notes: "

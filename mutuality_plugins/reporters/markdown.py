@@ -59,8 +59,10 @@ def callout(kind: str, title: str, lines: Iterable[str] = ()) -> str:
 
 def table(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> str:
     header = list(header)
+    return "\n".join([table_row(header), "|" + "---|" * len(header),
+                      *(table_row(row) for row in rows)])
 
-    def line(cells: Iterable[Any]) -> str:
-        return "| " + " | ".join(words(str(cell)) for cell in cells) + " |"
 
-    return "\n".join([line(header), "|" + "---|" * len(header), *(line(row) for row in rows)])
+def table_row(cells: Iterable[Any]) -> str:
+    """One row of a table, each cell's words shown as themselves."""
+    return "| " + " | ".join(words(str(cell)) for cell in cells) + " |"

@@ -46,3 +46,8 @@ def quiet_line(alert: Alert) -> str:
     note, never a phrase, a quote or a signal the client's words made."""
     return printable(f"[{alert.severity}] {alert.client}, {alert.date}: {alert.rule} "
                      f"(note: {note_name(alert.note)})")
+
+
+def count(number: int, what: str) -> str:
+    """``1 gap``, ``3 gaps``: a number of things, in words."""
+    return f"{number} {what}{'' if number == 1 else 's'}"
