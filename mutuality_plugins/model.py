@@ -216,6 +216,21 @@ def severity_rank(severity: str) -> int:
     return SEVERITIES.index(severity) if severity in SEVERITIES else len(SEVERITIES)
 
 
+# The notes an alert or a gap links to: a streak or a held request may span a thousand
+# sessions (a vault's settings choose how many), and every one would list them all.
+MOST_LINKED = 10
+
+
+def first_and_last(notes: Sequence[str]) -> tuple[tuple[str, ...], str]:
+    """The notes to link (the first and last five of many), and what to say when some
+    are left out ("" when none is)."""
+    if len(notes) <= MOST_LINKED:
+        return tuple(notes), ""
+    half = MOST_LINKED // 2
+    return ((*notes[:half], *notes[-half:]),
+            f"({len(notes)} notes; the first and last {half} are linked)")
+
+
 # The alerts one rule may raise at one session of a client: beyond this many, the last
 # says how many more. One note, however written, then raises a bounded number of
 # alerts: phrases each inside the next (x, x x, x x x...) or hundreds of items, all

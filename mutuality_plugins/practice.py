@@ -29,7 +29,7 @@ from .conditions import (
 )
 from .config import Settings, rule_settings
 from .contracts import EACH_ALERT
-from .model import MOST_A_SESSION, Alert, Gap, Holding, Rule, ScanResult, Session
+from .model import MOST_A_SESSION, Alert, Gap, Holding, Rule, ScanResult, Session, first_and_last
 from .plugin_calls import FAILED
 from .plugins import PluginManager
 
@@ -277,11 +277,6 @@ def alerts_at(answer: Any, client: str, sessions: Sequence[Session]) -> list[Ale
         sessions, "Alert"))
 
 
-# The notes an alert links to: a streak or a held request may span a thousand sessions
-# (a vault's settings choose how many), and every alert would list them all.
-MOST_EVIDENCE = 10
-
-
 def capped(alerts: Iterable[Alert], more: Mapping[str, int] | None = None) -> list[Alert]:
     """At most :data:`MOST_A_SESSION` alerts of one rule for a client at a session (the
     first ones, the last saying how many more, with the ``more`` of that note the rule
@@ -302,10 +297,6 @@ def capped(alerts: Iterable[Alert], more: Mapping[str, int] | None = None) -> li
 
 def _evidence_cut(alert: Alert) -> Alert:
     """The alert with its first and last notes of evidence, when there are many."""
-    evidence = alert.evidence
-    if len(evidence) <= MOST_EVIDENCE:
-        return alert
-    half = MOST_EVIDENCE // 2
-    return replace(alert, evidence=(*evidence[:half], *evidence[-half:]),
-                   message=f"{alert.message} ({len(evidence)} notes; the first and last "
-                           f"{half} are linked)")
+    linked, left_out = first_and_last(alert.evidence)
+    return replace(alert, evidence=linked, message=f"{alert.message} {left_out}") \
+        if left_out else alert

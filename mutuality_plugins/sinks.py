@@ -97,20 +97,21 @@ class SinkDelivery:
             since the last call.
         """
         taken = self.settle()
-        self._start_idle(alerts, [sink for _, sink in self.sinks])
+        self._start_idle(alerts, {sink.name for _, sink in self.sinks})
         deadline = time.monotonic() + wait
         for sending in list(self._sending.values()):
             assert sending.thread is not None
             sending.thread.join(max(0.0, deadline - time.monotonic()))
         done_meanwhile = self.settle()
         # Those busy with earlier alerts when these came get them now.
-        self._start_idle(alerts, [sink for sink, _ in done_meanwhile])
+        self._start_idle(alerts, {sink.name for sink, _ in done_meanwhile})
         return taken + done_meanwhile
 
-    def _start_idle(self, alerts: Sequence[Alert], sinks: Sequence[AlertSink]) -> None:
-        """Start handing each of ``sinks`` not at work the alerts it has not received."""
+    def _start_idle(self, alerts: Sequence[Alert], names: set[str]) -> None:
+        """Start handing each sink of these ``names`` not at work the alerts it has not
+        received."""
         for plugin, sink in self.sinks:
-            if sink not in sinks or sink.name in self._sending:
+            if sink.name not in names or sink.name in self._sending:
                 continue  # it gets these once it is done with the earlier ones
             new = self.index.unsent(sink.name, alerts)
             if new:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import shlex
 from collections.abc import Sequence
 from datetime import date, timedelta
+from operator import attrgetter
 
 from ..hookspecs import hookimpl
 from ..model import SEVERITIES, Alert, Period, Reporter
@@ -17,6 +18,7 @@ from ..practice import Practice
 from .gaps import checklist
 from .markdown import CALLOUTS, callout, generated_note, note_name, wikilink, words
 from .plain import as_json, count, printable
+from .plain import by_client as grouped_by_client
 
 DEFAULT_DAYS = 28
 
@@ -33,16 +35,7 @@ def alerts_in(practice: Practice, period: Period) -> list[Alert]:
 def by_client(alerts: Sequence[Alert]) -> list[tuple[str, list[Alert]]]:
     """Clients with their alerts, most severe first; the client with the most severe
     alert first."""
-
-    def severity(alert: Alert) -> int:
-        return SEVERITIES.index(alert.severity) if alert.severity in SEVERITIES else len(SEVERITIES)
-
-    grouped: dict[str, list[Alert]] = {}
-    for alert in alerts:
-        grouped.setdefault(alert.client, []).append(alert)
-    for client_alerts in grouped.values():
-        client_alerts.sort(key=lambda alert: (severity(alert), alert.order))
-    return sorted(grouped.items(), key=lambda pair: (severity(pair[1][0]), pair[0]))
+    return grouped_by_client(alerts, attrgetter("order"))
 
 
 def describe(period: Period) -> str:

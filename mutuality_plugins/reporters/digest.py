@@ -17,6 +17,7 @@ from ..hookspecs import hookimpl
 from ..model import BY_CLIENT, Period, Reporter, Session
 from ..practice import ACTIVE, Practice, client_statuses
 from .digest_note import digest_note
+from .gaps import gap_json
 from .plain import as_json
 
 WEEKS_SHOWN = 8
@@ -123,8 +124,8 @@ def digest_data(practice: Practice, period: Period) -> dict[str, Any]:
             {"week": names[monday], "start": monday.isoformat(), **totals(by_week[monday])}
             for monday in mondays
         ],
-        "gaps_open": [gap.as_json(gap.id in practice.dismissed) for gap in gaps_open],
-        "gaps_closed": [gap.as_json(gap.id in practice.dismissed) for gap in gaps_closed],
+        "gaps_open": [gap_json(practice, gap) for gap in gaps_open],
+        "gaps_closed": [gap_json(practice, gap) for gap in gaps_closed],
         "trend": {
             client: [
                 {"week": names[monday], "sessions": len(own_by_week[monday].get(client, [])),

@@ -11,27 +11,17 @@ from collections.abc import Sequence
 from datetime import date
 
 from ..dismissals import id_mark
-from ..model import SEVERITIES, Gap
+from ..model import Gap, first_and_last
 from ..practice import ACTIVE, Practice
 from .markdown import note_name, wikilink, words
 from .plain import as_json, count, printable
-
-MOST_LINKED = 10  # a run may be a thousand sessions: its first and last five are linked
-
-
-def severity_rank(severity: str) -> int:
-    return SEVERITIES.index(severity) if severity in SEVERITIES else len(SEVERITIES)
+from .plain import by_client as grouped_by_client
 
 
 def by_client(gaps: Sequence[Gap]) -> list[tuple[str, list[Gap]]]:
     """Clients with their gaps, most serious first, then longest open; the client with
     the most serious gap first."""
-    grouped: dict[str, list[Gap]] = {}
-    for gap in gaps:
-        grouped.setdefault(gap.client, []).append(gap)
-    for client_gaps in grouped.values():
-        client_gaps.sort(key=lambda gap: (severity_rank(gap.severity), gap.opened, gap.order))
-    return sorted(grouped.items(), key=lambda pair: (severity_rank(pair[1][0].severity), pair[0]))
+    return grouped_by_client(gaps, lambda gap: (gap.opened, gap.order))
 
 
 def how_long(gap: Gap, today: date) -> str:
@@ -98,9 +88,13 @@ def _left_out(practice: Practice, all_clients: bool, include_dismissed: bool) ->
 
 
 def render_json(practice: Practice, gaps: Sequence[Gap]) -> str:
-    return as_json([{**gap.as_json(gap.id in practice.dismissed),
-                     "client_status": practice.statuses.get(gap.client, ACTIVE)}
-                    for gap in gaps])
+    return as_json([gap_json(practice, gap) for gap in gaps])
+
+
+def gap_json(practice: Practice, gap: Gap) -> dict[str, object]:
+    """A gap as JSON shows it, wherever: whether it is dismissed, and its client's status."""
+    return {**gap.as_json(gap.id in practice.dismissed),
+            "client_status": practice.statuses.get(gap.client, ACTIVE)}
 
 
 def checklist(practice: Practice) -> list[str]:
@@ -109,15 +103,12 @@ def checklist(practice: Practice) -> list[str]:
     lines = []
     for _, client_gaps in by_client(practice.listed_gaps()):
         for gap in client_gaps:
-            notes = list(gap.notes)
-            linked = notes if len(notes) <= MOST_LINKED else [
-                *notes[:MOST_LINKED // 2], *notes[-MOST_LINKED // 2:]]
-            more = f" ({len(notes)} notes; the first and last five)" if len(notes) > len(
-                linked) else ""
+            linked, left_out = first_and_last(gap.notes)
             box = "[x]" if gap.id in practice.unrecorded_ticks else "[ ]"
             lines.append(
                 f"- {box} **{words(gap.client)}** ({gap.severity}): {words(gap.message)}; "
                 f"{how_long(gap, practice.today)}. Notes: "
-                f"{', '.join(wikilink(path) for path in linked)}{more} {id_mark(gap)}")
+                f"{', '.join(wikilink(path) for path in linked)} "
+                f"{left_out + ' ' if left_out else ''}{id_mark(gap)}")
     return lines
 

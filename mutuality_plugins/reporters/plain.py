@@ -5,10 +5,24 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol, TypeVar
 
-from ..model import Alert
+from ..model import Alert, severity_rank
 from .markdown import note_name
+
+
+class _OfAClient(Protocol):
+    """An alert or a gap: of a client, of a severity."""
+
+    @property
+    def client(self) -> str: ...
+
+    @property
+    def severity(self) -> str: ...
+
+
+T = TypeVar("T", bound=_OfAClient)
 
 # Control characters (an escape sequence starts with one), the marks that reorder
 # text on screen and the separators that break a line: shown as \x.. / \u.... instead.
@@ -51,3 +65,15 @@ def quiet_line(alert: Alert) -> str:
 def count(number: int, what: str) -> str:
     """``1 gap``, ``3 gaps``: a number of things, in words."""
     return f"{number} {what}{'' if number == 1 else 's'}"
+
+
+def by_client(items: Iterable[T], order: Callable[[T], Any]) -> list[tuple[str, list[T]]]:
+    """Alerts or gaps by client, each client's most serious first (then by ``order``),
+    the client with the most serious first."""
+    grouped: dict[str, list[T]] = {}
+    for item in items:
+        grouped.setdefault(item.client, []).append(item)
+    for client_items in grouped.values():
+        client_items.sort(key=lambda item: (severity_rank(item.severity), order(item)))
+    return sorted(grouped.items(),
+                  key=lambda pair: (severity_rank(pair[1][0].severity), pair[0]))
