@@ -209,15 +209,13 @@ class VaultState:
             self.index_trouble = None
 
     def result(self) -> ScanResult:
-        readings = [reading for _, reading in self.notes.values()]
+        readings = [reading for _, (_, reading) in sorted(self.notes.items())]  # by path
         problems = [*self._folder_problems, *(r for r in readings if isinstance(r, Problem))]
         return ScanResult(
             notes=len(self.notes),
-            sessions=tuple(r for path, (_, r) in sorted(self.notes.items())
-                           if isinstance(r, Session)),
+            sessions=tuple(r for r in readings if isinstance(r, Session)),
             problems=tuple(sorted(problems, key=lambda problem: problem.path)),
-            client_notes=tuple(r for path, (_, r) in sorted(self.notes.items())
-                               if isinstance(r, ClientNote)),
+            client_notes=tuple(r for r in readings if isinstance(r, ClientNote)),
         )
 
 
