@@ -64,7 +64,7 @@ def at_most_a_session(answer: Any, checked: Callable[[Any], Iterator[Any]],
 def holdings_at(answer: Any, sessions: Sequence[Session]) -> list[Holding]:
     """A condition's answer, checked (the contract of a rule's condition): each at one
     of the ``sessions``, running through one of them no earlier."""
-    position = {session.path: index for index, session in enumerate(sessions)}
+    position = positions(sessions)
 
     def where(holding: Holding) -> str | None:
         through = holding.through
@@ -165,10 +165,9 @@ class Runs:
         """The gaps open at the last session: the dismissed ones, and of the others the
         ``most`` most serious and longest open (all with None), the last saying how
         many more."""
-        if self.last < 0:
+        if self.last < 0 or not self.open:
             return []
         latest = self.sessions[self.last]
-        paths = [session.path for session in self.sessions[:self.last + 1]]
         opened = [Gap(self.rule.name, self.client, detail, self.sessions[start].date,
                       latest.date, holding.severity, holding.message, ())
                   for detail, (start, holding) in self.open.items()]
@@ -182,14 +181,22 @@ class Runs:
             kept[-1] = replace(kept[-1], message=f"{kept[-1].message} (and {more} more gaps "
                                                  "like it, not listed one by one)")
         start = {detail: first for detail, (first, _) in self.open.items()}
-        return [replace(gap, notes=tuple(paths[start[gap.detail]:])) for gap in kept]
+        return [replace(gap, notes=tuple(session.path for session in
+                                         self.sessions[start[gap.detail]:self.last + 1]))
+                for gap in kept]
+
+
+def positions(sessions: Sequence[Session]) -> dict[str, int]:
+    """Each session's index, by its path."""
+    return {session.path: index for index, session in enumerate(sessions)}
 
 
 def runs_of(rule: Rule, client: str, sessions: Sequence[Session], wanted: int,
-            hold: Hold) -> Runs | None:
+            hold: Hold, position: Mapping[str, int] | None = None) -> Runs | None:
     """The runs of the rule's condition, its alerts from ``wanted`` on; None when the
-    rule failed. ``hold(first)`` gives the holdings from session ``first`` on."""
-    position = {session.path: index for index, session in enumerate(sessions)}
+    rule failed. ``hold(first)`` gives the holdings from session ``first`` on;
+    ``position``, each session's index by its path (found here when not given)."""
+    position = positions(sessions) if position is None else position
     # From the session before the first wanted: an alert there needs to know whether
     # the run began before it.
     first = max(0, min(wanted, len(sessions)) - 1)

@@ -24,6 +24,7 @@ from .conditions import (
     at_most_a_session,
     first_on,
     holdings_at,
+    positions,
     runs_of,
     runs_until,
 )
@@ -213,12 +214,13 @@ class PracticeBuilder:
         """The alerts (raised on or after ``since``) and the open gaps of the client's
         sessions."""
         found = Found([], [])
+        position = positions(sessions)  # of every session, for the rules that count all
         for plugin, rule in self.rules:
             if rule.name not in self.enabled:
                 continue
             settings = self.enabled[rule.name]
             if rule.condition is not None:
-                made = self._runs(plugin, rule, client, sessions, settings, since)
+                made = self._runs(plugin, rule, client, sessions, settings, since, position)
                 if made is not None:
                     found.alerts += capped(made[0].alerts, made[0].more)
                     found.runs.append(made)
@@ -232,9 +234,11 @@ class PracticeBuilder:
         return found
 
     def _runs(self, plugin: str, rule: Rule, client: str, sessions: Sequence[Session],
-              settings: Mapping[str, Any], since: date | None) -> tuple[Runs, Hold] | None:
+              settings: Mapping[str, Any], since: date | None,
+              position: Mapping[str, int]) -> tuple[Runs, Hold] | None:
         """The runs of a rule's condition (its alerts on or after ``since``), and how to
-        ask it for its holdings again; None when the rule failed."""
+        ask it for its holdings again; None when the rule failed. ``position``: each
+        session's index, by its path."""
         assert rule.condition is not None
         condition, hook = rule.condition, f"rule {rule.name}"
         if rule.counted is not None:
@@ -242,7 +246,7 @@ class PracticeBuilder:
                 session for session in sessions if rule.counted(session)])  # type: ignore[misc]
             if counted is FAILED:
                 return None
-            sessions = counted
+            sessions, position = counted, positions(counted)
 
         checked = list if plugin in self.built_in else (
             lambda answer: holdings_at(answer, sessions))
@@ -252,7 +256,7 @@ class PracticeBuilder:
                                      first, contract=checked)
             return None if answer is FAILED else answer
 
-        runs = runs_of(rule, client, sessions, first_on(sessions, since), hold)
+        runs = runs_of(rule, client, sessions, first_on(sessions, since), hold, position)
         return None if runs is None else (runs, hold)
 
 
