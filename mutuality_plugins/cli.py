@@ -375,9 +375,9 @@ def _report(invocation: Invocation, name: str, vault: Path, config_file: Path | 
     period = period or period_of(plugin, reporter, today, invocation.guard)
     if period is None:
         return None
-    writes_alerts = write and name == ALERTS_REPORT
     practice = invocation.practice(vault, settings, today, period.start, client,
-                                   keep_alerts=as_of is None and not writes_alerts)
+                                   keep_alerts=not (write and name == ALERTS_REPORT),
+                                   real_today=_today())
     made = Report(plugin, reporter, practice, period, invocation.guard)
     output = made.text(output_format)
     if output is not None:
@@ -431,7 +431,7 @@ def gaps(invocation: Invocation, vault: Path, as_of: date | None, client: str | 
     """
     settings = invocation.settings(vault, config_file)
     practice = invocation.practice(vault, settings, as_of or _today(), NO_ALERTS, client,
-                                   keep_alerts=as_of is None)
+                                   real_today=_today())
     shown = practice.listed_gaps(all_clients=all_clients, include_dismissed=include_dismissed)
     if output_format == "json":
         invocation.echo(gap_reports.render_json(practice, shown))
@@ -459,7 +459,7 @@ def dismiss(invocation: Invocation, vault: Path, ids: tuple[str, ...], as_of: da
     read_dismissals(vault, settings.output_folder)  # a broken note stops it first
     today = as_of or _today()
     practice = invocation.practice(vault, settings, today, NO_ALERTS, unlimited=True,
-                                   keep_alerts=as_of is None)
+                                   real_today=_today())
     open_gaps = {gap.id: gap for gap in practice.gaps}
     wanted = list(dict.fromkeys(typed.strip().lower() for typed in ids))
     unknown = [gap_id for gap_id in wanted if gap_id not in open_gaps]
@@ -470,7 +470,7 @@ def dismiss(invocation: Invocation, vault: Path, ids: tuple[str, ...], as_of: da
                                "--include-dismissed` lists them")
     dismissals = read_dismissals(vault, settings.output_folder)  # with the ticks recorded
     added = [gap_id for gap_id in wanted if dismissals.add(
-        gap_id, today, open_gaps[gap_id].client, gap_summary(open_gaps[gap_id]))]
+        gap_id, _today(), open_gaps[gap_id].client, gap_summary(open_gaps[gap_id]))]
     if added:
         write_dismissals(vault, settings.output_folder, dismissals,
                          invocation.index(vault, settings).leftovers)
@@ -478,8 +478,8 @@ def dismiss(invocation: Invocation, vault: Path, ids: tuple[str, ...], as_of: da
         gap = open_gaps[gap_id]
         done = "dismissed" if gap_id in added else "was dismissed already"
         invocation.echo(printable(f"{gap_id} {done}: {gap.client}, {gap.message}"))
-    if added and as_of is None:
-        invocation.keep_alerts_note(vault, settings, today)  # it shows them no more
+    if added:
+        invocation.keep_alerts_note(vault, settings, _today())  # it shows them no more
 
 
 def _quoted(vault: Path) -> str:

@@ -178,8 +178,8 @@ class Runs:
         kept += ranked[:most]
         if len(ranked) > most:
             more = len(ranked) - most
-            kept[-1] = replace(kept[-1], message=f"{kept[-1].message} (and {more} more gaps "
-                                                 "like it, not listed one by one)")
+            said = f"{kept[-1].message} (and {more} more gaps like it, not listed one by one)"
+            kept[-1] = replace(kept[-1], more=more, message=said)
         start = {detail: first for detail, (first, _) in self.open.items()}
         return [replace(gap, notes=tuple(session.path for session in
                                          self.sessions[start[gap.detail]:self.last + 1]))

@@ -18,14 +18,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .errors import MutualityError, NoteProblem
 from .files import os_reason, read_in_vault, stat_in_vault
-from .model import Gap
-from .practice import Practice
+from .model import Gap, ScanResult
+from .practice import Practice, PracticeBuilder
 from .reading.front_matter import load_properties, split_front_matter
 from .reading.note import decode
 from .reporters.markdown import generated_note, table, table_row
@@ -53,6 +53,8 @@ _TICKED_GAP = re.compile(r"\*\*(?P<client>.+?)\*\* \(\w+\): (?P<gap>.*?); open s
 _CELL_BOUNDARY = re.compile(r"(?<!\\)\|")
 _ESCAPED = re.compile(r"\\(.)")
 HEADER = ["Dismissed on", "Client", "Gap", "Id"]
+HEADER_KEYS = {heading.lower(): key for heading, key in zip(
+    HEADER, ["day", "client", "gap", "id"], strict=True)}
 
 
 class DismissalsUnreadable(MutualityError):
@@ -110,8 +112,8 @@ class Dismissals:
         return True
 
     def written(self) -> str:
-        """The note with the rows added: after the last row of its table, the rest as
-        it was."""
+        """The note with the rows added: after the last row of its last table (outside
+        code), in that table's columns as its headings name them, the rest as it was."""
         if self.text is None:
             return generated_note({}, "\n\n".join([
                 "# Dismissed gaps",
@@ -120,16 +122,47 @@ class Dismissals:
                 "and is shown. To undo a dismissal, delete its row.",
                 table(HEADER, self.added)]))
         lines = self.text.split("\n")
-        last = max((number for number, line in enumerate(lines)
-                    if line.strip().startswith("|")), default=None)
-        rows = [table_row(row) for row in self.added]
-        if last is None:
-            rows = table(HEADER, self.added).split("\n")
+        rows_at = [number for number, line in _outside_code(lines) if _cells(line)]
+        if not rows_at:
             last = len(lines) - 1
             while last >= 0 and not lines[last].strip():
                 last -= 1
-            rows = ["", *rows]
+            return "\n".join([*lines[:last + 1], "", table(HEADER, self.added),
+                              *lines[last + 1:]])
+        last = first = rows_at[-1]
+        while first - 1 in rows_at:
+            first -= 1
+        headings = [cell.lower() for cell in _cells(lines[first])]
+        columns = [HEADER_KEYS.get(heading) for heading in headings]
+        if "id" not in columns:  # a table of the therapist's making: as written here
+            columns = list(HEADER_KEYS.values())
+        rows = [table_row([dict(zip(HEADER_KEYS.values(), row, strict=True)).get(column or "", "")
+                           for column in columns]) for row in self.added]
         return "\n".join([*lines[:last + 1], *rows, *lines[last + 1:]])
+
+
+def _outside_code(lines: list[str]) -> Iterator[tuple[int, str]]:
+    """The lines, numbered, that are not inside fenced code."""
+    fence = None
+    for number, line in enumerate(lines):
+        marker = line.lstrip()[:3]
+        if marker in ("```", "~~~"):
+            fence = None if fence == marker else fence or marker
+            continue
+        if fence is None:
+            yield number, line
+
+
+def _cells(line: str) -> list[str]:
+    """The cells of a table row (none for a line that is not one)."""
+    if not _CELL_BOUNDARY.search(line):
+        return []
+    cells = [cell.strip() for cell in _CELL_BOUNDARY.split(line.strip())]
+    if cells and not cells[0]:
+        cells = cells[1:]
+    if cells and not cells[-1]:
+        cells = cells[:-1]
+    return cells
 
 
 def read_dismissals(vault: Path, output_folder: str) -> Dismissals:
@@ -153,27 +186,14 @@ def read_dismissals(vault: Path, output_folder: str) -> Dismissals:
 
 
 def _ids_in(body: str) -> set[str]:
-    """The ids the table rows of the note name: in the ``Id`` column, or the last cell."""
+    """The ids the table rows of the note name, in whichever cell (a gap's id is 12
+    letters and digits, nothing else there is): the therapist may move the columns."""
     found = set()
-    column: int | None = None  # of the Id heading, in the table being read
-    for line in body.splitlines():
-        if not _CELL_BOUNDARY.search(line):
-            column = None  # the table, if any, ended
-            continue
-        cells = [cell.strip() for cell in _CELL_BOUNDARY.split(line.strip())]
-        if cells and not cells[0]:
-            cells = cells[1:]
-        if cells and not cells[-1]:
-            cells = cells[:-1]
-        headings = [cell.lower() for cell in cells]
-        if "id" in headings:
-            column = headings.index("id")
-            continue
-        cell = cells[column] if column is not None and column < len(cells) else (
-            cells[-1] if cells else "")
-        cell = cell.strip("` ")
-        if GAP_ID.fullmatch(cell):
-            found.add(cell.lower())
+    for _, line in _outside_code(body.split("\n")):
+        for cell in _cells(line):
+            cell = cell.strip("` ")
+            if GAP_ID.fullmatch(cell):
+                found.add(cell.lower())
     return found
 
 
@@ -203,12 +223,28 @@ def dismissals_for(vault: Path, output_folder: str) -> Recorded:
         return Recorded(None, str(trouble))
 
 
+def practice_with_dismissals(builder: PracticeBuilder, scan: ScanResult, today: dt.date,
+                             since: dt.date | None, only: str | None, recorded: Recorded,
+                             leftovers: Leftovers | None, say: Callable[[str], None],
+                             real_today: dt.date) -> tuple[Practice, bool]:
+    """The practice built with the dismissals, the gaps ticked in Alerts.md recorded
+    (see :func:`with_ticks`), and whether any was."""
+    practice = builder.build(scan, today, since, only, recorded.ids)
+    practice, ticks_recorded = with_ticks(practice, recorded, leftovers, say, real_today)
+    if ticks_recorded:
+        # Made again with them dismissed: the 100 gaps of a rule shown count without
+        # them (the rules do not run again).
+        practice = replace(builder.build(scan, today, since, only, practice.dismissed),
+                           seen=practice.seen, dismissed=practice.dismissed)
+    return practice, ticks_recorded
+
+
 def with_ticks(practice: Practice, recorded: Recorded, leftovers: Leftovers | None,
-               say: Callable[[str], None]) -> tuple[Practice, bool]:
+               say: Callable[[str], None], today: dt.date) -> tuple[Practice, bool]:
     """The practice with the therapist's dismissals, once the gaps ticked in
-    ``Alerts.md`` are recorded among them (whether or not they are open as of the
-    practice's day: Alerts.md may have been written for another); and whether any
-    tick was recorded now.
+    ``Alerts.md`` are recorded among them, dismissed ``today`` (the real day, whatever
+    day the practice is made for: Alerts.md may have been written for another); and
+    whether any tick was recorded now.
 
     The practice remembers Alerts.md as read (it is not written over if it changed
     meanwhile: a tick may have come), and the ticks it could not record (they stay
@@ -226,7 +262,7 @@ def with_ticks(practice: Practice, recorded: Recorded, leftovers: Leftovers | No
                        dismissals_trouble=recorded.trouble), False
     gaps = {gap.id: gap for gap in practice.gaps}
     added = [gap_id for gap_id, tick in ticks.items() if dismissals.add(
-        gap_id, practice.today, *((gaps[gap_id].client, gap_summary(gaps[gap_id]))
+        gap_id, today, *((gaps[gap_id].client, gap_summary(gaps[gap_id]))
                                   if gap_id in gaps else (tick.client, tick.said)))]
     if added:
         try:
@@ -255,7 +291,11 @@ def write_dismissals(vault: Path, output_folder: str, dismissals: Dismissals,
             dismissals.text, dismissals.added = text, []
             return
         now = read_dismissals(vault, output_folder)
+        # What the other recorded too is not written twice.
+        dismissals.added = [row for row in dismissals.added if row[-1] not in now.listed]
         dismissals.text, dismissals.listed = now.text, now.listed | dismissals.listed
+        if not dismissals.added:
+            return
     raise NotWritten(f"{output_folder}/{DISMISSED_NOTE} was not written: it keeps changing")
 
 

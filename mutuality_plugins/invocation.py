@@ -19,7 +19,7 @@ from typing import IO
 import click
 
 from .config import ConfigError, Settings, load_settings, with_plugin_settings
-from .dismissals import ALERTS_NOTE, dismissals_for, with_ticks
+from .dismissals import ALERTS_NOTE, dismissals_for, practice_with_dismissals
 from .errors import MutualityError, OutputUnwritten
 from .index import NoteIndex, StateUnusable, fingerprint
 from .model import ScanResult
@@ -168,15 +168,18 @@ class Invocation:
 
     def practice(self, vault: Path, settings: Settings, today: date,
                  since: date | None = None, client: str | None = None,
-                 unlimited: bool = False, keep_alerts: bool = True) -> Practice:
+                 unlimited: bool = False, keep_alerts: bool = True,
+                 real_today: date | None = None) -> Practice:
         """The vault read, with the alerts raised on or after ``since`` (of ``client``
         only, when given), the gaps open as of ``today`` and the therapist's
         dismissals (the gaps ticked in ``Alerts.md`` recorded first).
 
         :param unlimited: every open gap, beyond the 100 of a rule a client may show.
-        :param keep_alerts: bring Alerts.md, where there is one, up to date when ticks
-            in it were recorded (not when ``today`` is an ``--as-of``, nor when the
-            command writes it itself).
+        :param keep_alerts: bring Alerts.md, where there is one, up to date as of
+            ``real_today`` when ticks in it were recorded (not when the command writes
+            it itself).
+        :param real_today: the day it is, whatever ``today`` the command acts on
+            (``--as-of``): the day of the dismissals recorded (default: ``today``).
         :raises MutualityError: for a client none of the session notes names.
         """
         # Made first: a mistake in the rules' settings stops before any note is read.
@@ -188,11 +191,12 @@ class Invocation:
             raise MutualityError(f"no session note of {vault} names the client {client}; "
                                  f"`mutuality scan {vault}` lists the clients")
         recorded = dismissals_for(vault, settings.output_folder)
-        practice = builder.build(scan, today, since, client, recorded.ids)
-        practice, ticks_recorded = with_ticks(practice, recorded,
-                                              self.index(vault, settings).leftovers, self.say)
+        real_today = real_today or today
+        practice, ticks_recorded = practice_with_dismissals(
+            builder, scan, today, since, client, recorded,
+            self.index(vault, settings).leftovers, self.say, real_today)
         if ticks_recorded and keep_alerts:
-            self.keep_alerts_note(vault, settings, today)  # ticked there: it shows them no more
+            self.keep_alerts_note(vault, settings, real_today)  # it shows them no more
         return practice
 
     def keep_alerts_note(self, vault: Path, settings: Settings, today: date) -> None:

@@ -382,6 +382,8 @@ class Gap:
 
     :ivar notes: the vault-relative paths of the sessions from ``opened`` to
         ``latest``, in order.
+    :ivar more: how many more gaps like it (of its rule and client) are open and not
+        listed one by one (its message says so too).
     """
 
     rule: str
@@ -392,6 +394,7 @@ class Gap:
     severity: str
     message: str
     notes: tuple[str, ...]
+    more: int = 0
 
     @property
     def id(self) -> str:
@@ -416,6 +419,11 @@ class Gap:
             "dismissed": dismissed,
             "notes": list(self.notes),
         }
+
+
+def open_count(gaps: Iterable[Gap]) -> int:
+    """How many gaps are open, those not listed one by one included."""
+    return sum(1 + gap.more for gap in gaps)
 
 
 def gap_id(rule: str, client: str, opened: dt.date, detail: str | None) -> str:

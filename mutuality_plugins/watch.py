@@ -27,7 +27,7 @@ from watchdog.observers.api import BaseObserver
 from watchdog.utils import BaseThread
 
 from .config import Settings
-from .dismissals import ALERTS_NOTE, dismissals_for, with_ticks
+from .dismissals import ALERTS_NOTE, dismissals_for, practice_with_dismissals
 from .errors import MutualityError, VaultError, describe
 from .files import stat_in_vault
 from .index import NoteIndex
@@ -406,8 +406,9 @@ class Watcher:
 
     def _practice(self, today: date) -> Practice:
         recorded = dismissals_for(self.vault, self.settings.output_folder)
-        practice = self.builder.build(self.state.result(), today, dismissed=recorded.ids)
-        return with_ticks(practice, recorded, self.index.leftovers, self._say_once)[0]
+        return practice_with_dismissals(self.builder, self.state.result(), today, None, None,
+                                        recorded, self.index.leftovers, self._say_once,
+                                        today)[0]
 
     def _say_once(self, line: str) -> None:
         """Say a warning about the note of dismissals once, until it changes (it comes

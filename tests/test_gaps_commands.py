@@ -267,10 +267,30 @@ def test_what_the_therapist_wrote_in_the_note_of_dismissals_stays_as_written(vau
     after = (vault / DISMISSED_MD).read_text()
     [added] = [line for line in after.splitlines() if gap_b["id"] in line]
     assert after.replace(added + "\n", "") == edited  # all of it as written, and a row ...
-    assert after.index(added) < after.index("Talked this through")  # ... in the table
+    assert after.index(added) > after.index("`0123456789ab`")  # ... after the last row
     assert listed(vault) == []
     ok(run("gaps", vault))  # the typed row, without outer pipes, counts too
     assert "0123456789ab" in after
+
+
+def test_a_row_is_added_in_the_columns_the_therapist_arranged_and_counts(vault):
+    weekly(vault, "A", 3)
+    weekly(vault, "B", 3)
+    gap_a, gap_b = listed(vault)
+    ok(run("dismiss", vault, gap_a["id"]))
+    text = (vault / DISMISSED_MD).read_text()
+    row_a = next(line for line in text.splitlines() if gap_a["id"] in line)
+    # Id first, no Gap column, and a block of code after the table.
+    edited = (text.replace("| Dismissed on | Client | Gap | Id |", "| Id | Client | Dismissed on |")
+              .replace("|---|---|---|---|", "|---|---|---|")
+              .replace(row_a, f"| {gap_a['id']} | A | 2026-11-26 |")
+              + "\n```\n| not | a | row |\n```\n")
+    (vault / DISMISSED_MD).write_text(edited)
+    ok(run("dismiss", vault, gap_b["id"]))
+    after = (vault / DISMISSED_MD).read_text()
+    assert f"| {gap_b['id']} | B | {dt.date.today()} |" in after
+    assert after.index(gap_b["id"]) < after.index("```")
+    assert listed(vault) == []
 
 
 def test_a_client_has_at_most_100_gaps_of_a_rule_listed_and_any_can_be_dismissed(vault):
@@ -281,6 +301,7 @@ def test_a_client_has_at_most_100_gaps_of_a_rule_listed_and_any_can_be_dismissed
     vault.session("Clients/A/2026-11-20 A.md", client="A", feedback_invited="yes")
     held = [g for g in listed(vault) if g["rule"] == "pending-feedback"]
     assert len(held) == 100
+    assert "Still open: 109 gaps of 1 client" in ok(run("alerts", vault))  # 9 not listed
     everything = json.loads(ok(run("gaps", vault, "--format", "json")))
     shown = {g["id"] for g in everything}
     ok(run("dismiss", vault, *[g["id"] for g in held[:50]]))
@@ -288,6 +309,7 @@ def test_a_client_has_at_most_100_gaps_of_a_rule_listed_and_any_can_be_dismissed
     assert len(after) == 59  # 109 held, 50 dismissed: the 9 not shown before come into view
     assert {g["id"] for g in held[50:]} < {g["id"] for g in after}
     assert len({g["id"] for g in after} - shown) == 9
+
 
 
 def test_a_tick_saved_while_alerts_md_is_being_written_is_not_written_over(vault, monkeypatch):
@@ -327,6 +349,21 @@ def test_a_tick_undone_by_deleting_its_row_stays_undone(vault):
     assert [g["id"] for g in listed(vault)] == [gap["id"]]
 
 
+def test_a_tick_recorded_as_of_another_day_is_dismissed_today_and_can_be_undone(vault):
+    weekly(vault, "A", 3)
+    ok(run("alerts", vault, "--write"))
+    text = (vault / ALERTS_MD).read_text()
+    (vault / ALERTS_MD).write_text(text.replace("- [ ] **A**", "- [x] **A**"))
+    ok(run("gaps", vault, "--as-of", "2026-10-01"))
+    kept = (vault / DISMISSED_MD).read_text()
+    [row] = [line for line in kept.splitlines() if "| A |" in line]
+    assert row.startswith(f"| {dt.date.today()} |")  # the day it was dismissed
+    assert "- [x] **A**" not in (vault / ALERTS_MD).read_text()  # Alerts.md, as of today
+    (vault / DISMISSED_MD).write_text(kept.replace(row + "\n", ""))
+    assert [g["client"] for g in listed(vault)] == ["A"]  # undone, and stays undone
+    assert [g["client"] for g in listed(vault)] == ["A"]
+
+
 def test_a_tick_recorded_by_a_command_about_another_client_names_its_client(vault):
     weekly(vault, "A", 3)
     weekly(vault, "B", 3)
@@ -335,8 +372,8 @@ def test_a_tick_recorded_by_a_command_about_another_client_names_its_client(vaul
     (vault / ALERTS_MD).write_text(text.replace("- [ ] **A**", "- [x] **A**"))
     ok(run("gaps", vault, "--client", "B"))
     row = next(line for line in (vault / DISMISSED_MD).read_text().splitlines()
-               if line.startswith("| 2026"))
-    assert row.startswith("| 2026-11-26 | A | not invited to give feedback for 3 sessions")
+               if line.startswith(f"| {dt.date.today()}"))
+    assert row.startswith(f"| {dt.date.today()} | A | not invited to give feedback for 3 ")
 
 
 def test_while_the_note_of_dismissals_is_broken_no_note_showing_gaps_is_written(vault):

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from operator import attrgetter
 
 from ..hookspecs import hookimpl
-from ..model import SEVERITIES, Alert, Period, Reporter
+from ..model import SEVERITIES, Alert, Period, Reporter, open_count
 from ..practice import Practice
 from .gaps import checklist
 from .markdown import CALLOUTS, callout, generated_note, note_name, wikilink, words
@@ -70,11 +70,11 @@ def _gaps_line(practice: Practice) -> list[str]:
     gaps = practice.listed_gaps()
     if not gaps:
         return []
-    clients = len({gap.client for gap in gaps})
+    clients, total = len({gap.client for gap in gaps}), open_count(gaps)
     command = shlex.join(["mutuality", "gaps", str(practice.vault), *(
         ["--client", practice.client] if practice.client else [])])
-    return ["", f"Still open: {count(len(gaps), 'gap')} of {count(clients, 'client')}; "
-                f"`{command}` lists {'them' if len(gaps) != 1 else 'it'}."]
+    return ["", f"Still open: {count(total, 'gap')} of {count(clients, 'client')}; "
+                f"`{command}` lists {'them' if total != 1 else 'it'}."]
 
 
 def alert_line(alert: Alert) -> str:
@@ -114,7 +114,7 @@ def render_markdown(practice: Practice, period: Period) -> str:
                 ["Notes: " + ", ".join(wikilink(path) for path in alert.evidence)],
             ))
     properties = {"updated": practice.today, "since": period.start, "alerts": len(alerts),
-                  "open_gaps": len(gaps)}
+                  "open_gaps": open_count(practice.listed_gaps())}
     return generated_note(properties, "\n\n".join(body))
 
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from ..dismissals import id_mark
-from ..model import Gap, first_and_last
+from ..model import Gap, first_and_last, open_count
 from ..practice import ACTIVE, Practice
 from .markdown import note_name, wikilink, words
 from .plain import as_json, count, printable
@@ -42,7 +42,7 @@ def render_text(practice: Practice, gaps: Sequence[Gap], *, all_clients: bool,
     lines: list[str] = []
     if gaps:
         clients = len({gap.client for gap in gaps})
-        lines.append(f"Open gaps, {whose}as of {today} ({count(len(gaps), 'gap')} of "
+        lines.append(f"Open gaps, {whose}as of {today} ({count(open_count(gaps), 'gap')} of "
                      f"{count(clients, 'client')}):")
     else:
         lines.append(f"No open gaps, {whose}as of {today}.")
