@@ -453,7 +453,7 @@ def dismiss(invocation: Invocation, vault: Path, ids: tuple[str, ...], as_of: da
 
     A dismissed gap is not shown again; if it closes and opens again later, it is
     a new gap and is shown. The dismissals are kept in the output folder
-    (Mutuality/Dismissed gaps.md), where deleting an entry undoes it.
+    (Mutuality/Dismissed gaps.md), where deleting its row undoes it.
     """
     settings = invocation.settings(vault, config_file)
     read_dismissals(vault, settings.output_folder)  # a broken note stops it first

@@ -200,26 +200,23 @@ def runs_of(rule: Rule, client: str, sessions: Sequence[Session], wanted: int,
     # From the session before the first wanted: an alert there needs to know whether
     # the run began before it.
     first = max(0, min(wanted, len(sessions)) - 1)
-    while True:
-        holdings = hold(first)
-        if holdings is None:
-            return None
-        runs = Runs.of(rule, client, sessions, holdings, first, wanted, position)
-        if not runs.reaches_back:
-            return runs
-        first = 0
+    holdings = hold(first)
+    if holdings is None:
+        return None
+    runs = Runs.of(rule, client, sessions, holdings, first, wanted, position)
+    return runs_until(runs, len(sessions), hold, wanted) if runs.reaches_back else runs
 
 
-def runs_until(runs: Runs, count: int,
-               hold: Hold) -> Runs | None:
+def runs_until(runs: Runs, count: int, hold: Hold, wanted: int | None = None) -> Runs | None:
     """The runs over the first ``count`` of the sessions of ``runs`` (to find the gaps
-    open on an earlier day): from the holdings at hand, else asked for again from the
-    first session with ``hold``; None when the rule failed."""
+    open on an earlier day), with the alerts from ``wanted`` on (none by default): from
+    the holdings at hand, else asked for again from the first session with ``hold``;
+    None when the rule failed."""
     earlier = runs.until(count)
-    if earlier is not None:
+    if earlier is not None and wanted is None:
         return earlier
     holdings = hold(0)
     if holdings is None:
         return None
-    return Runs.of(runs.rule, runs.client, runs.sessions, holdings, 0, count, runs.position,
-                   upto=count)
+    return Runs.of(runs.rule, runs.client, runs.sessions, holdings, 0,
+                   count if wanted is None else wanted, runs.position, upto=count)

@@ -235,7 +235,7 @@ def practice_with_dismissals(builder: PracticeBuilder, scan: ScanResult, today: 
         # Made again with them dismissed: the 100 gaps of a rule shown count without
         # them (the rules do not run again).
         practice = replace(builder.build(scan, today, since, only, practice.dismissed),
-                           seen=practice.seen, dismissed=practice.dismissed)
+                           seen=practice.seen)
     return practice, ticks_recorded
 
 
@@ -262,8 +262,8 @@ def with_ticks(practice: Practice, recorded: Recorded, leftovers: Leftovers | No
                        dismissals_trouble=recorded.trouble), False
     gaps = {gap.id: gap for gap in practice.gaps}
     added = [gap_id for gap_id, tick in ticks.items() if dismissals.add(
-        gap_id, today, *((gaps[gap_id].client, gap_summary(gaps[gap_id]))
-                                  if gap_id in gaps else (tick.client, tick.said)))]
+        gap_id, today, *((gaps[gap_id].client, gap_summary(gaps[gap_id])) if gap_id in gaps
+                         else (tick.client, tick.said)))]
     if added:
         try:
             write_dismissals(vault, output, dismissals, leftovers)

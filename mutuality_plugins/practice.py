@@ -169,7 +169,9 @@ class PracticeBuilder:
         raised: dict[tuple[Any, ...], Alert] = {}
         gaps: list[Gap] = []
         founds: list[Found] = []
-        by_client = self._by_client(scan, only)
+        by_client = scan.sessions_by_client()
+        if only is not None:
+            by_client = {only: by_client.get(only, [])}
         for client, sessions in by_client.items():
             before = self._known.get(client)
             # Unchanged sessions are the very same objects: this compares pointers.
@@ -204,11 +206,6 @@ class PracticeBuilder:
         return Practice(self.vault, scan, tuple(alerts), self.settings, today, since, only,
                         _in_order(gaps), client_statuses(scan, today, self.settings),
                         dismissed, _gaps_on=gaps_on)
-
-    @staticmethod
-    def _by_client(scan: ScanResult, only: str | None) -> dict[str, list[Session]]:
-        by_client = scan.sessions_by_client()
-        return by_client if only is None else {only: by_client.get(only, [])}
 
     def _found(self, client: str, sessions: Sequence[Session], since: date | None) -> Found:
         """The alerts (raised on or after ``since``) and the open gaps of the client's
