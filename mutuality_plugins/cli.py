@@ -274,17 +274,20 @@ def _clock(as_of: date | None) -> Callable[[], date]:
 
 @cli.command()
 @vault_argument
+@as_of_option
 @_format_option("text", "json")
 @config_option
 @click.pass_obj
-def scan(invocation: Invocation, vault: Path, output_format: str,
+def scan(invocation: Invocation, vault: Path, as_of: date | None, output_format: str,
          config_file: Path | None) -> None:
-    """Read VAULT and report its session notes, clients and problem notes."""
+    """Read VAULT and report its session notes, clients, problem notes and notes that
+    look wrong."""
     result = invocation.scan(vault, invocation.settings(vault, config_file))
+    today = as_of or _today()
     if output_format == "json":
-        output = as_json(scan_summary.as_json(result))
+        output = as_json(scan_summary.as_json(result, today))
     else:
-        output = scan_summary.as_text(result, str(vault))
+        output = scan_summary.as_text(result, str(vault), today)
     invocation.echo(output)
 
 
@@ -381,8 +384,7 @@ def _report(invocation: Invocation, name: str, vault: Path, config_file: Path | 
     made = Report(plugin, reporter, practice, period, invocation.guard)
     output = made.text(output_format)
     if output is not None:
-        invocation.echo(output, nl=not output.endswith("\n"))
-    _say_left_out(invocation, vault, practice)
+        _echo_results(invocation, vault, practice, output, output_format)
     if write and not made.keeps_a_note:
         invocation.say(f"warning: the {name} report is not kept as a note, so --write "
                        "wrote nothing")
@@ -434,11 +436,11 @@ def gaps(invocation: Invocation, vault: Path, as_of: date | None, client: str | 
                                    real_today=_today())
     shown = practice.listed_gaps(all_clients=all_clients, include_dismissed=include_dismissed)
     if output_format == "json":
-        invocation.echo(gap_reports.render_json(practice, shown))
+        output = gap_reports.render_json(practice, shown)
     else:
-        invocation.echo(gap_reports.render_text(practice, shown, all_clients=all_clients,
-                                                include_dismissed=include_dismissed))
-    _say_left_out(invocation, vault, practice)
+        output = gap_reports.render_text(practice, shown, all_clients=all_clients,
+                                         include_dismissed=include_dismissed)
+    _echo_results(invocation, vault, practice, output, output_format)
 
 
 @cli.command()
@@ -487,13 +489,36 @@ def _quoted(vault: Path) -> str:
     return shlex.quote(str(vault))
 
 
+def _echo_results(invocation: Invocation, vault: Path, practice: Practice, output: str,
+                  output_format: str) -> None:
+    """Print a command's results, then what they do not show (:func:`_say_left_out`).
+
+    Results of a vault without session notes would read as all clear ("No alerts"): a
+    person is told that instead, a program gets the results (empty) as usual."""
+    if not practice.scan.sessions:
+        if output_format == "json":
+            invocation.say(scan_summary.no_sessions(str(vault)))
+        else:
+            output = scan_summary.no_sessions(str(vault))
+    invocation.echo(output, nl=not output.endswith("\n"))
+    _say_left_out(invocation, vault, practice)
+
+
 def _say_left_out(invocation: Invocation, vault: Path, practice: Practice) -> None:
-    """Problem notes are left out of what a command shows: say how many."""
-    if practice.scan.problems:
-        count = len(practice.scan.problems)
+    """Say what a command's results do not show: how many problem notes were left out,
+    how many notes look wrong."""
+    scan = practice.scan
+    if scan.problems:
+        count = len(scan.problems)
         invocation.say(f"{count} note{'s' if count > 1 else ''} could not be read and "
-                       f"{'were' if count > 1 else 'was'} left out; `mutuality scan {vault}` "
-                       "lists them")
+                       f"{'were' if count > 1 else 'was'} left out; `mutuality scan "
+                       f"{_quoted(vault)}` lists them")
+    warned = len({warning.path for warning in practice.warnings})
+    if warned:
+        as_of = "" if practice.today == _today() else f" --as-of {practice.today}"
+        invocation.say(f"{warned} note{'s' if warned > 1 else ''} "
+                       f"{'look' if warned > 1 else 'looks'} wrong; `mutuality scan "
+                       f"{_quoted(vault)}{as_of}` lists why")
 
 
 @cli.command()

@@ -57,7 +57,7 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 def mutuality_extract_feedback(note: Note, settings: Settings) -> Feedback | None:
     """Find feedback in one session note: one source of feedback.
 
-    Called once for every session note (a note whose front-matter names a
+    Called once for every session note (a note whose properties name a
     ``client``), with every extractor; the answers are merged. Built-in extractors
     read the ``feedback_invited`` and ``feedback`` properties, feedback tags in the
     front-matter and in the body, and the Session Rating Scale properties; they run
@@ -68,8 +68,10 @@ def mutuality_extract_feedback(note: Note, settings: Settings) -> Feedback | Non
     fields still absent. A session is invited when any answer says so. The first
     Session Rating Scale total given is used.
 
-    :param note: the note; ``note.properties`` is its front-matter, ``note.text``
-        its prose with code and tags blanked out.
+    :param note: the note; ``note.properties`` its properties: the front-matter,
+        with names lowercased (``Client`` is ``client``), and Dataview inline fields
+        (``srs_total:: 37``) for names it lacks; ``note.text`` its prose with code and
+        tags blanked out.
     :param settings: the :class:`~mutuality_plugins.config.Settings` in force
         (``settings.feedback_tag`` is the first part of feedback tags).
     :return: a :class:`~mutuality_plugins.Feedback`, or ``None`` when this source

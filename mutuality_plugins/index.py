@@ -28,7 +28,7 @@ import platformdirs
 from .config import Settings
 from .errors import MutualityError
 from .files import open_private, os_reason
-from .model import Alert, ClientNote, FeedbackItem, Problem, Session
+from .model import Alert, ClientNote, FeedbackItem, NoteWarning, Problem, Session
 from .plugins import PluginManager
 from .reading.note import ProseInFile
 from .writer import Leftovers
@@ -39,12 +39,13 @@ SCHEMA = 5
 SENT_BY_NOTE_SCHEMA = 4
 # What a note's reading holds: a reading made by an earlier version is not used (a note
 # read as nothing may be a client note now).
-READINGS = 2
+READINGS = 3
 APPLICATION = "mutuality note index"
 STATE_VARIABLE = "MUTUALITY_STATE_DIR"
 
-Reading = Session | ClientNote | Problem | None
-"""What a note gave: a session, a client note, a problem, or nothing (another note)."""
+Reading = Session | ClientNote | Problem | NoteWarning | None
+"""What a note gave: a session, a client note, a problem, a warning (a note that looks
+like a session note but is not one), or nothing (another note)."""
 
 Stamp = tuple[int, int]
 """(modification time in ns, size): a note whose stamp is unchanged is not re-read."""
@@ -345,7 +346,7 @@ def encode(reading: Reading) -> tuple[str, str, str | None]:
     if isinstance(reading, Session):
         items = [[i.theme, i.signal, i.quote, i.phrase, i.response, i.by] for i in reading.items]
         data = [reading.date.toordinal(), reading.clients, reading.invited, items,
-                reading.srs_total]
+                reading.srs_total, reading.warnings]
         # No text: the prose was too long to keep, and is read from the note when needed.
         text = reading.text if isinstance(reading.text, str) else None
         return "s", json.dumps(data, ensure_ascii=False, separators=(",", ":")), text
@@ -353,6 +354,8 @@ def encode(reading: Reading) -> tuple[str, str, str | None]:
         return "p", json.dumps(reading.message, ensure_ascii=False), None
     if isinstance(reading, ClientNote):
         return "c", json.dumps([reading.client, reading.status], ensure_ascii=False), None
+    if isinstance(reading, NoteWarning):
+        return "w", json.dumps(reading.message, ensure_ascii=False), None
     return "o", "null", None
 
 
@@ -389,14 +392,17 @@ def _loaded(data: str) -> Any:
 def _decode(path: str, kind: str, data: Any, text: str | None, root: str) -> Any:
     try:
         if kind == "s":
-            day, clients, invited, items, srs_total = data
+            day, clients, invited, items, srs_total, warnings = data
             if type(invited) is not bool or not all(len(item) == 6 for item in items):
                 return DAMAGED
             prose = text if text is not None else ProseInFile(root, path)
             return Session(path, dt.date.fromordinal(day), tuple(clients), invited,
-                           tuple([FeedbackItem(*item) for item in items]), srs_total, prose)
+                           tuple([FeedbackItem(*item) for item in items]), srs_total, prose,
+                           tuple(warnings))
         if kind == "p" and isinstance(data, str):
             return Problem(path, data)
+        if kind == "w" and isinstance(data, str):
+            return NoteWarning(path, data)
         if kind == "c" and all(isinstance(part, str) for part in data):
             client, status = data
             return ClientNote(path, client, status)

@@ -18,6 +18,16 @@ from typing import Any, Protocol
 BY_CLIENT = "client"
 BY_INVITED = "invited"
 
+# What the essay names (SPEC section 3): other themes, signals of words and responses
+# are kept, but a pacing or topic signal, a response or a `by` outside these, or a
+# theme that is a likely typo of one, is worth a warning.
+KNOWN_SIGNALS = {
+    "pacing": ("too-fast", "too-slow", "not-ready", "enough", "show-again", "just-right"),
+    "words": (),
+    "topic": ("drifted", "not-now", "wants-other", "unsure"),
+}
+RESPONSES = ("adjusted", "explored", "declined", "pending")
+
 
 def normalize_theme(theme: str) -> str:
     return theme.strip().lower()
@@ -120,6 +130,8 @@ class Session:
     :ivar text: the note's prose, with code and tags blanked out (as
         :attr:`Note.text`), for matching words and phrases; for a very long note, a
         :class:`LongProse` that reads it again when asked (:attr:`prose` does).
+    :ivar warnings: what looks wrong in the note, though it is read (an unknown
+        ``response``, say); see :mod:`.reading.warnings`.
     """
 
     path: str
@@ -129,6 +141,7 @@ class Session:
     items: tuple[FeedbackItem, ...] = ()
     srs_total: float | None = None
     text: str | LongProse = field(default="", repr=False)
+    warnings: tuple[str, ...] = ()
 
     @property
     def order(self) -> tuple[dt.date, str]:
@@ -152,6 +165,15 @@ class LongProse(Protocol):
 @dataclass(frozen=True, slots=True)
 class Problem:
     """A note that could not be used, with the plain reason why."""
+
+    path: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class NoteWarning:
+    """A note that is read but looks wrong (SPEC section 2), with the plain reason; as
+    a note's reading, one that is not a session note but looks like one."""
 
     path: str
     message: str
@@ -187,12 +209,15 @@ class ScanResult:
 
     :ivar client_notes: the notes that may describe a client (see
         :class:`ClientNote`), by path.
+    :ivar note_warnings: the notes that are not session notes but look like one;
+        every warning of the scan is :func:`~.reading.warnings.vault_warnings`.
     """
 
     notes: int
     sessions: tuple[Session, ...]
     problems: tuple[Problem, ...]
     client_notes: tuple[ClientNote, ...] = ()
+    note_warnings: tuple[NoteWarning, ...] = ()
 
     @property
     def clients(self) -> list[str]:

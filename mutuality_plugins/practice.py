@@ -30,9 +30,20 @@ from .conditions import (
 )
 from .config import Settings, rule_settings
 from .contracts import EACH_ALERT
-from .model import MOST_A_SESSION, Alert, Gap, Holding, Rule, ScanResult, Session, first_and_last
+from .model import (
+    MOST_A_SESSION,
+    Alert,
+    Gap,
+    Holding,
+    NoteWarning,
+    Rule,
+    ScanResult,
+    Session,
+    first_and_last,
+)
 from .plugin_calls import FAILED
 from .plugins import PluginManager
+from .reading.warnings import vault_warnings
 
 # ``since`` for a practice that needs no alerts (the gaps only).
 NO_ALERTS = date.max
@@ -66,6 +77,8 @@ class Practice:
         no note showing gaps is written then (it would show the dismissed ones).
     :ivar seen: notes of the output folder as read when the practice was made, by
         name: one changed since is not written over (a tick may have come meanwhile).
+    :ivar warnings: the notes of the whole vault that are read but look wrong as of
+        ``today`` (a session dated after it among them), sorted by path.
     """
 
     vault: Path
@@ -81,6 +94,7 @@ class Practice:
     unrecorded_ticks: frozenset[str] = frozenset()
     dismissals_trouble: str | None = None
     seen: Mapping[str, str] = field(default_factory=dict)
+    warnings: tuple[NoteWarning, ...] = ()
     _gaps_on: Callable[[date], tuple[Gap, ...]] | None = field(
         default=None, repr=False, compare=False)
 
@@ -161,6 +175,7 @@ class PracticeBuilder:
         yet), with the alerts raised on or after ``since``; of the client ``only``,
         when given. ``dismissed``: the ids of the gaps the therapist dismissed (they do
         not count in the 100 gaps of a rule a client may have open)."""
+        warnings = vault_warnings(scan, today)
         if only is not None or any(session.date > today for session in scan.sessions):
             scan = replace(scan, sessions=tuple(
                 session for session in scan.sessions if session.date <= today
@@ -205,7 +220,7 @@ class PracticeBuilder:
 
         return Practice(self.vault, scan, tuple(alerts), self.settings, today, since, only,
                         _in_order(gaps), client_statuses(scan, today, self.settings),
-                        dismissed, _gaps_on=gaps_on)
+                        dismissed, warnings=warnings, _gaps_on=gaps_on)
 
     def _found(self, client: str, sessions: Sequence[Session], since: date | None) -> Found:
         """The alerts (raised on or after ``since``) and the open gaps of the client's

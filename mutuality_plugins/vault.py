@@ -15,12 +15,12 @@ from .config import Settings
 from .errors import MutualityError, NoteProblem, VaultError
 from .files import OpenFolders, os_reason, stat_in_vault
 from .index import DAMAGED, NoteIndex, Reading, Stamp, decode_many
-from .model import ClientNote, Feedback, Note, Problem, ScanResult, Session
+from .model import ClientNote, Feedback, Note, NoteWarning, Problem, ScanResult, Session
 from .plugin_calls import implementations
 from .plugins import PluginManager
 from .reading.note import MAX_NOTE_BYTES, Extract, keep_prose, read_session
 from .reading.values import is_utf8
-from .walk import find_notes
+from .walk import CONFLICT_COPY, find_notes, is_conflict_copy, is_note_name
 
 Progress = Callable[[int, int], None]
 """``progress(done, total)``, called as notes are read."""
@@ -108,7 +108,7 @@ class VaultState:
             if stat.S_ISDIR(kind.st_mode):
                 found.update((path, _stamp(status)) for path, status in find_notes(
                     self.root, self.settings.output_folder, [], relative))
-            elif relative.lower().endswith(".md") and stat.S_ISREG(kind.st_mode):
+            elif is_note_name(relative) and stat.S_ISREG(kind.st_mode):
                 found[relative] = _stamp(kind)
                 self._forced.add(relative)  # read it again, whatever its stamp
         return self._bring_up_to_date(found, removed - found.keys())
@@ -216,6 +216,7 @@ class VaultState:
             sessions=tuple(r for r in readings if isinstance(r, Session)),
             problems=tuple(sorted(problems, key=lambda problem: problem.path)),
             client_notes=tuple(r for r in readings if isinstance(r, ClientNote)),
+            note_warnings=tuple(r for r in readings if isinstance(r, NoteWarning)),
         )
 
 
@@ -265,6 +266,8 @@ class NoteReader:
 
     def read(self, relative: str) -> Reading | Vanished:
         """The note's reading, or :data:`VANISHED`."""
+        if is_conflict_copy(relative.rpartition("/")[2]):
+            return Problem(relative, CONFLICT_COPY)  # told by its name, never read
         try:
             raw = self._folders.read(relative, MAX_NOTE_BYTES)
             reading = read_session(raw, relative, self._extract)
@@ -291,16 +294,18 @@ def _stamp(status: os.stat_result) -> Stamp:
 
 def _extractors(plugins: PluginManager, settings: Settings) -> Extract:
     """Every extractor, each on its own: one that fails is left out for that note; a
-    NoteProblem it raises makes the note a problem."""
+    NoteProblem it raises makes the note a problem. With ``only_built_in``,
+    mutuality's own (for a note that is not a session note: plugins get those only)."""
     hook = plugins.hook.mutuality_extract_feedback
     calls = implementations(hook, settings=settings)
     guard = plugins.guard
     built_in = plugins.built_in()
+    own_calls = [(plugin, call) for plugin, call in calls if plugin in built_in]
 
-    def extract(note: Note) -> list[Feedback]:
+    def extract(note: Note, only_built_in: bool = False) -> list[Feedback]:
         return [answer for _, answer in guard.answers_of(
-            calls, hook.name, on_note=note.path, passes=(MutualityError,), trusted=built_in,
-            note=note)]
+            own_calls if only_built_in else calls, hook.name, on_note=note.path,
+            passes=(MutualityError,), trusted=built_in, note=note)]
 
     return extract
 

@@ -74,4 +74,23 @@ def _wanted(entry: os.DirEntry[str], folder: str, output_folder: str) -> bool:
     name = entry.name
     if entry.is_dir(follow_symlinks=False):
         return (f"{folder}/{name}" if folder else name) != output_folder
-    return name.lower().endswith(".md") and entry.is_file(follow_symlinks=False)
+    return is_note_name(name) and entry.is_file(follow_symlinks=False)
+
+
+def is_note_name(name: str) -> bool:
+    """A Markdown file's name (``*.md`` in any case), but not an Excalidraw drawing's
+    (``*.excalidraw.md``: the drawing's data, never a note to read)."""
+    lowered = name.lower()
+    return lowered.endswith(".md") and not lowered.endswith(".excalidraw.md")
+
+
+def is_conflict_copy(name: str) -> bool:
+    """A copy a sync program made of a note changed in two places at once: Dropbox's
+    and Obsidian Sync's ``... (conflicted copy ...).md``, Syncthing's
+    ``....sync-conflict-....md``. Never a session: the same session twice."""
+    lowered = name.lower()
+    return "conflicted copy" in lowered or ".sync-conflict-" in lowered
+
+
+CONFLICT_COPY = ("a copy made by a sync program when the note changed in two places at "
+                 "once: merge what it adds into the original note, then delete this copy")

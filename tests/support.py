@@ -23,7 +23,7 @@ from mutuality_plugins import cli as cli_module
 from mutuality_plugins.config import Settings
 from mutuality_plugins.errors import NoteProblem
 from mutuality_plugins.index import NoteIndex, fingerprint
-from mutuality_plugins.model import Alert, AlertSink, Session
+from mutuality_plugins.model import Alert, AlertSink, NoteWarning, Session
 from mutuality_plugins.plugins import PluginManager, get_plugin_manager
 from mutuality_plugins.reading.note import read_session
 from mutuality_plugins.vault import scan_vault
@@ -60,13 +60,16 @@ BUILT_IN = get_plugin_manager(load_entry_points=False)
 NOTE_PATH = "Clients/RM-07/2026-11-20 RM-07.md"
 
 
-def read_note(content: str | bytes, path: str = NOTE_PATH) -> Session | None | NoteProblem:
+def read_note(content: str | bytes,
+              path: str = NOTE_PATH) -> Session | NoteWarning | None | NoteProblem:
     """One note read as a scan reads it, with the built-in extractors: a session,
-    nothing (not a session note), or the problem (whose reason must be one line)."""
+    nothing (not a session note; a warning when it looks like one), or the problem
+    (whose reason must be one line)."""
     raw = content.encode("utf-8") if isinstance(content, str) else content
     extract = BUILT_IN.hook.mutuality_extract_feedback
     try:
-        return read_session(raw, path, lambda note: extract(note=note, settings=Settings()))
+        return read_session(raw, path, lambda note, only_built_in=False: extract(
+            note=note, settings=Settings()))
     except NoteProblem as problem:
         assert str(problem) and "\n" not in str(problem), "a problem is one plain line"
         return problem

@@ -55,7 +55,24 @@ def test_alerts_text_is_grouped_by_client_most_severe_first():
 
 
 def test_no_alerts_says_so(vault):
+    vault.session("2026-11-20 A.md", client="A", feedback_invited="yes")
     assert ok(run("alerts", vault)) == "No alerts for sessions since 2026-10-30.\n"  # 28 days, today included
+
+
+@pytest.mark.parametrize("command", [("alerts",), ("digest",), ("gaps",), ("alerts", "--all")])
+def test_a_vault_without_session_notes_says_so_rather_than_all_clear(vault, command):
+    vault.write("Ideas.md", "---\ntags: [reading]\n---\nNo client here.\n")
+    result = run(*command, vault)
+    assert result.exit_code == 0
+    assert result.output == (f"no session notes found in {vault}: a session note names a "
+                             "`client` in its properties\n")
+    assert "No alerts" not in result.output
+
+
+def test_a_vault_without_session_notes_gives_programs_empty_results_and_says_why(vault):
+    result = run("alerts", vault, "--format", "json")
+    assert result.stdout == "[]\n"
+    assert result.stderr.startswith("mutuality: no session notes found in ")
 
 
 def test_all_and_since_together_is_a_usage_error_on_one_line(vault):
@@ -209,7 +226,7 @@ def test_init_writes_a_config_and_a_template_and_never_overwrites(vault):
 def test_the_template_from_init_is_not_a_session_and_the_config_works(vault):
     ok(run("init", vault))
     assert json.loads(ok(run("scan", vault, "--format", "json"))) == {
-        "notes": 1, "sessions": 0, "clients": 0, "problems": []}
+        "notes": 1, "sessions": 0, "clients": 0, "problems": [], "warnings": []}
 
 
 def test_a_note_made_from_the_template_holds_no_feedback_until_some_is_written(vault):
@@ -245,6 +262,7 @@ def test_the_config_changes_the_output_folder(vault):
 
 
 def test_a_report_written_and_printed_is_made_once(vault, tmp_path):
+    vault.session("2026-11-20 A.md", client="A")
     (tmp_path / "hooks").mkdir()
     (tmp_path / "hooks" / "counted.py").write_text(
         "from pathlib import Path\n"

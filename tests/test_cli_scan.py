@@ -31,6 +31,7 @@ def test_scan_json_is_the_stable_shape(practice):
             {"path": "Broken/unclosed.md", "message": "the properties block at the top is never "
              "closed: add a line with only --- after the last property"},
         ],
+        "warnings": [],
     }
 
 
@@ -45,7 +46,9 @@ def test_scan_text_counts_sessions_per_client_and_lists_problems(practice):
 def test_scan_of_an_empty_vault(vault):
     result = run("scan", vault)
     assert result.exit_code == 0
-    assert result.output == f"Read 0 notes in {vault}: 0 session notes, 0 clients.\n"
+    assert result.output == (f"Read 0 notes in {vault}: 0 session notes, 0 clients.\n\n"
+                             f"no session notes found in {vault}: a session note names a "
+                             "`client` in its properties\n")
 
 
 @pytest.mark.parametrize("make, reason", [(lambda p: p.write_text("x"), "not a folder"),

@@ -280,17 +280,38 @@ def test_both_sources_are_read_always(read):
 
 
 def test_the_srs_total_is_the_sum_of_the_four_scales(read):
-    text = note(HEAD + "srs_relationship: 9\nsrs_goals: 8.5\nsrs_approach: 7\nsrs_overall: 9.25\n"
-                "srs_total: 12")
+    text = note(HEAD + "srs_relationship: 9\nsrs_goals: 8.5\nsrs_approach: 7\nsrs_overall: 9.25")
     assert read(text).srs_total == 33.8
+    assert read(text + "").srs_total == read(note(HEAD + "srs_relationship: 9\nsrs_goals: 8.5\n"
+                                                  "srs_approach: 7\nsrs_overall: 9.25\n"
+                                                  "srs_total: 33.75")).srs_total
 
 
-def test_srs_total_is_used_when_a_scale_is_missing(read):
-    assert read(note(HEAD + "srs_goals: 8\nsrs_total: 35")).srs_total == 35.0
+def test_the_four_scales_and_a_total_that_disagrees_are_a_problem_saying_both(read):
+    text = note(HEAD + "srs_relationship: 9\nsrs_goals: 8\nsrs_approach: 7\nsrs_overall: 9\n"
+                "srs_total: 36")
+    assert read(text) == ("problem: the four Session Rating Scale items add up to 33, but "
+                          "srs_total is 36: correct one of them, or leave srs_total out")
+
+
+@pytest.mark.parametrize("given, missing", [
+    ("srs_goals: 8\nsrs_total: 35", "srs_relationship, srs_approach and srs_overall are"),
+    ("srs_goals: 8", "srs_relationship, srs_approach and srs_overall are"),
+    ("srs_relationship: 9\nsrs_goals: 8\nsrs_approach: 7", "srs_overall is"),
+    ("Srs_Relationship: 9\nsrs_goals: 8\nsrs_overall: 7\nsrs_total: 24", "srs_approach is"),
+])
+def test_some_but_not_all_four_scales_are_a_problem_naming_the_missing(read, given, missing):
+    assert read(note(HEAD + given)) == (
+        f"problem: the Session Rating Scale has {4 - missing.count('srs_')} of its 4 items: "
+        f"{missing} missing; write all four, or only srs_total")
+
+
+def test_only_the_total_is_the_total(read):
+    assert read(note(HEAD + "srs_total: 35")).srs_total == 35.0
 
 
 def test_without_srs_there_is_no_total(read):
-    assert read(note(HEAD + "srs_goals: 8")).srs_total is None
+    assert read(note(HEAD)).srs_total is None
 
 
 @pytest.mark.parametrize(

@@ -125,10 +125,12 @@ def test_hostile_placeholder_text_is_plain_text_and_no_problem(read, hostile):
     assert session.items == ()
 
 
-def test_a_number_with_thousands_of_digits_is_a_problem(read):
+def test_a_number_with_thousands_of_digits_is_read_as_written(read):
     assert read(note(f"client: 0x{'F' * 5000}\ndate: 2026-11-20")) == (
-        "problem: a number in the properties has too many digits"
+        "problem: a client is named with more than 100 characters; use a short id, like RM-07"
     )
+    assert read(note(f"client: RM-07\ndate: 2026-11-20\nsrs_total: 0x{'F' * 5000}")) == (
+        "problem: srs_total should be a number from 0 to 40")
 
 
 def test_a_front_matter_block_over_64_kib_is_a_problem(read):

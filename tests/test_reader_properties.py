@@ -12,10 +12,14 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from mutuality_plugins.errors import NoteProblem
-from mutuality_plugins.model import Session
+from mutuality_plugins.model import NoteWarning, Session
 from mutuality_plugins.reading.body import read_body
 
 from support import read_note as outcome  # a problem's reason is checked to be one line
+
+# What a note gives: a session, a warning (not a session but looks like one), a
+# problem, or nothing.
+ANSWERS = (Session, NoteWarning, NoteProblem, type(None))
 
 scalars = st.one_of(
     st.none(), st.booleans(), st.integers(-(10**20), 10**20), st.floats(allow_nan=True),
@@ -41,19 +45,19 @@ bodies = st.text(alphabet=string.printable + "#`~\u00e4\u2014", max_size=300)
 @example(b"---\n\x00\n---\n")
 @example(b"\xef\xbb\xbf---\r\nclient: a\r\n---\r\n")
 def test_any_bytes_give_a_session_nothing_or_a_problem(raw):
-    assert isinstance(outcome(raw), (Session, NoteProblem, type(None)))
+    assert isinstance(outcome(raw), ANSWERS)
 
 
 @given(st.text(max_size=500), bodies)
 def test_any_text_inside_front_matter_gives_an_answer(front_matter, body):
     raw = f"---\n{front_matter}\n---\n{body}".encode("utf-8", "surrogatepass")
-    assert isinstance(outcome(raw), (Session, NoteProblem, type(None)))
+    assert isinstance(outcome(raw), ANSWERS)
 
 
 @given(st.dictionaries(property_names, values, max_size=8), bodies)
 def test_any_yaml_properties_give_an_answer(properties, body):
     front_matter = yaml.safe_dump(properties, allow_unicode=True)
-    assert isinstance(outcome(f"---\n{front_matter}---\n{body}".encode()), (Session, NoteProblem, type(None)))
+    assert isinstance(outcome(f"---\n{front_matter}---\n{body}".encode()), ANSWERS)
 
 
 @given(st.dictionaries(property_names, values, min_size=1, max_size=6), st.data())
@@ -63,7 +67,7 @@ def test_mangled_yaml_gives_an_answer(properties, data):
     noise = data.draw(st.sampled_from(['"', "'", ":", "*x", "&a", "[", "{", "\t", "- ", "\n  ", "!!",
                                        "{{", "%>", "<<: *a"]))
     mangled = front_matter[:cut] + noise + front_matter[cut:]
-    assert isinstance(outcome(f"---\n{mangled}---\n".encode()), (Session, NoteProblem, type(None)))
+    assert isinstance(outcome(f"---\n{mangled}---\n".encode()), ANSWERS)
 
 
 identifiers = st.text(alphabet=string.ascii_letters + string.digits + "-_ ", min_size=1,

@@ -13,6 +13,7 @@ from typing import Any
 from ..errors import NoteProblem
 from ..hookspecs import hookimpl
 from ..model import Feedback, FeedbackItem, Note
+from ..reading.properties import by_lowercase_name
 from ..reading.values import as_text, is_absent
 
 FIELDS = ("signal", "quote", "phrase", "response", "by")
@@ -56,6 +57,8 @@ def _read_entry(entry: Any) -> tuple[FeedbackItem | None, bool]:
     if isinstance(entry, str):
         head, _, quote = entry.partition(":")
         return _written(head, quote), False
+    if isinstance(entry, dict):
+        entry = by_lowercase_name(entry)  # `Theme:` and `theme:` are one field
     if isinstance(entry, dict) and "theme" in entry:
         theme = _text(entry["theme"], "theme")
         if theme is None:  # a template's empty entry

@@ -18,15 +18,35 @@ TOTAL = "srs_total"
 def mutuality_extract_feedback(note: Note) -> Feedback | None:
     if note.properties.keys().isdisjoint(SCALES + (TOTAL,)):
         return None
-    scores = [score for name in SCALES if (score := _score(note.properties, name, 10)) is not None]
+    scores = {name: score for name in SCALES
+              if (score := _score(note.properties, name, 10)) is not None}
     total = _score(note.properties, TOTAL, 40)
-    if len(scores) == len(SCALES):
-        total = sum(scores)
-    if total is None:
-        return None
-    # Half up, as a person rounds (round() would give 35.2 for 35.25); + 0.0 drops -0.0.
-    rounded = Decimal(repr(float(total))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    return Feedback(srs_total=float(rounded) + 0.0)
+    if scores and len(scores) < len(SCALES):  # never a total of some of the items
+        missing = [name for name in SCALES if name not in scores]
+        raise NoteProblem(
+            f"the Session Rating Scale has {len(scores)} of its 4 items: {_and(missing)} "
+            f"{'is' if len(missing) == 1 else 'are'} missing; write all four, or only "
+            f"{TOTAL}")
+    if scores:
+        summed = rounded(sum(Decimal(repr(float(score))) for score in scores.values()))
+        if total is not None and rounded(total) != summed:
+            raise NoteProblem(
+                f"the four Session Rating Scale items add up to {summed:g}, but {TOTAL} "
+                f"is {rounded(total):g}: correct one of them, or leave {TOTAL} out")
+        return Feedback(srs_total=summed)
+    return None if total is None else Feedback(srs_total=rounded(total))
+
+
+def rounded(score: float | Decimal) -> float:
+    """To one decimal, half away from zero, in decimal arithmetic as a person rounds
+    (round() would give 35.2 for 35.25); + 0.0 drops -0.0."""
+    exact = score if isinstance(score, Decimal) else Decimal(repr(float(score)))
+    exact = exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return float(exact) + 0.0
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _score(properties: Mapping[str, Any], name: str, highest: int) -> float | None:

@@ -9,8 +9,17 @@ from typing import Any
 from ..errors import NoteProblem
 from .values import as_text, is_absent
 
-_LEADING_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-_DAY_IN_NAME = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
+_LEADING_DAY = re.compile(r"(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})")
+# The forms of a date in a file name, tried in this order (SPEC section 2): year, month
+# and day, each as the groups named. No digit may touch a date, so a twelve-digit
+# unique-note id (202611201030) holds none.
+_DAYS_IN_NAME = tuple(re.compile(rf"(?<!\d){form}(?!\d)") for form in (
+    r"(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})",
+    r"(?P<year>\d{4})_(?P<month>\d{2})_(?P<day>\d{2})",
+    r"(?P<year>\d{4})\.(?P<month>\d{2})\.(?P<day>\d{2})",
+    r"(?P<year>\d{4})(?P<month>\d{2})(?P<day>\d{2})",
+    r"(?P<day>\d{2})\.(?P<month>\d{2})\.(?P<year>\d{4})",
+))
 
 NO_DATE = "no date: add `date: 2026-11-20` or put the date in the file name"
 # A session is one client's, a couple's, a family's or a group's. More clients than
@@ -42,25 +51,29 @@ def read_clients(value: Any) -> tuple[str, ...]:
 
 
 def _read_client(entry: Any) -> str:
-    # An unquoted ``client: [[RM-07]]`` is YAML for a list holding a one-string list
-    # (``- [[RM-07]]`` in a block list: one more list around it).
-    is_link = False
-    while isinstance(entry, list) and len(entry) == 1:
-        entry, is_link = entry[0], True
+    entry, is_link = _unwrapped(entry)
     if is_absent(entry):
         return ""
     if isinstance(entry, str):
-        text = entry.strip()
-        if text.startswith("[[") and text.endswith("]]"):
-            return _link_target(text[2:-2])
-        return _link_target(text) if is_link else text
-    if _is_text_or_number(entry):
-        return as_text(entry)
+        return _link_target(entry) if is_link else entry.strip()
+    if isinstance(entry, (int, float, dt.date)) and not isinstance(entry, bool):
+        return as_text(entry).strip()  # as written: 0042, 12:30, 2026-11-20
     raise NoteProblem(_CLIENT_KIND)
 
 
-def _is_text_or_number(value: Any) -> bool:
-    return isinstance(value, (str, int, float)) and not isinstance(value, bool)
+def _unwrapped(entry: Any) -> tuple[Any, bool]:
+    """The entry, out of the link around it if any, and whether there was one.
+
+    An unquoted ``[[RM-07]]`` is YAML for a list holding a one-string list (``-
+    [[RM-07]]`` in a block list: one more list around it)."""
+    is_link = False
+    while isinstance(entry, list) and len(entry) == 1:
+        entry, is_link = entry[0], True
+    if isinstance(entry, str):
+        text = entry.strip()
+        if text.startswith("[[") and text.endswith("]]"):
+            return text[2:-2], True
+    return entry, is_link
 
 
 def _link_target(link: str) -> str:
@@ -73,16 +86,20 @@ def _link_target(link: str) -> str:
 
 
 def read_date(value: Any, file_name: str) -> dt.date:
-    """The session date: the ``date`` property, else the first date in the file name."""
+    """The session date: the ``date`` property (a date, text starting with one, or a
+    link to a daily note), else the first date in the file name."""
     if is_absent(value):
-        found = _DAY_IN_NAME.search(file_name)
-        if found is None:
-            raise NoteProblem(NO_DATE)
-        return _day(found, "the date in the file name is not a real day")
+        return _date_in_name(file_name)
+    if _is_unquoted_link(value):  # [[2026-11-20]]: a list holding a one-value list
+        value = value[0][0]
+        value = _link_target(value) if isinstance(value, str) else value
+    elif isinstance(value, str) and value.strip().startswith("[["):
+        value, is_link = _unwrapped(value)
+        value = _link_target(value) if is_link else value
     if isinstance(value, dt.datetime):  # before date: a datetime is a date too
         return value.date()
     if isinstance(value, dt.date):
-        return value
+        return dt.date(value.year, value.month, value.day)
     if isinstance(value, str):
         found = _LEADING_DAY.match(value.strip())
         if found is not None:
@@ -90,8 +107,21 @@ def read_date(value: Any, file_name: str) -> dt.date:
     raise NoteProblem("date is not a date: write it as `date: 2026-11-20`")
 
 
+def _is_unquoted_link(value: Any) -> bool:
+    return (isinstance(value, list) and len(value) == 1 and isinstance(value[0], list)
+            and len(value[0]) == 1)
+
+
+def _date_in_name(file_name: str) -> dt.date:
+    for form in _DAYS_IN_NAME:
+        found = form.search(file_name)
+        if found is not None:
+            return _day(found, "the date in the file name is not a real day")
+    raise NoteProblem(NO_DATE)
+
+
 def _day(found: re.Match[str], reason: str) -> dt.date:
-    year, month, day = (int(part) for part in found.groups())
+    year, month, day = (int(found.group(name)) for name in ("year", "month", "day"))
     try:
         return dt.date(year, month, day)
     except ValueError:

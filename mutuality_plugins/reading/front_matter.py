@@ -18,7 +18,7 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import ScalarNode, SequenceNode
 
 from ..errors import NoteProblem
-from .values import PLACEHOLDER_TOKEN, TEMPLATE_PLACEHOLDER
+from .values import PLACEHOLDER_TOKEN, TEMPLATE_PLACEHOLDER, written
 
 MAX_FRONT_MATTER_BYTES = 64 * 1024
 # Honest front-matter holds a few dozen values; YAML anchors and aliases can make a
@@ -42,7 +42,22 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
             return node.value
 
 
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+def _keeping_text(construct: Any) -> Any:
+    """The scalar constructor, its number or date keeping the text it was written as."""
+
+    def construct_written(loader: Any, node: ScalarNode) -> Any:
+        return written(construct(loader, node), node.value)
+
+    return construct_written
+
+
+_NUMBERS_AND_DATES = {
+    "tag:yaml.org,2002:int": _keeping_text(SafeConstructor.construct_yaml_int),
+    "tag:yaml.org,2002:float": _keeping_text(SafeConstructor.construct_yaml_float),
+    "tag:yaml.org,2002:timestamp": _keeping_text(_Loader.construct_yaml_timestamp),
+}
+for _tag, _construct in _NUMBERS_AND_DATES.items():
+    _Loader.add_constructor(_tag, _construct)
 
 _YAML = "tag:yaml.org,2002:"
 _STR, _SEQ, _MAP = _YAML + "str", _YAML + "seq", _YAML + "map"
@@ -72,9 +87,7 @@ _Loader.resolve = _resolve
 _SCALARS = {
     _YAML + "null": SafeConstructor.construct_yaml_null,
     _YAML + "bool": SafeConstructor.construct_yaml_bool,
-    _YAML + "int": SafeConstructor.construct_yaml_int,
-    _YAML + "float": SafeConstructor.construct_yaml_float,
-    _YAML + "timestamp": _Loader.construct_yaml_timestamp,
+    **_NUMBERS_AND_DATES,
 }
 
 
@@ -188,6 +201,20 @@ def load_properties(front_matter: str) -> dict[str, Any]:
 
 
 _TOO_DEEP = "the properties block is nested too deeply to read"
+
+
+def read_inline_value(written: str) -> Any:
+    """An inline field's value (``7``, ``yes``, ``2026-11-20``, ``[[RM-07]]``) as the
+    YAML scalar it spells, keeping its text; text when YAML reads it as anything
+    else (``slow down: please`` is no mapping here) or not at all."""
+    written = written.strip()
+    if not written or (written.startswith("[[") and written.endswith("]]")):
+        return written
+    try:
+        value = _load_yaml(written)
+    except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError):
+        return written
+    return written if isinstance(value, (dict, list)) else value
 
 
 def _yaml_reason(error: yaml.YAMLError) -> str:

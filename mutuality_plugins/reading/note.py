@@ -11,11 +11,22 @@ from typing import Any
 
 from ..errors import NoteProblem
 from ..files import read_in_vault
-from ..model import BY_CLIENT, BY_INVITED, ClientNote, Feedback, FeedbackItem, Note, Session
+from ..model import (
+    BY_CLIENT,
+    BY_INVITED,
+    ClientNote,
+    Feedback,
+    FeedbackItem,
+    Note,
+    NoteWarning,
+    Session,
+)
 from .body import read_body
 from .fields import read_clients, read_date
-from .front_matter import load_properties, split_front_matter
+from .front_matter import load_properties, read_inline_value, split_front_matter
+from .properties import by_lowercase_name, with_inline_fields
 from .values import as_text, is_absent
+from .warnings import LOOKS_LIKE_A_SESSION, item_warnings
 
 MAX_NOTE_BYTES = 4 * 1024 * 1024
 # Prose longer than this is not kept with its session, but read again when a rule needs
@@ -31,12 +42,14 @@ SESSION_KEYS = ("date", "feedback_invited", "feedback")
 MAX_ITEMS = 100
 
 Extract = Callable[..., Iterable[Feedback]]
-"""``extract(note=...)``: every extractor's answer for a note (the extractor hook,
-with the settings bound)."""
+"""``extract(note=..., only_built_in=False)``: every extractor's answer for a note
+(the extractor hook, with the settings bound), or only mutuality's own."""
 
 
-def read_session(raw: bytes, path: str, extract: Extract) -> Session | ClientNote | None:
-    """Read a note; None when it is neither a session note nor a client note;
+def read_session(raw: bytes, path: str,
+                 extract: Extract) -> Session | ClientNote | NoteWarning | None:
+    """Read a note; None when it is neither a session note nor a client note (a
+    :class:`NoteWarning` when it looks like a session note all the same);
     NoteProblem when unusable.
 
     :param raw: the file's bytes.
@@ -49,17 +62,42 @@ def read_session(raw: bytes, path: str, extract: Extract) -> Session | ClientNot
             "mutuality does not read notes this big"
         )
     front_matter, body = split_front_matter(decode(raw))
-    if front_matter is None:
+    properties = {} if front_matter is None else by_lowercase_name(
+        load_properties(front_matter))
+    properties = with_inline_fields(properties, body, read_inline_value)
+    if not properties:
         return None
-    properties = load_properties(front_matter)
     clients = read_clients(properties.get("client"))
     client_note = read_client_note(path, properties, clients)
-    if client_note is not None or not clients:
+    if client_note is not None:
         return client_note
+    if not clients:
+        return _looks_like_a_session(path, properties, body, extract)
     date = read_date(properties.get("date"), basename(path))
     inline_tags, text = read_body(body)
     note = Note(path, properties, body, inline_tags, text)
     return session_from(note, clients, date, extract(note=note))
+
+
+def _looks_like_a_session(path: str, properties: Mapping[str, Any], body: str,
+                          extract: Extract) -> NoteWarning | None:
+    """A warning for a note with no client that has a date together with
+    ``feedback_invited``, a feedback tag or a score (what mutuality's own extractors
+    find: plugins' are called for session notes only)."""
+    if is_absent(properties.get("date")):
+        return None
+    if not is_absent(properties.get("feedback_invited")):
+        return NoteWarning(path, LOOKS_LIKE_A_SESSION)
+    try:
+        inline_tags, text = read_body(body)
+        answers = list(extract(note=Note(path, properties, body, inline_tags, text),
+                               only_built_in=True))
+    except NoteProblem:  # a score or an entry it could not read: one all the same
+        return NoteWarning(path, LOOKS_LIKE_A_SESSION)
+    if any(answer.items or answer.invited or answer.srs_total is not None
+           for answer in answers):
+        return NoteWarning(path, LOOKS_LIKE_A_SESSION)
+    return None
 
 
 def read_client_note(path: str, properties: Mapping[str, Any],
@@ -138,6 +176,7 @@ def session_from(
     if len(items) > MAX_ITEMS:
         raise NoteProblem(f"the note holds more than {MAX_ITEMS} different feedback items; "
                           f"mutuality reads up to {MAX_ITEMS} a session")
+    warnings = item_warnings(items.values())
     return Session(
         path=note.path,
         date=date,
@@ -146,6 +185,7 @@ def session_from(
         items=tuple(_settled(item, invited) for item in items.values()),
         srs_total=srs_total,
         text=note.text,
+        warnings=warnings,
     )
 
 

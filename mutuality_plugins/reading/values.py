@@ -1,9 +1,10 @@
 """Values as mutuality reads them: what counts as an absent property value (null, an
-empty string or list, or text holding a template placeholder), a scalar as text, and
-text that can be written out."""
+empty string or list, or text holding a template placeholder), a scalar as text (as
+written in the file), and text that can be written out."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -17,7 +18,7 @@ TEMPLATE_PLACEHOLDER = re.compile(r"\{\{[^{}\n]*\}\}|<%(?:[^%<\n]|%(?!>)|<(?!%))
 # An unquoted placeholder is not valid YAML (``date: {{date}}`` reads as a mapping
 # with a mapping for a key). Before loading, placeholders become this plain token,
 # which reads as an ordinary string and then counts as absent.
-PLACEHOLDER_TOKEN = "MUTUALITY-TEMPLATE-PLACEHOLDER"
+PLACEHOLDER_TOKEN = "mutuality-template-placeholder"  # lowercase: names are lowercased
 
 
 def has_placeholder(text: str) -> bool:
@@ -49,8 +50,67 @@ def is_utf8(value: object) -> bool:
     return True
 
 
+# YAML 1.1 reads a plain ``0042`` as the number 34, ``12:30`` as 750 and ``2026-11-20``
+# as a date. Such values are numbers and dates still (a score is a number), but they
+# keep the text they were written as, for every use as text: a client id, a tag, a
+# quote (SPEC section 2).
+
+
+class WrittenInt(int):
+    """An integer, with the text it was written as (``0042``, ``1_000``, ``12:30``)."""
+
+    written: str
+
+
+class WrittenFloat(float):
+    """A float, with the text it was written as (``12.50``, ``.5``, ``1e3``)."""
+
+    written: str
+
+
+class WrittenDate(dt.date):
+    """A date, with the text it was written as."""
+
+    written: str
+
+    def __repr__(self) -> str:  # as a plain date's, for a plugin author printing it
+        return repr(dt.date(self.year, self.month, self.day))
+
+
+class WrittenDatetime(dt.datetime):
+    """A date and time, with the text it was written as."""
+
+    written: str
+
+    def __repr__(self) -> str:
+        return repr(dt.datetime(self.year, self.month, self.day, self.hour, self.minute,
+                                self.second, self.microsecond, self.tzinfo, fold=self.fold))
+
+
+def written(value: Any, text: str) -> Any:
+    """``value`` (a number, a date, anything else as it is), keeping ``text``."""
+    kind = type(value)
+    if kind is int:
+        kept: Any = WrittenInt(value)
+    elif kind is float:
+        kept = WrittenFloat(value)
+    elif kind is dt.datetime:
+        kept = WrittenDatetime(value.year, value.month, value.day, value.hour, value.minute,
+                               value.second, value.microsecond, value.tzinfo)
+    elif kind is dt.date:
+        kept = WrittenDate(value.year, value.month, value.day)
+    else:
+        return value
+    kept.written = text
+    return kept
+
+
 def as_text(value: Any) -> str:
-    """A scalar property value read as text: ``1042`` -> ``"1042"``, ``yes`` -> ``"yes"``."""
+    """A scalar property value read as text, as written: ``0042`` -> ``"0042"``,
+    ``yes`` -> ``"yes"``."""
+    text = getattr(value, "written", None)
+    if isinstance(text, str):
+        return text
     if isinstance(value, bool):
         return "yes" if value else "no"
     try:

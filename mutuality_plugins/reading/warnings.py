@@ -1,0 +1,125 @@
+"""Warnings: notes that are read but look wrong (SPEC section 2). Exactly these kinds:
+
+- a ``response`` or ``by`` that mutuality does not know;
+- a pacing or topic signal outside the known ones, or a theme that is a likely typo
+  of a known one (with the nearest known value when it is a likely typo);
+- a session dated after today;
+- two session notes with the same clients on one date (each note is warned);
+- a note with no ``client`` that looks like a session.
+
+The first two are of one note and found as it is read; the next two depend on the
+day and on the other notes, so they are found over the whole scan.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from difflib import get_close_matches
+
+from ..model import (
+    BY_CLIENT,
+    BY_INVITED,
+    KNOWN_SIGNALS,
+    RESPONSES,
+    FeedbackItem,
+    NoteWarning,
+    ScanResult,
+    Session,
+)
+
+# More than this for one note says the same thing again and again.
+MOST_PER_NOTE = 10
+_SHOWN_CHARACTERS = 40
+# How alike a value and a known one must be to be a likely typo (difflib's ratio):
+# "pendig" and "pending" are 0.92, "word" and "words" 0.89, "pace" and "pacing" 0.6.
+_TYPO_LIKENESS = 0.75
+
+
+def item_warnings(items: Iterable[FeedbackItem]) -> tuple[str, ...]:
+    """What looks wrong in a session's items, as read (before ``by`` is settled)."""
+    warnings: list[str] = []
+    for item in items:
+        warnings += _item_warnings(item)
+        if len(warnings) >= MOST_PER_NOTE:
+            break
+    return tuple(dict.fromkeys(warnings))[:MOST_PER_NOTE]
+
+
+def _item_warnings(item: FeedbackItem) -> Iterator[str]:
+    theme = item.theme
+    if theme not in KNOWN_SIGNALS:
+        nearest = _nearest(theme, KNOWN_SIGNALS)
+        if nearest:
+            yield (f"the feedback theme {_shown(theme)} looks like a typo of {nearest}; "
+                   "it is kept as a theme of its own")
+    elif KNOWN_SIGNALS[theme] and item.signal and item.signal not in KNOWN_SIGNALS[theme]:
+        yield (f"the {theme} signal {_shown(item.signal)} is not one mutuality knows"
+               f"{_did_you_mean(item.signal, KNOWN_SIGNALS[theme])}; it is kept as written")
+    if item.response is not None and item.response not in RESPONSES:
+        yield (f"the response {_shown(item.response)} is not one mutuality knows"
+               f"{_did_you_mean(item.response, RESPONSES)}; it is kept as written")
+    by = item.by.strip().lower() if item.by is not None else None
+    if by and by not in (BY_CLIENT, BY_INVITED):
+        yield (f"`by: {_shown(item.by or '', quoted=False)}` is not one mutuality knows"
+               f"{_did_you_mean(by, (BY_CLIENT, BY_INVITED))}; it is read from the "
+               "invitation (client when feedback was not invited, invited when it was)")
+
+
+def _nearest(value: str, known: Iterable[str]) -> str | None:
+    found = get_close_matches(value, list(known), n=1, cutoff=_TYPO_LIKENESS)
+    return found[0] if found else None
+
+
+def _did_you_mean(value: str, known: tuple[str, ...]) -> str:
+    nearest = _nearest(value, known)
+    if nearest is not None:
+        return f": did you mean {nearest}?"
+    return f" ({', '.join(known[:-1])} or {known[-1]})"
+
+
+def _shown(value: str, quoted: bool = True) -> str:
+    """A value of the note, short, to name it in a warning (what prints it makes it
+    printable)."""
+    value = value.strip()
+    if len(value) > _SHOWN_CHARACTERS:
+        value = value[: _SHOWN_CHARACTERS - 1] + "…"
+    return f'"{value}"' if quoted else value
+
+
+LOOKS_LIKE_A_SESSION = (
+    "this note has a date and feedback but no `client`, so it is not read as a session: "
+    "add `client: ` with the client's id if it is one"
+)
+
+
+def vault_warnings(scan: ScanResult, today: dt.date) -> tuple[NoteWarning, ...]:
+    """Every warning of the scan, sorted by path: each note's own, each session dated
+    after ``today``, and each session note with the same clients on one date as
+    another."""
+    warnings = [*scan.note_warnings]
+    warnings += (NoteWarning(session.path, message)
+                 for session in scan.sessions for message in session.warnings)
+    warnings += (
+        NoteWarning(session.path, f"the session is dated {session.date}, after today "
+                                  f"({today}): it is left out until then; check the date")
+        for session in scan.sessions if session.date > today)
+    warnings += _same_clients_on_one_date(scan.sessions)
+    return tuple(sorted(warnings, key=lambda warning: warning.path))
+
+
+def _same_clients_on_one_date(sessions: Iterable[Session]) -> Iterator[NoteWarning]:
+    on_one_date: dict[tuple[dt.date, frozenset[str]], list[str]] = defaultdict(list)
+    for session in sessions:
+        on_one_date[session.date, frozenset(session.clients)].append(session.path)
+    for (date, clients), paths in on_one_date.items():
+        if len(paths) < 2:
+            continue
+        whose = "client" if len(clients) == 1 else "clients"
+        for path in paths:
+            others = [other for other in paths if other != path]
+            more = f" and {len(others) - 1} more" if len(others) > 1 else ""
+            yield NoteWarning(path, (
+                f"another session note has the same {whose} on {date}: "
+                f"{others[0]}{more}; if one is a copy, merge them and delete it"))
