@@ -15,7 +15,7 @@ from mutuality_plugins.model import FeedbackItem, ScanResult, Session
 from mutuality_plugins.practice import PracticeBuilder
 from mutuality_plugins.rules import flagged_word_reused
 
-from support import BUILT_IN
+from support import BUILT_IN, note, read_note
 
 RULES = [rule for _, rule in BUILT_IN.rules()]
 START = dt.date(2026, 9, 7)
@@ -340,6 +340,26 @@ def test_a_phrase_over_and_over_is_raised_once():
         (session(1).path, phrase, (session(0).path, session(1).path)) for phrase in ("a a", "a")]
 
 
+@pytest.mark.usefixtures("search")
+@pytest.mark.parametrize("text, found", [
+    ("\u0130resistance", False), ("\u0130 resistance", True), ("RES\u0130STANCE", True),
+    ("res\u0130stance", True),
+])
+def test_a_dotted_capital_i_is_a_letter_before_a_phrase_and_an_i_inside_it(text, found):
+    sessions = [session(0, items=[words("resistance")]), session(1, text=text)]
+    assert reused(sessions) == ([(session(1).path, "resistance")] if found else [])
+
+
+def test_the_client_objecting_again_to_a_word_is_no_reuse_of_it():
+    first = read_note(note("client: A\ndate: 2026-11-02", "It felt like resistance to me. "
+                           "#feedback/words/resistance\n"), "A/1.md")
+    again = read_note(note("client: A\ndate: 2026-11-09", "Don't call it resistance, they "
+                           "said. #feedback/words/resistance\n"), "A/2.md")
+    later = read_note(note("client: A\ndate: 2026-11-16", "Less resistance today.\n"), "A/3.md")
+    assert reused([first, again]) == []
+    assert reused([first, again, later]) == [(later.path, "resistance")]
+
+
 # The matching rule spelled out, character by character, to check the rule against.
 
 
@@ -351,9 +371,15 @@ def in_a_word(character):
     return character.isalnum() or character == "_"
 
 
+def case_folded(text):
+    """Lowercased one character for one: dotted capital I (which Python lowercases into
+    i and a combining dot) is i, so a letter stays a letter."""
+    return text.replace("\u0130", "i").lower()
+
+
 def split_words(phrase):
     words, word = [], ""
-    for character in phrase.lower() + " ":
+    for character in case_folded(phrase) + " ":
         if separates(character):
             if word:
                 words.append(word)
@@ -365,7 +391,7 @@ def split_words(phrase):
 
 def holds(text, words):
     """The words in order, apart only by white space and -, not inside longer words."""
-    text = text.lower()
+    text = case_folded(text)
     for start in range(len(text)):
         if start and in_a_word(text[start - 1]):
             continue

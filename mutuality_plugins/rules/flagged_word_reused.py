@@ -77,9 +77,16 @@ _SHORTCUT = 256
 _ONE_BY_ONE = 64
 
 
+def lowered(text: str) -> str:
+    """The text lowercased, one character for one: the one letter Python lowercases
+    into two (``İ``, dotted capital I, into ``i`` and a combining dot that is no word
+    character) becomes ``i``, or the letter before a phrase would seem to end a word."""
+    return (text.replace("\u0130", "i") if "\u0130" in text else text).lower()
+
+
 def phrase_words(phrase: str) -> list[str]:
     """The phrase's words: split at white space and ``-``, lowercased."""
-    return [word for word in _SEPARATORS.split(phrase.lower()) if word]
+    return [word for word in _SEPARATORS.split(lowered(phrase)) if word]
 
 
 @lru_cache(maxsize=1024)
@@ -242,7 +249,7 @@ def condition(client: str, sessions: Sequence[Session], settings: Mapping[str, A
             active -= 1
             search.retire(active)
         session = sessions[index]
-        text = session.prose.lower()  # read again here if it was too long to keep
+        text = lowered(session.prose)  # read again here if it was too long to keep
         # A phrase's longest word is in the text wherever the phrase is, and a test for
         # a substring, or a regular expression of literal words, compares at most its
         # length in characters at each place of the text: while those lengths are few

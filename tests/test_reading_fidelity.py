@@ -1,0 +1,366 @@
+"""Notes as Obsidian and its plugins really write them: no session silently missed,
+split, doubled or misread (SPEC sections 2 and 3)."""
+
+import datetime as dt
+import json
+import string
+
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from mutuality_plugins.errors import NoteProblem
+from mutuality_plugins.model import NoteWarning, Session
+
+from support import note, ok, read_note, run
+
+DATE = "date: 2026-11-20"
+
+
+def scan_json(vault, *args):
+    return json.loads(ok(run("scan", vault, "--format", "json", *args)))
+
+
+# 1. Client ids as written, whatever YAML 1.1 makes of them
+
+ids_yaml_reads_otherwise = st.one_of(
+    st.from_regex(r"0[0-7]{1,5}", fullmatch=True),  # octal: 0042 is 34
+    st.from_regex(r"[1-9][0-9]?:[0-5][0-9](:[0-5][0-9])?", fullmatch=True),  # 12:30 is 750
+    st.from_regex(r"[1-9][0-9]{0,2}\.[0-9]{0,2}0", fullmatch=True),  # 12.50 is 12.5
+    st.from_regex(r"[1-9](_?[0-9]){1,6}", fullmatch=True),  # 1_000 is 1000
+    st.from_regex(r"0x[0-9A-F]{1,4}|0o[0-7]{1,4}|0b[01]{1,8}", fullmatch=True),
+    st.from_regex(r"20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])", fullmatch=True),
+    st.from_regex(r"[+-]?[0-9]{1,3}(\.[0-9]+)?[eE][+-]?[0-9]", fullmatch=True),
+)
+
+
+@given(ids_yaml_reads_otherwise)
+@example("0042")
+@example("12:30")
+@example("12.50")
+@example("2026-01-05")
+def test_a_client_id_is_read_as_written_quoted_or_not(written):
+    unquoted = read_note(note(f"client: {written}\n{DATE}"))
+    quoted = read_note(note(f"client: '{written}'\n{DATE}"))
+    in_a_link = read_note(note(f"client: [[{written}]]\n{DATE}"))
+    in_a_list = read_note(note(f"client: [{written}, RM-07]\n{DATE}"))
+    assert unquoted.clients == quoted.clients == in_a_link.clients == (written,)
+    assert in_a_list.clients == (written, "RM-07")
+
+
+def test_one_client_written_quoted_in_one_note_and_not_in_another_is_one_client(vault):
+    vault.session("2026-11-13 a.md", client="0042")
+    vault.session("2026-11-20 b.md", client="'0042'")
+    vault.session("2026-11-20 c.md", client="12:30")
+    assert ok(run("scan", vault)).splitlines()[:5] == [
+        f"Read 3 notes in {vault}: 3 session notes, 2 clients.", "",
+        "Sessions per client:", "  0042   2", "  12:30  1"]
+
+
+def test_a_score_written_oddly_is_still_a_number(vault):
+    session = read_note(note(f"client: A\n{DATE}\nsrs_total: 035"))
+    assert session.srs_total == 29.0  # YAML 1.1 octal: a number, and the SPEC reads it so
+
+
+# 2. Property names in any case
+
+
+def spellings(name):
+    return st.lists(st.booleans(), min_size=len(name), max_size=len(name)).map(
+        lambda upper: "".join(c.upper() if u else c for c, u in zip(name, upper, strict=True)))
+
+
+@given(spellings("client"), spellings("date"), spellings("feedback_invited"))
+def test_property_names_match_in_any_case(client, date, invited):
+    session = read_note(note(f"{client}: RM-07\n{date}: 2026-11-20\n{invited}: yes"))
+    assert (session.clients, session.date, session.invited) == (
+        ("RM-07",), dt.date(2026, 11, 20), True)
+
+
+@pytest.mark.parametrize("front_matter, client", [
+    ("Client: B\nclient: A", "A"),  # the lowercase spelling wins
+    ("client: A\nClient: B", "A"),  # wherever it comes
+    ("client:\nClient: B", "B"),  # unless it is absent
+    ("Client: B\nCLIENT: C\nclient: ''", "C"),  # then the last other spelling
+    ("CLIENT: C\nClient: B", "B"),
+])
+def test_of_several_spellings_the_lowercase_one_wins_unless_absent(front_matter, client):
+    assert read_note(note(f"{front_matter}\n{DATE}")).clients == (client,)
+
+
+def test_feedback_fields_and_scores_match_in_any_case():
+    session = read_note(note(f"client: A\n{DATE}\nFeedback:\n  - Theme: pacing\n"
+                             "    Signal: too-fast\n    Response: Pending\n"
+                             "SRS_Total: 31"))
+    assert [(i.theme, i.signal, i.response) for i in session.items] == [
+        ("pacing", "too-fast", "pending")]
+    assert session.srs_total == 31.0
+
+
+# 3. Dataview inline fields
+
+
+@pytest.mark.parametrize("body", [
+    "client:: [[PT-11]]\ndate:: 2026-11-20\nfeedback_invited:: yes\n",
+    "- client:: PT-11\n- date:: [[2026-11-20]]\n* feedback_invited:: true\n",
+    "> client:: PT-11\n> date:: 2026-11-20\n> feedback_invited:: Yes\n",
+    "**Client**:: [[Clients/PT-11|P.]]\n**Date**:: 2026-11-20\nFeedback_Invited:: yes\n",
+    "We met [client:: PT-11] on (date:: 2026-11-20); I asked [feedback_invited:: yes].\n",
+])
+def test_inline_fields_in_the_body_make_a_session(body):
+    session = read_note(note("tags: [session]", body))
+    assert (session.clients, session.date, session.invited) == (
+        ("PT-11",), dt.date(2026, 11, 20), True)
+    assert read_note(body.encode()) == session  # with no front-matter at all
+
+
+def test_inline_fields_are_read_as_the_yaml_they_spell():
+    session = read_note(note("tags: [session]",
+                             "client:: [[DS-21]], [[EO-22]]\ndate:: 2026-11-20\n"
+                             "Rating: [srs_total:: 37]\n"
+                             "feedback:: pacing/too-fast: slow down\n"
+                             "feedback:: words/acting-out\n"))
+    assert session.clients == ("DS-21", "EO-22")
+    assert session.srs_total == 37.0
+    assert [(i.theme, i.signal, i.quote) for i in session.items] == [
+        ("pacing", "too-fast", "slow down"), ("words", "acting-out", None)]
+
+
+def test_two_client_lines_are_a_joint_session():
+    body = "client:: DS-21\nclient:: EO-22\ndate:: 2026-11-20\n"
+    assert read_note(body.encode()).clients == ("DS-21", "EO-22")
+
+
+def test_the_front_matter_wins_over_an_inline_field_of_any_spelling():
+    session = read_note(note("client: A\ndate: 2026-11-20",
+                             "Client:: B\ndate:: 2026-01-01\n"))
+    assert (session.clients, session.date) == (("A",), dt.date(2026, 11, 20))
+    assert read_note(note("client: ''", "client:: B\ndate:: 2026-11-20\n")).clients == ("B",)
+
+
+@pytest.mark.parametrize("body", [
+    "```\nclient:: A\ndate:: 2026-11-20\n```\n",
+    "~~~yaml\nclient:: A\n~~~\ndate:: 2026-11-20\n",
+    "`client:: A` and `date:: 2026-11-20`\n",
+    "client: A\ndate: 2026-11-20\n",  # one colon: prose, not a field
+    "client:: {{client}}\ndate:: <% tp.date.now() %>\n",  # a template's placeholders
+])
+def test_fields_in_code_prose_and_templates_are_not_fields(body):
+    assert read_note(body.encode()) is None
+
+
+@given(st.text(string.printable + "[]()*:>-`", max_size=300))
+def test_any_body_of_fields_gives_an_answer(body):
+    result = read_note(f"client:: A\ndate:: 2026-11-20\n{body}".encode())
+    assert isinstance(result, (Session, NoteWarning, NoteProblem, type(None)))
+
+
+def test_a_long_line_of_brackets_and_colons_is_read_quickly():
+    hostile = ("[a::" * 200_000 + "\n" + "(" * 100_000 + "b:: " * 100_000 + "\n"
+               + " " * 100_000 + "x" + " " * 100_000 + "::\n")
+    assert read_note(note(f"client: A\n{DATE}", hostile)).clients == ("A",)
+
+
+# 4. Dates as therapists write them
+
+
+@pytest.mark.parametrize("value", [
+    '"[[2026-11-20]]"', "[[2026-11-20]]", '"[[Daily/2026-11-20|Fri]]"',
+    "[[Daily/2026-11-20|Fri]]", '"[[2026-11-20.md#Morning]]"', "2026-11-20T10:00",
+])
+def test_a_date_property_may_be_a_link_to_the_daily_note(value):
+    assert read_note(note(f"client: A\ndate: {value}")).date == dt.date(2026, 11, 20)
+
+
+NAME_FORMS = [
+    ("{y}-{m}-{d}", "YYYY-MM-DD"), ("{y}_{m}_{d}", "YYYY_MM_DD"), ("{y}.{m}.{d}", "YYYY.MM.DD"),
+    ("{y}{m}{d}", "YYYYMMDD"), ("{d}.{m}.{y}", "DD.MM.YYYY"),
+]
+
+
+@given(st.dates(dt.date(1900, 1, 1), dt.date(2999, 12, 31)),
+       st.sampled_from(NAME_FORMS), st.sampled_from(["", "RM-07 ", "Session ("]),
+       st.sampled_from(["", " RM-07", ")", " 10h30"]))
+def test_a_date_in_the_file_name_in_any_form(day, form, before, after):
+    written = form[0].format(y=f"{day.year:04}", m=f"{day.month:02}", d=f"{day.day:02}")
+    path = f"Clients/{before}{written}{after}.md"
+    assert read_note(note("client: A"), path).date == day
+
+
+@pytest.mark.parametrize("name, day", [
+    ("2026-11-20 20261121.md", dt.date(2026, 11, 20)),  # the forms in their order
+    ("20261121 then 2026_11_22.md", dt.date(2026, 11, 22)),
+    ("21.11.2026 or 2026.11.22.md", dt.date(2026, 11, 22)),
+    ("RM 20.11.2026 and 21.11.2026.md", dt.date(2026, 11, 20)),  # the leftmost of a form
+    ("RM 20261120 202611211030.md", dt.date(2026, 11, 20)),
+])
+def test_the_first_form_found_in_a_name_wins(name, day):
+    assert read_note(note("client: A"), name).date == day
+
+
+@pytest.mark.parametrize("name, reason", [
+    ("202611201030 RM-07.md", "no date"),  # a unique-note id holds no date
+    ("RM-07 120261120.md", "no date"),
+    ("RM-07 20261320.md", "the date in the file name is not a real day"),
+    ("RM-07 31.02.2026.md", "the date in the file name is not a real day"),
+])
+def test_what_is_not_a_date_in_a_name(name, reason):
+    assert str(read_note(note("client: A"), name)).startswith(reason)
+
+
+# 5. Sync-conflict copies; Excalidraw drawings
+
+
+@pytest.mark.parametrize("name", [
+    "2026-11-20 RM-07 (Anna's conflicted copy 2026-11-21).md",
+    "2026-11-20 RM-07 (Conflicted Copy).md",
+    "2026-11-20 RM-07.sync-conflict-20261121-101500-ABCDEFG.md",
+])
+def test_a_sync_conflict_copy_is_a_problem_told_by_its_name(vault, name):
+    invited = "client: RM-07\nfeedback: [pacing/too-fast]"
+    vault.write("Clients/2026-11-20 RM-07.md", note(invited))
+    vault.write(f"Clients/{name}", b"\xff\xfe never read: not even UTF-8")
+    scanned = scan_json(vault)
+    assert (scanned["notes"], scanned["sessions"]) == (2, 1)
+    assert scanned["problems"] == [{"path": f"Clients/{name}", "message": (
+        "a copy made by a sync program when the note changed in two places at once: "
+        "merge what it adds into the original note, then delete this copy")}]
+
+
+def test_a_conflict_copy_raises_no_alert_of_its_own(vault):
+    for day in ("13", "20"):
+        vault.write(f"2026-11-{day} A.md", note("client: A\nfeedback: [pacing/too-fast]"))
+    vault.write("2026-11-13 A (conflicted copy).md", note("client: A\nfeedback: [pacing/too-fast]"))
+    raised = json.loads(ok(run("alerts", vault, "--all", "--format", "json")))
+    assert [(a["date"], a["rule"]) for a in raised if a["rule"] == "recurring-signal"] == [
+        ("2026-11-20", "recurring-signal")]
+
+
+def test_an_excalidraw_drawing_is_never_read(vault):
+    vault.write("Drawings/Genogram.excalidraw.md",
+                note("excalidraw-plugin: parsed\nclient: A\ndate: 2026-11-20"))
+    vault.write("Drawings/Map.Excalidraw.MD", b"\xff not UTF-8")
+    assert scan_json(vault)["notes"] == 0
+
+
+# 6. Warnings: exactly the kinds SPEC section 2 lists
+
+
+def warnings_of(vault, *args):
+    return [(w["path"], w["message"]) for w in scan_json(vault, *args)["warnings"]]
+
+
+def test_an_unknown_response_or_by_is_a_warning_naming_the_likely_value(vault):
+    vault.write("2026-11-20 A.md", note(
+        "client: A\nfeedback:\n  - {theme: pacing, signal: too-fast, response: pendig,"
+        " by: therapist}\n  - {theme: topic, response: noted}"))
+    assert warnings_of(vault) == [
+        ("2026-11-20 A.md", 'the response "pendig" is not one mutuality knows: did you mean '
+                            "pending?; it is kept as written"),
+        ("2026-11-20 A.md", "`by: therapist` is not one mutuality knows (client or invited); "
+                            "it is read from the invitation (client when feedback was not "
+                            "invited, invited when it was)"),
+        ("2026-11-20 A.md", 'the response "noted" is not one mutuality knows (adjusted, '
+                            "explored, declined or pending); it is kept as written"),
+    ]
+
+
+def test_an_unknown_signal_or_a_theme_that_looks_like_a_typo_is_a_warning(vault):
+    vault.write("2026-11-20 A.md", note(
+        "client: A\ntags: [feedback/pacing/too-fst, feedback/topic/new-thing, "
+        "feedback/pacnig/too-fast, feedback/words/anything, feedback/family/mother, "
+        "feedback/pacing]"))
+    assert [message for _, message in warnings_of(vault)] == [
+        'the pacing signal "too-fst" is not one mutuality knows: did you mean too-fast?; '
+        "it is kept as written",
+        'the topic signal "new-thing" is not one mutuality knows (drifted, not-now, '
+        "wants-other or unsure); it is kept as written",
+        'the feedback theme "pacnig" looks like a typo of pacing; it is kept as a theme of '
+        "its own",
+    ]
+
+
+def test_a_session_after_today_is_a_warning_and_left_out_of_alerts(vault):
+    vault.streak("A")  # 16, 17 and 18 November
+    assert warnings_of(vault, "--as-of", "2026-11-17") == [(
+        "2026-11-18 A.md", "the session is dated 2026-11-18, after today (2026-11-17): it is "
+                           "left out until then; check the date")]
+    assert warnings_of(vault) == []  # today is 2026-11-26
+    result = run("alerts", vault, "--all", "--as-of", "2026-11-17")
+    assert result.stderr == ("mutuality: 1 note looks wrong; `mutuality scan "
+                             f"{vault} --as-of 2026-11-17` lists why\n")
+
+
+def test_two_session_notes_of_the_same_clients_on_one_date_are_each_warned(vault):
+    vault.session("A/2026-11-20 A.md", client="A")
+    vault.session("A/2026-11-20 A copy.md", client="A")
+    vault.session("2026-11-20 joint.md", client="[A, B]")
+    vault.session("2026-11-20 joint again.md", client="[B, A]")
+    vault.session("2026-11-21 A.md", client="A")
+    assert warnings_of(vault) == [
+        ("2026-11-20 joint again.md", "another session note has the same clients on "
+                                      "2026-11-20: 2026-11-20 joint.md; if one is a copy, "
+                                      "merge them and delete it"),
+        ("2026-11-20 joint.md", "another session note has the same clients on 2026-11-20: "
+                                "2026-11-20 joint again.md; if one is a copy, merge them "
+                                "and delete it"),
+        ("A/2026-11-20 A copy.md", "another session note has the same client on 2026-11-20: "
+                                   "A/2026-11-20 A.md; if one is a copy, merge them and "
+                                   "delete it"),
+        ("A/2026-11-20 A.md", "another session note has the same client on 2026-11-20: "
+                              "A/2026-11-20 A copy.md; if one is a copy, merge them and "
+                              "delete it"),
+    ]
+
+
+@pytest.mark.parametrize("front_matter, body", [
+    ("date: 2026-11-20\nfeedback_invited: no", ""),
+    ("date: 2026-11-20", "She said #feedback/pacing/too-fast\n"),
+    ("date: 2026-11-20\ntags: feedback/invited", ""),
+    ("date: 2026-11-20\nsrs_total: 38", ""),
+    ("date: 2026-11-20\nsrs_total: 99", ""),  # a score it cannot read: a session all the same
+    ("Date: 2026-11-20\nfeedback: [words/acting-out]", ""),
+])
+def test_a_note_with_a_date_and_feedback_but_no_client_is_a_warning(vault, front_matter, body):
+    vault.write("Supervision.md", note(front_matter, body))
+    assert warnings_of(vault) == [("Supervision.md", (
+        "this note has a date and feedback but no `client`, so it is not read as a session: "
+        "add `client: ` with the client's id if it is one"))]
+
+
+@pytest.mark.parametrize("front_matter, body", [
+    ("date: 2026-11-20\ntags: [journal]", "Feedback from my supervisor: #growth\n"),
+    ("tags: [feedback/pacing]", ""),  # feedback, but no date
+    ("date: 2026-11-20", "A `#feedback/pacing` tag in code\n"),
+    ("client:\ndate: 2026-11-20\nstatus: draft", ""),
+])
+def test_an_ordinary_note_is_no_warning(vault, front_matter, body):
+    vault.write("Journal.md", note(front_matter, body))
+    assert scan_json(vault)["warnings"] == []
+
+
+def test_warnings_are_listed_in_text_and_counted_by_the_other_commands(vault):
+    vault.write("2026-11-20 A.md", note("client: A\nfeedback:\n  - {theme: topic, response: pendig}"))
+    vault.write("2026-11-27 A.md", note("client: A"))
+    lines = ok(run("scan", vault)).splitlines()
+    assert lines[-3:] == [
+        "2 notes were read but look wrong:",
+        '  2026-11-20 A.md: the response "pendig" is not one mutuality knows: did you mean '
+        "pending?; it is kept as written",
+        "  2026-11-27 A.md: the session is dated 2026-11-27, after today (2026-11-26): it is "
+        "left out until then; check the date"]
+    for command in ("alerts", "digest", "gaps"):
+        assert run(command, vault).stderr == (
+            f"mutuality: 2 notes look wrong; `mutuality scan {vault}` lists why\n")
+
+
+def test_warnings_survive_the_index(vault, reads):
+    vault.write("2026-11-20 A.md", note("client: A\nfeedback:\n  - {theme: topic, by: therapist}"))
+    vault.write("Supervision.md", note("date: 2026-11-20\nfeedback_invited: yes"))
+    vault.age()  # old enough to be kept in the index
+    cold = scan_json(vault)
+    assert len(cold["warnings"]) == 2
+    reads.clear()
+    assert scan_json(vault) == cold
+    assert reads == []  # taken from the index
+    assert json.loads(ok(run("--no-cache", "scan", vault, "--format", "json"))) == cold
