@@ -42,7 +42,7 @@ def test_what_a_plugin_writes_to_descriptor_1_as_it_loads_never_reaches_the_json
 def test_what_a_plugin_prints_at_exit_comes_after_the_output_on_stderr(tmp_path):
     folder = hooks(tmp_path, "late", "import atexit\natexit.register(print, 'goodbye')\n")
     done = run_child("--hooks-dir", folder, "scan", EXAMPLE, "--format", "json")
-    assert json.loads(done.stdout)["notes"] == 73
+    assert json.loads(done.stdout)["notes"] == 77
     assert "goodbye" in done.stderr
 
 

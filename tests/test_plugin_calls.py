@@ -50,7 +50,7 @@ def test_wrong_answers_are_each_the_plugins_named_failure_and_the_rest_comes_out
     assert extractor == [
         "mutuality: plugin wrong_answers failed in mutuality_extract_feedback on "
         "Broken notes (on purpose)/Invitation maybe.md: it returned a str, not Feedback or "
-        "None (and 52 more times)"  # every session note, and two that are problems after
+        "None (and 55 more times)"  # every session note, and two that are problems after
     ]
 
 
@@ -95,7 +95,7 @@ def test_a_rule_that_yields_something_else_than_alerts_is_named(tmp_path):
     result = run("--hooks-dir", tmp_path, "alerts", EXAMPLE, "--all")
     assert result.exit_code == 1
     assert ("mutuality: plugin odd_rule failed in rule odd: it returned a list holding a str, "
-            "not only Alert (and 6 more times)") in stderr_lines(result)
+            "not only Alert (and 7 more times)") in stderr_lines(result)
 
 
 CONDITION_OF = ("from dataclasses import replace\n"
@@ -282,14 +282,14 @@ def test_a_note_problem_from_a_rule_is_the_rules_failure_not_the_commands_end(tm
     result = run("--hooks-dir", tmp_path, "alerts", EXAMPLE, "--all")
     assert result.exit_code == 1
     assert "[warning] 1042, 2026-10-10" in result.stdout
-    assert ("mutuality: plugin confused failed in rule confused: NoteProblem (and 6 more times)"
+    assert ("mutuality: plugin confused failed in rule confused: NoteProblem (and 7 more times)"
             in stderr_lines(result))
     assert "private words" not in result.output
 
 
 def test_plugin_chatter_at_load_from_its_threads_or_closing_stdout_leaves_json_clean():
     result = run("--hooks-dir", PLUGINS / "hostile", "scan", EXAMPLE, "--format", "json")
-    assert json.loads(result.stdout)["sessions"] == 51
+    assert json.loads(result.stdout)["sessions"] == 54
     for said in ("loading chatter", "here are my commands",
                  "a thread of the plugin says something"):
         assert said in result.stderr
@@ -298,7 +298,7 @@ def test_plugin_chatter_at_load_from_its_threads_or_closing_stdout_leaves_json_c
 
 def test_a_plugin_that_replaces_stderr_cannot_hide_mutualitys_messages():
     result = run("--hooks-dir", PLUGINS / "hostile", "alerts", EXAMPLE)
-    assert ("mutuality: 9 notes could not be read and were left out; "
+    assert ("mutuality: 10 notes could not be read and were left out; "
             f"`mutuality scan {EXAMPLE}` lists them") in stderr_lines(result)
     assert "mutuality: plugin exits failed in rule exits" in result.stderr
 
@@ -313,7 +313,7 @@ def test_what_a_child_process_of_a_plugin_prints_never_reaches_the_output(tmp_pa
     assert done.returncode == 0, done.stderr
     assert len(json.loads(done.stdout)) >= EXAMPLE_ALERTS
     # once for each note the extractor read: the 51 session notes and two problems
-    assert done.stderr.count("a child speaks") == 53 and "written to descriptor 1" in done.stderr
+    assert done.stderr.count("a child speaks") == 56 and "written to descriptor 1" in done.stderr
 
 
 @pytest.mark.parametrize("item, reason", [
@@ -329,11 +329,11 @@ def test_an_extractors_item_that_is_not_text_is_its_failure_not_the_notes(tmp_pa
         f"    return Feedback(items=({item},))\n")
     result = run("--hooks-dir", tmp_path, "scan", EXAMPLE)
     assert result.exit_code == 1
-    assert "Read 73 notes in" in result.stdout and "51 session notes" in result.stdout
+    assert "Read 77 notes in" in result.stdout and "54 session notes" in result.stdout
     assert "could not read this note" not in result.stdout
     assert (f"mutuality: plugin odd_items failed in mutuality_extract_feedback on "
             f"Broken notes (on purpose)/Invitation maybe.md: its Feedback {reason} "
-            "(and 52 more times)") in stderr_lines(result)
+            "(and 55 more times)") in stderr_lines(result)
 
 
 def test_a_reporter_whose_period_is_not_of_dates_is_named(tmp_path):
@@ -375,7 +375,7 @@ def test_a_plugin_error_about_a_file_never_shows_the_files_name(tmp_path):
         "@hookimpl\ndef mutuality_rules():\n    return [Rule('leaky', check)]\n")
     result = run("--hooks-dir", tmp_path, "alerts", EXAMPLE, "--all")
     assert ("mutuality: plugin leaky failed in rule leaky: FileNotFoundError: no such file or "
-            "directory (and 6 more times)") in stderr_lines(result)
+            "directory (and 7 more times)") in stderr_lines(result)
     assert "/nonexistent" not in result.output
 
 

@@ -192,7 +192,7 @@ def test_a_failing_rule_and_report_are_named_and_the_rest_comes_out():
     assert result.exit_code == 1
     assert len(json.loads(result.stdout)) >= EXAMPLE_ALERTS  # the built-in rules' alerts are all there
     assert ("mutuality: plugin raising_rule failed in rule always-fails: ZeroDivisionError "
-            "(and 6 more times)\n") in result.stderr  # once for each of the 7 clients
+            "(and 7 more times)\n") in result.stderr  # once for each of the 8 clients
     broken = run("--hooks-dir", PLUGINS / "raising", "report", "broken-report", EXAMPLE)
     assert broken.exit_code == 1
     assert ("mutuality: plugin raising_rule failed in report broken-report (text): RuntimeError\n"
