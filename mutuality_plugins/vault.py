@@ -252,6 +252,7 @@ class NoteReader:
     def __init__(self, root: Path, plugins: PluginManager, settings: Settings):
         self.root = root
         self._extract = _extractors(plugins, settings)
+        self._feedback_tag = settings.feedback_tag.lower()
         self._guard = plugins.guard
         self._folders = OpenFolders(root)
 
@@ -270,7 +271,7 @@ class NoteReader:
             return Problem(relative, CONFLICT_COPY)  # told by its name, never read
         try:
             raw = self._folders.read(relative, MAX_NOTE_BYTES)
-            reading = read_session(raw, relative, self._extract)
+            reading = read_session(raw, relative, self._extract, self._feedback_tag)
             if isinstance(reading, Session):
                 return keep_prose(reading, self.root, relative)
             return reading
@@ -294,18 +295,16 @@ def _stamp(status: os.stat_result) -> Stamp:
 
 def _extractors(plugins: PluginManager, settings: Settings) -> Extract:
     """Every extractor, each on its own: one that fails is left out for that note; a
-    NoteProblem it raises makes the note a problem. With ``only_built_in``,
-    mutuality's own (for a note that is not a session note: plugins get those only)."""
+    NoteProblem it raises makes the note a problem."""
     hook = plugins.hook.mutuality_extract_feedback
     calls = implementations(hook, settings=settings)
     guard = plugins.guard
     built_in = plugins.built_in()
-    own_calls = [(plugin, call) for plugin, call in calls if plugin in built_in]
 
-    def extract(note: Note, only_built_in: bool = False) -> list[Feedback]:
+    def extract(note: Note) -> list[Feedback]:
         return [answer for _, answer in guard.answers_of(
-            own_calls if only_built_in else calls, hook.name, on_note=note.path,
-            passes=(MutualityError,), trusted=built_in, note=note)]
+            calls, hook.name, on_note=note.path, passes=(MutualityError,), trusted=built_in,
+            note=note)]
 
     return extract
 

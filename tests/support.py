@@ -68,8 +68,7 @@ def read_note(content: str | bytes,
     raw = content.encode("utf-8") if isinstance(content, str) else content
     extract = BUILT_IN.hook.mutuality_extract_feedback
     try:
-        return read_session(raw, path, lambda note, only_built_in=False: extract(
-            note=note, settings=Settings()))
+        return read_session(raw, path, lambda note: extract(note=note, settings=Settings()))
     except NoteProblem as problem:
         assert str(problem) and "\n" not in str(problem), "a problem is one plain line"
         return problem

@@ -319,7 +319,8 @@ def test_two_session_notes_of_the_same_clients_on_one_date_are_each_warned(vault
     ("date: 2026-11-20\ntags: feedback/invited", ""),
     ("date: 2026-11-20\nsrs_total: 38", ""),
     ("date: 2026-11-20\nsrs_total: 99", ""),  # a score it cannot read: a session all the same
-    ("Date: 2026-11-20\nfeedback: [words/acting-out]", ""),
+    ("Date: 2026-11-20\ntags: [Feedback/Words/acting-out]", ""),
+    ("tags: [journal]", "date:: [[2026-11-20]]\nRating [srs_goals:: 8]\n"),
 ])
 def test_a_note_with_a_date_and_feedback_but_no_client_is_a_warning(vault, front_matter, body):
     vault.write("Supervision.md", note(front_matter, body))
@@ -333,6 +334,7 @@ def test_a_note_with_a_date_and_feedback_but_no_client_is_a_warning(vault, front
     ("tags: [feedback/pacing]", ""),  # feedback, but no date
     ("date: 2026-11-20", "A `#feedback/pacing` tag in code\n"),
     ("client:\ndate: 2026-11-20\nstatus: draft", ""),
+    ("date: 2026-11-20\nfeedback: [pacing/too-fast]", ""),  # none of the kinds SPEC names
 ])
 def test_an_ordinary_note_is_no_warning(vault, front_matter, body):
     vault.write("Journal.md", note(front_matter, body))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -10,6 +11,7 @@ from posixpath import basename
 from typing import Any
 
 from ..errors import NoteProblem
+from ..extractors.session_rating import SCALES, TOTAL
 from ..files import read_in_vault
 from ..model import (
     BY_CLIENT,
@@ -25,6 +27,7 @@ from .body import read_body
 from .fields import read_clients, read_date
 from .front_matter import load_properties, read_inline_value, split_front_matter
 from .properties import by_lowercase_name, with_inline_fields
+from .tags import tags_in_property
 from .values import as_text, is_absent
 from .warnings import LOOKS_LIKE_A_SESSION, item_warnings
 
@@ -42,12 +45,12 @@ SESSION_KEYS = ("date", "feedback_invited", "feedback")
 MAX_ITEMS = 100
 
 Extract = Callable[..., Iterable[Feedback]]
-"""``extract(note=..., only_built_in=False)``: every extractor's answer for a note
-(the extractor hook, with the settings bound), or only mutuality's own."""
+"""``extract(note=...)``: every extractor's answer for a note (the extractor hook,
+with the settings bound)."""
 
 
-def read_session(raw: bytes, path: str,
-                 extract: Extract) -> Session | ClientNote | NoteWarning | None:
+def read_session(raw: bytes, path: str, extract: Extract,
+                 feedback_tag: str = "feedback") -> Session | ClientNote | NoteWarning | None:
     """Read a note; None when it is neither a session note nor a client note (a
     :class:`NoteWarning` when it looks like a session note all the same);
     NoteProblem when unusable.
@@ -55,6 +58,7 @@ def read_session(raw: bytes, path: str,
     :param raw: the file's bytes.
     :param path: its vault-relative POSIX path.
     :param extract: the feedback extractors.
+    :param feedback_tag: the first part of feedback tags, lowercased.
     """
     if len(raw) > MAX_NOTE_BYTES:
         raise NoteProblem(
@@ -72,32 +76,28 @@ def read_session(raw: bytes, path: str,
     if client_note is not None:
         return client_note
     if not clients:
-        return _looks_like_a_session(path, properties, body, extract)
+        if _looks_like_a_session(properties, body, feedback_tag):
+            return NoteWarning(path, LOOKS_LIKE_A_SESSION)
+        return None
     date = read_date(properties.get("date"), basename(path))
     inline_tags, text = read_body(body)
     note = Note(path, properties, body, inline_tags, text)
     return session_from(note, clients, date, extract(note=note))
 
 
-def _looks_like_a_session(path: str, properties: Mapping[str, Any], body: str,
-                          extract: Extract) -> NoteWarning | None:
-    """A warning for a note with no client that has a date together with
-    ``feedback_invited``, a feedback tag or a score (what mutuality's own extractors
-    find: plugins' are called for session notes only)."""
+def _looks_like_a_session(properties: Mapping[str, Any], body: str, feedback_tag: str) -> bool:
+    """A note with no client looks like a session note when it has a ``date`` together
+    with ``feedback_invited``, a feedback tag or a score (SPEC section 2)."""
     if is_absent(properties.get("date")):
-        return None
-    if not is_absent(properties.get("feedback_invited")):
-        return NoteWarning(path, LOOKS_LIKE_A_SESSION)
-    try:
-        inline_tags, text = read_body(body)
-        answers = list(extract(note=Note(path, properties, body, inline_tags, text),
-                               only_built_in=True))
-    except NoteProblem:  # a score or an entry it could not read: one all the same
-        return NoteWarning(path, LOOKS_LIKE_A_SESSION)
-    if any(answer.items or answer.invited or answer.srs_total is not None
-           for answer in answers):
-        return NoteWarning(path, LOOKS_LIKE_A_SESSION)
-    return None
+        return False
+    if any(not is_absent(properties.get(name)) for name in ("feedback_invited", *SCALES, TOTAL)):
+        return True
+    prefix = feedback_tag + "/"
+    tags = tags_in_property(properties.get("tags"))
+    if prefix in body:
+        with contextlib.suppress(NoteProblem):  # a body past the bounds: no tags read
+            tags += read_body(body)[0]
+    return any(tag.startswith(prefix) for tag in tags)
 
 
 def read_client_note(path: str, properties: Mapping[str, Any],
