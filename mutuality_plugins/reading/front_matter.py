@@ -11,6 +11,7 @@ it; an empty block is an empty mapping.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import yaml
@@ -43,10 +44,15 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
 
 
 def _keeping_text(construct: Any) -> Any:
-    """The scalar constructor, its number or date keeping the text it was written as."""
+    """The scalar constructor, its number or date keeping the text it was written as
+    when that is not the text Python would give it (``0042``, not ``7``)."""
 
     def construct_written(loader: Any, node: ScalarNode) -> Any:
-        return written(construct(loader, node), node.value)
+        value = construct(loader, node)
+        with contextlib.suppress(ValueError):  # too many digits to make text of
+            if str(value) == node.value:
+                return value
+        return written(value, node.value)
 
     return construct_written
 

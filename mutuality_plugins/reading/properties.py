@@ -34,8 +34,12 @@ def by_lowercase_name(properties: Mapping[Any, Any]) -> dict[Any, Any]:
     """The properties under their names lowercased (names that are not text as they
     are); of several spellings of one name, the lowercase one unless it is absent,
     else the last other one."""
-    if all(type(name) is not str or name == name.lower() for name in properties):
-        return dict(properties)
+    try:
+        names = "\n".join(properties)
+    except TypeError:  # a name that is not text (``2026:``, ``yes:``)
+        names = ""
+    if names and names == names.lower():  # most notes: at once
+        return properties if isinstance(properties, dict) else dict(properties)
     named: dict[Any, Any] = {}
     lowercase: dict[str, Any] = {}
     others: dict[str, Any] = {}
@@ -61,6 +65,8 @@ def with_inline_fields(properties: dict[Any, Any], body: str,
 
     :param read_value: reads one value as the YAML scalar it spells.
     """
+    if "::" not in body:  # most notes: at once
+        return properties
     fields: dict[str, list[Any]] = {}
     for name, written in inline_fields(body):
         if is_absent(properties.get(name)):
@@ -77,8 +83,6 @@ def with_inline_fields(properties: dict[Any, Any], body: str,
 
 def inline_fields(body: str) -> Iterator[tuple[str, str]]:
     """(name lowercased, value as written) of each inline field outside code, in order."""
-    if "::" not in body:
-        return
     found = 0
     fence = ""
     for line in body.split("\n"):

@@ -17,6 +17,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from difflib import get_close_matches
+from functools import lru_cache
 
 from ..model import (
     BY_CLIENT,
@@ -50,7 +51,7 @@ def item_warnings(items: Iterable[FeedbackItem]) -> tuple[str, ...]:
 def _item_warnings(item: FeedbackItem) -> Iterator[str]:
     theme = item.theme
     if theme not in KNOWN_SIGNALS:
-        nearest = _nearest(theme, KNOWN_SIGNALS)
+        nearest = _nearest(theme, tuple(KNOWN_SIGNALS))
         if nearest:
             yield (f"the feedback theme {_shown(theme)} looks like a typo of {nearest}; "
                    "it is kept as a theme of its own")
@@ -67,8 +68,9 @@ def _item_warnings(item: FeedbackItem) -> Iterator[str]:
                "invitation (client when feedback was not invited, invited when it was)")
 
 
-def _nearest(value: str, known: Iterable[str]) -> str | None:
-    found = get_close_matches(value, list(known), n=1, cutoff=_TYPO_LIKENESS)
+@lru_cache(maxsize=4096)  # a vault uses the same few values again and again
+def _nearest(value: str, known: tuple[str, ...]) -> str | None:
+    found = get_close_matches(value, known, n=1, cutoff=_TYPO_LIKENESS)
     return found[0] if found else None
 
 
@@ -110,16 +112,21 @@ def vault_warnings(scan: ScanResult, today: dt.date) -> tuple[NoteWarning, ...]:
 
 
 def _same_clients_on_one_date(sessions: Iterable[Session]) -> Iterator[NoteWarning]:
-    on_one_date: dict[tuple[dt.date, frozenset[str]], list[str]] = defaultdict(list)
+    first: dict[tuple[dt.date, tuple[str, ...]], str] = {}
+    others: dict[tuple[dt.date, tuple[str, ...]], list[str]] = defaultdict(list)
     for session in sessions:
-        on_one_date[session.date, frozenset(session.clients)].append(session.path)
-    for (date, clients), paths in on_one_date.items():
-        if len(paths) < 2:
-            continue
-        whose = "client" if len(clients) == 1 else "clients"
+        clients = session.clients
+        key = (session.date, clients if len(clients) == 1 else tuple(sorted(clients)))
+        if key in first:
+            others[key].append(session.path)
+        else:
+            first[key] = session.path
+    for key, later in others.items():
+        paths = [first[key], *later]
+        whose = "client" if len(key[1]) == 1 else "clients"
         for path in paths:
-            others = [other for other in paths if other != path]
-            more = f" and {len(others) - 1} more" if len(others) > 1 else ""
+            rest = [other for other in paths if other != path]
+            more = f" and {len(rest) - 1} more" if len(rest) > 1 else ""
             yield NoteWarning(path, (
-                f"another session note has the same {whose} on {date}: "
-                f"{others[0]}{more}; if one is a copy, merge them and delete it"))
+                f"another session note has the same {whose} on {key[0]}: "
+                f"{rest[0]}{more}; if one is a copy, merge them and delete it"))
