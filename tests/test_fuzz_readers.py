@@ -26,6 +26,8 @@ pieces = st.sampled_from([
     "<<: *a", "feedback:\n  - pacing/too-fast: slow", "- list", "\x00", "\t", "'unclosed",
     '"\\x00"', "{{date}}", "<% tp %>", "[" * 50, "]" * 50, "x: " + "y" * 5000, "---", "...",
     "\ufeff", "é", "\u202e", "\r", "!!python/object:os.system", "!!binary aGk=", "? [a]: b",
+    "client:: [[RM-07]]", "Client: A", "[date:: 2026-11-20]", "(srs_total:: 1:30", "- x:: [",
+    "**feedback**:: pacing/too-fast: a, b", "```", "`y:: z`",
 ])
 documents = st.lists(pieces, max_size=12).map("\n".join)
 encodings = st.sampled_from(["utf-8", "utf-8-sig", "latin-1", "utf-16", "cp1252"])

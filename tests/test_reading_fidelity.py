@@ -114,6 +114,32 @@ def test_inline_fields_in_the_body_make_a_session(body):
     assert read_note(body.encode()) == session  # with no front-matter at all
 
 
+@st.composite
+def inline_field(draw, name, value):
+    """One inline field as people write it: on a line of its own (after a list marker
+    or a quote mark, the name perhaps in bold), or in brackets within a sentence."""
+    spelled = draw(spellings(name))
+    if draw(st.booleans()):
+        marker = draw(st.sampled_from(["", "- ", "* ", "> ", "> - ", "  - "]))
+        bold = draw(st.booleans())
+        named = f"**{spelled}**" if bold else spelled
+        space = draw(st.sampled_from([" ", "  ", ""]))
+        return f"{marker}{named}::{space}{value}"
+    opening, closing = draw(st.sampled_from(["[]", "()"]))
+    before = draw(st.sampled_from(["", "We met ", "Rating: "]))
+    after = draw(st.sampled_from(["", ".", " and more"]))
+    return f"{before}{opening}{spelled}:: {value}{closing}{after}"
+
+
+@given(inline_field("client", "[[PT-11]]"), inline_field("date", "2026-11-20"),
+       inline_field("feedback_invited", "yes"), inline_field("srs_total", "37"))
+def test_inline_fields_in_any_spelling(client, date, invited, score):
+    body = f"# Session\n{client}\n\n{date}\n{invited}\nSome prose.\n{score}\n"
+    session = read_note(body.encode())
+    assert (session.clients, session.date, session.invited, session.srs_total) == (
+        ("PT-11",), dt.date(2026, 11, 20), True, 37.0)
+
+
 def test_inline_fields_are_read_as_the_yaml_they_spell():
     session = read_note(note("tags: [session]",
                              "client:: [[DS-21]], [[EO-22]]\ndate:: 2026-11-20\n"
