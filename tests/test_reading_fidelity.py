@@ -392,3 +392,32 @@ def test_warnings_survive_the_index(vault, reads):
     assert scan_json(vault) == cold
     assert reads == []  # taken from the index
     assert json.loads(ok(run("--no-cache", "scan", vault, "--format", "json"))) == cold
+
+
+# A vault that has nothing to do with therapy: nothing in it is a session, a problem or a
+# warning (the forms of Obsidian's own documentation vault, which scans with none).
+
+DOCUMENTATION = {
+    "Home.md": "---\naliases:\n  - Start here\ncssclasses:\n  - list-cards\npublish: true\n"
+               "---\nWelcome. See [[Properties]] and ![[banner.png]].\n",
+    "Editing/Properties.md": "---\npermalink: properties\nmobile: true\n---\nProperties look "
+                             "like this:\n\n```yaml\n---\nclient: RM-07\ndate: 2024-01-01\n"
+                             "feedback_invited: yes\n---\n```\n",
+    "Plugins/Dataview-like fields.md": "Write `rating:: 9` inline, or:\n\n```\nclient:: A\n"
+                                       "date:: 2024-05-01\n```\n| Bear | `::highlight::` |\n",
+    "Release notes/2023-01-01 Obsidian 1.1.md": "---\ndate: 2023-01-01\ntags: [release]\n---\n"
+                                                "Fixed #123 and #feedback from users.\n",
+    "Contributing/Give feedback.md": "---\ndate: 2024-02-02\ntags: feedback\n---\nTell us "
+                                     "what you think: #feedback\n",
+    "Movies/Alien.md": "---\nyear: 1977\nfavorite: true\nstatus: watched\n---\n%%a comment "
+                       "client:: nobody%%\n> [!note] Rated\n> Great:: yes\n",
+    "Zettel/202401011030 An idea.md": "---\ntags: [zettel]\n---\nIdeas::links and more.\n",
+    "Drawings/Diagram.excalidraw.md": "---\nexcalidraw-plugin: parsed\n---\n# Text Elements\n",
+}
+
+
+def test_a_documentation_vault_holds_no_session_problem_or_warning(vault):
+    for path, text in DOCUMENTATION.items():
+        vault.write(path, text)
+    assert scan_json(vault) == {"notes": len(DOCUMENTATION) - 1, "sessions": 0, "clients": 0,
+                                "problems": [], "warnings": []}
