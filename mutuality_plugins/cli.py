@@ -495,7 +495,7 @@ def _echo_results(invocation: Invocation, vault: Path, practice: Practice, outpu
 
     Results of a vault without session notes would read as all clear ("No alerts"): a
     person is told that instead, a program gets the results (empty) as usual."""
-    if not practice.scan.sessions:
+    if not practice.scan.sessions and not practice.later:
         if output_format == "json":
             invocation.say(scan_summary.no_sessions(str(vault)))
         else:

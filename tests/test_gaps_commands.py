@@ -97,8 +97,18 @@ def test_a_client_note_is_not_a_session(vault):
 def test_a_session_note_named_for_its_client_with_a_status_is_a_session(vault):
     """A folder a day, a note a client, and a template that adds `status: done`."""
     for day in ("2026-11-09", "2026-11-16", "2026-11-23"):
-        vault.session(f"{day}/RM-07.md", client="RM-07", date=day, status="done")
+        vault.session(f"{day}/RM-07.md", client="RM-07", date=day, status="done",
+                      feedback_invited="no")
     assert [g["client"] for g in listed(vault)] == ["RM-07"]
+
+
+def test_a_client_note_with_the_day_of_the_intake_is_a_client_note(vault):
+    vault.session("Clients/RM-07.md", client="RM-07", date="2026-01-10", status="closed")
+    weekly(vault, "RM-07", 3)
+    assert listed(vault) == []  # closed: not listed, and no session dated 2026-01-10
+    [gap] = listed(vault, "--all-clients")
+    assert gap["opened"] != "2026-01-10"
+    assert json.loads(ok(run("scan", vault, "--format", "json")))["sessions"] == 3
 
 
 def test_as_of_the_first_days_of_the_calendar_is_no_crash(vault):

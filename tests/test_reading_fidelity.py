@@ -48,6 +48,31 @@ def test_a_client_id_is_read_as_written_quoted_or_not(written):
     assert in_a_list.clients == (written, "RM-07")
 
 
+@pytest.mark.parametrize("value, client", [
+    ('"[[Clients/R%C3%A9a|R.]]"', "R%C3%A9a"),
+    ('"[R.](Clients/R%C3%A9a.md)"', "Réa"),  # a Markdown link, with wikilinks turned off
+    ("Re\u0301a", "Réa"),  # e and an accent, as macOS writes it: one spelling
+    ("'  R\u00e9a  '", "Réa"),
+])
+def test_a_client_is_one_client_however_the_link_or_letters_are_written(value, client):
+    assert read_note(note(f"client: {value}\n{DATE}")).clients == (client,)
+
+
+@pytest.mark.parametrize("value", [
+    '"[[RM-07]], [[PT-11]]"', '"[[RM-07]] and [[PT-11]]"', '"[[RM-07]] (couple work)"',
+    "RM-07]]",
+])
+def test_a_link_with_other_text_is_a_problem_never_a_made_up_client(value):
+    assert str(read_note(note(f"client: {value}\n{DATE}"))) == (
+        'client holds a link and other text: write one link, like "[[RM-07]]", or a list of '
+        'links for a joint session, like ["[[DS-21]]", "[[EO-22]]"]')
+    inline = read_note(f"client:: {value.strip(chr(34))}\ndate:: 2026-11-20\n".encode())
+    if "," in value:  # inline, links apart by commas are a list: a joint session
+        assert inline.clients == ("RM-07", "PT-11")
+    else:
+        assert str(inline).startswith("client holds a link and other text")
+
+
 def test_one_client_written_quoted_in_one_note_and_not_in_another_is_one_client(vault):
     vault.session("2026-11-13 a.md", client="0042")
     vault.session("2026-11-20 b.md", client="'0042'")
@@ -57,9 +82,12 @@ def test_one_client_written_quoted_in_one_note_and_not_in_another_is_one_client(
         "Sessions per client:", "  0042   2", "  12:30  1"]
 
 
-def test_a_score_written_oddly_is_still_a_number(vault):
-    session = read_note(note(f"client: A\n{DATE}\nsrs_total: 035"))
-    assert session.srs_total == 29.0  # YAML 1.1 octal: a number, and the SPEC reads it so
+@pytest.mark.parametrize("written, total", [("036", 36.0), ("09", 9.0), ("0x10", 16.0),
+                                            ("3_6", 36.0), ("35.50", 35.5)])
+def test_a_score_written_oddly_is_the_number_a_person_wrote(written, total):
+    assert read_note(note(f"client: A\n{DATE}\nsrs_total: {written}")).srs_total == total
+    assert read_note(f"client:: A\ndate:: 2026-11-20\n[srs_total:: {written}]\n".encode()
+                     ).srs_total == total
 
 
 # 2. Property names in any case
@@ -175,6 +203,53 @@ def test_fields_in_code_prose_and_templates_are_not_fields(body):
     assert read_note(body.encode()) is None
 
 
+@pytest.mark.parametrize("hidden", [
+    "%% Tag #feedback/invited when you asked for feedback %%",
+    "<!-- #feedback/invited if asked -->",
+    "%%\nfeedback_invited:: yes\n#feedback/pacing/too-fast\n%%",
+    "<!--\nfeedback:: pacing/too-fast\n-->",
+    "%% a comment never closed hides the rest #feedback/invited",
+])
+def test_comments_hide_tags_and_fields_as_obsidian_hides_them(hidden):
+    session = read_note(note(f"client: A\n{DATE}", f"Notes.\n{hidden}\nMore notes.\n"))
+    assert (session.invited, session.items) == (False, ())
+
+
+def test_a_comma_splits_a_list_of_values_but_never_prose():
+    body = ("client:: [[DS-21]], [[EO-22]]\ndate:: 2026-11-20\n"
+            "feedback:: pacing/too-slow: \"We could go quicker, honestly\"\n"
+            "feedback:: topic/wants-other: work, and my brother\n")
+    session = read_note(body.encode())
+    assert session.clients == ("DS-21", "EO-22")
+    assert [(i.label, i.quote) for i in session.items] == [
+        ("pacing/too-slow", "We could go quicker, honestly"),
+        ("topic/wants-other", "work, and my brother")]
+    assert read_note(b"client:: DS-21, EO-22\ndate:: 2026-11-20\n").clients == ("DS-21", "EO-22")
+
+
+def test_many_fields_of_another_plugin_never_hide_the_session_fields():
+    tasks = "".join(f"- [ ] task {n} [due:: 2026-11-{n % 28 + 1:02}]\n" for n in range(500))
+    others = "".join(f"[field{n}:: {n}]\n" for n in range(300))
+    session = read_note(f"## Tasks\n{tasks}{others}## Session\nclient:: A\n"
+                        "feedback_invited:: yes\n[srs_total:: 20]\n".encode(), "2026-11-20 A.md")
+    assert (session.clients, session.invited, session.srs_total) == (("A",), True, 20.0)
+
+
+def test_a_note_of_endless_fields_and_commas_is_read_in_one_pass():
+    hostile = ("a::" + "1," * 9990 + "\n") * 100 + ("[b:: " + "x," * 5000 + "]\n") * 100
+    assert read_note(hostile.encode()) is None
+
+
+@pytest.mark.parametrize("template", [
+    "---\nclient: <%*\ntR += await tp.system.prompt(\"Client\")\n%>\n"
+    "date: <% tp.date.now(\"YYYY-MM-DD\") %>\nfeedback_invited: false\n---\n",
+    "# Session\nclient:: <%*\nconst c = await tp.system.prompt(\"Client\");\ntR += c;\n%>\n"
+    "date:: <% tp.date.now() %>\n",
+])
+def test_a_template_command_over_several_lines_is_a_placeholder(template):
+    assert read_note(template.encode(), "Templates/Session.md") is None
+
+
 @given(st.text(string.printable + "[]()*:>-`", max_size=300))
 def test_any_body_of_fields_gives_an_answer(body):
     result = read_note(f"client:: A\ndate:: 2026-11-20\n{body}".encode())
@@ -222,6 +297,11 @@ def test_a_date_in_the_file_name_in_any_form(day, form, before, after):
 ])
 def test_the_first_form_found_in_a_name_wins(name, day):
     assert read_note(note("client: A"), name).date == day
+
+
+def test_an_empty_date_link_leaves_the_date_to_the_file_name():
+    assert read_note(note('client: A\ndate: "[[]]"'), "2026-11-20 A.md").date == dt.date(
+        2026, 11, 20)
 
 
 @pytest.mark.parametrize("name, reason", [
@@ -306,6 +386,28 @@ def test_an_unknown_signal_or_a_theme_that_looks_like_a_typo_is_a_warning(vault)
     ]
 
 
+@pytest.mark.parametrize("tag", ["feedback/invite", "feedback/invted", "feedback/Invitd"])
+def test_a_typo_in_the_invitation_tag_is_a_warning(vault, tag):
+    vault.write("2026-11-20 A.md", note(f"client: A\ntags: [{tag}]"))
+    [(_, message)] = warnings_of(vault)
+    assert message.startswith(f'the feedback theme "{tag.split("/")[1].lower()}" looks like a '
+                              "typo of invited (the tag feedback/invited says you invited "
+                              "feedback)")
+
+
+def test_feedback_invited_twice_says_so(vault):
+    assert str(read_note(b"client:: A\ndate:: 2026-11-20\nfeedback_invited:: Yes\n"
+                         b"feedback_invited:: no\n")) == (
+        "feedback_invited is given more than once: keep one, yes or no")
+
+
+def test_sessions_only_after_today_are_no_empty_vault(vault):
+    vault.session("2026-12-01 A.md", client="A")
+    result = run("alerts", vault)
+    assert result.stdout == "No alerts for sessions since 2026-10-30.\n"
+    assert "1 note looks wrong" in result.stderr
+
+
 def test_a_session_after_today_is_a_warning_and_left_out_of_alerts(vault):
     vault.streak("A")  # 16, 17 and 18 November
     assert warnings_of(vault, "--as-of", "2026-11-17") == [(
@@ -351,8 +453,9 @@ def test_two_session_notes_of_the_same_clients_on_one_date_are_each_warned(vault
 def test_a_note_with_a_date_and_feedback_but_no_client_is_a_warning(vault, front_matter, body):
     vault.write("Supervision.md", note(front_matter, body))
     assert warnings_of(vault) == [("Supervision.md", (
-        "this note has a date and feedback but no `client`, so it is not read as a session: "
-        "add `client: ` with the client's id if it is one"))]
+        "this note has a date and what a session note has (feedback_invited, a feedback tag "
+        "or a rating) but no `client`, so it is not read as a session: add `client: ` with "
+        "the client's id if it is one"))]
 
 
 @pytest.mark.parametrize("front_matter, body", [

@@ -76,7 +76,10 @@ def _read_entry(entry: Any) -> tuple[FeedbackItem | None, bool]:
 
 def _written(head: str, quote: str) -> FeedbackItem:
     theme, _, signal = head.partition("/")
-    return FeedbackItem(theme, signal, quote=quote.strip() or None)
+    quote = quote.strip()
+    if len(quote) > 1 and quote[0] == quote[-1] and quote[0] in "\"'":
+        quote = quote[1:-1].strip()  # `pacing/too-fast: "slow down"`, as written inline
+    return FeedbackItem(theme, signal, quote=quote or None)
 
 
 def _text(value: Any, name: str) -> str | None:

@@ -14,6 +14,8 @@ def mutuality_extract_feedback(note: Note) -> Feedback | None:
     value = note.properties.get("feedback_invited")
     if is_absent(value):
         return None
+    if isinstance(value, list) and len(value) > 1:  # two `feedback_invited::` lines, say
+        raise NoteProblem("feedback_invited is given more than once: keep one, yes or no")
     if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
         value = value.strip().lower() in _TRUE
     if not isinstance(value, bool):

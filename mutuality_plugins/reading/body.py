@@ -1,8 +1,11 @@
-"""Read the Markdown body: inline tags, and the prose with code and tags blanked.
+"""Read the Markdown body: inline tags, and the prose with code, comments and tags
+blanked.
 
 Code is never prose: a tag or a word inside fenced code (```` ``` ```` or ``~~~``; an
 unclosed fence runs to the end of the note) or inline code (`` `...` ``) does not
-count. Every note of a vault passes through here, so the scanning is done with
+count. Nor does what Obsidian hides: a comment, ``%%...%%`` or ``<!-- ... -->`` (one
+never closed runs to the end), such as a template's hint "%% tag #feedback/invited
+when you asked %%". Every note of a vault passes through here, so the scanning is done with
 literal-first patterns and plain loops rather than look-behind regular expressions
 (four times slower on a typical note).
 """
@@ -34,8 +37,8 @@ MAX_MARKS = 50_000
 
 
 def read_body(body: str) -> tuple[tuple[str, ...], str]:
-    """Return (inline tags lowercased, prose with code and tags blanked out)."""
-    text = _blank_fenced_code(body) if ("```" in body or "~~~" in body) else body
+    """Return (inline tags lowercased, prose with code, comments and tags blanked out)."""
+    text = blank_fenced_code(body)
     for mark, name in (("`", "code marks (`)"), ("#", "# signs")):
         if text.count(mark) > MAX_MARKS:
             raise NoteProblem(
@@ -45,6 +48,7 @@ def read_body(body: str) -> tuple[tuple[str, ...], str]:
     code_spans = "`" in text
     if code_spans:
         text = _blank_inline_code(text)
+    text = blank_comments(text)
     tags, text = _blank_tags(text) if "#" in text else ((), text)
     return tags, text.replace(_CODE, " ") if code_spans else text
 
@@ -97,7 +101,32 @@ def _blank_inline_code(text: str) -> str:
     return "".join(pieces)
 
 
-def _blank_fenced_code(body: str) -> str:
+# Obsidian's comments, and HTML's.
+_COMMENTS = (("%%", "%%"), ("<!--", "-->"))
+
+
+def blank_comments(text: str) -> str:
+    """The text with each comment blanked: a space, and its line breaks (so the lines
+    after it stay where they were)."""
+    for opening, closing in _COMMENTS:
+        if opening not in text:
+            continue
+        pieces: list[str] = []
+        last = 0
+        while (start := text.find(opening, last)) >= 0:
+            end = text.find(closing, start + len(opening))
+            end = len(text) if end < 0 else end + len(closing)
+            pieces += (text[last:start], " " + "\n" * text.count("\n", start, end))
+            last = end
+        pieces.append(text[last:])
+        text = "".join(pieces)
+    return text
+
+
+def blank_fenced_code(body: str) -> str:
+    """The body with each line of fenced code blank (the lines stay)."""
+    if "```" not in body and "~~~" not in body:
+        return body
     kept: list[str] = []
     fence = ""
     for line in body.split("\n"):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from typing import Any
+from urllib.parse import unquote
 
 from ..errors import NoteProblem
 from .values import as_text, is_absent
@@ -27,6 +29,11 @@ NO_DATE = "no date: add `date: 2026-11-20` or put the date in the file name"
 # report works per client: such a note would multiply the work and the alerts.
 MAX_CLIENTS = 20
 MAX_CLIENT_CHARACTERS = 100
+_LINK_AND_TEXT = (
+    "client holds a link and other text: write one link, like \"[[RM-07]]\", or a list "
+    "of links for a joint session, like [\"[[DS-21]]\", \"[[EO-22]]\"]"
+)
+_MARKDOWN_LINK = re.compile(r"\[[^\[\]]*\]\(<?([^()<>]+)>?\)")
 _CLIENT_KIND = (
     "client should be a name, a number or a link like \"[[RM-07]]\", "
     "or a list of those for a joint session"
@@ -55,10 +62,24 @@ def _read_client(entry: Any) -> str:
     if is_absent(entry):
         return ""
     if isinstance(entry, str):
-        return _link_target(entry) if is_link else entry.strip()
+        if is_link:
+            return nfc(_link_target(entry))
+        text = entry.strip()
+        markdown_link = _MARKDOWN_LINK.fullmatch(text)
+        if markdown_link:  # [R.](Clients/RM-07.md), with wikilinks turned off
+            return nfc(_link_target(unquote(markdown_link.group(1))))
+        if "[[" in text or "]]" in text:
+            raise NoteProblem(_LINK_AND_TEXT)
+        return nfc(text)
     if isinstance(entry, (int, float, dt.date)) and not isinstance(entry, bool):
         return as_text(entry).strip()  # as written: 0042, 12:30, 2026-11-20
     raise NoteProblem(_CLIENT_KIND)
+
+
+def nfc(client: str) -> str:
+    """One spelling of each letter: ``é`` typed as one character or as ``e`` and an
+    accent (as macOS names files) is one client."""
+    return client if client.isascii() else unicodedata.normalize("NFC", client)
 
 
 def _unwrapped(entry: Any) -> tuple[Any, bool]:
@@ -71,7 +92,8 @@ def _unwrapped(entry: Any) -> tuple[Any, bool]:
         entry, is_link = entry[0], True
     if isinstance(entry, str):
         text = entry.strip()
-        if text.startswith("[[") and text.endswith("]]"):
+        if (text.startswith("[[") and text.endswith("]]")
+                and "[[" not in text[2:-2] and "]]" not in text[2:-2]):
             return text[2:-2], True
     return entry, is_link
 
@@ -96,6 +118,8 @@ def read_date(value: Any, file_name: str) -> dt.date:
     elif isinstance(value, str) and value.strip().startswith("[["):
         value, is_link = _unwrapped(value)
         value = _link_target(value) if is_link else value
+        if not value:  # an empty link, "[[]]": as if no date were written
+            return _date_in_name(file_name)
     if isinstance(value, dt.datetime):  # before date: a datetime is a date too
         return value.date()
     if isinstance(value, dt.date):

@@ -24,7 +24,7 @@ from ..model import (
     Session,
 )
 from .body import read_body
-from .fields import read_clients, read_date
+from .fields import nfc, read_clients, read_date
 from .front_matter import load_properties, read_inline_value, split_front_matter
 from .properties import by_lowercase_name, with_inline_fields
 from .tags import tags_in_property
@@ -37,8 +37,9 @@ MAX_NOTE_BYTES = 4 * 1024 * 1024
 KEPT_PROSE_CHARS = 256 * 1024
 
 # What only a session note has: a note with a client and one of these is a session,
-# whatever its name and status (``2026-11-02/RM-07.md`` with ``status: done``).
-SESSION_KEYS = ("date", "feedback_invited", "feedback")
+# whatever its name and status (``2026-11-02/RM-07.md`` with ``status: done``). A date
+# is not one: a client note may well have one (the day of the intake).
+SESSION_KEYS = ("feedback_invited", "feedback")
 
 # More feedback items than anyone records in a session would multiply the alerts and
 # the digest's lines (each by every client of the note).
@@ -109,7 +110,7 @@ def read_client_note(path: str, properties: Mapping[str, Any],
     status = properties.get("status")
     if is_absent(status) or not isinstance(status, (str, int, float)):
         return None
-    name = basename(path)[:-3].strip()
+    name = nfc(basename(path)[:-3].strip())
     if clients and (name not in clients or any(
             not is_absent(properties.get(key)) for key in SESSION_KEYS)):
         return None  # a session note (one a day, named for the client, say)

@@ -5,8 +5,9 @@ inline fields in the body (SPEC section 2).
   all-lowercase one wins unless its value is absent; among the others the last one wins.
 - A body line ``KEY:: VALUE`` (after an optional ``- ``, ``* `` or ``> ``; the key may
   be in ``**``), or ``[KEY:: VALUE]`` / ``(KEY:: VALUE)`` anywhere in a line, gives KEY
-  when the front-matter lacks it. Values separated by commas, or a key given on several
-  lines, make a list (two ``client::`` lines are a joint session).
+  when the front-matter lacks it. Values separated by commas (each a link, a quoted
+  text or a word), or a key given on several lines, make a list (two ``client::``
+  lines are a joint session).
 """
 
 from __future__ import annotations
@@ -15,19 +16,29 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from .values import is_absent
+from .body import blank_comments, blank_fenced_code
+from .values import PLACEHOLDER_TOKEN, TEMPLATE_PLACEHOLDER, is_absent
 
 # What a line holds before a field on it: list markers and quote marks.
 # A name is short (bounded, so that a long line of spaces costs no more than its length).
 _NAME = r"(\*\*)?(\w[\w .\-/]{0,63}?)(?(%d)\*\*)[ \t]*::"
 _LINE_FIELD = re.compile(r"[ \t]*(?:(?:[-*+]|>)[ \t]+|>)*" + _NAME % 1 + "(.*)")
 _BRACKET_FIELD = re.compile(r"([\[(])[ \t]*" + _NAME % 2)
-_FENCE_OPEN = re.compile(r" {0,3}(`{3,}|~{3,})")
 # No field is read from a longer line (no one writes one so long).
 LONGEST_LINE = 20_000
-# A note with more inline fields than this is not a session note's way of writing
-# them (each value is read as YAML): the rest are not read.
-MOST_FIELDS = 200
+# Bounds on what one note's inline fields cost, whatever it holds (each value is read
+# as YAML): names (the Tasks plugin's ``[due:: ...]`` is one name, however many tasks),
+# values of a name, and values read as YAML (the rest are kept as written).
+MOST_NAMES = 200
+# ... beyond which the names mutuality reads itself are read still.
+SESSION_NAMES = frozenset({"client", "date", "feedback_invited", "feedback", "tags", "status",
+                           "srs_relationship", "srs_goals", "srs_approach", "srs_overall",
+                           "srs_total"})
+MOST_VALUES = 100
+MOST_READ = 1000
+# A value of its own in a list: a link, a quoted text, or a word with no quote mark,
+# bracket or white space in it.
+_ONE_VALUE = re.compile(r"\[\[[^\[\]]*\]\]|\"[^\"]*\"|'[^']*'|[^\s\[\]\"']+")
 
 
 def by_lowercase_name(properties: Mapping[Any, Any]) -> dict[Any, Any]:
@@ -67,11 +78,23 @@ def with_inline_fields(properties: dict[Any, Any], body: str,
     """
     if "::" not in body:  # most notes: at once
         return properties
+    if "{{" in body or "<%" in body:  # a template's placeholder may span lines
+        body = TEMPLATE_PLACEHOLDER.sub(PLACEHOLDER_TOKEN, body)
     fields: dict[str, list[Any]] = {}
+    read = 0
     for name, written in inline_fields(body):
-        if is_absent(properties.get(name)):
-            values = [read_value(part) for part in _parts(written)]
-            fields.setdefault(name, []).extend(v for v in values if not is_absent(v))
+        if not is_absent(properties.get(name)):
+            continue
+        values = fields.get(name)
+        if values is None:
+            if len(fields) >= MOST_NAMES and name not in SESSION_NAMES:
+                continue
+            values = fields[name] = []
+        for part in _parts(written)[:MOST_VALUES - len(values)]:
+            value = read_value(part) if read < MOST_READ else part
+            read += 1
+            if not is_absent(value):
+                values.append(value)
     if not fields:
         return properties
     merged = dict(properties)
@@ -82,19 +105,9 @@ def with_inline_fields(properties: dict[Any, Any], body: str,
 
 
 def inline_fields(body: str) -> Iterator[tuple[str, str]]:
-    """(name lowercased, value as written) of each inline field outside code, in order."""
-    found = 0
-    fence = ""
-    for line in body.split("\n"):
-        if fence:  # inside fenced code, until its closing fence
-            stripped = line.strip()
-            if stripped.startswith(fence) and stripped == fence[0] * len(stripped):
-                fence = ""
-            continue
-        opening = _FENCE_OPEN.match(line)
-        if opening and not (opening.group(1)[0] == "`" and "`" in line[opening.end():]):
-            fence = opening.group(1)
-            continue
+    """(name lowercased, value as written) of each inline field outside code and
+    comments, in order."""
+    for line in blank_comments(blank_fenced_code(body)).split("\n"):
         if "::" not in line or len(line) > LONGEST_LINE:
             continue
         if line.count("`") > 1:  # code spans: what is between two backticks
@@ -102,9 +115,6 @@ def inline_fields(body: str) -> Iterator[tuple[str, str]]:
             line = " ".join(piece for number, piece in enumerate(pieces)
                             if number % 2 == 0 or number == len(pieces) - 1)
         for name, value in _fields_in_line(line):
-            found += 1
-            if found > MOST_FIELDS:
-                return
             yield name.strip().lower(), value
 
 
@@ -135,26 +145,13 @@ def _closings(line: str) -> dict[int, int]:
 
 
 def _parts(value: str) -> list[str]:
-    """The value split at commas outside brackets and quotes, each part trimmed."""
+    """The value, trimmed, as a list of its parts: split at commas when each part is a
+    value of its own (a link, a quoted text, a number, a word), as Dataview does; one
+    part when any is prose (``pacing/too-fast: slow down, please`` is one value)."""
     value = value.strip()
     if "," not in value:
         return [value]
-    parts: list[str] = []
-    depth = 0
-    quote = ""
-    start = 0
-    for position, character in enumerate(value):
-        if quote:
-            if character == quote:
-                quote = ""
-        elif character in "\"'" and not value[start:position].strip():
-            quote = character
-        elif character in "[({":
-            depth += 1
-        elif character in "])}":
-            depth = max(depth - 1, 0)
-        elif character == "," and depth == 0:
-            parts.append(value[start:position].strip())
-            start = position + 1
-    parts.append(value[start:].strip())
-    return [part for part in parts if part]
+    parts = [part.strip() for part in value.split(",")]
+    if all(_ONE_VALUE.fullmatch(part) for part in parts if part):
+        return [part for part in parts if part]
+    return [value]

@@ -10,10 +10,10 @@ from typing import Any
 
 from ..errors import NoteProblem
 
-# Obsidian's core Templates write ``{{date}}``; the Templater plugin writes ``<% ... %>``.
-# A placeholder stays on one line and holds no other opening, which also keeps the
-# search linear on hostile text such as ``{{{{{{...``.
-TEMPLATE_PLACEHOLDER = re.compile(r"\{\{[^{}\n]*\}\}|<%(?:[^%<\n]|%(?!>)|<(?!%))*%>")
+# Obsidian's core Templates write ``{{date}}``; the Templater plugin writes ``<% ... %>``
+# (a command may span lines: ``<%* ... %>``). A placeholder holds no other opening,
+# which also keeps the search linear on hostile text such as ``{{{{{{...``.
+TEMPLATE_PLACEHOLDER = re.compile(r"\{\{[^{}\n]*\}\}|<%(?:[^%<]|%(?!>)|<(?!%))*%>")
 
 # An unquoted placeholder is not valid YAML (``date: {{date}}`` reads as a mapping
 # with a mapping for a key). Before loading, placeholders become this plain token,

@@ -30,6 +30,8 @@ from ..model import (
     Session,
 )
 
+# The second part of the invitation tag (``feedback/invited``).
+INVITED = "invited"
 # More than this for one note says the same thing again and again.
 MOST_PER_NOTE = 10
 _SHOWN_CHARACTERS = 40
@@ -51,8 +53,12 @@ def item_warnings(items: Iterable[FeedbackItem]) -> tuple[str, ...]:
 def _item_warnings(item: FeedbackItem) -> Iterator[str]:
     theme = item.theme
     if theme not in KNOWN_SIGNALS:
-        nearest = _nearest(theme, tuple(KNOWN_SIGNALS))
-        if nearest:
+        nearest = _nearest(theme, (*KNOWN_SIGNALS, INVITED))
+        if nearest == INVITED:  # feedback/invted: no invitation, but a theme
+            yield (f"the feedback theme {_shown(theme)} looks like a typo of invited (the "
+                   "tag feedback/invited says you invited feedback); it is kept as a theme "
+                   "of its own, and the session is not read as invited")
+        elif nearest:
             yield (f"the feedback theme {_shown(theme)} looks like a typo of {nearest}; "
                    "it is kept as a theme of its own")
     elif KNOWN_SIGNALS[theme] and item.signal and item.signal not in KNOWN_SIGNALS[theme]:
@@ -91,8 +97,9 @@ def _shown(value: str, quoted: bool = True) -> str:
 
 
 LOOKS_LIKE_A_SESSION = (
-    "this note has a date and feedback but no `client`, so it is not read as a session: "
-    "add `client: ` with the client's id if it is one"
+    "this note has a date and what a session note has (feedback_invited, a feedback tag "
+    "or a rating) but no `client`, so it is not read as a session: add `client: ` with "
+    "the client's id if it is one"
 )
 
 
