@@ -9,7 +9,7 @@ from typing import Any
 from ..errors import NoteProblem
 from ..hookspecs import hookimpl
 from ..model import Feedback, Note
-from ..reading.values import as_text, is_absent
+from ..reading.values import is_absent
 
 SCALES = ("srs_relationship", "srs_goals", "srs_approach", "srs_overall")
 TOTAL = "srs_total"
@@ -59,9 +59,10 @@ def _score(properties: Mapping[str, Any], name: str, highest: int) -> float | No
     value = properties.get(name)
     if is_absent(value):
         return None
-    written = as_text(value).strip() if isinstance(value, (int, str)) else ""
-    if not isinstance(value, bool) and _LEADING_ZEROS.fullmatch(written):
-        value = int(written, 10)
+    if type(value) not in (int, float):  # a plain number was written as Python writes it
+        written = value if isinstance(value, str) else getattr(value, "written", "")
+        if _LEADING_ZEROS.fullmatch(written.strip()):
+            value = int(written, 10)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
         0 <= value <= highest
     ):

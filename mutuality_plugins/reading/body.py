@@ -38,7 +38,7 @@ MAX_MARKS = 50_000
 
 def read_body(body: str) -> tuple[tuple[str, ...], str]:
     """Return (inline tags lowercased, prose with code, comments and tags blanked out)."""
-    text = blank_fenced_code(body)
+    text = blank_fenced_code(body) if ("```" in body or "~~~" in body) else body
     for mark, name in (("`", "code marks (`)"), ("#", "# signs")):
         if text.count(mark) > MAX_MARKS:
             raise NoteProblem(
@@ -48,7 +48,8 @@ def read_body(body: str) -> tuple[tuple[str, ...], str]:
     code_spans = "`" in text
     if code_spans:
         text = _blank_inline_code(text)
-    text = blank_comments(text)
+    if ("%" in text and "%%" in text) or ("<" in text and "<!--" in text):  # "%": at once
+        text = blank_comments(text)
     tags, text = _blank_tags(text) if "#" in text else ((), text)
     return tags, text.replace(_CODE, " ") if code_spans else text
 

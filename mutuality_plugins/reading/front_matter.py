@@ -11,7 +11,6 @@ it; an empty block is an empty mapping.
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
 import yaml
@@ -49,9 +48,11 @@ def _keeping_text(construct: Any) -> Any:
 
     def construct_written(loader: Any, node: ScalarNode) -> Any:
         value = construct(loader, node)
-        with contextlib.suppress(ValueError):  # too many digits to make text of
+        try:
             if str(value) == node.value:
                 return value
+        except ValueError:  # too many digits to make text of
+            pass
         return written(value, node.value)
 
     return construct_written

@@ -69,7 +69,8 @@ def read_session(raw: bytes, path: str, extract: Extract,
     front_matter, body = split_front_matter(decode(raw))
     properties = {} if front_matter is None else by_lowercase_name(
         load_properties(front_matter))
-    properties = with_inline_fields(properties, body, read_inline_value)
+    if "::" in body:  # Dataview's inline fields (most notes have none)
+        properties = with_inline_fields(properties, body, read_inline_value)
     if not properties:
         return None
     clients = read_clients(properties.get("client"))

@@ -38,12 +38,22 @@ _SHOWN_CHARACTERS = 40
 # How alike a value and a known one must be to be a likely typo (difflib's ratio):
 # "pendig" and "pending" are 0.92, "word" and "words" 0.89, "pace" and "pacing" 0.6.
 _TYPO_LIKENESS = 0.75
+# What needs no warning, at a glance: the known signals of each theme (any of words),
+_ANY: frozenset[str] = frozenset()
+_KNOWN_SIGNALS = {theme: frozenset({*signals, ""}) if signals else _ANY
+                  for theme, signals in KNOWN_SIGNALS.items()}
+_RESPONSES = frozenset({*RESPONSES, None})
+_BY = frozenset({BY_CLIENT, BY_INVITED, None})
 
 
 def item_warnings(items: Iterable[FeedbackItem]) -> tuple[str, ...]:
     """What looks wrong in a session's items, as read (before ``by`` is settled)."""
     warnings: list[str] = []
     for item in items:
+        signals = _KNOWN_SIGNALS.get(item.theme, ())
+        if ((signals is _ANY or item.signal in signals) and item.response in _RESPONSES
+                and item.by in _BY):
+            continue  # most items: nothing to look at
         warnings += _item_warnings(item)
         if len(warnings) >= MOST_PER_NOTE:
             break
