@@ -16,24 +16,25 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from ..extractors.session_rating import SCALES, TOTAL
 from .body import blank_comments, blank_fenced_code
 from .values import PLACEHOLDER_TOKEN, TEMPLATE_PLACEHOLDER, is_absent
 
-# What a line holds before a field on it: list markers and quote marks.
-# A name is short (bounded, so that a long line of spaces costs no more than its length).
+# A field's name, perhaps in bold, and its ``::``. A name is short (bounded, so that a
+# long line of spaces costs no more than its length).
 _NAME = r"(\*\*)?(\w[\w .\-/]{0,63}?)(?(%d)\*\*)[ \t]*::"
+# A line that is a field: after list markers and quote marks, if any.
 _LINE_FIELD = re.compile(r"[ \t]*(?:(?:[-*+]|>)[ \t]+|>)*" + _NAME % 1 + "(.*)")
 _BRACKET_FIELD = re.compile(r"([\[(])[ \t]*" + _NAME % 2)
 # No field is read from a longer line (no one writes one so long).
-LONGEST_LINE = 20_000
+LONGEST_LINE = 4096
 # Bounds on what one note's inline fields cost, whatever it holds (each value is read
 # as YAML): names (the Tasks plugin's ``[due:: ...]`` is one name, however many tasks),
 # values of a name, and values read as YAML (the rest are kept as written).
 MOST_NAMES = 200
 # ... beyond which the names mutuality reads itself are read still.
 SESSION_NAMES = frozenset({"client", "date", "feedback_invited", "feedback", "tags", "status",
-                           "srs_relationship", "srs_goals", "srs_approach", "srs_overall",
-                           "srs_total"})
+                           *SCALES, TOTAL})
 MOST_VALUES = 100
 MOST_READ = 1000
 # A value of its own in a list: a link, a quoted text, or a word with no quote mark,
