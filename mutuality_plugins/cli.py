@@ -19,7 +19,7 @@ from .model import Period
 from .practice import NO_ALERTS, Practice
 from .report import ALERTS_REPORT, Report, period_of
 from .reporters import gaps as gap_reports
-from .reporters.plain import as_json, printable
+from .reporters.plain import as_json, count, printable
 from .service import install_command, install_service, this_system, user_service
 from .sinks import SinkDelivery, stdout_sink
 from .vault import require_vault
@@ -407,8 +407,8 @@ def _notify(invocation: Invocation, vault: Path, practice: Practice, period: Per
     delivery = SinkDelivery(sinks, invocation.index(vault, practice.settings),
                             invocation.guard, practice.settings)
     shown = [alert for alert in practice.alerts if alert.date in period]
-    for sink, count in delivery.deliver(shown, wait=delivery.seconds):
-        invocation.say(f"{count} new alert{'s' if count > 1 else ''} handed to {sink.name}")
+    for sink, handed in delivery.deliver(shown, wait=delivery.seconds):
+        invocation.say(f"{count(handed, 'new alert')} handed to {sink.name}")
     delivery.settle(last=True)  # a sink still at work gets these again next time
 
 
@@ -489,17 +489,22 @@ def _quoted(vault: Path) -> str:
     return shlex.quote(str(vault))
 
 
+# The formats a person reads (a program reads the others).
+_FOR_A_PERSON = ("text", "markdown")
+
+
 def _echo_results(invocation: Invocation, vault: Path, practice: Practice, output: str,
                   output_format: str) -> None:
     """Print a command's results, then what they do not show (:func:`_say_left_out`).
 
     Results of a vault without session notes would read as all clear ("No alerts"): a
-    person is told that instead, a program gets the results (empty) as usual."""
-    if not practice.scan.sessions and not practice.later:
-        if output_format == "json":
-            invocation.say(scan_summary.no_sessions(str(vault)))
-        else:
+    person is told that instead, a program (any other format) gets the results (empty)
+    as usual."""
+    if not practice.scan.sessions and not practice.sessions_after_today:
+        if output_format in _FOR_A_PERSON:
             output = scan_summary.no_sessions(str(vault))
+        else:
+            invocation.say(scan_summary.no_sessions(str(vault)))
     invocation.echo(output, nl=not output.endswith("\n"))
     _say_left_out(invocation, vault, practice)
 
@@ -509,16 +514,15 @@ def _say_left_out(invocation: Invocation, vault: Path, practice: Practice) -> No
     how many notes look wrong."""
     scan = practice.scan
     if scan.problems:
-        count = len(scan.problems)
-        invocation.say(f"{count} note{'s' if count > 1 else ''} could not be read and "
-                       f"{'were' if count > 1 else 'was'} left out; `mutuality scan "
+        problems = len(scan.problems)
+        invocation.say(f"{count(problems, 'note')} could not be read and "
+                       f"{'were' if problems > 1 else 'was'} left out; `mutuality scan "
                        f"{_quoted(vault)}` lists them")
     warned = len({warning.path for warning in practice.warnings})
     if warned:
         as_of = "" if practice.today == _today() else f" --as-of {practice.today}"
-        invocation.say(f"{warned} note{'s' if warned > 1 else ''} "
-                       f"{'look' if warned > 1 else 'looks'} wrong; `mutuality scan "
-                       f"{_quoted(vault)}{as_of}` lists why")
+        invocation.say(f"{count(warned, 'note')} {'look' if warned > 1 else 'looks'} wrong; "
+                       f"`mutuality scan {_quoted(vault)}{as_of}` lists why")
 
 
 @cli.command()

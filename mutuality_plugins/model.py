@@ -18,6 +18,13 @@ from typing import Any, Protocol
 BY_CLIENT = "client"
 BY_INVITED = "invited"
 
+def known_by(by: str | None) -> str | None:
+    """Who raised an item as written (``by``), if it is one mutuality knows (compared
+    lowercased): :data:`BY_CLIENT` or :data:`BY_INVITED`; None for any other."""
+    lowered = by.strip().lower() if by else None
+    return lowered if lowered in (BY_CLIENT, BY_INVITED) else None
+
+
 # What the essay names (SPEC section 3): other themes, signals of words and responses
 # are kept, but a pacing or topic signal, a response or a `by` outside these, or a
 # theme that is a likely typo of one, is worth a warning.
@@ -27,6 +34,10 @@ KNOWN_SIGNALS = {
     "topic": ("drifted", "not-now", "wants-other", "unsure"),
 }
 RESPONSES = ("adjusted", "explored", "declined", "pending")
+
+# The Session Rating Scale's properties: its four items (0 to 10 each), and its total.
+SRS_ITEMS = ("srs_relationship", "srs_goals", "srs_approach", "srs_overall")
+SRS_TOTAL = "srs_total"
 
 
 def normalize_theme(theme: str) -> str:

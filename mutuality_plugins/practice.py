@@ -79,7 +79,7 @@ class Practice:
         name: one changed since is not written over (a tick may have come meanwhile).
     :ivar warnings: the notes of the whole vault that are read but look wrong as of
         ``today`` (a session dated after it among them), sorted by path.
-    :ivar later: how many session notes of the vault are dated after ``today`` (they
+    :ivar sessions_after_today: how many session notes of the vault are dated after ``today`` (they
         are not in ``scan``).
     """
 
@@ -97,7 +97,7 @@ class Practice:
     dismissals_trouble: str | None = None
     seen: Mapping[str, str] = field(default_factory=dict)
     warnings: tuple[NoteWarning, ...] = ()
-    later: int = 0
+    sessions_after_today: int = 0
     _gaps_on: Callable[[date], tuple[Gap, ...]] | None = field(
         default=None, repr=False, compare=False)
 
@@ -179,8 +179,8 @@ class PracticeBuilder:
         when given. ``dismissed``: the ids of the gaps the therapist dismissed (they do
         not count in the 100 gaps of a rule a client may have open)."""
         warnings = vault_warnings(scan, today)
-        later = sum(session.date > today for session in scan.sessions)
-        if only is not None or later:
+        after_today = sum(session.date > today for session in scan.sessions)
+        if only is not None or after_today:
             scan = replace(scan, sessions=tuple(
                 session for session in scan.sessions if session.date <= today
                 and (only is None or only in session.clients)))
@@ -224,7 +224,8 @@ class PracticeBuilder:
 
         return Practice(self.vault, scan, tuple(alerts), self.settings, today, since, only,
                         _in_order(gaps), client_statuses(scan, today, self.settings),
-                        dismissed, warnings=warnings, later=later, _gaps_on=gaps_on)
+                        dismissed, warnings=warnings, sessions_after_today=after_today,
+                        _gaps_on=gaps_on)
 
     def _found(self, client: str, sessions: Sequence[Session], since: date | None) -> Found:
         """The alerts (raised on or after ``since``) and the open gaps of the client's

@@ -57,7 +57,6 @@ def as_text(result: ScanResult, vault: str, today: dt.date) -> str:
     return "\n".join(printable(line) for line in lines)
 
 
-
 def no_sessions(vault: str) -> str:
     """What a vault without session notes gets instead of results that read as all clear."""
     return (f"no session notes found in {vault}: a session note names a `client` in its "

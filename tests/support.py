@@ -68,7 +68,8 @@ def read_note(content: str | bytes,
     raw = content.encode("utf-8") if isinstance(content, str) else content
     extract = BUILT_IN.hook.mutuality_extract_feedback
     try:
-        return read_session(raw, path, lambda note: extract(note=note, settings=Settings()))
+        return read_session(raw, path, lambda note: extract(note=note, settings=Settings()),
+                            Settings().feedback_tag)
     except NoteProblem as problem:
         assert str(problem) and "\n" not in str(problem), "a problem is one plain line"
         return problem

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from support import TODAY, Watching, ok, run, until
+from support import TODAY, Watching, note, ok, run, until
 
 ALERTS_MD = Path("Mutuality") / "Alerts.md"
 DISMISSED_MD = Path("Mutuality") / "Dismissed gaps.md"
@@ -100,6 +100,14 @@ def test_a_session_note_named_for_its_client_with_a_status_is_a_session(vault):
         vault.session(f"{day}/RM-07.md", client="RM-07", date=day, status="done",
                       feedback_invited="no")
     assert [g["client"] for g in listed(vault)] == ["RM-07"]
+
+
+@pytest.mark.parametrize("signs", ["srs_total: 30", "tags: [feedback/pacing/too-fast]",
+                                   "feedback: [topic/not-now]"])
+def test_a_note_named_for_its_client_with_a_status_and_feedback_is_a_session(vault, signs):
+    vault.write("2026-11-02/RM-07.md", note(f"client: RM-07\ndate: 2026-11-02\nstatus: done\n"
+                                            f"{signs}"))
+    assert json.loads(ok(run("scan", vault, "--format", "json")))["sessions"] == 1
 
 
 def test_a_client_note_with_the_day_of_the_intake_is_a_client_note(vault):

@@ -5,8 +5,10 @@ exception here is a bug that would take a whole scan down.
 """
 
 import datetime as dt
+import re
 import string
 
+import pytest
 import yaml
 from hypothesis import example, given
 from hypothesis import strategies as st
@@ -166,5 +168,20 @@ def test_the_fast_yaml_path_reads_exactly_like_pyyaml(pairs):
             return type(error).__name__
 
     expected = load(lambda text: yaml.load(text, Loader=yaml.CSafeLoader))
-    if expected != "ValueError":  # a date that is not a real day: read as text on purpose
+    # On purpose: a date that is not a real day is read as text, and a number written
+    # with leading zeros (036, 09) as the decimal number written.
+    if expected != "ValueError" and not LEADING_ZEROS.search(document):
         assert load(_load_yaml) == expected
+
+
+LEADING_ZEROS = re.compile(r"(?<![\w.:])[-+]?0[0-9]+(?![\w.:])")
+
+
+@pytest.mark.parametrize("written, number", [("036", 36), ("09", 9), ("-07", -7), ("00", 0)])
+def test_a_number_written_with_leading_zeros_is_the_decimal_number_written(written, number):
+    from mutuality_plugins.reading.front_matter import load_properties
+    from mutuality_plugins.reading.values import as_text
+
+    value = load_properties(f"a: {written}\nb: '{written}'\nc: [{written}]")
+    assert (value["a"], as_text(value["a"]), value["b"], value["c"]) == (
+        number, written, written, [number])

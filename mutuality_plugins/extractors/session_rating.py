@@ -1,18 +1,16 @@
 """The Session Rating Scale: ``srs_relationship``, ``srs_goals``, ``srs_approach``,
 ``srs_overall`` (0 to 10 each) or ``srs_total`` (0 to 40)."""
 
-import re
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from ..errors import NoteProblem
 from ..hookspecs import hookimpl
-from ..model import Feedback, Note
+from ..model import SRS_ITEMS, SRS_TOTAL, Feedback, Note
 from ..reading.values import is_absent
 
-SCALES = ("srs_relationship", "srs_goals", "srs_approach", "srs_overall")
-TOTAL = "srs_total"
+SCALES, TOTAL = SRS_ITEMS, SRS_TOTAL
 
 
 @hookimpl(trylast=True)
@@ -50,19 +48,10 @@ def _and(names: list[str]) -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
-# A number written with leading zeros (``036``, ``09``): YAML 1.1 reads the first as
-# octal (30) and the second as text, where a person wrote 36 and 9.
-_LEADING_ZEROS = re.compile(r"0[0-9]+")
-
-
 def _score(properties: Mapping[str, Any], name: str, highest: int) -> float | None:
     value = properties.get(name)
     if is_absent(value):
         return None
-    if type(value) not in (int, float):  # a plain number was written as Python writes it
-        written = value if isinstance(value, str) else getattr(value, "written", "")
-        if _LEADING_ZEROS.fullmatch(written.strip()):
-            value = int(written, 10)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
         0 <= value <= highest
     ):

@@ -38,20 +38,31 @@ MAX_MARKS = 50_000
 
 def read_body(body: str) -> tuple[tuple[str, ...], str]:
     """Return (inline tags lowercased, prose with code, comments and tags blanked out)."""
-    text = blank_fenced_code(body) if ("```" in body or "~~~" in body) else body
+    return tags_and_prose(visible(body))
+
+
+def visible(body: str) -> str:
+    """The body as Obsidian shows it, for reading: each line of fenced code blank, each
+    code span a mark that is no white space, each comment a space. NoteProblem for a
+    body of more code marks or ``#`` than a note holds."""
+    text = _blank_fenced_code(body)
     for mark, name in (("`", "code marks (`)"), ("#", "# signs")):
         if text.count(mark) > MAX_MARKS:
             raise NoteProblem(
                 f"the note holds more than {MAX_MARKS:,} {name}; mutuality does not read "
                 "notes like this"
             )
-    code_spans = "`" in text
-    if code_spans:
+    if "`" in text:
         text = _blank_inline_code(text)
     if ("%" in text and "%%" in text) or ("<" in text and "<!--" in text):  # "%": at once
-        text = blank_comments(text)
-    tags, text = _blank_tags(text) if "#" in text else ((), text)
-    return tags, text.replace(_CODE, " ") if code_spans else text
+        text = _COMMENT.sub(" ", text)
+    return text
+
+
+def tags_and_prose(shown: str) -> tuple[tuple[str, ...], str]:
+    """(inline tags lowercased, prose with tags blanked) of a :func:`visible` body."""
+    tags, text = _blank_tags(shown) if "#" in shown else ((), shown)
+    return tags, text.replace(_CODE, " ") if _CODE in text else text
 
 
 def _blank_tags(text: str) -> tuple[tuple[str, ...], str]:
@@ -102,29 +113,12 @@ def _blank_inline_code(text: str) -> str:
     return "".join(pieces)
 
 
-# Obsidian's comments, and HTML's.
-_COMMENTS = (("%%", "%%"), ("<!--", "-->"))
+# Obsidian's comments and HTML's, each up to its end or, never closed, to the end of
+# the note (one pass, whatever the note holds: a comment cannot fail to match).
+_COMMENT = re.compile(r"%%.*?(?:%%|\Z)|<!--.*?(?:-->|\Z)", re.DOTALL)
 
 
-def blank_comments(text: str) -> str:
-    """The text with each comment blanked: a space, and its line breaks (so the lines
-    after it stay where they were)."""
-    for opening, closing in _COMMENTS:
-        if opening not in text:
-            continue
-        pieces: list[str] = []
-        last = 0
-        while (start := text.find(opening, last)) >= 0:
-            end = text.find(closing, start + len(opening))
-            end = len(text) if end < 0 else end + len(closing)
-            pieces += (text[last:start], " " + "\n" * text.count("\n", start, end))
-            last = end
-        pieces.append(text[last:])
-        text = "".join(pieces)
-    return text
-
-
-def blank_fenced_code(body: str) -> str:
+def _blank_fenced_code(body: str) -> str:
     """The body with each line of fenced code blank (the lines stay)."""
     if "```" not in body and "~~~" not in body:
         return body

@@ -13,13 +13,13 @@ from .values import as_text, is_absent
 
 _LEADING_DAY = re.compile(r"(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})")
 # The forms of a date in a file name, tried in this order (SPEC section 2): year, month
-# and day, each as the groups named. No digit may touch a date, so a twelve-digit
-# unique-note id (202611201030) holds none.
-_DAYS_IN_NAME = tuple(re.compile(rf"(?<!\d){form}(?!\d)") for form in (
+# and day, each as the groups named. No digit may touch eight digits in a row, so a
+# twelve-digit unique-note id (202611201030) holds no date.
+_DAYS_IN_NAME = tuple(re.compile(form) for form in (
     r"(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})",
     r"(?P<year>\d{4})_(?P<month>\d{2})_(?P<day>\d{2})",
     r"(?P<year>\d{4})\.(?P<month>\d{2})\.(?P<day>\d{2})",
-    r"(?P<year>\d{4})(?P<month>\d{2})(?P<day>\d{2})",
+    r"(?<!\d)(?P<year>\d{4})(?P<month>\d{2})(?P<day>\d{2})(?!\d)",
     r"(?P<day>\d{2})\.(?P<month>\d{2})\.(?P<year>\d{4})",
 ))
 
@@ -30,8 +30,8 @@ NO_DATE = "no date: add `date: 2026-11-20` or put the date in the file name"
 MAX_CLIENTS = 20
 MAX_CLIENT_CHARACTERS = 100
 _LINK_AND_TEXT = (
-    "client holds a link and other text: write one link, like \"[[RM-07]]\", or a list "
-    "of links for a joint session, like [\"[[DS-21]]\", \"[[EO-22]]\"]"
+    "client is not one link: it has other text with the link, or the link is not closed; "
+    "write one link, like [[RM-07]], or one link for each client of a joint session"
 )
 _MARKDOWN_LINK = re.compile(r"\[[^\[\]]*\]\(<?([^()<>]+)>?\)")
 _CLIENT_KIND = (
@@ -112,6 +112,8 @@ def read_date(value: Any, file_name: str) -> dt.date:
     link to a daily note), else the first date in the file name."""
     if is_absent(value):
         return _date_in_name(file_name)
+    if isinstance(value, list) and len(value) > 1:  # two `date::` lines, say
+        raise NoteProblem("date is given more than once: keep one, like `date: 2026-11-20`")
     if _is_unquoted_link(value):  # [[2026-11-20]]: a list holding a one-value list
         value = value[0][0]
         value = _link_target(value) if isinstance(value, str) else value

@@ -11,6 +11,8 @@ it; an empty block is an empty mapping.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from typing import Any
 
 import yaml
@@ -18,7 +20,7 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import ScalarNode, SequenceNode
 
 from ..errors import NoteProblem
-from .values import PLACEHOLDER_TOKEN, TEMPLATE_PLACEHOLDER, written
+from .values import keeping_text, without_placeholders
 
 MAX_FRONT_MATTER_BYTES = 64 * 1024
 # Honest front-matter holds a few dozen values; YAML anchors and aliases can make a
@@ -42,26 +44,29 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
             return node.value
 
 
-def _keeping_text(construct: Any) -> Any:
+Construct = Callable[[Any, ScalarNode], Any]
+
+
+def _with_text(construct: Construct) -> Construct:
     """The scalar constructor, its number or date keeping the text it was written as
     when that is not the text Python would give it (``0042``, not ``7``)."""
 
-    def construct_written(loader: Any, node: ScalarNode) -> Any:
+    def construct_keeping_text(loader: Any, node: ScalarNode) -> Any:
         value = construct(loader, node)
         try:
             if str(value) == node.value:
                 return value
         except ValueError:  # too many digits to make text of
             pass
-        return written(value, node.value)
+        return keeping_text(value, node.value)
 
-    return construct_written
+    return construct_keeping_text
 
 
 _NUMBERS_AND_DATES = {
-    "tag:yaml.org,2002:int": _keeping_text(SafeConstructor.construct_yaml_int),
-    "tag:yaml.org,2002:float": _keeping_text(SafeConstructor.construct_yaml_float),
-    "tag:yaml.org,2002:timestamp": _keeping_text(_Loader.construct_yaml_timestamp),
+    "tag:yaml.org,2002:int": _with_text(SafeConstructor.construct_yaml_int),
+    "tag:yaml.org,2002:float": _with_text(SafeConstructor.construct_yaml_float),
+    "tag:yaml.org,2002:timestamp": _with_text(_Loader.construct_yaml_timestamp),
 }
 for _tag, _construct in _NUMBERS_AND_DATES.items():
     _Loader.add_constructor(_tag, _construct)
@@ -72,12 +77,23 @@ _STR, _SEQ, _MAP = _YAML + "str", _YAML + "seq", _YAML + "map"
 # PyYAML's resolver, called from C for every scalar, rebuilds its list of candidate
 # patterns on each call and checks for path resolvers the safe loader never has.
 # The same patterns, in the same order, looked up once per first character:
+# One pattern comes first: a number written with leading zeros (``036``, ``09``) is the
+# decimal number a person wrote, not YAML 1.1's octal 30 or the text "09".
+_DECIMAL = "tag:mutuality:decimal"
+_LEADING_ZEROS = (_DECIMAL, re.compile(r"^[-+]?0[0-9]+$"))
 _ANY_START = tuple(_Loader.yaml_implicit_resolvers.get(None, []))
 _BY_FIRST_CHARACTER = {
-    first: tuple(resolvers) + _ANY_START
+    first: (_LEADING_ZEROS,) * (first in "0+-") + tuple(resolvers) + _ANY_START
     for first, resolvers in _Loader.yaml_implicit_resolvers.items()
     if first is not None
 }
+
+
+def _construct_decimal(loader: Any, node: ScalarNode) -> Any:
+    return keeping_text(int(node.value, 10), node.value)
+
+
+_Loader.add_constructor(_DECIMAL, _construct_decimal)
 
 
 def _resolve(self: Any, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
@@ -92,6 +108,7 @@ def _resolve(self: Any, kind: type, value: str, implicit: tuple[bool, bool]) -> 
 
 _Loader.resolve = _resolve
 _SCALARS = {
+    _DECIMAL: _construct_decimal,
     _YAML + "null": SafeConstructor.construct_yaml_null,
     _YAML + "bool": SafeConstructor.construct_yaml_bool,
     **_NUMBERS_AND_DATES,
@@ -183,8 +200,7 @@ def load_properties(front_matter: str) -> dict[str, Any]:
             f"the properties block is larger than {MAX_FRONT_MATTER_BYTES // 1024} KiB; "
             "mutuality does not read a block this big"
         )
-    if "{{" in front_matter or "<%" in front_matter:
-        front_matter = TEMPLATE_PLACEHOLDER.sub(PLACEHOLDER_TOKEN, front_matter)
+    front_matter = without_placeholders(front_matter)
     try:
         properties = _load_yaml(front_matter)
     except yaml.YAMLError as error:
@@ -221,7 +237,12 @@ def read_inline_value(written: str) -> Any:
         value = _load_yaml(written)
     except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError):
         return written
+    if value is None and written not in _NULLS:  # ``#12`` is no YAML comment here
+        return written
     return written if isinstance(value, (dict, list)) else value
+
+
+_NULLS = frozenset({"~", "null", "Null", "NULL"})
 
 
 def _yaml_reason(error: yaml.YAMLError) -> str:

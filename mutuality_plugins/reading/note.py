@@ -11,19 +11,21 @@ from posixpath import basename
 from typing import Any
 
 from ..errors import NoteProblem
-from ..extractors.session_rating import SCALES, TOTAL
 from ..files import read_in_vault
 from ..model import (
     BY_CLIENT,
     BY_INVITED,
+    SRS_ITEMS,
+    SRS_TOTAL,
     ClientNote,
     Feedback,
     FeedbackItem,
     Note,
     NoteWarning,
     Session,
+    known_by,
 )
-from .body import read_body
+from .body import read_body, tags_and_prose, visible
 from .fields import nfc, read_clients, read_date
 from .front_matter import load_properties, read_inline_value, split_front_matter
 from .properties import by_lowercase_name, with_inline_fields
@@ -36,10 +38,12 @@ MAX_NOTE_BYTES = 4 * 1024 * 1024
 # it: memory stays bounded whatever the notes hold.
 KEPT_PROSE_CHARS = 256 * 1024
 
-# What only a session note has: a note with a client and one of these is a session,
-# whatever its name and status (``2026-11-02/RM-07.md`` with ``status: done``). A date
-# is not one: a client note may well have one (the day of the intake).
-SESSION_KEYS = ("feedback_invited", "feedback")
+# What only a session note has besides its client (SPEC section 2): a note named for
+# its client with a ``status`` is a session all the same when it has one of these
+# (``2026-11-02/RM-07.md`` with ``status: done``), and a note without a client that
+# has a ``date`` and one of these looks like a session. A date alone is none: a client
+# note may well have one (the day of the intake). Feedback tags are the last sign.
+SESSION_PROPERTIES = ("feedback_invited", "feedback", *SRS_ITEMS, SRS_TOTAL)
 
 # More feedback items than anyone records in a session would multiply the alerts and
 # the digest's lines (each by every client of the note).
@@ -51,7 +55,7 @@ with the settings bound)."""
 
 
 def read_session(raw: bytes, path: str, extract: Extract,
-                 feedback_tag: str = "feedback") -> Session | ClientNote | NoteWarning | None:
+                 feedback_tag: str) -> Session | ClientNote | NoteWarning | None:
     """Read a note; None when it is neither a session note nor a client note (a
     :class:`NoteWarning` when it looks like a session note all the same);
     NoteProblem when unusable.
@@ -67,55 +71,50 @@ def read_session(raw: bytes, path: str, extract: Extract,
             "mutuality does not read notes this big"
         )
     front_matter, body = split_front_matter(decode(raw))
+    if front_matter is None and "::" not in body:
+        return None  # no properties of any kind
     properties = {} if front_matter is None else by_lowercase_name(
         load_properties(front_matter))
+    shown = None
     if "::" in body:  # Dataview's inline fields (most notes have none)
-        properties = with_inline_fields(properties, body, read_inline_value)
+        with contextlib.suppress(NoteProblem):  # past the bounds: its reading will tell
+            shown = visible(body)
+        if shown is not None:
+            properties = with_inline_fields(properties, shown, read_inline_value)
     if not properties:
         return None
     clients = read_clients(properties.get("client"))
-    client_note = read_client_note(path, properties, clients)
-    if client_note is not None:
-        return client_note
+    status = properties.get("status")
+    if not is_absent(status) and isinstance(status, (str, int, float)):
+        name = nfc(basename(path)[:-3].strip())
+        # Which names are clients is known once every session is read: a note without
+        # a client is taken as a client note for now.
+        if not clients or (name in clients and not _has_session_signs(
+                properties, body, shown, feedback_tag)):
+            return ClientNote(path, name, as_text(status).strip())
     if not clients:
-        if _looks_like_a_session(properties, body, feedback_tag):
+        if not is_absent(properties.get("date")) and _has_session_signs(
+                properties, body, shown, feedback_tag):
             return NoteWarning(path, LOOKS_LIKE_A_SESSION)
         return None
     date = read_date(properties.get("date"), basename(path))
-    inline_tags, text = read_body(body)
+    inline_tags, text = tags_and_prose(visible(body) if shown is None else shown)
     note = Note(path, properties, body, inline_tags, text)
     return session_from(note, clients, date, extract(note=note))
 
 
-def _looks_like_a_session(properties: Mapping[str, Any], body: str, feedback_tag: str) -> bool:
-    """A note with no client looks like a session note when it has a ``date`` together
-    with ``feedback_invited``, a feedback tag or a score (SPEC section 2)."""
-    if is_absent(properties.get("date")):
-        return False
-    if any(not is_absent(properties.get(name)) for name in ("feedback_invited", *SCALES, TOTAL)):
+def _has_session_signs(properties: Mapping[str, Any], body: str, shown: str | None,
+                       feedback_tag: str) -> bool:
+    """Whether the note has what only a session note has (:data:`SESSION_PROPERTIES`
+    or a feedback tag); ``shown``: its body as Obsidian shows it, if already made."""
+    if any(not is_absent(properties.get(name)) for name in SESSION_PROPERTIES):
         return True
     prefix = feedback_tag + "/"
     tags = tags_in_property(properties.get("tags"))
     if prefix in body:
         with contextlib.suppress(NoteProblem):  # a body past the bounds: no tags read
-            tags += read_body(body)[0]
+            tags += tags_and_prose(visible(body) if shown is None else shown)[0]
     return any(tag.startswith(prefix) for tag in tags)
-
-
-def read_client_note(path: str, properties: Mapping[str, Any],
-                     clients: tuple[str, ...]) -> ClientNote | None:
-    """The note as a client note: one with a ``status`` property, named for a client
-    (``RM-07.md``). Which names are clients is known once every session is read, so a
-    note without ``client`` is taken as one for now; a note with ``client`` is one when
-    its name is among its own clients (``Clients/RM-07.md`` with ``client: RM-07``)."""
-    status = properties.get("status")
-    if is_absent(status) or not isinstance(status, (str, int, float)):
-        return None
-    name = nfc(basename(path)[:-3].strip())
-    if clients and (name not in clients or any(
-            not is_absent(properties.get(key)) for key in SESSION_KEYS)):
-        return None  # a session note (one a day, named for the client, say)
-    return ClientNote(path, name, as_text(status).strip())
 
 
 @dataclass(frozen=True)
@@ -178,7 +177,7 @@ def session_from(
     if len(items) > MAX_ITEMS:
         raise NoteProblem(f"the note holds more than {MAX_ITEMS} different feedback items; "
                           f"mutuality reads up to {MAX_ITEMS} a session")
-    warnings = item_warnings(items.values())
+    warnings = item_warnings(items.values(), invited)
     return Session(
         path=note.path,
         date=date,
@@ -193,9 +192,7 @@ def session_from(
 
 def _settled(item: FeedbackItem, invited: bool) -> FeedbackItem:
     """Fill what the rules derive: who raised it, and the phrase of a words item."""
-    by = item.by.strip().lower() if item.by else None
-    if by not in (BY_CLIENT, BY_INVITED):
-        by = BY_INVITED if invited else BY_CLIENT
+    by = known_by(item.by) or (BY_INVITED if invited else BY_CLIENT)
     phrase = item.phrase
     if item.theme == "words" and phrase is None and item.signal:
         phrase = item.signal.replace("-", " ")

@@ -16,27 +16,35 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from ..extractors.session_rating import SCALES, TOTAL
-from .body import blank_comments, blank_fenced_code
-from .values import PLACEHOLDER_TOKEN, TEMPLATE_PLACEHOLDER, is_absent
+from ..model import SRS_ITEMS, SRS_TOTAL
+from .values import is_absent, without_placeholders
 
-# A field's name, perhaps in bold, and its ``::``. A name is short (bounded, so that a
-# long line of spaces costs no more than its length).
-_NAME = r"(\*\*)?(\w[\w .\-/]{0,63}?)(?(%d)\*\*)[ \t]*::"
+# A field's name, perhaps in bold, and its ``::``. A name is short, so that looking for
+# one costs no more than a few dozen characters whatever a line holds.
+_NAME = r"(\*\*)?(\w[\w .\-/]{0,63}?)(?(%d)\*\*)::"
 # A line that is a field: after list markers and quote marks, if any.
 _LINE_FIELD = re.compile(r"[ \t]*(?:(?:[-*+]|>)[ \t]+|>)*" + _NAME % 1 + "(.*)")
-_BRACKET_FIELD = re.compile(r"([\[(])[ \t]*" + _NAME % 2)
-# No field is read from a longer line (no one writes one so long).
-LONGEST_LINE = 4096
+# A bracketed field's opening, just before its ``::``; its value runs to the bracket that
+# closes it, holding brackets of its own in pairs, two deep (``[client:: [[RM-07]]]``).
+_BRACKET_OPENING = re.compile(r"([\[(])[ \t]*" + _NAME % 2 + r"\Z")
+_LOOK_BACK = 72
+_VALUE_TO = {
+    "[": re.compile(r"(?:[^\[\]]|\[(?:[^\[\]]|\[[^\[\]]*\])*\])*\]"),
+    "(": re.compile(r"(?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)"),
+}
 # Bounds on what one note's inline fields cost, whatever it holds (each value is read
-# as YAML): names (the Tasks plugin's ``[due:: ...]`` is one name, however many tasks),
-# values of a name, and values read as YAML (the rest are kept as written).
+# as YAML): lines with fields, bracketed fields of a line, names (the Tasks plugin's
+# ``[due:: ...]`` is one name, however many tasks), values of a name, and values of
+# other names than mutuality's own read as YAML (the rest are kept as written).
+MOST_LINES = 10_000
+MOST_IN_A_LINE = 20
+MOST_LOOKED_AT = 200  # places of ``::`` in a line
 MOST_NAMES = 200
-# ... beyond which the names mutuality reads itself are read still.
-SESSION_NAMES = frozenset({"client", "date", "feedback_invited", "feedback", "tags", "status",
-                           *SCALES, TOTAL})
 MOST_VALUES = 100
 MOST_READ = 1000
+# The names mutuality reads itself: read whatever else the note holds.
+OWN_NAMES = frozenset({"client", "date", "feedback_invited", "feedback", "tags", "status",
+                       *SRS_ITEMS, SRS_TOTAL})
 # A value of its own in a list: a link, a quoted text, or a word with no quote mark,
 # bracket or white space in it.
 _ONE_VALUE = re.compile(r"\[\[[^\[\]]*\]\]|\"[^\"]*\"|'[^']*'|[^\s\[\]\"']+")
@@ -71,78 +79,81 @@ def by_lowercase_name(properties: Mapping[Any, Any]) -> dict[Any, Any]:
     return named
 
 
-def with_inline_fields(properties: dict[Any, Any], body: str,
+def with_inline_fields(properties: dict[Any, Any], shown: str,
                        read_value: Callable[[str], Any]) -> dict[Any, Any]:
     """The properties, with each inline field of the body whose name they lack.
 
+    :param shown: the body as :func:`~.body.visible` gives it (code and comments
+        blanked: no field there).
     :param read_value: reads one value as the YAML scalar it spells.
     """
-    if "::" not in body:  # most notes: at once
-        return properties
-    if "{{" in body or "<%" in body:  # a template's placeholder may span lines
-        body = TEMPLATE_PLACEHOLDER.sub(PLACEHOLDER_TOKEN, body)
-    fields: dict[str, list[Any]] = {}
+    shown = without_placeholders(shown)  # a Templater command may span lines
+    # name -> spelling -> values; of several spellings, as for the front-matter
+    fields: dict[str, dict[str, list[Any]]] = {}
     read = 0
-    for name, written in inline_fields(body):
+    for spelling, written in inline_fields(shown):
+        name = spelling.lower()
         if not is_absent(properties.get(name)):
             continue
-        values = fields.get(name)
-        if values is None:
-            if len(fields) >= MOST_NAMES and name not in SESSION_NAMES:
+        spellings = fields.get(name)
+        if spellings is None:
+            if len(fields) >= MOST_NAMES and name not in OWN_NAMES:
                 continue
-            values = fields[name] = []
+            spellings = fields[name] = {}
+        values = spellings.setdefault(spelling, [])
+        if len(values) >= MOST_VALUES:
+            continue
         for part in _parts(written)[:MOST_VALUES - len(values)]:
-            value = read_value(part) if read < MOST_READ else part
-            read += 1
+            own = name in OWN_NAMES
+            value = read_value(part) if own or read < MOST_READ else part
+            read += not own
             if not is_absent(value):
                 values.append(value)
-    if not fields:
-        return properties
     merged = dict(properties)
-    for name, values in fields.items():
+    for name, spellings in fields.items():
+        values = by_lowercase_name(spellings).get(name) or []
         if values:
             merged[name] = values[0] if len(values) == 1 else values
     return merged
 
 
-def inline_fields(body: str) -> Iterator[tuple[str, str]]:
-    """(name lowercased, value as written) of each inline field outside code and
-    comments, in order."""
-    for line in blank_comments(blank_fenced_code(body)).split("\n"):
-        if "::" not in line or len(line) > LONGEST_LINE:
-            continue
-        if line.count("`") > 1:  # code spans: what is between two backticks
-            pieces = line.split("`")
-            line = " ".join(piece for number, piece in enumerate(pieces)
-                            if number % 2 == 0 or number == len(pieces) - 1)
-        for name, value in _fields_in_line(line):
-            yield name.strip().lower(), value
+def inline_fields(shown: str) -> Iterator[tuple[str, str]]:
+    """(name as spelled, value as written) of each inline field, in order (of the
+    first lines that hold ``::``, as many as a note of fields has)."""
+    lines = 0
+    for line in shown.split("\n"):
+        if "::" in line:
+            yield from _fields_in_line(line)
+            lines += 1
+            if lines >= MOST_LINES:
+                return
 
 
 def _fields_in_line(line: str) -> Iterator[tuple[str, str]]:
-    whole = _LINE_FIELD.fullmatch(line)
+    """The bracketed fields of the line, then the line as one field if, without them,
+    it is one (``client:: RM-07 [date:: 2026-11-20]`` gives both)."""
+    outside: list[str] = []  # the line without its bracketed fields
+    last = found = looked = 0
+    at = line.find("::")
+    while at >= 0 and found < MOST_IN_A_LINE and looked < MOST_LOOKED_AT:
+        looked += 1
+        # A name holds no bracket: its opening is the last one before the ``::``.
+        bracket = max(line.rfind("[", max(0, at - _LOOK_BACK), at),
+                      line.rfind("(", max(0, at - _LOOK_BACK), at))
+        opening = None if bracket < 0 else _BRACKET_OPENING.match(line, bracket, at + 2)
+        value = None if opening is None else _VALUE_TO[opening.group(1)].match(line, at + 2)
+        if opening is not None and value is not None:
+            found += 1
+            yield opening.group(3).strip(), line[at + 2:value.end() - 1]
+            outside.append(line[last:bracket])
+            last = value.end()
+            at = line.find("::", last)
+        else:
+            at = line.find("::", at + 2)
+    rest = "".join([*outside, line[last:]]) if found else line
+    whole = _LINE_FIELD.fullmatch(rest) if "::" in rest else None
     if whole is not None:
-        yield whole.group(2), whole.group(3)
-        return
-    closing: dict[int, int] | None = None
-    for start in _BRACKET_FIELD.finditer(line):
-        closing = _closings(line) if closing is None else closing
-        end = closing.get(start.start())
-        if end is not None:
-            yield start.group(3), line[start.end():end]
-
-
-def _closings(line: str) -> dict[int, int]:
-    """Where each bracket of the line closes, by where it opens (each kind on its own)."""
-    closing: dict[int, int] = {}
-    opened: dict[str, list[int]] = {"[": [], "(": []}
-    openers = {"]": "[", ")": "("}
-    for position, character in enumerate(line):
-        if character in opened:
-            opened[character].append(position)
-        elif character in openers and opened[openers[character]]:
-            closing[opened[openers[character]].pop()] = position
-    return closing
+        yield whole.group(2).strip(), whole.group(3)
 
 
 def _parts(value: str) -> list[str]:
@@ -152,7 +163,7 @@ def _parts(value: str) -> list[str]:
     value = value.strip()
     if "," not in value:
         return [value]
-    parts = [part.strip() for part in value.split(",")]
+    parts = [part.strip() for part in value.split(",", MOST_VALUES)]
     if all(_ONE_VALUE.fullmatch(part) for part in parts if part):
         return [part for part in parts if part]
     return [value]

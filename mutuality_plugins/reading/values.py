@@ -11,14 +11,23 @@ from typing import Any
 from ..errors import NoteProblem
 
 # Obsidian's core Templates write ``{{date}}``; the Templater plugin writes ``<% ... %>``
-# (a command may span lines: ``<%* ... %>``). A placeholder holds no other opening,
-# which also keeps the search linear on hostile text such as ``{{{{{{...``.
-TEMPLATE_PLACEHOLDER = re.compile(r"\{\{[^{}\n]*\}\}|<%(?:[^%<]|%(?!>)|<(?!%))*%>")
+# (a command may span lines: ``<%* ... %>``). A placeholder holds no other opening and
+# is a few thousand characters at most, which keeps the search linear on hostile text
+# such as ``{{{{{{...`` or one ``<%`` never closed.
+TEMPLATE_PLACEHOLDER = re.compile(r"\{\{[^{}\n]*\}\}|<%(?:[^%<]|%(?!>)|<(?!%)){0,4096}%>")
 
 # An unquoted placeholder is not valid YAML (``date: {{date}}`` reads as a mapping
 # with a mapping for a key). Before loading, placeholders become this plain token,
 # which reads as an ordinary string and then counts as absent.
 PLACEHOLDER_TOKEN = "mutuality-template-placeholder"  # lowercase: names are lowercased
+
+
+def without_placeholders(text: str) -> str:
+    """The text with each placeholder a plain token that counts as absent (YAML reads
+    an unquoted ``{{date}}`` as a mapping; a Templater command may span lines)."""
+    if "{{" in text or "<%" in text:
+        return TEMPLATE_PLACEHOLDER.sub(PLACEHOLDER_TOKEN, text)
+    return text
 
 
 def has_placeholder(text: str) -> bool:
@@ -87,7 +96,7 @@ class WrittenDatetime(dt.datetime):
                                 self.second, self.microsecond, self.tzinfo, fold=self.fold))
 
 
-def written(value: Any, text: str) -> Any:
+def keeping_text(value: Any, text: str) -> Any:
     """``value`` (a number, a date, anything else as it is), keeping ``text``."""
     kind = type(value)
     if kind is int:

@@ -28,6 +28,7 @@ from ..model import (
     NoteWarning,
     ScanResult,
     Session,
+    known_by,
 )
 
 # The second part of the invitation tag (``feedback/invited``).
@@ -46,42 +47,44 @@ _RESPONSES = frozenset({*RESPONSES, None})
 _BY = frozenset({BY_CLIENT, BY_INVITED, None})
 
 
-def item_warnings(items: Iterable[FeedbackItem]) -> tuple[str, ...]:
-    """What looks wrong in a session's items, as read (before ``by`` is settled)."""
+def item_warnings(items: Iterable[FeedbackItem], invited: bool) -> tuple[str, ...]:
+    """What looks wrong in a session's items, as read (before ``by`` is settled), in a
+    session ``invited`` or not."""
     warnings: list[str] = []
     for item in items:
         signals = _KNOWN_SIGNALS.get(item.theme, ())
         if ((signals is _ANY or item.signal in signals) and item.response in _RESPONSES
                 and item.by in _BY):
             continue  # most items: nothing to look at
-        warnings += _item_warnings(item)
+        warnings += _item_warnings(item, invited)
         if len(warnings) >= MOST_PER_NOTE:
             break
     return tuple(dict.fromkeys(warnings))[:MOST_PER_NOTE]
 
 
-def _item_warnings(item: FeedbackItem) -> Iterator[str]:
+def _item_warnings(item: FeedbackItem, invited: bool) -> Iterator[str]:
     theme = item.theme
     if theme not in KNOWN_SIGNALS:
         nearest = _nearest(theme, (*KNOWN_SIGNALS, INVITED))
         if nearest == INVITED:  # feedback/invted: no invitation, but a theme
             yield (f"the feedback theme {_shown(theme)} looks like a typo of invited (the "
-                   "tag feedback/invited says you invited feedback); it is kept as a theme "
-                   "of its own, and the session is not read as invited")
+                   "tag ending in /invited says you invited feedback); it is kept as a "
+                   "theme of its own, and the session is not read as invited")
         elif nearest:
             yield (f"the feedback theme {_shown(theme)} looks like a typo of {nearest}; "
                    "it is kept as a theme of its own")
     elif KNOWN_SIGNALS[theme] and item.signal and item.signal not in KNOWN_SIGNALS[theme]:
-        yield (f"the {theme} signal {_shown(item.signal)} is not one mutuality knows"
+        yield (f"the {theme} signal {_shown(item.signal)} is not one mutuality knows "
                f"{_did_you_mean(item.signal, KNOWN_SIGNALS[theme])}; it is kept as written")
     if item.response is not None and item.response not in RESPONSES:
-        yield (f"the response {_shown(item.response)} is not one mutuality knows"
+        yield (f"the response {_shown(item.response)} is not one mutuality knows "
                f"{_did_you_mean(item.response, RESPONSES)}; it is kept as written")
-    by = item.by.strip().lower() if item.by is not None else None
-    if by and by not in (BY_CLIENT, BY_INVITED):
-        yield (f"`by: {_shown(item.by or '', quoted=False)}` is not one mutuality knows"
-               f"{_did_you_mean(by, (BY_CLIENT, BY_INVITED))}; it is read from the "
-               "invitation (client when feedback was not invited, invited when it was)")
+    if item.by and item.by.strip() and known_by(item.by) is None:
+        read_as = ("invited, as you invited feedback in this session" if invited else
+                   "client (who spoke up unprompted), as feedback was not invited")
+        yield (f"`by: {_shown(item.by, quoted=False)}` is not one mutuality knows "
+               f"{_did_you_mean(item.by.strip().lower(), (BY_CLIENT, BY_INVITED))}; "
+               f"it is read as {read_as}")
 
 
 @lru_cache(maxsize=4096)  # a vault uses the same few values again and again
@@ -93,8 +96,8 @@ def _nearest(value: str, known: tuple[str, ...]) -> str | None:
 def _did_you_mean(value: str, known: tuple[str, ...]) -> str:
     nearest = _nearest(value, known)
     if nearest is not None:
-        return f": did you mean {nearest}?"
-    return f" ({', '.join(known[:-1])} or {known[-1]})"
+        return f"(did you mean {nearest}?)"
+    return f"({', '.join(known[:-1])} or {known[-1]})"
 
 
 def _shown(value: str, quoted: bool = True) -> str:
@@ -122,7 +125,8 @@ def vault_warnings(scan: ScanResult, today: dt.date) -> tuple[NoteWarning, ...]:
                  for session in scan.sessions for message in session.warnings)
     warnings += (
         NoteWarning(session.path, f"the session is dated {session.date}, after today "
-                                  f"({today}): it is left out until then; check the date")
+                                  f"({today}): alerts, gaps and digests leave it out until "
+                                  "then; check the date")
         for session in scan.sessions if session.date > today)
     warnings += _same_clients_on_one_date(scan.sessions)
     return tuple(sorted(warnings, key=lambda warning: warning.path))
