@@ -221,6 +221,8 @@ def test_comments_hide_tags_and_fields_as_obsidian_hides_them(hidden):
 
 
 @pytest.mark.parametrize("body", [
+    "%% hint: type ` for code %%\nclient:: RM-07\ndate:: 2026-11-20\nWe used `grounding`.\n",
+    "<!-- a ` here --> client:: RM-07\ndate:: 2026-11-20\n`code` and more\n",
     "Use `%%` to hide text.\nclient:: RM-07\ndate:: 2026-11-20\n",
     "Write `<!--` to open a comment.\nclient:: RM-07\ndate:: 2026-11-20\n",
     "```\n%% not a comment in code\n```\nclient:: RM-07\ndate:: 2026-11-20\n",
@@ -230,6 +232,28 @@ def test_comments_hide_tags_and_fields_as_obsidian_hides_them(hidden):
 def test_code_is_never_a_comment_and_a_line_may_hold_both_kinds_of_field(body):
     session = read_note(body.encode())
     assert (session.clients, session.date) == (("RM-07",), dt.date(2026, 11, 20))
+
+
+@pytest.mark.parametrize("value, clients", [
+    ('"Jones, Mary", "Jones, Tom"', ("Jones, Mary", "Jones, Tom")),
+    ("[[RM-07|Rosa, M.]], [[PT-11]]", ("RM-07", "PT-11")),
+    ('["[[DS-21]]", "[[EO-22]]"]', ("DS-21", "EO-22")),
+    ("[DS-21, EO-22]", ("DS-21", "EO-22")),
+    ("Smith, John", ("Smith, John",)),
+])
+def test_an_inline_list_of_clients_however_written(value, clients):
+    assert read_note(f"client:: {value}\ndate:: 2026-11-20\n".encode()).clients == clients
+
+
+@pytest.mark.parametrize("field, read", [
+    ("date:: 2026-11-20, 10:00", ("date", dt.date(2026, 11, 20))),
+    ("feedback:: pacing/too-fast, topic/not-now", ("items", 2)),
+    ("feedback:: pacing/too-fast: slow down, please", ("items", 1)),
+])
+def test_a_comma_in_a_value_of_one_stays_in_it(field, read):
+    dated = "" if field.startswith("date") else "date:: 2026-11-20\n"
+    session = read_note(f"client:: A\n{dated}{field}\n".encode())
+    assert (read[0], session.date if read[0] == "date" else len(session.items)) == read
 
 
 def test_a_comma_splits_a_list_of_values_but_never_prose():
@@ -266,7 +290,10 @@ LARGE = 4 * 1024 * 1024 - 100  # just under the largest note read
 def test_a_note_of_endless_fields_comments_or_brackets_is_read_in_one_pass(hostile):
     assert read_note(hostile.encode()) is None
     session = read_note(f"---\nclient: A\n{DATE}\n---\n{hostile}"[:LARGE].encode())
-    assert session.clients == ("A",)
+    if not isinstance(session, Session):  # as many marks as no session note holds
+        assert str(session).startswith("the note holds more than 50,000 comment marks")
+    else:
+        assert session.clients == ("A",)
 
 
 @pytest.mark.parametrize("template", [
@@ -417,11 +444,25 @@ def test_an_unknown_signal_or_a_theme_that_looks_like_a_typo_is_a_warning(vault)
 
 @pytest.mark.parametrize("tag", ["feedback/invite", "feedback/invted", "feedback/Invitd"])
 def test_a_typo_in_the_invitation_tag_is_a_warning(vault, tag):
+    theme = tag.split("/")[1].lower()
     vault.write("2026-11-20 A.md", note(f"client: A\ntags: [{tag}]"))
-    [(_, message)] = warnings_of(vault)
-    assert message.startswith(f'the feedback theme "{tag.split("/")[1].lower()}" looks like a '
-                              "typo of invited (the tag ending in /invited says you invited "
-                              "feedback)")
+    vault.write("2026-11-27 A.md", note(f"client: A\nfeedback_invited: yes\ntags: [{tag}]"))
+    assert warnings_of(vault, "--as-of", "2026-11-30") == [
+        ("2026-11-20 A.md", f'the feedback theme "{theme}" looks like a typo of invited, but '
+                            "only the tag feedback/invited alone says you invited feedback; "
+                            "this one is kept as feedback of that theme, and the session is "
+                            "not read as invited"),
+        ("2026-11-27 A.md", f'the feedback theme "{theme}" looks like a typo of invited, but '
+                            "only the tag feedback/invited alone says you invited feedback; "
+                            "this one is kept as feedback of that theme")]
+
+
+def test_a_signal_after_the_invitation_tag_is_a_warning(vault):
+    vault.write("2026-11-20 A.md", note("client: A\ntags: [feedback/invited/yes]"))
+    assert [message for _, message in warnings_of(vault)] == [
+        'the feedback theme "invited" is invited, but only the tag feedback/invited alone '
+        "says you invited feedback; this one is kept as feedback of that theme, and the "
+        "session is not read as invited"]
 
 
 def test_a_date_given_twice_says_so():

@@ -13,7 +13,9 @@ literal-first patterns and plain loops rather than look-behind regular expressio
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import defaultdict, deque
+from collections.abc import Iterator
 
 from ..errors import NoteProblem
 
@@ -30,7 +32,7 @@ _TAG = re.compile(r"#([\w/-]+)")
 # span does not follow white space, so it is not a tag.
 _CODE = "\x00"
 
-# Each backtick run and each ``#`` costs a step in Python: a note made of nothing
+# Each backtick run, ``#`` and comment costs a step in Python: a note made of nothing
 # else (4 MiB of them) would take seconds and hundreds of MiB. No session note
 # comes near these.
 MAX_MARKS = 50_000
@@ -46,16 +48,17 @@ def visible(body: str) -> str:
     code span a mark that is no white space, each comment a space. NoteProblem for a
     body of more code marks or ``#`` than a note holds."""
     text = _blank_fenced_code(body)
-    for mark, name in (("`", "code marks (`)"), ("#", "# signs")):
+    for mark, name in (("`", "code marks (`)"), ("#", "# signs"), ("%%", "comment marks (%%)"),
+                       ("<!--", "comment marks (<!--)")):
         if text.count(mark) > MAX_MARKS:
             raise NoteProblem(
                 f"the note holds more than {MAX_MARKS:,} {name}; mutuality does not read "
                 "notes like this"
             )
+    if ("%" in text and "%%" in text) or ("<" in text and "<!--" in text):  # "%": at once
+        text = _blank_comments(text)  # first: a backtick in a comment is hidden
     if "`" in text:
         text = _blank_inline_code(text)
-    if ("%" in text and "%%" in text) or ("<" in text and "<!--" in text):  # "%": at once
-        text = _COMMENT.sub(" ", text)
     return text
 
 
@@ -83,14 +86,26 @@ def _blank_tags(text: str) -> tuple[tuple[str, ...], str]:
 
 
 def _blank_inline_code(text: str) -> str:
-    """Blank code spans: a run of n backticks up to the next run of exactly n, within
-    one paragraph (a blank line in between makes the opening run plain text)."""
+    """Blank code spans (see :func:`_code_spans`)."""
+    pieces: list[str] = []
+    last = 0
+    for start, end in _code_spans(text):
+        pieces += (text[last:start], _CODE)
+        last = end
+    if not pieces:
+        return text
+    pieces.append(text[last:])
+    return "".join(pieces)
+
+
+def _code_spans(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each code span, in order: a run of n backticks up to the next run
+    of exactly n, within one paragraph (a blank line in between makes the opening run
+    plain text)."""
     runs = list(_BACKTICKS.finditer(text))
     later_runs: dict[int, deque[int]] = defaultdict(deque)
     for index, run in enumerate(runs):
         later_runs[run.end() - run.start()].append(index)
-    pieces: list[str] = []
-    last = 0
     index = 0
     while index < len(runs):
         opening = runs[index]
@@ -104,11 +119,26 @@ def _blank_inline_code(text: str) -> str:
         if _BLANK_LINE.search(text, opening.end(), closing.start()):
             index += 1
             continue
-        pieces += (text[last : opening.start()], _CODE)
-        last = closing.end()
+        yield opening.start(), closing.end()
         index = same_length.popleft() + 1
-    if not pieces:
-        return text
+
+
+def _blank_comments(text: str) -> str:
+    """Blank each comment whose opening is not in a code span (```%%``` is code): what
+    the comment holds is hidden, a backtick too."""
+    if "`" not in text:
+        return _COMMENT.sub(" ", text)
+    spans = list(_code_spans(text))
+    starts = [start for start, _ in spans]
+    pieces: list[str] = []
+    last = at = 0
+    while (comment := _COMMENT.search(text, at)) is not None:
+        inside = bisect_right(starts, comment.start()) - 1
+        if inside >= 0 and comment.start() < spans[inside][1]:  # in code: no comment
+            at = spans[inside][1]
+            continue
+        pieces += (text[last:comment.start()], " ")
+        last = at = comment.end()
     pieces.append(text[last:])
     return "".join(pieces)
 

@@ -239,7 +239,13 @@ def read_inline_value(written: str) -> Any:
         return written
     if value is None and written not in _NULLS:  # ``#12`` is no YAML comment here
         return written
+    if isinstance(value, list) and all(_is_scalar(entry) for entry in value):
+        return value  # ``[DS-21, EO-22]``: a list written the YAML way
     return written if isinstance(value, (dict, list)) else value
+
+
+def _is_scalar(value: Any) -> bool:
+    return not isinstance(value, (dict, list)) and value is not None
 
 
 _NULLS = frozenset({"~", "null", "Null", "NULL"})

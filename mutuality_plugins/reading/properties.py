@@ -42,12 +42,18 @@ MOST_LOOKED_AT = 200  # places of ``::`` in a line
 MOST_NAMES = 200
 MOST_VALUES = 100
 MOST_READ = 1000
+# The names whose value is one, never a list: a comma in it is part of it
+# (``date:: 2026-11-20, 10:00``).
+ONE_VALUE_NAMES = frozenset({"date", "feedback_invited", "status", *SRS_ITEMS, SRS_TOTAL})
 # The names mutuality reads itself: read whatever else the note holds.
 OWN_NAMES = frozenset({"client", "date", "feedback_invited", "feedback", "tags", "status",
                        *SRS_ITEMS, SRS_TOTAL})
-# A value of its own in a list: a link, a quoted text, or a word with no quote mark,
-# bracket or white space in it.
-_ONE_VALUE = re.compile(r"\[\[[^\[\]]*\]\]|\"[^\"]*\"|'[^']*'|[^\s\[\]\"']+")
+# A value of its own in a list: a link, a quoted text, or a word that holds a digit or
+# one of - / _ . (an id, a number, a date, theme/signal): ``DS-21, EO-22`` is a list,
+# ``slow down, please`` prose.
+_ONE_VALUE = re.compile(r"\[\[[^\[\]]*\]\]|\"[^\"]*\"|'[^']*'"
+                        r"|[^\s,\[\]\"']*[\d\-/_.][^\s,\[\]\"']*")
+_LIST = re.compile(rf"(?:{_ONE_VALUE.pattern})(?:\s*,\s*(?:{_ONE_VALUE.pattern}))+")
 
 
 def by_lowercase_name(properties: Mapping[Any, Any]) -> dict[Any, Any]:
@@ -103,12 +109,14 @@ def with_inline_fields(properties: dict[Any, Any], shown: str,
         values = spellings.setdefault(spelling, [])
         if len(values) >= MOST_VALUES:
             continue
-        for part in _parts(written)[:MOST_VALUES - len(values)]:
-            own = name in OWN_NAMES
+        own = name in OWN_NAMES
+        parts = [written.strip()] if name in ONE_VALUE_NAMES else _parts(written)
+        for part in parts[:MOST_VALUES - len(values)]:
             value = read_value(part) if own or read < MOST_READ else part
             read += not own
-            if not is_absent(value):
-                values.append(value)
+            # A YAML list written inline (``[DS-21, EO-22]``) is values of its own.
+            values += [v for v in (value if isinstance(value, list) else [value])
+                       if not is_absent(v)]
     merged = dict(properties)
     for name, spellings in fields.items():
         values = by_lowercase_name(spellings).get(name) or []
@@ -158,12 +166,9 @@ def _fields_in_line(line: str) -> Iterator[tuple[str, str]]:
 
 def _parts(value: str) -> list[str]:
     """The value, trimmed, as a list of its parts: split at commas when each part is a
-    value of its own (a link, a quoted text, a number, a word), as Dataview does; one
+    value of its own (a link, a quoted text, an id or a number), as Dataview does; one
     part when any is prose (``pacing/too-fast: slow down, please`` is one value)."""
     value = value.strip()
-    if "," not in value:
-        return [value]
-    parts = [part.strip() for part in value.split(",", MOST_VALUES)]
-    if all(_ONE_VALUE.fullmatch(part) for part in parts if part):
-        return [part for part in parts if part]
+    if "," in value and _LIST.fullmatch(value):
+        return _ONE_VALUE.findall(value)[:MOST_VALUES]
     return [value]

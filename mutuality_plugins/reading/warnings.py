@@ -66,10 +66,12 @@ def _item_warnings(item: FeedbackItem, invited: bool) -> Iterator[str]:
     theme = item.theme
     if theme not in KNOWN_SIGNALS:
         nearest = _nearest(theme, (*KNOWN_SIGNALS, INVITED))
-        if nearest == INVITED:  # feedback/invted: no invitation, but a theme
-            yield (f"the feedback theme {_shown(theme)} looks like a typo of invited (the "
-                   "tag ending in /invited says you invited feedback); it is kept as a "
-                   "theme of its own, and the session is not read as invited")
+        if nearest == INVITED:  # feedback/invted, feedback/invited/yes: a theme
+            which = "is" if theme == INVITED else "looks like a typo of"
+            yield (f"the feedback theme {_shown(theme)} {which} invited, but only the tag "
+                   "feedback/invited alone says you invited feedback; this one is kept as "
+                   "feedback of that theme"
+                   + ("" if invited else ", and the session is not read as invited"))
         elif nearest:
             yield (f"the feedback theme {_shown(theme)} looks like a typo of {nearest}; "
                    "it is kept as a theme of its own")
