@@ -384,7 +384,7 @@ def _report(invocation: Invocation, name: str, vault: Path, config_file: Path | 
     made = Report(plugin, reporter, practice, period, invocation.guard)
     output = made.text(output_format)
     if output is not None:
-        _echo_results(invocation, vault, practice, output, output_format)
+        _echo_results(invocation, vault, practice, output, output_format, config_file)
     if write and not made.keeps_a_note:
         invocation.say(f"warning: the {name} report is not kept as a note, so --write "
                        "wrote nothing")
@@ -440,7 +440,7 @@ def gaps(invocation: Invocation, vault: Path, as_of: date | None, client: str | 
     else:
         output = gap_reports.render_text(practice, shown, all_clients=all_clients,
                                          include_dismissed=include_dismissed)
-    _echo_results(invocation, vault, practice, output, output_format)
+    _echo_results(invocation, vault, practice, output, output_format, config_file)
 
 
 @cli.command()
@@ -484,9 +484,9 @@ def dismiss(invocation: Invocation, vault: Path, ids: tuple[str, ...], as_of: da
         invocation.keep_alerts_note(vault, settings, _today())  # it shows them no more
 
 
-def _quoted(vault: Path) -> str:
-    """The vault's path as a shell takes it, for a command to copy."""
-    return shlex.quote(str(vault))
+def _quoted(path: Path) -> str:
+    """A path as a shell takes it, for a command to copy."""
+    return shlex.quote(str(path))
 
 
 # The formats a person reads (a program reads the others).
@@ -494,35 +494,39 @@ _FOR_A_PERSON = ("text", "markdown")
 
 
 def _echo_results(invocation: Invocation, vault: Path, practice: Practice, output: str,
-                  output_format: str) -> None:
+                  output_format: str, config_file: Path | None) -> None:
     """Print a command's results, then what they do not show (:func:`_say_left_out`).
 
     Results of a vault without session notes would read as all clear ("No alerts"): a
     person is told that instead, a program (any other format) gets the results (empty)
     as usual."""
     if not practice.scan.sessions and not practice.sessions_after_today:
+        told = scan_summary.no_sessions(str(vault), len(practice.scan.problems))
         if output_format in _FOR_A_PERSON:
-            output = scan_summary.no_sessions(str(vault))
+            output = told
         else:
-            invocation.say(scan_summary.no_sessions(str(vault)))
+            invocation.say(told)
     invocation.echo(output, nl=not output.endswith("\n"))
-    _say_left_out(invocation, vault, practice)
+    _say_left_out(invocation, vault, practice, config_file)
 
 
-def _say_left_out(invocation: Invocation, vault: Path, practice: Practice) -> None:
+def _say_left_out(invocation: Invocation, vault: Path, practice: Practice,
+                  config_file: Path | None) -> None:
     """Say what a command's results do not show: how many problem notes were left out,
-    how many notes look wrong."""
+    how many notes look wrong, and the command that lists them."""
     scan = practice.scan
+    options = "" if config_file is None else f" --config {_quoted(config_file)}"
+    if practice.today != _today():
+        options += f" --as-of {practice.today}"
+    listing = f"`mutuality scan {_quoted(vault)}{options}`"
     if scan.problems:
         problems = len(scan.problems)
         invocation.say(f"{count(problems, 'note')} could not be read and "
-                       f"{'were' if problems > 1 else 'was'} left out; `mutuality scan "
-                       f"{_quoted(vault)}` lists them")
+                       f"{'were' if problems > 1 else 'was'} left out; {listing} lists them")
     warned = len({warning.path for warning in practice.warnings})
     if warned:
-        as_of = "" if practice.today == _today() else f" --as-of {practice.today}"
         invocation.say(f"{count(warned, 'note')} {'look' if warned > 1 else 'looks'} wrong; "
-                       f"`mutuality scan {_quoted(vault)}{as_of}` lists why")
+                       f"{listing} lists why")
 
 
 @cli.command()

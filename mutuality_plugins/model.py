@@ -175,10 +175,15 @@ class LongProse(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """A note that could not be used, with the plain reason why."""
+    """A note that could not be used, with the plain reason why.
+
+    :ivar passing: the cause may pass without the note changing (it could not be
+        opened: a permission, a lock): it is read again next time, never kept.
+    """
 
     path: str
     message: str
+    passing: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -57,7 +57,12 @@ def as_text(result: ScanResult, vault: str, today: dt.date) -> str:
     return "\n".join(printable(line) for line in lines)
 
 
-def no_sessions(vault: str) -> str:
-    """What a vault without session notes gets instead of results that read as all clear."""
+def no_sessions(vault: str, problems: int = 0) -> str:
+    """What a vault without session notes gets instead of results that read as all clear;
+    ``problems``: how many of its notes could not be used."""
+    if problems:
+        return (f"no session note in {vault} could be used: {count(problems, 'note')} "
+                f"{'was' if problems == 1 else 'were'} left out (a session note names a "
+                "`client` in its properties and has a date)")
     return (f"no session notes found in {vault}: a session note names a `client` in its "
             "properties")

@@ -72,7 +72,9 @@ class VaultState:
         self._index = index
         self._stored = index.readings() if index is not None else {}
         self._forced: set[str] = set()
-        self.spoilt: set[str] = set()  # read while a plugin failed: worth reading again
+        # Read while a plugin failed, or while the note could not be opened: worth
+        # reading again.
+        self.spoilt: set[str] = set()
         # What the index could not take yet (a full disk), and why.
         self._unsaved: dict[str, tuple[str, int, int, Reading]] = {}
         self._unsaved_gone: set[str] = set()
@@ -111,7 +113,19 @@ class VaultState:
             elif is_note_name(relative) and stat.S_ISREG(kind.st_mode):
                 found[relative] = _stamp(kind)
                 self._forced.add(relative)  # read it again, whatever its stamp
+        removed |= self._moved_away(found.keys() - self.notes.keys())
         return self._bring_up_to_date(found, removed - found.keys())
+
+    def _moved_away(self, new: Iterable[str]) -> set[str]:
+        """The notes known by the names of these new ones that are gone from where they
+        were: moved. A note, or a folder of them, moved into a folder made for it may be
+        told of before it is told gone: it would count twice meanwhile (and a run of
+        sessions reach its length a session early)."""
+        names = {path.rpartition("/")[2] for path in new}
+        if not names:
+            return set()
+        return {path for path in self.notes if path.rpartition("/")[2] in names
+                and stat_in_vault(self.root, path) is None}
 
     def read_spoilt_again(self) -> dict[str, Reading]:
         """Read again the notes read while a plugin failed (it may work now)."""
@@ -168,10 +182,11 @@ class VaultState:
                 if isinstance(reading, Vanished):  # deleted while the vault was being read
                     removed.add(relative)
                     continue
-                # Not kept for the next scan: a reading spoilt by a failing plugin (it is
-                # read again), and one of a note changed so lately that a same-size edit
-                # could keep its stamp.
-                spoilt = len(self.guard.failures) > failed_before
+                # Not kept for the next scan: a reading spoilt by a failing plugin or by a
+                # cause that may pass (it is read again), and one of a note changed so
+                # lately that a same-size edit could keep its stamp.
+                spoilt = len(self.guard.failures) > failed_before or (
+                    isinstance(reading, Problem) and reading.passing)
                 (self.spoilt.add if spoilt else self.spoilt.discard)(relative)
                 if not spoilt and now - stamp[0] > RACY_NANOSECONDS:
                     stored_changes.append((relative, *stamp, reading))
@@ -282,7 +297,7 @@ class NoteReader:
         except FileNotFoundError:
             return VANISHED
         except OSError as error:
-            return Problem(relative, f"could not be opened: {os_reason(error)}")
+            return Problem(relative, f"could not be opened: {os_reason(error)}", passing=True)
         except Exception as error:
             if self._guard.debug:
                 raise

@@ -324,6 +324,11 @@ def test_an_srs_value_out_of_range_or_not_a_number_is_a_problem(read, field):
     assert read(note(HEAD + field)).startswith(f"problem: {name} should be a number from 0 to")
 
 
+def test_a_score_in_quotes_is_told_to_lose_them(read):
+    assert read(note(HEAD + 'srs_total: "36"')) == (
+        "problem: srs_total should be a number from 0 to 40, written without quotes")
+
+
 @pytest.mark.parametrize("total, expected", [("35.25", 35.3), ("35.24", 35.2), ("-0.0", 0.0)])
 def test_the_srs_total_is_rounded_half_up_to_one_decimal(read, total, expected):
     assert str(read(note(HEAD + f"srs_total: {total}")).srs_total) == str(expected)

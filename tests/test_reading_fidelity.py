@@ -603,3 +603,56 @@ def test_a_documentation_vault_holds_no_session_problem_or_warning(vault):
         vault.write(path, text)
     assert scan_json(vault) == {"notes": len(DOCUMENTATION) - 1, "sessions": 0, "clients": 0,
                                 "problems": [], "warnings": []}
+
+
+def test_a_note_that_could_not_be_opened_is_read_again_next_time(vault, monkeypatch):
+    from mutuality_plugins.files import OpenFolders
+
+    vault.streak("A")
+    vault.age()  # old enough to be kept in the index
+    opened = OpenFolders.read
+
+    def locked(self, relative, cap):
+        if relative == "2026-11-17 A.md":
+            raise PermissionError(13, "Permission denied")
+        return opened(self, relative, cap)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(OpenFolders, "read", locked)
+        assert [p["message"] for p in scan_json(vault)["problems"]] == [
+            "could not be opened: permission denied"]
+    assert scan_json(vault)["problems"] == []  # unlocked: read again, unchanged as it is
+    assert scan_json(vault)["sessions"] == 3
+
+
+def test_notes_moved_into_a_new_folder_never_count_twice_whatever_is_told_first(vault):
+    from mutuality_plugins.config import Settings
+    from mutuality_plugins.vault import VaultState
+
+    from support import BUILT_IN
+
+    vault.streak("RM-07")
+    state = VaultState(vault.root, BUILT_IN, Settings())
+    state.rescan()
+    (vault.root / "RM-07").mkdir()
+    for note_path in sorted(vault.root.glob("*.md")):
+        note_path.rename(vault.root / "RM-07" / note_path.name)
+    state.refresh(["RM-07"])  # the new folder is told of before the notes are told gone
+    assert sorted(session.path for session in state.result().sessions) == [
+        "RM-07/2026-11-16 RM-07.md", "RM-07/2026-11-17 RM-07.md", "RM-07/2026-11-18 RM-07.md"]
+
+
+def test_the_command_that_lists_the_warnings_reads_with_the_same_settings(vault, tmp_path):
+    settings = tmp_path / "my settings.toml"
+    settings.write_text('feedback_tag = "fb"\n')
+    vault.write("2026-11-20 A.md", note("client: A", "She said #fb/pacnig/too-fast\n"))
+    result = run("alerts", vault, "--config", settings, "--as-of", "2026-11-21")
+    assert result.stderr == (f"mutuality: 1 note looks wrong; `mutuality scan {vault} --config "
+                             f"'{settings}' --as-of 2026-11-21` lists why\n")
+
+
+def test_a_vault_whose_sessions_all_have_problems_says_so(vault):
+    vault.write("RM-07.md", note("client: RM-07\ndate: 2026-13-01"))
+    assert run("gaps", vault).stdout == (
+        f"no session note in {vault} could be used: 1 note was left out (a session note names "
+        "a `client` in its properties and has a date)\n")

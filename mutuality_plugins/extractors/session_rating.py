@@ -1,6 +1,7 @@
 """The Session Rating Scale: ``srs_relationship``, ``srs_goals``, ``srs_approach``,
 ``srs_overall`` (0 to 10 each) or ``srs_total`` (0 to 40)."""
 
+import re
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -55,5 +56,10 @@ def _score(properties: Mapping[str, Any], name: str, highest: int) -> float | No
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
         0 <= value <= highest
     ):
-        raise NoteProblem(f"{name} should be a number from 0 to {highest}")
+        quoted = isinstance(value, str) and _A_NUMBER.fullmatch(value.strip())
+        raise NoteProblem(f"{name} should be a number from 0 to {highest}"
+                          + (", written without quotes" if quoted else ""))
     return value
+
+
+_A_NUMBER = re.compile(r"[-+]?[0-9]+(?:[.,][0-9]+)?")
