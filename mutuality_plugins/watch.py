@@ -17,7 +17,7 @@ import logging
 import signal
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -30,12 +30,13 @@ from .config import Settings
 from .dismissals import ALERTS_NOTE, dismissals_for, practice_with_dismissals
 from .errors import MutualityError, VaultError, describe
 from .files import stat_in_vault
-from .index import NoteIndex
-from .model import Alert, AlertSink, Period
+from .index import NoteIndex, Reading
+from .model import Alert, AlertSink, Period, Problem
 from .plugin_calls import PluginFailure, summarize
 from .plugins import PluginManager
 from .practice import Practice, PracticeBuilder
 from .report import ALERTS_REPORT, DIGEST_REPORT, Report, Say, period_of
+from .reporters.plain import printable
 from .sinks import SINK_SECONDS, SinkDelivery
 from .vault import VaultState
 from .writer import DISMISSED_NOTE, NotWritten, require_own_output_folder
@@ -300,11 +301,11 @@ class Watcher:
             changed = False
             if everything:
                 self._check_output_folder()
-                changed = bool(self.state.rescan())
+                changed = self._told_of_problems(self.state.rescan())
             elif paths:
                 relative = self._relative(paths)
                 self._check_output_folder(relative)
-                changed = bool(self.state.refresh(relative))
+                changed = self._told_of_problems(self.state.refresh(relative))
             # A gap ticked in Alerts.md, or dismissed (or no more) in the note of
             # dismissals, leaves Alerts.md (or comes back) at once, told or polled.
             changed = self._own_notes_changed() or changed
@@ -329,6 +330,18 @@ class Watcher:
             self._retry_every = (min(2 * self._retry_every, RETRY_LONGEST_SECONDS) if owed
                                  else self._retry_first)
             self._retry_at = time.monotonic() + self._retry_every
+
+    def _told_of_problems(self, changed: Mapping[str, Reading]) -> bool:
+        """Say which of the notes read again cannot be used now (each once, until its
+        reason changes): their sessions leave the alerts, which would go unexplained.
+        Whether any note's reading changed."""
+        for path, before in changed.items():
+            now = self.state.notes.get(path)
+            problem = None if now is None else now[1]
+            if isinstance(problem, Problem) and problem != before:
+                self.say(f"{printable(path)}: {problem.message} (its session is left out "
+                         "until it is put right)")
+        return bool(changed)
 
     def _own_notes_changed(self) -> bool:
         """Whether Alerts.md or the note of dismissals changed since last seen."""

@@ -656,3 +656,18 @@ def test_a_vault_whose_sessions_all_have_problems_says_so(vault):
     assert run("gaps", vault).stdout == (
         f"no session note in {vault} could be used: 1 note was left out (a session note names "
         "a `client` in its properties and has a date)\n")
+
+
+def test_watch_tells_of_a_note_that_cannot_be_used_once(vault):
+    from support import Watching
+
+    vault.streak("A")
+    with Watching(vault) as watching:
+        vault.session("2026-11-17 A.md", client="A", feedback_invited="maybe")
+        said = watching.until_said("2026-11-17 A.md")
+        assert said.endswith("2026-11-17 A.md: feedback_invited should be yes or no (or true or "
+                             "false) (its session is left out until it is put right)")
+        vault.session("2026-11-17 A.md", client="A", feedback_invited="maybe")  # saved again
+        vault.session("2026-11-19 B.md", client="B", date="2026-13-01")
+        watching.until_said("2026-11-19 B.md")
+        assert sum("2026-11-17 A.md" in line for line in watching.said) == 1
