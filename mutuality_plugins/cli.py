@@ -515,10 +515,12 @@ def _say_left_out(invocation: Invocation, vault: Path, practice: Practice,
     """Say what a command's results do not show: how many problem notes were left out,
     how many notes look wrong, and the command that lists them."""
     scan = practice.scan
+    # The same plugins and settings read the same notes the same way.
+    before = "".join(f" --hooks-dir {_quoted(folder)}" for folder in invocation.hooks_dirs)
     options = "" if config_file is None else f" --config {_quoted(config_file)}"
     if practice.today != _today():
         options += f" --as-of {practice.today}"
-    listing = f"`mutuality scan {_quoted(vault)}{options}`"
+    listing = f"`mutuality{before} scan {_quoted(vault)}{options}`"
     if scan.problems:
         problems = len(scan.problems)
         invocation.say(f"{count(problems, 'note')} could not be read and "

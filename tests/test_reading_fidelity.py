@@ -224,6 +224,8 @@ def test_comments_hide_tags_and_fields_as_obsidian_hides_them(hidden):
     "%% hint: type ` for code %%\nclient:: RM-07\ndate:: 2026-11-20\nWe used `grounding`.\n",
     "<!-- a ` here --> client:: RM-07\ndate:: 2026-11-20\n`code` and more\n",
     "Use `%%` to hide text.\nclient:: RM-07\ndate:: 2026-11-20\n",
+    "%% don`t forget %%\nType `%%` for a comment.\nclient:: RM-07\ndate:: 2026-11-20\n",
+    "<!-- don`t share -->\nI wrote `<!--` by mistake.\nclient:: RM-07\ndate:: 2026-11-20\n",
     "Write `<!--` to open a comment.\nclient:: RM-07\ndate:: 2026-11-20\n",
     "```\n%% not a comment in code\n```\nclient:: RM-07\ndate:: 2026-11-20\n",
     "client:: RM-07 [date:: 2026-11-20]\n",
@@ -649,6 +651,20 @@ def test_the_command_that_lists_the_warnings_reads_with_the_same_settings(vault,
     result = run("alerts", vault, "--config", settings, "--as-of", "2026-11-21")
     assert result.stderr == (f"mutuality: 1 note looks wrong; `mutuality scan {vault} --config "
                              f"'{settings}' --as-of 2026-11-21` lists why\n")
+
+
+def test_the_command_that_lists_the_warnings_loads_the_same_plugins(vault, tmp_path):
+    hooks = tmp_path / "my hooks"
+    hooks.mkdir()
+    (hooks / "quick.py").write_text(
+        "from mutuality_plugins import Feedback, FeedbackItem, hookimpl\n\n"
+        "@hookimpl\ndef mutuality_extract_feedback(note):\n"
+        "    if 'too quick' in note.text:\n"
+        "        return Feedback(items=(FeedbackItem('pacing', 'too-quick'),))\n")
+    vault.write("2026-11-20 A.md", note("client: A", "That was too quick for A.\n"))
+    result = run("--hooks-dir", hooks, "alerts", vault)
+    assert result.stderr == (f"mutuality: 1 note looks wrong; `mutuality --hooks-dir '{hooks}' "
+                             f"scan {vault}` lists why\n")
 
 
 def test_a_vault_whose_sessions_all_have_problems_says_so(vault):

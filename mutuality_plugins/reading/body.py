@@ -13,9 +13,7 @@ literal-first patterns and plain loops rather than look-behind regular expressio
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections import defaultdict, deque
-from collections.abc import Iterator
 
 from ..errors import NoteProblem
 
@@ -55,10 +53,8 @@ def visible(body: str) -> str:
                 f"the note holds more than {MAX_MARKS:,} {name}; mutuality does not read "
                 "notes like this"
             )
-    if ("%" in text and "%%" in text) or ("<" in text and "<!--" in text):  # "%": at once
-        text = _blank_comments(text)  # first: a backtick in a comment is hidden
-    if "`" in text:
-        text = _blank_inline_code(text)
+    if "`" in text or ("%" in text and "%%" in text) or ("<" in text and "<!--" in text):
+        text = _blank_code_and_comments(text)  # "%", "<": found at once, unlike "%%"
     return text
 
 
@@ -85,67 +81,52 @@ def _blank_tags(text: str) -> tuple[tuple[str, ...], str]:
     return tuple(tags), "".join(pieces)
 
 
-def _blank_inline_code(text: str) -> str:
-    """Blank code spans (see :func:`_code_spans`)."""
+def _blank_code_and_comments(text: str) -> str:
+    """Blank code spans (each a :data:`_CODE` mark) and comments (each a space), read
+    from left to right as Obsidian reads them: whichever opens first holds what follows
+    up to its end, so a backtick in a comment is hidden and ``%%`` in a code span is
+    code. A code span is a run of n backticks up to the next run of exactly n within
+    one paragraph (a blank line in between makes the opening run plain text); a
+    comment runs to its closing mark or, never closed, to the end of the note."""
+    runs = list(_BACKTICKS.finditer(text))
+    later_runs: dict[int, deque[int]] = defaultdict(deque)
+    for index, run in enumerate(runs):
+        later_runs[run.end() - run.start()].append(index)
     pieces: list[str] = []
-    last = 0
-    for start, end in _code_spans(text):
-        pieces += (text[last:start], _CODE)
-        last = end
+    last = position = index = 0
+    opening = _COMMENT_OPENING.search(text)
+    while True:
+        while index < len(runs) and runs[index].start() < position:
+            index += 1
+        while opening is not None and opening.start() < position:
+            opening = _COMMENT_OPENING.search(text, position)
+        if opening is not None and (index == len(runs) or opening.start() < runs[index].start()):
+            closing = text.find(_COMMENT_CLOSING[opening.group()], opening.end())
+            end = len(text) if closing < 0 else closing + len(_COMMENT_CLOSING[opening.group()])
+            pieces += (text[last:opening.start()], " ")
+            last = position = end
+            continue
+        if index == len(runs):
+            break
+        run = runs[index]
+        same_length = later_runs[run.end() - run.start()]
+        while same_length and same_length[0] <= index:
+            same_length.popleft()
+        closing_run = runs[same_length[0]] if same_length else None
+        if closing_run is None or _BLANK_LINE.search(text, run.end(), closing_run.start()):
+            position = run.end()  # plain backticks
+            continue
+        pieces += (text[last:run.start()], _CODE)
+        last = position = closing_run.end()
     if not pieces:
         return text
     pieces.append(text[last:])
     return "".join(pieces)
 
 
-def _code_spans(text: str) -> Iterator[tuple[int, int]]:
-    """(start, end) of each code span, in order: a run of n backticks up to the next run
-    of exactly n, within one paragraph (a blank line in between makes the opening run
-    plain text)."""
-    runs = list(_BACKTICKS.finditer(text))
-    later_runs: dict[int, deque[int]] = defaultdict(deque)
-    for index, run in enumerate(runs):
-        later_runs[run.end() - run.start()].append(index)
-    index = 0
-    while index < len(runs):
-        opening = runs[index]
-        same_length = later_runs[opening.end() - opening.start()]
-        while same_length and same_length[0] <= index:
-            same_length.popleft()
-        if not same_length:
-            index += 1
-            continue
-        closing = runs[same_length[0]]
-        if _BLANK_LINE.search(text, opening.end(), closing.start()):
-            index += 1
-            continue
-        yield opening.start(), closing.end()
-        index = same_length.popleft() + 1
-
-
-def _blank_comments(text: str) -> str:
-    """Blank each comment whose opening is not in a code span (```%%``` is code): what
-    the comment holds is hidden, a backtick too."""
-    if "`" not in text:
-        return _COMMENT.sub(" ", text)
-    spans = list(_code_spans(text))
-    starts = [start for start, _ in spans]
-    pieces: list[str] = []
-    last = at = 0
-    while (comment := _COMMENT.search(text, at)) is not None:
-        inside = bisect_right(starts, comment.start()) - 1
-        if inside >= 0 and comment.start() < spans[inside][1]:  # in code: no comment
-            at = spans[inside][1]
-            continue
-        pieces += (text[last:comment.start()], " ")
-        last = at = comment.end()
-    pieces.append(text[last:])
-    return "".join(pieces)
-
-
-# Obsidian's comments and HTML's, each up to its end or, never closed, to the end of
-# the note (one pass, whatever the note holds: a comment cannot fail to match).
-_COMMENT = re.compile(r"%%.*?(?:%%|\Z)|<!--.*?(?:-->|\Z)", re.DOTALL)
+# Obsidian's comments and HTML's.
+_COMMENT_OPENING = re.compile(r"%%|<!--")
+_COMMENT_CLOSING = {"%%": "%%", "<!--": "-->"}
 
 
 def _blank_fenced_code(body: str) -> str:

@@ -233,6 +233,8 @@ def read_inline_value(written: str) -> Any:
     written = written.strip()
     if not written or (written.startswith("[[") and written.endswith("]]")):
         return written
+    if _PLAIN_WORD.fullmatch(written):  # most values (7, yes, 2026-11-20): no parser
+        return _plain_scalar(written)
     try:
         value = _load_yaml(written)
     except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError):
@@ -242,6 +244,23 @@ def read_inline_value(written: str) -> Any:
     if isinstance(value, list) and all(_is_scalar(entry) for entry in value):
         return value  # ``[DS-21, EO-22]``: a list written the YAML way
     return written if isinstance(value, (dict, list)) else value
+
+
+# A plain scalar that YAML reads as the resolver says, on its own: no quote, flow,
+# comment, anchor, tag, block or mapping mark.
+_PLAIN_WORD = re.compile(r"[\w+.][\w+.\-:/ ]*")
+_SHARED_LOADER = _Loader("")  # the scalar constructors use it for nothing but the node
+
+
+def _plain_scalar(written: str) -> Any:
+    tag = _resolve(_SHARED_LOADER, ScalarNode, written, (True, False))
+    construct = _SCALARS.get(tag)
+    if construct is None:  # text
+        return written
+    try:
+        return construct(_SHARED_LOADER, ScalarNode(tag, written))
+    except (ValueError, TypeError, OverflowError):
+        return written
 
 
 def _is_scalar(value: Any) -> bool:
