@@ -298,8 +298,8 @@ def test_plugin_chatter_at_load_from_its_threads_or_closing_stdout_leaves_json_c
 
 def test_a_plugin_that_replaces_stderr_cannot_hide_mutualitys_messages():
     result = run("--hooks-dir", PLUGINS / "hostile", "alerts", EXAMPLE)
-    assert ("mutuality: 10 notes could not be read and were left out; "
-            f"`mutuality scan {EXAMPLE}` lists them") in stderr_lines(result)
+    assert ("mutuality: 10 notes could not be read and were left out; `mutuality --hooks-dir "
+            f"{PLUGINS / 'hostile'} scan {EXAMPLE}` lists them") in stderr_lines(result)
     assert "mutuality: plugin exits failed in rule exits" in result.stderr
 
 
@@ -312,7 +312,7 @@ def test_what_a_child_process_of_a_plugin_prints_never_reaches_the_output(tmp_pa
     done = run_child("--hooks-dir", tmp_path, "alerts", EXAMPLE, "--all", "--format", "json")
     assert done.returncode == 0, done.stderr
     assert len(json.loads(done.stdout)) >= EXAMPLE_ALERTS
-    # once for each note the extractor read: the 51 session notes and two problems
+    # once for each note the extractor read: the 54 session notes and two problems
     assert done.stderr.count("a child speaks") == 56 and "written to descriptor 1" in done.stderr
 
 
