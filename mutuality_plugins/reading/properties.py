@@ -6,8 +6,9 @@ inline fields in the body (SPEC section 2).
 - A body line ``KEY:: VALUE`` (after an optional ``- ``, ``* `` or ``> ``; the key may
   be in ``**``), or ``[KEY:: VALUE]`` / ``(KEY:: VALUE)`` anywhere in a line, gives KEY
   when the front-matter lacks it. Values separated by commas (each a link, a quoted
-  text or a word), or a key given on several lines, make a list (two ``client::``
-  lines are a joint session).
+  text, an id or a number; not prose), a YAML list, or a key given on several lines,
+  make a list (two ``client::`` lines are a joint session); a date, an invitation, a
+  status or a score is one value.
 """
 
 from __future__ import annotations
