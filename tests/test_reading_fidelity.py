@@ -258,6 +258,23 @@ def test_a_comma_in_a_value_of_one_stays_in_it(field, read):
     assert (read[0], session.date if read[0] == "date" else len(session.items)) == read
 
 
+@pytest.mark.parametrize("body", [
+    "Asked \\`x #feedback/invited \\`\n",  # escaped backticks: no code span
+    "Asked <!--> #feedback/invited\n",  # an empty comment, closed at once
+    "Asked <!---> #feedback/invited\n",
+    "- `x\n- Asked #feedback/invited\n- y`\n",  # no code span across list items
+    "# `x\n## Asked #feedback/invited\n`\n",  # nor across headings
+])
+def test_what_obsidian_shows_as_text_is_read_as_text(body):
+    assert read_note(note(f"client: A\n{DATE}", body)).invited is True
+
+
+@pytest.mark.parametrize("line, client", [("client:: `BB-02` CC-03", "CC-03"),
+                                          ("client:: CC-03 `x`", "CC-03")])
+def test_a_code_span_in_a_field_value_leaves_no_mark(line, client):
+    assert read_note(f"{line}\ndate:: 2026-11-20\n".encode()).clients == (client,)
+
+
 def test_a_comma_splits_a_list_of_values_but_never_prose():
     body = ("client:: [[DS-21]], [[EO-22]]\ndate:: 2026-11-20\n"
             "feedback:: pacing/too-slow: \"We could go quicker, honestly\"\n"

@@ -19,8 +19,11 @@ from ..errors import NoteProblem
 
 # CommonMark: up to three spaces, then three or more backticks or tildes.
 _FENCE_OPEN = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_BACKTICKS = re.compile(r"`+")
-_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+# A run of backticks (``\``` is a backtick, escaped: no code).
+_BACKTICKS = re.compile(r"(?<!\\)`+")
+# Where a block ends, which no code span crosses: a blank line, or a line that starts a
+# list item, a heading or a quote.
+_BLOCK_END = re.compile(r"\n[ \t]*(?:\n|[-*+][ \t]|\d{1,9}[.)][ \t]|#{1,6}[ \t]|>)")
 # A tag is ``#`` then letters, digits, ``_``, ``-`` and ``/``; it only counts at the
 # start of a line or after white space, which is checked by hand.
 _TAG = re.compile(r"#([\w/-]+)")
@@ -28,7 +31,7 @@ _TAG = re.compile(r"#([\w/-]+)")
 
 # Code spans are first replaced by this, not by a space: ``#tag`` glued to a code
 # span does not follow white space, so it is not a tag.
-_CODE = "\x00"
+CODE_MARK = "\x00"
 
 # Each backtick run, ``#`` and comment costs a step in Python: a note made of nothing
 # else (4 MiB of them) would take seconds and hundreds of MiB. No session note
@@ -61,7 +64,7 @@ def visible(body: str) -> str:
 def tags_and_prose(shown: str) -> tuple[tuple[str, ...], str]:
     """(inline tags lowercased, prose with tags blanked) of a :func:`visible` body."""
     tags, text = _blank_tags(shown) if "#" in shown else ((), shown)
-    return tags, text.replace(_CODE, " ") if _CODE in text else text
+    return tags, text.replace(CODE_MARK, " ") if CODE_MARK in text else text
 
 
 def _blank_tags(text: str) -> tuple[tuple[str, ...], str]:
@@ -82,12 +85,13 @@ def _blank_tags(text: str) -> tuple[tuple[str, ...], str]:
 
 
 def _blank_code_and_comments(text: str) -> str:
-    """Blank code spans (each a :data:`_CODE` mark) and comments (each a space), read
+    """Blank code spans (each a :data:`CODE_MARK` mark) and comments (each a space), read
     from left to right as Obsidian reads them: whichever opens first holds what follows
     up to its end, so a backtick in a comment is hidden and ``%%`` in a code span is
     code. A code span is a run of n backticks up to the next run of exactly n within
-    one paragraph (a blank line in between makes the opening run plain text); a
-    comment runs to its closing mark or, never closed, to the end of the note."""
+    one block (a blank line, or a list item, heading or quote starting in between, makes
+    the opening run plain text); a comment runs to its closing mark or, never closed, to
+    the end of the note."""
     runs = list(_BACKTICKS.finditer(text))
     later_runs: dict[int, deque[int]] = defaultdict(deque)
     for index, run in enumerate(runs):
@@ -101,7 +105,10 @@ def _blank_code_and_comments(text: str) -> str:
         while opening is not None and opening.start() < position:
             opening = _COMMENT_OPENING.search(text, position)
         if opening is not None and (index == len(runs) or opening.start() < runs[index].start()):
-            closing = text.find(_COMMENT_CLOSING[opening.group()], opening.end())
+            # From its second character: ``<!-->`` is a whole (empty) comment.
+            closing = text.find(_COMMENT_CLOSING[opening.group()],
+                                opening.start() + 2 if opening.group() == "<!--"
+                                else opening.end())
             end = len(text) if closing < 0 else closing + len(_COMMENT_CLOSING[opening.group()])
             pieces += (text[last:opening.start()], " ")
             last = position = end
@@ -113,10 +120,10 @@ def _blank_code_and_comments(text: str) -> str:
         while same_length and same_length[0] <= index:
             same_length.popleft()
         closing_run = runs[same_length[0]] if same_length else None
-        if closing_run is None or _BLANK_LINE.search(text, run.end(), closing_run.start()):
+        if closing_run is None or _BLOCK_END.search(text, run.end(), closing_run.start()):
             position = run.end()  # plain backticks
             continue
-        pieces += (text[last:run.start()], _CODE)
+        pieces += (text[last:run.start()], CODE_MARK)
         last = position = closing_run.end()
     if not pieces:
         return text

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from ..model import SRS_ITEMS, SRS_TOTAL
+from .body import CODE_MARK
 from .values import is_absent, without_placeholders
 
 # A field's name, perhaps in bold, and its ``::``. A name is short, so that looking for
@@ -100,6 +101,7 @@ def with_inline_fields(properties: dict[Any, Any], shown: str,
     read = 0
     for spelling, written in inline_fields(shown):
         name = spelling.lower()
+        written = written.replace(CODE_MARK, " ")  # a code span in a value shows nothing
         if not is_absent(properties.get(name)):
             continue
         spellings = fields.get(name)
