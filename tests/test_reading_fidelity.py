@@ -269,6 +269,17 @@ def test_what_obsidian_shows_as_text_is_read_as_text(body):
     assert read_note(note(f"client: A\n{DATE}", body)).invited is True
 
 
+@pytest.mark.parametrize("body", [
+    "> ~~~\n> #feedback/pacing/too-fast\n> ~~~\n",
+    "- ~~~\n  #feedback/pacing/too-fast\n  ~~~\n",
+    "- ```\n  #feedback/pacing/too-fast\n\n  ```\n",
+    "1. ```python\n   x = 1 #feedback/pacing/too-fast\n   ```\n",
+])
+def test_code_fenced_in_a_quote_or_a_list_item_is_code(body):
+    session = read_note(note(f"client: A\n{DATE}", body + "After the code #feedback/invited\n"))
+    assert (session.items, session.invited) == ((), True)
+
+
 @pytest.mark.parametrize("line, client", [("client:: `BB-02` CC-03", "CC-03"),
                                           ("client:: CC-03 `x`", "CC-03")])
 def test_a_code_span_in_a_field_value_leaves_no_mark(line, client):

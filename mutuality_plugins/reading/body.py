@@ -18,7 +18,11 @@ from collections import defaultdict, deque
 from ..errors import NoteProblem
 
 # CommonMark: up to three spaces, then three or more backticks or tildes.
-_FENCE_OPEN = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+# A fence opens a line (up to three spaces in), or follows the marks of a quote or a
+# list item it is in (``> ~~~``, ``- ```python``).
+_FENCE_OPEN = re.compile(r"((?:[ \t]*>[ \t]?)*(?:[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+)?) {0,3}"
+                         r"(`{3,}|~{3,})")
+_QUOTE_MARKS = re.compile(r"^(?:[ \t]*>[ \t]?)*")
 # A run of backticks (``\``` is a backtick, escaped: no code).
 _BACKTICKS = re.compile(r"(?<!\\)`+")
 # Where a block ends, which no code span crosses: a blank line, or a line that starts a
@@ -142,11 +146,13 @@ def _blank_fenced_code(body: str) -> str:
         return body
     kept: list[str] = []
     fence = ""
+    contained = False  # the fence is in a quote or a list item
     for line in body.split("\n"):
         if fence:
-            stripped = line.strip()
+            content = _QUOTE_MARKS.sub("", line, count=1) if contained else line
+            stripped = content.strip()
             if (
-                len(line) - len(line.lstrip(" ")) <= 3
+                (contained or len(content) - len(content.lstrip(" ")) <= 3)
                 and stripped.startswith(fence)
                 and stripped == fence[0] * len(stripped)
             ):
@@ -154,8 +160,8 @@ def _blank_fenced_code(body: str) -> str:
             kept.append("")
             continue
         opening = _FENCE_OPEN.match(line)
-        if opening and not (opening.group(1)[0] == "`" and "`" in line[opening.end() :]):
-            fence = opening.group(1)
+        if opening and not (opening.group(2)[0] == "`" and "`" in line[opening.end() :]):
+            fence, contained = opening.group(2), bool(opening.group(1))
             kept.append("")
         else:
             kept.append(line)
