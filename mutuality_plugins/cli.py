@@ -17,6 +17,7 @@ from .errors import MutualityError, OutputUnwritten, describe
 from .invocation import Invocation
 from .model import Period
 from .practice import NO_ALERTS, Practice
+from .reading.warnings import vault_warnings
 from .report import ALERTS_REPORT, Report, period_of
 from .reporters import gaps as gap_reports
 from .reporters.plain import as_json, count, printable
@@ -500,8 +501,9 @@ def _echo_results(invocation: Invocation, vault: Path, practice: Practice, outpu
     Results of a vault without session notes would read as all clear ("No alerts"): a
     person is told that instead, a program (any other format) gets the results (empty)
     as usual."""
-    if not practice.scan.sessions and not practice.sessions_after_today:
-        told = scan_summary.no_sessions(str(vault), len(practice.scan.problems))
+    read = practice.vault_as_read
+    if not read.sessions:
+        told = scan_summary.no_sessions(str(vault), len(read.problems))
         if output_format in _FOR_A_PERSON:
             output = told
         else:
@@ -514,18 +516,19 @@ def _say_left_out(invocation: Invocation, vault: Path, practice: Practice,
                   config_file: Path | None) -> None:
     """Say what a command's results do not show: how many problem notes were left out,
     how many notes look wrong, and the command that lists them."""
-    scan = practice.scan
+    read = practice.vault_as_read
     # The same plugins and settings read the same notes the same way.
     before = "".join(f" --hooks-dir {_quoted(folder)}" for folder in invocation.hooks_dirs)
     options = "" if config_file is None else f" --config {_quoted(config_file)}"
     if practice.today != _today():
         options += f" --as-of {practice.today}"
     listing = f"`mutuality{before} scan {_quoted(vault)}{options}`"
-    if scan.problems:
-        problems = len(scan.problems)
+    if read.problems:
+        problems = len(read.problems)
         invocation.say(f"{count(problems, 'note')} could not be read and "
                        f"{'were' if problems > 1 else 'was'} left out; {listing} lists them")
-    warned = len({warning.path for warning in practice.warnings})
+    warnings = vault_warnings(read, practice.today)
+    warned = len({warning.path for warning in warnings})
     if warned:
         invocation.say(f"{count(warned, 'note')} {'look' if warned > 1 else 'looks'} wrong; "
                        f"{listing} lists why")

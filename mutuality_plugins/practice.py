@@ -35,7 +35,6 @@ from .model import (
     Alert,
     Gap,
     Holding,
-    NoteWarning,
     Rule,
     ScanResult,
     Session,
@@ -43,7 +42,6 @@ from .model import (
 )
 from .plugin_calls import FAILED
 from .plugins import PluginManager
-from .reading.warnings import vault_warnings
 
 # ``since`` for a practice that needs no alerts (the gaps only).
 NO_ALERTS = date.max
@@ -77,10 +75,8 @@ class Practice:
         no note showing gaps is written then (it would show the dismissed ones).
     :ivar seen: notes of the output folder as read when the practice was made, by
         name: one changed since is not written over (a tick may have come meanwhile).
-    :ivar warnings: the notes of the whole vault that are read but look wrong as of
-        ``today`` (a session dated after it among them), sorted by path.
-    :ivar sessions_after_today: how many session notes of the vault are dated after ``today`` (they
-        are not in ``scan``).
+    :ivar read: the whole vault as read, sessions after ``today`` (and of other
+        clients than ``client``) included: what a command says it leaves out.
     """
 
     vault: Path
@@ -96,10 +92,14 @@ class Practice:
     unrecorded_ticks: frozenset[str] = frozenset()
     dismissals_trouble: str | None = None
     seen: Mapping[str, str] = field(default_factory=dict)
-    warnings: tuple[NoteWarning, ...] = ()
-    sessions_after_today: int = 0
+    read: ScanResult | None = None
     _gaps_on: Callable[[date], tuple[Gap, ...]] | None = field(
         default=None, repr=False, compare=False)
+
+    @property
+    def vault_as_read(self) -> ScanResult:
+        """The whole vault as read (:attr:`read`, or :attr:`scan` when not given)."""
+        return self.scan if self.read is None else self.read
 
     def listed_gaps(self, *, all_clients: bool = False,
                     include_dismissed: bool = False) -> list[Gap]:
@@ -178,9 +178,8 @@ class PracticeBuilder:
         yet), with the alerts raised on or after ``since``; of the client ``only``,
         when given. ``dismissed``: the ids of the gaps the therapist dismissed (they do
         not count in the 100 gaps of a rule a client may have open)."""
-        warnings = vault_warnings(scan, today)
-        after_today = sum(session.date > today for session in scan.sessions)
-        if only is not None or after_today:
+        read = scan
+        if only is not None or any(session.date > today for session in scan.sessions):
             scan = replace(scan, sessions=tuple(
                 session for session in scan.sessions if session.date <= today
                 and (only is None or only in session.clients)))
@@ -224,8 +223,7 @@ class PracticeBuilder:
 
         return Practice(self.vault, scan, tuple(alerts), self.settings, today, since, only,
                         _in_order(gaps), client_statuses(scan, today, self.settings),
-                        dismissed, warnings=warnings, sessions_after_today=after_today,
-                        _gaps_on=gaps_on)
+                        dismissed, read=read, _gaps_on=gaps_on)
 
     def _found(self, client: str, sessions: Sequence[Session], since: date | None) -> Found:
         """The alerts (raised on or after ``since``) and the open gaps of the client's

@@ -11,28 +11,26 @@ from ..hookspecs import hookimpl
 from ..model import SRS_ITEMS, SRS_TOTAL, Feedback, Note
 from ..reading.values import is_absent
 
-SCALES, TOTAL = SRS_ITEMS, SRS_TOTAL
-
 
 @hookimpl(trylast=True)
 def mutuality_extract_feedback(note: Note) -> Feedback | None:
-    if note.properties.keys().isdisjoint(SCALES + (TOTAL,)):
+    if note.properties.keys().isdisjoint(SRS_ITEMS + (SRS_TOTAL,)):
         return None
-    scores = {name: score for name in SCALES
+    scores = {name: score for name in SRS_ITEMS
               if (score := _score(note.properties, name, 10)) is not None}
-    total = _score(note.properties, TOTAL, 40)
-    if scores and len(scores) < len(SCALES):  # never a total of some of the items
-        missing = [name for name in SCALES if name not in scores]
+    total = _score(note.properties, SRS_TOTAL, 40)
+    if scores and len(scores) < len(SRS_ITEMS):  # never a total of some of the items
+        missing = [name for name in SRS_ITEMS if name not in scores]
         raise NoteProblem(
             f"the Session Rating Scale has {len(scores)} of its 4 items: {_and(missing)} "
             f"{'is' if len(missing) == 1 else 'are'} missing; write all four, or only "
-            f"{TOTAL}")
+            f"{SRS_TOTAL}")
     if scores:
         summed = rounded(sum(Decimal(repr(float(score))) for score in scores.values()))
         if total is not None and rounded(total) != summed:
             raise NoteProblem(
-                f"the four Session Rating Scale items add up to {summed:g}, but {TOTAL} "
-                f"is {rounded(total):g}: correct one of them, or leave {TOTAL} out")
+                f"the four Session Rating Scale items add up to {summed:g}, but {SRS_TOTAL} "
+                f"is {rounded(total):g}: correct one of them, or leave {SRS_TOTAL} out")
         return Feedback(srs_total=summed)
     return None if total is None else Feedback(srs_total=rounded(total))
 

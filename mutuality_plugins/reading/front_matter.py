@@ -74,19 +74,10 @@ for _tag, _construct in _NUMBERS_AND_DATES.items():
 _YAML = "tag:yaml.org,2002:"
 _STR, _SEQ, _MAP = _YAML + "str", _YAML + "seq", _YAML + "map"
 
-# PyYAML's resolver, called from C for every scalar, rebuilds its list of candidate
-# patterns on each call and checks for path resolvers the safe loader never has.
-# The same patterns, in the same order, looked up once per first character:
-# One pattern comes first: a number written with leading zeros (``036``, ``09``) is the
-# decimal number a person wrote, not YAML 1.1's octal 30 or the text "09".
+# A number written with leading zeros (``036``, ``09``) is the decimal number a person
+# wrote, not YAML 1.1's octal 30 or the text "09": its pattern comes first.
 _DECIMAL = "tag:mutuality:decimal"
 _LEADING_ZEROS = (_DECIMAL, re.compile(r"^[-+]?0[0-9]+$"))
-_ANY_START = tuple(_Loader.yaml_implicit_resolvers.get(None, []))
-_BY_FIRST_CHARACTER = {
-    first: (_LEADING_ZEROS,) * (first in "0+-") + tuple(resolvers) + _ANY_START
-    for first, resolvers in _Loader.yaml_implicit_resolvers.items()
-    if first is not None
-}
 
 
 def _construct_decimal(loader: Any, node: ScalarNode) -> Any:
@@ -94,6 +85,16 @@ def _construct_decimal(loader: Any, node: ScalarNode) -> Any:
 
 
 _Loader.add_constructor(_DECIMAL, _construct_decimal)
+
+# PyYAML's resolver, called from C for every scalar, rebuilds its list of candidate
+# patterns on each call and checks for path resolvers the safe loader never has.
+# The same patterns, in the same order, looked up once per first character:
+_ANY_START = tuple(_Loader.yaml_implicit_resolvers.get(None, []))
+_BY_FIRST_CHARACTER = {
+    first: (_LEADING_ZEROS,) * (first in "0+-") + tuple(resolvers) + _ANY_START
+    for first, resolvers in _Loader.yaml_implicit_resolvers.items()
+    if first is not None
+}
 
 
 def _resolve(self: Any, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
