@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import errno
 import logging
+import shlex
 import signal
 import threading
 import time
@@ -36,7 +37,7 @@ from .plugin_calls import PluginFailure, summarize
 from .plugins import PluginManager
 from .practice import Practice, PracticeBuilder
 from .report import ALERTS_REPORT, DIGEST_REPORT, Report, Say, period_of
-from .reporters.plain import printable
+from .reporters.plain import count, printable
 from .sinks import SINK_SECONDS, SinkDelivery
 from .vault import VaultState
 from .writer import DISMISSED_NOTE, NotWritten, require_own_output_folder
@@ -333,14 +334,19 @@ class Watcher:
 
     def _told_of_problems(self, changed: Mapping[str, Reading]) -> bool:
         """Say which of the notes read again cannot be used now (each once, until its
-        reason changes): their sessions leave the alerts, which would go unexplained.
-        Whether any note's reading changed."""
-        for path, before in changed.items():
-            now = self.state.notes.get(path)
-            problem = None if now is None else now[1]
-            if isinstance(problem, Problem) and problem != before:
-                self.say(f"{printable(path)}: {problem.message} (its session is left out "
-                         "until it is put right)")
+        reason changes): their sessions leave the alerts, which would go unexplained. At
+        the start, how many there are. Whether any note's reading changed."""
+        problems = [(path, reading) for path, before in changed.items()
+                    if isinstance(reading := self.state.notes.get(path, (None, None))[1],
+                                  Problem) and reading != before]
+        if problems and not self.ready.is_set():
+            self.say(f"{count(len(problems), 'note')} could not be read and "
+                     f"{'are' if len(problems) > 1 else 'is'} left out; `mutuality scan "
+                     f"{shlex.quote(str(self.vault))}` lists them")
+        else:
+            for path, problem in problems:
+                self.say(f"{printable(path)}: {problem.message} (it is left out until it "
+                         "is put right)")
         return bool(changed)
 
     def _own_notes_changed(self) -> bool:

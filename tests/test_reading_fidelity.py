@@ -706,11 +706,15 @@ def test_watch_tells_of_a_note_that_cannot_be_used_once(vault):
     from support import Watching
 
     vault.streak("A")
+    vault.write("Broken.md", "---\nclient: [A\n---\n")
+    vault.write("Broken too.md", "---\nclient: [A\n---\n")
     with Watching(vault) as watching:
+        assert watching.until_said("could not be read") == (
+            f"2 notes could not be read and are left out; `mutuality scan {vault}` lists them")
         vault.session("2026-11-17 A.md", client="A", feedback_invited="maybe")
         said = watching.until_said("2026-11-17 A.md")
         assert said.endswith("2026-11-17 A.md: feedback_invited should be yes or no (or true or "
-                             "false) (its session is left out until it is put right)")
+                             "false) (it is left out until it is put right)")
         vault.session("2026-11-17 A.md", client="A", feedback_invited="maybe")  # saved again
         vault.session("2026-11-19 B.md", client="B", date="2026-13-01")
         watching.until_said("2026-11-19 B.md")
