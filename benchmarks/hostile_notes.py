@@ -71,7 +71,7 @@ def main() -> None:
 
 def _read(raw: bytes, extract) -> str:
     try:
-        session = read_session(raw, "Clients/RM-07/2026-11-20 RM-07.md", extract)
+        session = read_session(raw, "Clients/RM-07/2026-11-20 RM-07.md", extract, Settings())
     except NoteProblem as problem:
         return f"problem: {str(problem)[:50]}"
     return "session" if session else "not a session"

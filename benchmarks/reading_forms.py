@@ -58,7 +58,7 @@ def read_all(notes: list[tuple[str, bytes]], extract: object) -> float:
     started = time.perf_counter()
     for path, raw in notes:
         try:
-            reading = read_session(raw, path, extract, "feedback")  # type: ignore[arg-type]
+            reading = read_session(raw, path, extract, Settings())  # type: ignore[arg-type]
         except NoteProblem as problem:
             raise SystemExit(f"{path}: {problem}") from None
         assert isinstance(reading, Session), path

@@ -11,7 +11,7 @@ from typing import Any
 
 from .errors import MutualityError
 from .files import read_regular
-from .model import Rule
+from .model import Measure, Rule
 
 CONFIG_NAME = "mutuality.toml"
 
@@ -36,6 +36,11 @@ class Settings:
     :ivar inactive_after_days: a client whose latest session is longer ago than this
         is not seen any more: their gaps leave the default views.
     :ivar source: the config file read, for messages (empty when there was none).
+    :ivar measure_tables: the ``[measures.NAME]`` tables as written; applied to the
+        measures the plugins declare by :func:`with_measures`.
+    :ivar measures: the measures read from notes, with the config's cutoffs and
+        reliable-change values: the built-in ones until :func:`with_measures` gives
+        every measure the plugins declare.
     """
 
     output_folder: str = "Mutuality"
@@ -46,6 +51,17 @@ class Settings:
     state_folder: Path | None = None
     inactive_after_days: int = 56
     source: str = ""
+    measure_tables: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    measures: tuple[Measure, ...] = field(default_factory=lambda: _built_in_measures())
+
+    def measure(self, name: str) -> Measure | None:
+        return next((measure for measure in self.measures if measure.name == name), None)
+
+
+def _built_in_measures() -> tuple[Measure, ...]:
+    from .measures.builtin import BUILT_IN_MEASURES  # the plugin imports these settings
+
+    return BUILT_IN_MEASURES
 
 
 MAX_SETTINGS_BYTES = 1024 * 1024
@@ -86,7 +102,8 @@ def _settings_from(table: dict[str, Any], path: Path) -> Settings:
         return ConfigError(f"{source}: `{key}` {reason}")
 
     known = {"output_folder": str, "feedback_tag": str, "rules": dict, "plugins": dict,
-             "hooks_dirs": list, "state_folder": str, "inactive_after_days": int}
+             "measures": dict, "hooks_dirs": list, "state_folder": str,
+             "inactive_after_days": int}
     for key, value in table.items():
         if key not in known:
             raise fail(key, "is not a setting mutuality knows")
@@ -103,7 +120,7 @@ def _settings_from(table: dict[str, Any], path: Path) -> Settings:
     feedback_tag = table.get("feedback_tag", Settings.feedback_tag).strip().strip("#/").lower()
     if not feedback_tag or any(char.isspace() or char == "/" for char in feedback_tag):
         raise fail("feedback_tag", "should be one word, like \"feedback\"")
-    for group in ("rules", "plugins"):
+    for group in ("rules", "plugins", "measures"):
         for name, value in table.get(group, {}).items():
             if not isinstance(value, dict):
                 raise fail(f"{group}.{name}", "should be a table")
@@ -127,6 +144,7 @@ def _settings_from(table: dict[str, Any], path: Path) -> Settings:
         state_folder=_near(path, state) if state is not None else None,
         inactive_after_days=inactive_after_days,
         source=source,
+        measure_tables=table.get("measures", {}),
     )
 
 
@@ -175,6 +193,31 @@ def with_plugin_settings(
         for section, defaults in declared.items()
     }
     return replace(settings, plugins=plugins)
+
+
+# What ``[measures.NAME]`` may change: the rest of a measure is what it is.
+MEASURE_SETTINGS = ("cutoff", "reliable_change")
+
+
+def with_measures(settings: Settings, declared: Iterable[Measure]) -> Settings:
+    """The settings with every measure the plugins declare, each with the cutoff and
+    reliable-change value of its ``[measures.NAME]`` (a number from 0)."""
+    source = settings.source or "settings"
+    declared = list(declared)
+    for name in settings.measure_tables:
+        if name not in {measure.name for measure in declared}:
+            known = ", ".join(measure.name for measure in declared)
+            raise ConfigError(f"{source}: `measures.{name}` is not a measure mutuality knows "
+                              f"(it knows {known})")
+    measures = []
+    for measure in declared:
+        written = settings.measure_tables.get(measure.name, {})
+        defaults = {key: float(getattr(measure, key) or 0) for key in MEASURE_SETTINGS}
+        chosen = _checked_table(dict(written), defaults, f"measures.{measure.name}", source,
+                                "is not a setting of a measure (it has cutoff and "
+                                "reliable_change)", counts=True)
+        measures.append(replace(measure, **{key: chosen[key] for key in written}))
+    return replace(settings, measures=tuple(measures))
 
 
 def _checked_table(written: dict[str, Any], defaults: Mapping[str, Any], prefix: str, source: str,

@@ -17,6 +17,8 @@ from typing import Any, TypeVar
 import click
 
 from .model import (
+    HIGHER,
+    LOWER,
     RAISED_EVERY,
     RAISED_FIRST,
     SEVERITIES,
@@ -25,6 +27,7 @@ from .model import (
     Feedback,
     FeedbackItem,
     Holding,
+    Measure,
     Period,
     Reporter,
     Rule,
@@ -127,10 +130,53 @@ def _feedback(feedback: Feedback) -> Feedback | str:
     if not isinstance(feedback.invited, bool):
         return "should say invited=True or False"
     total = feedback.srs_total
-    if total is not None and (isinstance(total, bool) or not isinstance(total, (int, float))
-                              or math.isnan(total) or not 0 <= total <= 40):
+    if total is not None and not _is_score(total, 0, 40):
         return "should give srs_total as a number from 0 to 40, or None"
-    return feedback if items is feedback.items else Feedback(items, feedback.invited, total)
+    for field in ("scores", "risks"):
+        given = getattr(feedback, field)
+        if not isinstance(given, Mapping) or not all(
+                isinstance(name, str) and _is_score(score) for name, score in given.items()):
+            return f"should give {field} as a mapping from names to numbers"
+    return Feedback(items, feedback.invited, total, dict(feedback.scores), dict(feedback.risks))
+
+
+def _is_score(value: Any, lowest: float = -math.inf, highest: float = math.inf) -> bool:
+    return (isinstance(value, (int, float)) and not isinstance(value, bool)
+            and not math.isnan(value) and lowest <= value <= highest)
+
+
+def _measure(measure: Measure) -> str | None:
+    named = _named(measure)
+    if named:
+        return named
+    names = measure.properties
+    if not all(isinstance(name, str) and NAME.fullmatch(name) for name in names) or len(
+            set(names)) != len(names):
+        return (f"{measure.name!r} should name its properties (items, total, risk items) "
+                "once each, in letters, digits, - and _")
+    if measure.items and measure.item_list:
+        return f"{measure.name!r} should give its items one property each or as a list, not both"
+    if measure.item_list and not (type(measure.item_count) is int and measure.item_count > 0):
+        return f"{measure.name!r} should say how many items its list holds (item_count)"
+    if measure.better not in (HIGHER, LOWER):
+        return f"{measure.name!r} should be better {HIGHER!r} or {LOWER!r}"
+    if not (_is_score(measure.lowest) and _is_score(measure.highest)
+            and measure.lowest < measure.highest
+            and _is_score(measure.item_lowest) and _is_score(measure.item_highest)
+            and measure.item_lowest < measure.item_highest):
+        return f"{measure.name!r} should give its ranges as numbers, lowest first"
+    if not all(value is None or _is_score(value, 0)
+               for value in (measure.cutoff, measure.reliable_change)):
+        return f"{measure.name!r} should give its cutoff and reliable_change as numbers, or None"
+    for risk in measure.risk_items:
+        if not (NAME.fullmatch(str(risk.name)) and type(risk.highest) is int
+                and risk.highest > 0 and (risk.item is None or (
+                    type(risk.item) is int and 1 <= risk.item <= measure.number_of_items))):
+            return (f"{measure.name!r} has a risk item that should have a name, a highest "
+                    "score from 1, and its place among the items (or None)")
+    if not is_utf8(measure.label or measure.name) or not is_utf8(measure.title or ""):
+        return f"{measure.name!r} should have its label and title as text"
+    return None
 
 
 def _rule(rule: Rule) -> str | None:
@@ -177,6 +223,7 @@ HOOKS: dict[str, Contract] = {
     "mutuality_extract_feedback": one_of(Feedback, _feedback),
     "mutuality_rules": list_of(Rule, _rule),
     "mutuality_reporters": list_of(Reporter, _reporter),
+    "mutuality_measures": list_of(Measure, _measure),
     "mutuality_alert_sinks": list_of(AlertSink, _sink),
     "mutuality_commands": list_of(click.Command, _named),
     "mutuality_plugin_settings": _settings_sections,

@@ -45,7 +45,7 @@ import click
 import pluggy
 
 from .config import Settings
-from .model import AlertSink, Feedback, Note, Reporter, Rule
+from .model import AlertSink, Feedback, Measure, Note, Reporter, Rule
 
 PROJECT = "mutuality"
 
@@ -66,7 +66,8 @@ def mutuality_extract_feedback(note: Note, settings: Settings) -> Feedback | Non
     Merging: items with the same (theme, signal) are one item; the first answer
     that gives a field (quote, phrase, response, by) wins, later answers only fill
     fields still absent. A session is invited when any answer says so. The first
-    Session Rating Scale total given is used.
+    total given of a measure (``scores``, or ``srs_total`` for the Session Rating
+    Scale), and the first score of a risk item (``risks``), is used.
 
     :param note: the note; ``note.properties`` its properties: the front-matter,
         with names lowercased (``Client`` is ``client``), and Dataview inline fields
@@ -109,6 +110,25 @@ def mutuality_rules() -> Iterable[Rule]:
     off, in ``[rules.NAME]`` of ``mutuality.toml``.
 
     :return: a list of :class:`~mutuality_plugins.Rule`.
+    """
+
+
+@hookspec
+def mutuality_measures() -> Iterable[Measure]:
+    """Declare measures: questionnaires whose scores the therapist records in session
+    notes, as properties (``k10_items: [2, 3, ...]`` or ``k10_total: 24``).
+
+    From a :class:`~mutuality_plugins.Measure` alone mutuality reads and checks its
+    scores in every session note (all the items or the total, in range, agreeing;
+    anything else makes the note a problem, with the reason), records them in
+    ``session.scores`` (and risk items in ``session.risks``), gives each client's
+    course a class (from ``reliable_change`` and ``cutoff``), charts it in the digest,
+    and runs the rules ``outcome-deteriorated``, ``not-on-track`` and ``risk-item``
+    over it. The Session Rating Scale and the outcome measures ``ors``, ``phq9``,
+    ``gad7`` and ``core10`` are declared through this hook too. A user changes a
+    measure's ``cutoff`` and ``reliable_change`` in ``[measures.NAME]``.
+
+    :return: a list of :class:`~mutuality_plugins.Measure`.
     """
 
 

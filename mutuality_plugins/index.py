@@ -38,8 +38,8 @@ SCHEMA = 5
 # its record of them is kept, so moving to this one announces nothing again.
 SENT_BY_NOTE_SCHEMA = 4
 # What a note's reading holds: a reading made by an earlier version is not used (a note
-# read as nothing may be a client note now).
-READINGS = 3
+# read as nothing may be a client note now; a session holds every measure it records).
+READINGS = 4
 APPLICATION = "mutuality note index"
 STATE_VARIABLE = "MUTUALITY_STATE_DIR"
 
@@ -346,7 +346,7 @@ def encode(reading: Reading) -> tuple[str, str, str | None]:
     if isinstance(reading, Session):
         items = [[i.theme, i.signal, i.quote, i.phrase, i.response, i.by] for i in reading.items]
         data = [reading.date.toordinal(), reading.clients, reading.invited, items,
-                reading.srs_total, reading.warnings]
+                reading.scores, reading.warnings, reading.risks]
         # No text: the prose was too long to keep, and is read from the note when needed.
         text = reading.text if isinstance(reading.text, str) else None
         return "s", json.dumps(data, ensure_ascii=False, separators=(",", ":")), text
@@ -392,13 +392,14 @@ def _loaded(data: str) -> Any:
 def _decode(path: str, kind: str, data: Any, text: str | None, root: str) -> Any:
     try:
         if kind == "s":
-            day, clients, invited, items, srs_total, warnings = data
-            if type(invited) is not bool or not all(len(item) == 6 for item in items):
+            day, clients, invited, items, scores, warnings, risks = data
+            if type(invited) is not bool or not all(len(item) == 6 for item in items) or not (
+                    type(scores) is dict and type(risks) is dict):
                 return DAMAGED
             prose = text if text is not None else ProseInFile(root, path)
             return Session(path, dt.date.fromordinal(day), tuple(clients), invited,
-                           tuple([FeedbackItem(*item) for item in items]), srs_total, prose,
-                           tuple(warnings))
+                           tuple([FeedbackItem(*item) for item in items]), scores, prose,
+                           tuple(warnings), risks)
         if kind == "p" and isinstance(data, str):
             return Problem(path, data)
         if kind == "w" and isinstance(data, str):

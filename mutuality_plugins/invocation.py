@@ -18,7 +18,7 @@ from typing import IO
 
 import click
 
-from .config import ConfigError, Settings, load_settings, with_plugin_settings
+from .config import ConfigError, Settings, load_settings, with_measures, with_plugin_settings
 from .dismissals import ALERTS_NOTE, dismissals_for, practice_with_dismissals
 from .errors import MutualityError, OutputUnwritten
 from .index import NoteIndex, StateUnusable, fingerprint
@@ -127,7 +127,7 @@ class Invocation:
         plugins.load_hooks_dirs(settings.hooks_dirs)
         declared = plugins.declared_settings()
         try:
-            return with_plugin_settings(settings, declared)
+            return with_measures(with_plugin_settings(settings, declared), plugins.measures())
         except ConfigError as error:
             failed = self.guard.failed("mutuality_plugin_settings")
             if not failed:

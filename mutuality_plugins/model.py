@@ -38,6 +38,7 @@ RESPONSES = ("adjusted", "explored", "declined", "pending")
 # The Session Rating Scale's properties: its four items (0 to 10 each), and its total.
 SRS_ITEMS = ("srs_relationship", "srs_goals", "srs_approach", "srs_overall")
 SRS_TOTAL = "srs_total"
+SRS = "srs"  # its name among the measures
 
 
 def normalize_theme(theme: str) -> str:
@@ -126,12 +127,18 @@ class Feedback:
 
     :ivar items: feedback items, in the order written.
     :ivar invited: the therapist invited feedback in this session.
-    :ivar srs_total: the Session Rating Scale total (0 to 40), if recorded.
+    :ivar srs_total: the Session Rating Scale total (0 to 40), if recorded: the same
+        as ``scores={"srs": total}``.
+    :ivar scores: measure name -> the total recorded (``{"ors": 23.5}``), for the
+        measures declared (:class:`Measure`); each within the measure's range.
+    :ivar risks: risk item name -> the score recorded (``{"phq9-item9": 1}``).
     """
 
     items: tuple[FeedbackItem, ...] = ()
     invited: bool = False
     srs_total: float | None = None
+    scores: Mapping[str, float] = field(default_factory=dict)
+    risks: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +150,10 @@ class Session:
         :class:`LongProse` that reads it again when asked (:attr:`prose` does).
     :ivar warnings: what looks wrong in the note, though it is read (an unknown
         ``response``, say); see :mod:`.reading.warnings`.
+    :ivar scores: measure name -> the total this session records, rounded to one
+        decimal (``{"srs": 37.0, "ors": 23.5}``); see :class:`Measure`.
+    :ivar risks: risk item name -> the score this session records for it
+        (``{"phq9-item9": 1}``); see :class:`RiskItem`.
     """
 
     path: str
@@ -150,9 +161,15 @@ class Session:
     clients: tuple[str, ...]
     invited: bool = False
     items: tuple[FeedbackItem, ...] = ()
-    srs_total: float | None = None
+    scores: Mapping[str, float] = field(default_factory=dict)
     text: str | LongProse = field(default="", repr=False)
     warnings: tuple[str, ...] = ()
+    risks: Mapping[str, float] = field(default_factory=dict)
+
+    @property
+    def srs_total(self) -> float | None:
+        """The Session Rating Scale total (0 to 40), if recorded."""
+        return self.scores.get(SRS)
 
     @property
     def order(self) -> tuple[dt.date, str]:
@@ -171,6 +188,100 @@ class LongProse(Protocol):
 
     def read(self) -> str:
         """The prose, as the note says it now ("" when it cannot be read)."""
+
+
+# Which way a measure's total is better.
+HIGHER, LOWER = "higher", "lower"
+
+
+@dataclass(frozen=True)
+class RiskItem:
+    """An item of a measure that asks about risk (thoughts of harm): any score above 0
+    is raised as ``risk-item`` (never held back), and its gap stays open until a later
+    session records it at 0.
+
+    :ivar name: its name in alerts and gaps (``phq9-item9``).
+    :ivar property: the property that records it alone (``phq9_item9``).
+    :ivar highest: its highest score (from 0).
+    :ivar item: its place among the measure's items (from 1), when the measure has
+        them: given with the items, it is that item (and must equal it when also given
+        on its own).
+    :ivar label: how the therapist knows it (``PHQ-9 item 9``).
+    """
+
+    name: str
+    property: str
+    highest: int
+    item: int | None = None
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A questionnaire whose scores the therapist records in session notes (SPEC section
+    9), as a plugin declares it: mutuality reads and checks it, and derives its class,
+    its chart and its rules, from these fields alone. Never its wording: the forms are
+    copyrighted, and the tool reads only the scores.
+
+    The items are given one property each (``items``: numbers, like a 10 cm line
+    measured to the mm) or as one list (``item_list``: ``item_count`` whole numbers);
+    either way all of them, or only the total, never some.
+
+    :ivar name: its name in alerts, settings (``[measures.NAME]``) and JSON (``phq9``).
+    :ivar label: its short name for the therapist (``PHQ-9``).
+    :ivar total: the property of its total (``phq9_total``).
+    :ivar lowest, highest: the range of its total.
+    :ivar item_lowest, item_highest: the range of each item.
+    :ivar better: :data:`HIGHER` or :data:`LOWER`: which way the total is better.
+    :ivar cutoff: the clinical cutoff: the clinical range is below it where higher is
+        better, at or above it where lower is better; None for none.
+    :ivar reliable_change: the smallest change of the total that is more than the
+        measure's error; None for a measure that has no class and none of the outcome
+        rules (the Session Rating Scale).
+    :ivar risk_items: its items that ask about risk.
+    :ivar title: its full name (``Outcome Rating Scale``), for messages.
+    """
+
+    name: str
+    label: str
+    total: str
+    highest: float
+    lowest: float = 0
+    items: tuple[str, ...] = ()
+    item_list: str | None = None
+    item_count: int = 0
+    item_lowest: int = 0
+    item_highest: int = 10
+    better: str = HIGHER
+    cutoff: float | None = None
+    reliable_change: float | None = None
+    risk_items: tuple[RiskItem, ...] = ()
+    title: str = ""
+
+    @property
+    def properties(self) -> tuple[str, ...]:
+        """Every property that records some of it."""
+        listed = (self.item_list,) if self.item_list else ()
+        return (*self.items, *listed, self.total,
+                *(risk.property for risk in self.risk_items))
+
+    @property
+    def called(self) -> str:
+        """Its name for the therapist in messages."""
+        return self.title or self.label or self.name
+
+    @property
+    def number_of_items(self) -> int:
+        return len(self.items) if self.items else self.item_count
+
+    def improvement(self, change: float) -> float:
+        """A change of the total, positive when it is better."""
+        return change if self.better == HIGHER else -change
+
+    def in_clinical_range(self, total: float) -> bool:
+        if self.cutoff is None:
+            return False
+        return total < self.cutoff if self.better == HIGHER else total >= self.cutoff
 
 
 @dataclass(frozen=True, slots=True)

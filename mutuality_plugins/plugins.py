@@ -25,7 +25,7 @@ import pluggy
 from . import hookspecs
 from .contracts import PluginFault
 from .errors import MutualityError
-from .model import AlertSink, Reporter, Rule
+from .model import AlertSink, Measure, Reporter, Rule
 from .plugin_calls import PluginGuard
 
 # The built-in plugins. Their hooks are all ``trylast`` where order matters (an
@@ -37,7 +37,8 @@ BUILTIN_PLUGINS = (
     "mutuality_plugins.extractors.invitation_property",
     "mutuality_plugins.extractors.front_matter_tags",
     "mutuality_plugins.extractors.inline_tags",
-    "mutuality_plugins.extractors.session_rating",
+    "mutuality_plugins.extractors.measures",
+    "mutuality_plugins.measures.builtin",
     "mutuality_plugins.rules.streaks",
     "mutuality_plugins.rules.recurring_signal",
     "mutuality_plugins.rules.flagged_word_reused",
@@ -130,6 +131,10 @@ class PluginManager(pluggy.PluginManager):
     def rules(self) -> list[tuple[str, Rule]]:
         """(plugin, rule) for every rule the plugins contribute, by rule name."""
         return self._by_name("rule", self.hook.mutuality_rules)
+
+    def measures(self) -> list[Measure]:
+        """Every measure the plugins declare, by name."""
+        return [measure for _, measure in self._by_name("measure", self.hook.mutuality_measures)]
 
     def reporters(self) -> dict[str, tuple[str, Reporter]]:
         """Report name -> (plugin, reporter)."""

@@ -267,7 +267,7 @@ class NoteReader:
     def __init__(self, root: Path, plugins: PluginManager, settings: Settings):
         self.root = root
         self._extract = _extractors(plugins, settings)
-        self._feedback_tag = settings.feedback_tag.lower()
+        self._settings = settings
         self._guard = plugins.guard
         self._folders = OpenFolders(root)
 
@@ -286,7 +286,7 @@ class NoteReader:
             return Problem(relative, CONFLICT_COPY)  # told by its name, never read
         try:
             raw = self._folders.read(relative, MAX_NOTE_BYTES)
-            reading = read_session(raw, relative, self._extract, self._feedback_tag)
+            reading = read_session(raw, relative, self._extract, self._settings)
             if isinstance(reading, Session):
                 return keep_prose(reading, self.root, relative)
             return reading

@@ -69,7 +69,7 @@ def read_note(content: str | bytes,
     extract = BUILT_IN.hook.mutuality_extract_feedback
     try:
         return read_session(raw, path, lambda note: extract(note=note, settings=Settings()),
-                            Settings().feedback_tag)
+                            Settings())
     except NoteProblem as problem:
         assert str(problem) and "\n" not in str(problem), "a problem is one plain line"
         return problem

@@ -42,7 +42,7 @@ def session(n, client="RM-07", *, invited=False, items=(), srs=None, text="", da
             item if isinstance(item, FeedbackItem) else FeedbackItem(*item.split("/"))
             for item in items
         ),
-        srs_total=srs,
+        scores={} if srs is None else {"srs": srs},
         text=text,
     )
 

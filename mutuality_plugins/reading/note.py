@@ -4,22 +4,24 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from posixpath import basename
 from typing import Any
 
+from ..config import Settings
 from ..errors import NoteProblem
 from ..files import read_in_vault
 from ..model import (
     BY_CLIENT,
     BY_INVITED,
-    SRS_ITEMS,
-    SRS_TOTAL,
+    SRS,
     ClientNote,
     Feedback,
     FeedbackItem,
+    Measure,
     Note,
     NoteWarning,
     Session,
@@ -42,8 +44,15 @@ KEPT_PROSE_CHARS = 256 * 1024
 # its client with a ``status`` is a session all the same when it has one of these
 # (``2026-11-02/RM-07.md`` with ``status: done``), and a note without a client that
 # has a ``date`` and one of these looks like a session. A date alone is none: a client
-# note may well have one (the day of the intake). Feedback tags are the last sign.
-SESSION_PROPERTIES = ("feedback_invited", "feedback", *SRS_ITEMS, SRS_TOTAL)
+# note may well have one (the day of the intake). The scores of every measure
+# (:func:`session_properties`) and feedback tags are the other signs.
+SESSION_PROPERTIES = ("feedback_invited", "feedback")
+
+
+@functools.cache
+def session_properties(measures: tuple[Measure, ...]) -> tuple[str, ...]:
+    """:data:`SESSION_PROPERTIES` and every property of the ``measures``."""
+    return (*SESSION_PROPERTIES, *(name for measure in measures for name in measure.properties))
 
 # More feedback items than anyone records in a session would multiply the alerts and
 # the digest's lines (each by every client of the note).
@@ -55,7 +64,7 @@ with the settings bound)."""
 
 
 def read_session(raw: bytes, path: str, extract: Extract,
-                 feedback_tag: str) -> Session | ClientNote | NoteWarning | None:
+                 settings: Settings) -> Session | ClientNote | NoteWarning | None:
     """Read a note; None when it is neither a session note nor a client note (a
     :class:`NoteWarning` when it looks like a session note all the same);
     NoteProblem when unusable.
@@ -63,8 +72,9 @@ def read_session(raw: bytes, path: str, extract: Extract,
     :param raw: the file's bytes.
     :param path: its vault-relative POSIX path.
     :param extract: the feedback extractors.
-    :param feedback_tag: the first part of feedback tags, lowercased.
+    :param settings: the settings in force (the feedback tag, the measures).
     """
+    signs = (session_properties(settings.measures), settings.feedback_tag.lower())
     if len(raw) > MAX_NOTE_BYTES:
         raise NoteProblem(
             f"the note is larger than {MAX_NOTE_BYTES // (1024 * 1024)} MiB; "
@@ -90,11 +100,11 @@ def read_session(raw: bytes, path: str, extract: Extract,
         # Which names are clients is known once every session is read: a note without
         # a client is taken as a client note for now.
         if not clients or (name in clients and not _has_session_signs(
-                properties, body, shown, feedback_tag)):
+                properties, body, shown, *signs)):
             return ClientNote(path, name, as_text(status).strip())
     if not clients:
         if not is_absent(properties.get("date")) and _has_session_signs(
-                properties, body, shown, feedback_tag):
+                properties, body, shown, *signs):
             return NoteWarning(path, LOOKS_LIKE_A_SESSION)
         return None
     date = read_date(properties.get("date"), basename(path))
@@ -104,10 +114,10 @@ def read_session(raw: bytes, path: str, extract: Extract,
 
 
 def _has_session_signs(properties: Mapping[str, Any], body: str, shown: str | None,
-                       feedback_tag: str) -> bool:
-    """Whether the note has what only a session note has (:data:`SESSION_PROPERTIES`
-    or a feedback tag); ``shown``: its body as Obsidian shows it, if already made."""
-    if any(not is_absent(properties.get(name)) for name in SESSION_PROPERTIES):
+                       signs: tuple[str, ...], feedback_tag: str) -> bool:
+    """Whether the note has what only a session note has (the properties ``signs``, or
+    a tag under ``feedback_tag``); ``shown``: its body as Obsidian shows it, if made."""
+    if any(not is_absent(properties.get(name)) for name in signs):
         return True
     prefix = feedback_tag + "/"
     tags = tags_in_property(properties.get("tags"))
@@ -163,11 +173,16 @@ def session_from(
     """Merge every extractor's answer into the session (see the extractor hook)."""
     items: dict[tuple[str, str], FeedbackItem] = {}
     invited = False
-    srs_total = None
+    scores: dict[str, float] = {}
+    risks: dict[str, float] = {}
     for answer in answers:
         invited = invited or answer.invited
-        if srs_total is None:
-            srs_total = answer.srs_total
+        if answer.srs_total is not None:
+            scores.setdefault(SRS, answer.srs_total)
+        for name, score in answer.scores.items():
+            scores.setdefault(name, score)
+        for name, score in answer.risks.items():
+            risks.setdefault(name, score)
         for item in answer.items:
             item = item.normalized()
             if not item.theme:
@@ -184,9 +199,10 @@ def session_from(
         clients=clients,
         invited=invited,
         items=tuple(_settled(item, invited) for item in items.values()),
-        srs_total=srs_total,
+        scores=scores,
         text=note.text,
         warnings=warnings,
+        risks=risks,
     )
 
 

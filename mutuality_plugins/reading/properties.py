@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from ..model import SRS_ITEMS, SRS_TOTAL
+from ..measures.builtin import BUILT_IN_MEASURES
 from .body import CODE_MARK
 from .values import is_absent, without_placeholders
 
@@ -46,10 +46,12 @@ MOST_VALUES = 100
 MOST_READ = 1000
 # The names whose value is one, never a list: a comma in it is part of it
 # (``date:: 2026-11-20, 10:00``).
-ONE_VALUE_NAMES = frozenset({"date", "feedback_invited", "status", *SRS_ITEMS, SRS_TOTAL})
+ONE_VALUE_NAMES = frozenset({"date", "feedback_invited", "status", *(
+    name for measure in BUILT_IN_MEASURES for name in measure.properties
+    if name != measure.item_list)})
 # The names mutuality reads itself: read whatever else the note holds.
 OWN_NAMES = frozenset({"client", "date", "feedback_invited", "feedback", "tags", "status",
-                       *SRS_ITEMS, SRS_TOTAL})
+                       *(name for measure in BUILT_IN_MEASURES for name in measure.properties)})
 # A value of its own in a list: a link, a quoted text, or a word that holds a digit or
 # one of - / _ . (an id, a number, a date, theme/signal): ``DS-21, EO-22`` is a list,
 # ``slow down, please`` prose.
