@@ -131,8 +131,8 @@ class Runs:
                 begun = new = start
             runs[detail] = (begun, end)
             latest[detail] = (begun, holding)
-            raised = range(max(new, wanted), end + 1) if every else (
-                [begun] if begun == new and begun >= wanted else [])
+            raised = [] if not holding.raises else range(max(new, wanted), end + 1) \
+                if every else [begun] if begun == new and begun >= wanted else []
             for index in raised:
                 session = sessions[index]
                 alerts.append(Alert(rule.name, client, session.date, session.path,

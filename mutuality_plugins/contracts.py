@@ -17,6 +17,8 @@ from typing import Any, TypeVar
 import click
 
 from .model import (
+    EACH_MEASURE,
+    EACH_RISK_ITEM,
     HIGHER,
     LOWER,
     RAISED_EVERY,
@@ -185,6 +187,8 @@ def _rule(rule: Rule) -> str | None:
     if any(function is not None and not callable(function)
            for function in (rule.check, rule.condition, rule.counted)):
         return f"{rule.name!r} has a check, condition or counted that cannot be called"
+    if rule.each not in (None, EACH_MEASURE, EACH_RISK_ITEM):
+        return f"{rule.name!r} should run for each {EACH_MEASURE!r}, {EACH_RISK_ITEM!r} or None"
     if rule.raised not in (RAISED_FIRST, RAISED_EVERY):
         return f"{rule.name!r} should be raised {RAISED_FIRST!r} or {RAISED_EVERY!r}"
     if not isinstance(rule.settings, Mapping):
@@ -261,6 +265,8 @@ def _holding(holding: Holding) -> str | None:
         return "should be at one of the sessions it was given"
     if not is_utf8(holding.message):
         return "should have its message as text"
+    if not isinstance(holding.raises, bool):
+        return "should say raises=True or False"
     if type(holding.more) is not int or holding.more < 0:
         return "should say how many more as a whole number, 0 or more"
     return _what_it_says(holding)

@@ -368,6 +368,16 @@ def severity_rank(severity: str) -> int:
     return SEVERITIES.index(severity) if severity in SEVERITIES else len(SEVERITIES)
 
 
+# A risk item answered above 0 is never held back: its alerts and gaps come before any
+# other, in every output, and are listed whatever the client's status.
+RISK_ITEM = "risk-item"
+
+
+def urgency(rule: str, severity: str) -> tuple[int, int]:
+    """To sort alerts and gaps most urgent first: risk items, then by severity."""
+    return (rule != RISK_ITEM, severity_rank(severity))
+
+
 # The notes an alert or a gap links to: a streak or a held request may span a thousand
 # sessions (a vault's settings choose how many), and every one would list them all.
 MOST_LINKED = 10
@@ -470,6 +480,9 @@ class Holding:
     :ivar more: how many more details like this one hold at this session that the rule
         does not state one by one (a note holding thousands of objected phrases): the
         alerts there say so.
+    :ivar raises: whether an alert is raised where this holding would raise one; False
+        for a condition that is a gap only there (not-on-track is raised at the N-th
+        session alone, and open as a gap after it).
     """
 
     session: Session
@@ -479,6 +492,7 @@ class Holding:
     evidence: tuple[str, ...] = ()
     through: Session | None = None
     more: int = 0
+    raises: bool = True
 
 
 Condition = Callable[[str, Sequence[Session], Mapping[str, Any], int], Iterable[Holding]]
@@ -488,6 +502,10 @@ a session may depend on that session and those before it, never on later ones.
 Holdings at sessions before ``sessions[first]`` are not wanted: a rule may skip costly
 work for them (the sessions before still count: a streak starts there)."""
 
+
+# What a rule runs over, once each (Rule.each).
+EACH_MEASURE = "measure"
+EACH_RISK_ITEM = "risk item"
 
 # How a rule's alerts follow from its condition.
 RAISED_FIRST = "first"  # at the first session of each unbroken run where it holds
@@ -516,6 +534,11 @@ class Rule:
     :ivar counted: with a condition, which sessions it looks at (a measure's rule: the
         sessions that record the measure); None for all. A run is unbroken across the
         sessions it does not count.
+    :ivar each: with a condition, :data:`EACH_MEASURE` to run it once for every measure
+        with a reliable-change value, over the sessions that record its total, or
+        :data:`EACH_RISK_ITEM` once for every risk item, over the sessions that record
+        it; its settings then hold the ``measure`` (and the ``risk_item``), and the
+        detail of what it finds is their name. None: once, over every session.
     """
 
     name: str
@@ -525,6 +548,7 @@ class Rule:
     condition: Condition | None = None
     raised: str = RAISED_FIRST
     counted: Callable[[Session], bool] | None = None
+    each: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

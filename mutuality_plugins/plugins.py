@@ -44,6 +44,7 @@ BUILTIN_PLUGINS = (
     "mutuality_plugins.rules.flagged_word_reused",
     "mutuality_plugins.rules.pending_feedback",
     "mutuality_plugins.rules.alliance_low",
+    "mutuality_plugins.rules.outcome",
     "mutuality_plugins.reporters.alerts",
     "mutuality_plugins.reporters.digest",
 )

@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from functools import cache
+from functools import cache, partial
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
@@ -31,7 +31,10 @@ from .conditions import (
 from .config import Settings, rule_settings
 from .contracts import EACH_ALERT
 from .model import (
+    EACH_MEASURE,
+    EACH_RISK_ITEM,
     MOST_A_SESSION,
+    RISK_ITEM,
     Alert,
     Gap,
     Holding,
@@ -103,7 +106,8 @@ class Practice:
 
     def listed_gaps(self, *, all_clients: bool = False,
                     include_dismissed: bool = False) -> list[Gap]:
-        """The open gaps to show: of active clients (or all, with ``all_clients``),
+        """The open gaps to show: of active clients (or all, with ``all_clients``; a risk
+        item whatever the client's status),
         not dismissed (or all, with ``include_dismissed``)."""
         return listed(self.gaps, self.statuses, self.dismissed, all_clients=all_clients,
                       include_dismissed=include_dismissed)
@@ -127,7 +131,8 @@ class Practice:
 def listed(gaps: Sequence[Gap], statuses: Mapping[str, str], dismissed: frozenset[str], *,
            all_clients: bool = False, include_dismissed: bool = False) -> list[Gap]:
     return [gap for gap in gaps
-            if (all_clients or statuses.get(gap.client, ACTIVE) == ACTIVE)
+            if (all_clients or gap.rule == RISK_ITEM
+                or statuses.get(gap.client, ACTIVE) == ACTIVE)
             and (include_dismissed or gap.id not in dismissed)]
 
 
@@ -235,10 +240,12 @@ class PracticeBuilder:
                 continue
             settings = self.enabled[rule.name]
             if rule.condition is not None:
-                made = self._runs(plugin, rule, client, sessions, settings, since, position)
-                if made is not None:
-                    found.alerts += capped(made[0].alerts, made[0].more)
-                    found.runs.append(made)
+                for counted, each_settings in self._each(rule, settings):
+                    made = self._runs(plugin, rule, client, sessions, each_settings, since,
+                                      position, counted)
+                    if made is not None:
+                        found.alerts += capped(made[0].alerts, made[0].more)
+                        found.runs.append(made)
             elif rule.check is not None:
                 raised = self.guard.call(
                     plugin, f"rule {rule.name}", rule.check, client, sessions, settings, since,
@@ -248,17 +255,32 @@ class PracticeBuilder:
                                            if since is None or alert.date >= since)
         return found
 
+    def _each(self, rule: Rule,
+              settings: Mapping[str, Any]) -> list[tuple[Counted, Mapping[str, Any]]]:
+        """What the rule's condition runs over, once each: which sessions it counts,
+        and its settings there (see :attr:`Rule.each`)."""
+        measures = self.settings.measures
+        if rule.each == EACH_MEASURE:
+            return [(partial(_records, measure.name), {**settings, "measure": measure})
+                    for measure in measures if measure.reliable_change is not None]
+        if rule.each == EACH_RISK_ITEM:
+            return [(partial(_records_risk, risk.name),
+                     {**settings, "measure": measure, "risk_item": risk})
+                    for measure in measures for risk in measure.risk_items]
+        return [(rule.counted, settings)]
+
     def _runs(self, plugin: str, rule: Rule, client: str, sessions: Sequence[Session],
               settings: Mapping[str, Any], since: date | None,
-              position: Mapping[str, int]) -> tuple[Runs, Hold] | None:
-        """The runs of a rule's condition (its alerts on or after ``since``), and how to
-        ask it for its holdings again; None when the rule failed. ``position``: each
-        session's index, by its path."""
+              position: Mapping[str, int], counts: Counted) -> tuple[Runs, Hold] | None:
+        """The runs of a rule's condition (its alerts on or after ``since``) over the
+        sessions it ``counts`` (all of them when None), and how to ask it for its
+        holdings again; None when the rule failed. ``position``: each session's
+        index, by its path."""
         assert rule.condition is not None
         condition, hook = rule.condition, f"rule {rule.name}"
-        if rule.counted is not None:
+        if counts is not None:
             counted = self.guard.call(plugin, hook, lambda: [
-                session for session in sessions if rule.counted(session)])  # type: ignore[misc]
+                session for session in sessions if counts(session)])
             if counted is FAILED:
                 return None
             sessions, position = counted, positions(counted)
@@ -273,6 +295,18 @@ class PracticeBuilder:
 
         runs = runs_of(rule, client, sessions, first_on(sessions, since), hold, position)
         return None if runs is None else (runs, hold)
+
+
+Counted = Callable[[Session], bool] | None
+"""Which sessions a rule's condition looks at (None: all)."""
+
+
+def _records(measure: str, session: Session) -> bool:
+    return measure in session.scores
+
+
+def _records_risk(risk_item: str, session: Session) -> bool:
+    return risk_item in session.risks
 
 
 @dataclass

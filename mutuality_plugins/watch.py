@@ -32,12 +32,12 @@ from .dismissals import ALERTS_NOTE, dismissals_for, practice_with_dismissals
 from .errors import MutualityError, VaultError, describe
 from .files import stat_in_vault
 from .index import NoteIndex, Reading
-from .model import Alert, AlertSink, Period, Problem
+from .model import RISK_ITEM, Alert, AlertSink, Period, Problem
 from .plugin_calls import PluginFailure, summarize
 from .plugins import PluginManager
 from .practice import Practice, PracticeBuilder
 from .report import ALERTS_REPORT, DIGEST_REPORT, Report, Say, period_of
-from .reporters.plain import count, printable
+from .reporters.plain import count, most_urgent_first, printable
 from .sinks import SINK_SECONDS, SinkDelivery
 from .vault import VaultState
 from .writer import DISMISSED_NOTE, NotWritten, require_own_output_folder
@@ -444,11 +444,16 @@ class Watcher:
         folder, are counted as received without a word.
         """
         window = self._period(ANNOUNCED, practice.today)
+        # A risk item still open is never held back, however old its alert.
+        risks = {(gap.client, gap.detail) for gap in practice.gaps if gap.rule == RISK_ITEM}
         recent: list[Alert] = []
         old: list[Alert] = []
         for alert in practice.alerts:
-            (recent if window is None or alert.date in window else old).append(alert)
+            (recent if window is None or alert.date in window
+             or (alert.rule == RISK_ITEM and (alert.client, alert.detail) in risks)
+             else old).append(alert)
         self.delivery.remember_quietly(old)
+        recent.sort(key=most_urgent_first)  # and handed on before any other
         self.delivery.deliver(recent, wait=min(SINK_WAIT_SECONDS, self.delivery.seconds))
 
     def _keep(self, name: str, practice: Practice, period: Period | None = None,

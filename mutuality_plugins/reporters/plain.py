@@ -8,12 +8,15 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol, TypeVar
 
-from ..model import Alert, severity_rank
+from ..model import Alert, urgency
 from .markdown import note_name
 
 
 class _OfAClient(Protocol):
-    """An alert or a gap: of a client, of a severity."""
+    """An alert or a gap: of a rule and a client, of a severity."""
+
+    @property
+    def rule(self) -> str: ...
 
     @property
     def client(self) -> str: ...
@@ -67,13 +70,17 @@ def count(number: int, what: str) -> str:
     return f"{number} {what}{'' if number == 1 else 's'}"
 
 
+def most_urgent_first(item: _OfAClient) -> tuple[int, int]:
+    """Risk items first, then the most severe."""
+    return urgency(item.rule, item.severity)
+
+
 def by_client(items: Iterable[T], order: Callable[[T], Any]) -> list[tuple[str, list[T]]]:
-    """Alerts or gaps by client, each client's most serious first (then by ``order``),
-    the client with the most serious first."""
+    """Alerts or gaps by client, each client's most urgent first (then by ``order``),
+    the client with the most urgent first: a risk item before everything."""
     grouped: dict[str, list[T]] = {}
     for item in items:
         grouped.setdefault(item.client, []).append(item)
     for client_items in grouped.values():
-        client_items.sort(key=lambda item: (severity_rank(item.severity), order(item)))
-    return sorted(grouped.items(),
-                  key=lambda pair: (severity_rank(pair[1][0].severity), pair[0]))
+        client_items.sort(key=lambda item: (most_urgent_first(item), order(item)))
+    return sorted(grouped.items(), key=lambda pair: (most_urgent_first(pair[1][0]), pair[0]))

@@ -1,0 +1,96 @@
+"""The outcome rules (SPEC section 9), each run once for every measure (or risk item)
+over the sessions that record it:
+
+- outcome-deteriorated: the change from intake is a reliable deterioration (raised
+  where it first is; open while it is).
+- not-on-track: by the N-th recorded session the change from intake is not a reliable
+  improvement (raised at the N-th; open at every later one where it still is not):
+  the clients for whom feedback pays off most.
+- risk-item: a risk item above 0 (raised at each; open until it is recorded at 0).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+from ..hookspecs import hookimpl
+from ..measures.outcome import IMPROVED, RELIABLY_DETERIORATED, change, class_of
+from ..model import (
+    EACH_MEASURE,
+    EACH_RISK_ITEM,
+    RAISED_EVERY,
+    RISK_ITEM,
+    Holding,
+    Measure,
+    RiskItem,
+    Rule,
+    Session,
+)
+
+
+def _course(measure: Measure, sessions: Sequence[Session], index: int) -> tuple[str, str]:
+    """From intake to session ``index``: its class, and what the therapist reads."""
+    intake, total = (sessions[at].scores[measure.name] for at in (0, index))
+    moved = change(intake, total)
+    how = f"{'up' if moved > 0 else 'down'} {abs(moved):g} from" if moved else "as at"
+    said = (f"{measure.label} {total:g} at its {_ordinal(index + 1)} score, {how} "
+            f"{intake:g} at intake ({sessions[0].date})")
+    return class_of(measure, intake, total, index + 1) or "", said
+
+
+def _ordinal(number: int) -> str:
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(
+        number % 10, "th")
+    return f"{number}{suffix}"
+
+
+def deteriorated(client: str, sessions: Sequence[Session], settings: Mapping[str, Any],
+                 first: int) -> Iterator[Holding]:
+    measure: Measure = settings["measure"]
+    for index in range(max(first, 1), len(sessions)):
+        kind, said = _course(measure, sessions, index)
+        if kind == RELIABLY_DETERIORATED:
+            yield Holding(sessions[index], measure.name, "alert",
+                          f"{said}: reliably worse (by {measure.reliable_change:g} or more); "
+                          "ask the client what has been getting worse",
+                          (sessions[0].path, sessions[index].path))
+
+
+def not_on_track(client: str, sessions: Sequence[Session], settings: Mapping[str, Any],
+                 first: int) -> Iterator[Holding]:
+    measure: Measure = settings["measure"]
+    needed = settings["sessions"]
+    for index in range(max(first, needed - 1), len(sessions)):
+        kind, said = _course(measure, sessions, index)
+        if kind not in IMPROVED:
+            yield Holding(sessions[index], measure.name, "warning",
+                          f"not on track: {said}, short of a reliable improvement "
+                          f"({measure.reliable_change:g}); ask the client what could help "
+                          "more", (sessions[0].path, sessions[index].path),
+                          raises=index == needed - 1)
+
+
+def risk_item(client: str, sessions: Sequence[Session], settings: Mapping[str, Any],
+              first: int) -> Iterator[Holding]:
+    risk: RiskItem = settings["risk_item"]
+    for session in sessions[max(first, 0):]:
+        score = session.risks[risk.name]
+        if score > 0:
+            yield Holding(session, risk.name, "alert",
+                          f"{risk.label or risk.name} answered {score:g} of {risk.highest}: a "
+                          "risk item above 0; follow it up with the client",
+                          (session.path,))
+
+
+@hookimpl
+def mutuality_rules() -> list[Rule]:
+    return [
+        Rule("outcome-deteriorated", condition=deteriorated, each=EACH_MEASURE,
+             description="an outcome measure reliably worse than at intake"),
+        Rule("not-on-track", settings={"sessions": 4}, condition=not_on_track,
+             each=EACH_MEASURE,
+             description="no reliable improvement on an outcome measure by the N-th session"),
+        Rule(RISK_ITEM, condition=risk_item, each=EACH_RISK_ITEM, raised=RAISED_EVERY,
+             description="a risk item answered above 0"),
+    ]
