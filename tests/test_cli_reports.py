@@ -21,7 +21,15 @@ def test_the_example_stories_raise_their_alerts():
     assert {("JK-03", "silent-client"), ("RM-07", "recurring-signal"),
             ("LP-12", "flagged-word-reused"), ("1042", "uninvited-streak"),
             ("AB-04", "pending-feedback"), ("AB-04", "alliance-low"),
-            ("EO-22", "flagged-word-reused")} <= raised
+            ("EO-22", "flagged-word-reused"),
+            # The outcome stories: not on track, deteriorating, a risk item answered once.
+            ("JK-03", "not-on-track"), ("AB-04", "outcome-deteriorated"),
+            ("RM-07", "risk-item")} <= raised
+    assert [(a["client"], a["date"]) for a in alerts if a["rule"] == "risk-item"] == [
+        ("RM-07", "2026-11-17")]
+    # LP-12 is recovering: no outcome alert.
+    assert not [a for a in alerts if a["client"] == "LP-12" and a["rule"] in (
+        "not-on-track", "outcome-deteriorated", "risk-item")]
     assert alerts == sorted(alerts, key=lambda a: (a["date"], a["client"], a["rule"],
                                                    a["detail"] or "", a["note"]))
     for alert in alerts:
@@ -39,14 +47,16 @@ def test_alerts_default_to_sessions_in_the_last_28_days():
 
 def test_alerts_since_a_date():
     alerts = json.loads(ok(run("alerts", EXAMPLE, "--since", "2026-11-10", "--format", "json")))
-    assert {a["date"] for a in alerts} == {"2026-11-11", "2026-11-13", "2026-11-18"}
+    assert {a["date"] for a in alerts} == {"2026-11-11", "2026-11-13", "2026-11-17", "2026-11-18"}
 
 
 def test_alerts_text_is_grouped_by_client_most_severe_first():
     lines = ok(run("alerts", EXAMPLE, "--all")).splitlines()
     assert lines[0].startswith("Alerts for all sessions (")
     ab04 = [line for line in lines if " AB-04, " in line]
-    assert ab04[0].startswith("[alert] AB-04, 2026-11-06: session rating 33 of 40 is below 36")
+    assert ab04[0].startswith("[alert] AB-04, 2026-10-30: ORS 21.6 at its 6th score, down 5.6 "
+                              "from 27.2 at intake (2026-09-25): reliably worse")
+    assert lines[2].startswith("[alert] RM-07, 2026-11-17: PHQ-9 item 9 answered 1 of 3")
     assert ab04[-1].startswith("[info] AB-04")
     first = lines.index(ab04[0])
     assert lines[first:first + len(ab04)] == ab04  # together

@@ -27,6 +27,9 @@ def test_without_a_config_file_every_default_holds(tmp_path):
         "flagged-word-reused": {},
         "pending-feedback": {"sessions": 2},
         "alliance-low": {"cutoff": 36.0, "drop": 3.0},
+        "outcome-deteriorated": {},
+        "not-on-track": {"sessions": 4},
+        "risk-item": {},
     }
 
 

@@ -29,7 +29,8 @@ def raise_alerts(sessions, settings=Settings(), since=None):
     return list(builder.build(scan, today, since).alerts)
 
 
-def session(n, client="RM-07", *, invited=False, items=(), srs=None, text="", day=None, path=None):
+def session(n, client="RM-07", *, invited=False, items=(), srs=None, text="", day=None, path=None,
+            ors=None, risk=None):
     """The n-th weekly session of a client; items are ``theme/signal`` or FeedbackItems."""
     clients = client if isinstance(client, tuple) else (client,)
     date = day or START + dt.timedelta(weeks=n)
@@ -42,8 +43,9 @@ def session(n, client="RM-07", *, invited=False, items=(), srs=None, text="", da
             item if isinstance(item, FeedbackItem) else FeedbackItem(*item.split("/"))
             for item in items
         ),
-        scores={} if srs is None else {"srs": srs},
+        scores={name: score for name, score in (("srs", srs), ("ors", ors)) if score is not None},
         text=text,
+        risks={} if risk is None else {"phq9-item9": risk},
     )
 
 
@@ -625,6 +627,10 @@ def test_asking_from_a_day_on_gives_exactly_the_alerts_from_that_day(rule):
         sessions.append(session(n, invited=chance.random() < 0.5, items=items,
                                 srs=chance.choice([None, 40, 38, 35, 39.5]),
                                 text=chance.choice(["", "so broken", "fine"])))
+    measured = random.Random(10)  # two more clients, with outcome measures
+    sessions += [session(n, client, ors=measured.choice([None, 20, 22.5, 26, 30, 35]),
+                         risk=measured.choice([None, None, 0, 1]))
+                 for n in range(60) for client in ("JK-03", "PT-11")]
     everything = raise_alerts(sessions)
     assert sum(a.rule == rule for a in everything) >= 2
     for since in (session(n).date for n in (0, 1, 5, 17, 33, 59)):

@@ -87,13 +87,12 @@ class Outcome:
         count = len(self.sessions)
         kind = self.kind
         if kind is None:
-            return f"{count} session{'s' if count != 1 else ''} rated"
+            return f"rated at {count} session{'s' if count != 1 else ''}"
         if kind == INTAKE_ONLY:
             return "intake only: one score so far"
-        said = kind.replace("-", " ")
-        if kind == RECOVERED:
-            said = "recovered: reliably improved and out of the clinical range"
-        return f"{said} after {count} sessions"
+        said = f"{kind.replace('-', ' ')} after {count} sessions"
+        return f"{said} (reliably improved, and out of the clinical range)" \
+            if kind == RECOVERED else said
 
     def as_json(self) -> dict[str, Any]:
         previous = self.previous

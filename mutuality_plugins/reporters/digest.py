@@ -2,7 +2,8 @@
 
 Formats: ``markdown``, an Obsidian note kept as ``YYYY-Www.md`` in the output folder
 with ``--write``, and ``json`` (``week``, ``start``, ``end``, the week's totals, its
-alerts, each client's figures and the last weeks). Both come from :func:`digest_data`.
+alerts, each client's figures, each active client's measures and the practice's
+classes, and the last weeks). Both come from :func:`digest_data`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from ..model import BY_CLIENT, Period, Reporter, Session
 from ..practice import ACTIVE, Practice, client_statuses
 from .digest_note import digest_note
 from .gaps import gap_json
+from .outcomes import outcome_data
 from .plain import as_json
 
 WEEKS_SHOWN = 8
@@ -100,6 +102,10 @@ def digest_data(practice: Practice, period: Period) -> dict[str, Any]:
     statuses = client_statuses(practice.scan, last_day, practice.settings)
     trended = sorted({*own, *(client for client, status in statuses.items()
                               if status == ACTIVE and practice.client in (None, client))})
+    # Is the help helping: the measures of those clients, as of the week's end.
+    every_session = practice.scan.sessions_by_client()
+    measured = outcome_data({client: every_session.get(client, []) for client in trended},
+                            practice.settings.measures, last_day)
 
     return {
         "week": week,
@@ -124,6 +130,8 @@ def digest_data(practice: Practice, period: Period) -> dict[str, Any]:
             {"week": names[monday], "start": monday.isoformat(), **totals(by_week[monday])}
             for monday in mondays
         ],
+        "outcomes": measured["by_client"],
+        "outcome_classes": measured["practice"],
         "gaps_open": [gap_json(practice, gap) for gap in gaps_open],
         "gaps_closed": [gap_json(practice, gap) for gap in gaps_closed],
         "trend": {

@@ -6,13 +6,13 @@ type, so each chart has its numbers in a table beside it.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Any
 
-from ..model import BY_CLIENT, FeedbackItem, Period
+from ..model import BY_CLIENT, FeedbackItem, Period, urgency
 from ..practice import Practice
-from .markdown import CALLOUTS, callout, generated_note, table, wikilink, words
+from .markdown import CALLOUTS, callout, generated_note, mermaid_label, table, wikilink, words
+from .outcomes import client_section, practice_lines
 
 
 def digest_note(practice: Practice, period: Period, data: dict[str, Any]) -> str:
@@ -26,6 +26,7 @@ def digest_note(practice: Practice, period: Period, data: dict[str, Any]) -> str
         _gaps(data),
         _alerts(data),
         _clients(practice, period, data),
+        _outcomes(practice, data),
         _last_weeks(data),
         _trend(data),
     ]
@@ -52,6 +53,11 @@ def _numbers(data: dict[str, Any]) -> str:
     ])
 
 
+def _most_urgent_first(listed: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Alerts or gaps (as JSON) with risk items first, then the most severe."""
+    return sorted(listed, key=lambda item: urgency(item["rule"], item["severity"]))
+
+
 def _gaps(data: dict[str, Any]) -> str:
     """What was still wrong at the week's end, and what was put right during it."""
     parts = ["## Open gaps"]
@@ -60,7 +66,7 @@ def _gaps(data: dict[str, Any]) -> str:
         parts.append("\n".join(
             f"- **{words(gap['client'])}** ({gap['severity']}): {words(gap['message'])}; "
             f"open since {gap['opened']}, last {wikilink(gap['notes'][-1])}"
-            for gap in data["gaps_open"]))
+            for gap in _most_urgent_first(data["gaps_open"])))
     else:
         parts.append("No gap was open at the week's end.")
     if data["gaps_closed"]:
@@ -77,7 +83,7 @@ def _alerts(data: dict[str, Any]) -> str:
         callout(CALLOUTS.get(alert["severity"], "note"),
                 f"{words(alert['client'])}, {alert['date']}: {words(alert['message'])}",
                 ["Notes: " + ", ".join(wikilink(path) for path in alert["evidence"])])
-        for alert in data["alerts"]
+        for alert in _most_urgent_first(data["alerts"])
     ]
     return "\n\n".join(["## Alerts", *callouts])
 
@@ -98,6 +104,25 @@ def _clients(practice: Practice, period: Period, data: dict[str, Any]) -> str:
         parts.append("\n".join(lines))
     if len(parts) == 1:
         parts.append("No sessions this week.")
+    return "\n\n".join(parts)
+
+
+def _outcomes(practice: Practice, data: dict[str, Any]) -> str:
+    """Whether the help is helping: the practice's classes, then each client's measures."""
+    measures = practice.settings.measures
+    if not data["outcomes"]:
+        return ("## Outcomes\n\nNo active client has a measure recorded (the Outcome Rating "
+                "Scale as `ors_total`, the PHQ-9 as `phq9_items`: see the README).")
+    parts = ["## Outcomes", "Each active client's course on each measure recorded, from "
+             "intake to the week's end: a change of at least the measure's reliable change "
+             "is more than its error; recovered is reliably improved and out of the "
+             "clinical range."]
+    lines = practice_lines({"practice": data["outcome_classes"]}, measures)
+    if lines:
+        parts.append("\n".join(["The practice:", *lines]))
+    by_name = {measure.name: measure for measure in measures}
+    for client, courses in data["outcomes"].items():
+        parts.append(client_section(courses, by_name, f"### {words(client)}, measures"))
     return "\n\n".join(parts)
 
 
@@ -127,7 +152,7 @@ def _last_weeks(data: dict[str, Any]) -> str:
                         for theme in themes)
         charts.append(
             "```mermaid\nxychart-beta\n"
-            f'    title "Feedback items by theme (lines: {_label(", ".join(themes))})"\n'
+            f'    title "Feedback items by theme (lines: {mermaid_label(", ".join(themes))})"\n'
             f"    x-axis [{labels}]\n"
             f'    y-axis "items" 0 --> {max(highest, 1)}\n'
             f"{lines}```"
@@ -138,15 +163,6 @@ def _last_weeks(data: dict[str, Any]) -> str:
           *(w["themes"].get(theme, 0) for theme in themes)] for w in weeks],
     )
     return "\n\n".join([f"## The last {len(weeks)} weeks", *charts, numbers])
-
-
-def _label(text: str) -> str:
-    """Text safe inside a Mermaid title's double quotes: words and a few marks only
-    (Mermaid obeys a %%{init: ...}%% directive anywhere in a chart)."""
-    return " ".join(_NOT_IN_LABELS.sub(" ", text).split())
-
-
-_NOT_IN_LABELS = re.compile(r"[^\w ,./-]")
 
 
 def _trend(data: dict[str, Any]) -> str:

@@ -63,6 +63,21 @@ def table(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> str:
                       *(table_row(row) for row in rows)])
 
 
+class Markup(str):
+    """Markdown made here (a link), shown as markup in a table, not as words."""
+
+
 def table_row(cells: Iterable[Any]) -> str:
-    """One row of a table, each cell's words shown as themselves."""
-    return "| " + " | ".join(words(str(cell)) for cell in cells) + " |"
+    """One row of a table, each cell's words shown as themselves (a :class:`Markup`
+    cell as markup, its ``|`` escaped as a table needs)."""
+    return "| " + " | ".join(cell.replace("|", "\\|") if isinstance(cell, Markup)
+                             else words(str(cell)) for cell in cells) + " |"
+
+
+def mermaid_label(text: str) -> str:
+    """Text safe inside a Mermaid label's double quotes: words and a few marks only
+    (Mermaid obeys a %%{init: ...}%% directive anywhere in a chart)."""
+    return " ".join(_NOT_IN_LABELS.sub(" ", text).split())
+
+
+_NOT_IN_LABELS = re.compile(r"[^\w ,./-]")

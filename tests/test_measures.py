@@ -1,0 +1,327 @@
+"""Outcome measures (SPEC section 9): reading ORS, PHQ-9, GAD-7 and CORE-10 as the
+therapist records them, each client's class at its boundaries, and the rules
+outcome-deteriorated, not-on-track and risk-item as alerts and as gaps."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mutuality_plugins.config import ConfigError, Settings, load_settings, with_measures
+from mutuality_plugins.measures.builtin import (
+    BUILT_IN_MEASURES,
+    CORE10,
+    GAD7,
+    OUTCOME_RATING_SCALE,
+    PHQ9,
+)
+from mutuality_plugins.measures.outcome import (
+    INTAKE_ONLY,
+    NO_RELIABLE_CHANGE,
+    RECOVERED,
+    RELIABLY_DETERIORATED,
+    RELIABLY_IMPROVED,
+    class_of,
+)
+from mutuality_plugins.model import NoteWarning, Session
+
+from support import TODAY, note, ok, read_note, run
+
+ORS_ITEMS = ("ors_individual", "ors_interpersonal", "ors_social", "ors_overall")
+
+
+def scores_of(front_matter: str) -> tuple[dict, dict] | str:
+    """The totals and risk items a session note records, or its problem."""
+    read = read_note(note(f"client: RM-07\ndate: 2026-11-20\n{front_matter}"))
+    if isinstance(read, Session):
+        return dict(read.scores), dict(read.risks)
+    return f"problem: {read}"
+
+
+# Reading
+
+
+def test_the_ors_is_four_items_or_a_total():
+    assert scores_of("ors_individual: 5.2\nors_interpersonal: 6\nors_social: 4.4\n"
+                     "ors_overall: 5.1") == ({"ors": 20.7}, {})
+    assert scores_of("ors_total: 23.45") == ({"ors": 23.5}, {})  # rounded half up
+    assert scores_of("ors_total: 0") == ({"ors": 0.0}, {})
+
+
+def test_some_ors_items_only_are_a_problem_naming_the_missing_ones():
+    assert scores_of("ors_individual: 5\nors_social: 4\nors_total: 20") == (
+        "problem: the Outcome Rating Scale has 2 of its 4 items: ors_interpersonal and "
+        "ors_overall are missing; write all four, or only ors_total")
+
+
+def test_items_that_disagree_with_the_total_are_a_problem_saying_both():
+    assert scores_of("ors_individual: 5\nors_interpersonal: 5\nors_social: 5\n"
+                     "ors_overall: 5\nors_total: 21") == (
+        "problem: the four Outcome Rating Scale items add up to 20, but ors_total is 21: "
+        "correct one of them, or leave ors_total out")
+    assert scores_of("phq9_items: [1, 1, 1, 1, 1, 1, 1, 1, 0]\nphq9_total: 9") == (
+        "problem: the nine PHQ-9 items add up to 8, but phq9_total is 9: correct one of "
+        "them, or leave phq9_total out")
+    # Agreeing once rounded is agreeing.
+    assert scores_of("ors_individual: 5.05\nors_interpersonal: 5\nors_social: 5\n"
+                     "ors_overall: 5\nors_total: 20.05") == ({"ors": 20.1}, {})
+
+
+@pytest.mark.parametrize("written, problem", [
+    ("ors_total: 41", "ors_total should be a number from 0 to 40"),
+    ("ors_total: -1", "ors_total should be a number from 0 to 40"),
+    ("ors_total: \"23\"", "ors_total should be a number from 0 to 40, written without quotes"),
+    ("ors_total: yes", "ors_total should be a number from 0 to 40"),
+    ("ors_overall: 10.5\nors_individual: 1\nors_social: 1\nors_interpersonal: 1",
+     "ors_overall should be a number from 0 to 10"),
+    ("phq9_total: 28", "phq9_total should be a number from 0 to 27"),
+    ("gad7_total: 22", "gad7_total should be a number from 0 to 21"),
+    ("core10_total: 41", "core10_total should be a number from 0 to 40"),
+    ("core10_risk: 5", "core10_risk should be a number from 0 to 4"),
+    ("phq9_item9: 4", "phq9_item9 should be a number from 0 to 3"),
+])
+def test_a_score_out_of_range_or_not_a_number_is_a_problem(written, problem):
+    assert scores_of(written) == f"problem: {problem}"
+
+
+@pytest.mark.parametrize("items, why", [
+    ("[1, 1, 1, 1, 1, 1, 1, 1]", " (it has 8)"),
+    ("[1, 1, 1, 1, 1, 1, 1, 1, 1, 1]", " (it has 10)"),
+    ("[1, 1, 2.0, 1, 1, 1, 1, 1, 1]", " (item 3 is not)"),  # a float, even a whole one
+    ("[1, 1, 1, true, 1, 1, 1, 1, 1]", " (item 4 is not)"),  # a boolean
+    ("[1, 1, 1, 1, 4, 1, 1, 1, 1]", " (item 5 is not)"),  # out of range
+    ("[1, 1, 1, 1, 1, \"2\", 1, 1, 1]", " (item 6 is not)"),  # text
+    ("12", ""),  # not a list
+])
+def test_phq9_items_are_a_list_of_nine_whole_numbers_from_0_to_3(items, why):
+    assert scores_of(f"phq9_items: {items}") == (
+        "problem: phq9_items should be a list of 9 whole numbers from 0 to 3, like "
+        f"[0, 0, 0, 0, 0, 0, 0, 0, 0]{why}")
+
+
+def test_gad7_items_are_seven():
+    assert scores_of("gad7_items: [3, 3, 3, 3, 3, 3, 3]") == ({"gad7": 21.0}, {})
+    assert scores_of("gad7_items: [3, 3, 3, 3, 3, 3]").startswith(
+        "problem: gad7_items should be a list of 7 whole numbers from 0 to 3")
+
+
+def test_phq9_item9_is_the_ninth_item_or_recorded_alone():
+    assert scores_of("phq9_items: [2, 2, 2, 1, 1, 1, 0, 0, 2]") == (
+        {"phq9": 11.0}, {"phq9-item9": 2.0})
+    assert scores_of("phq9_items: [2, 2, 2, 1, 1, 1, 0, 0, 2]\nphq9_item9: 2") == (
+        {"phq9": 11.0}, {"phq9-item9": 2.0})
+    assert scores_of("phq9_items: [2, 2, 2, 1, 1, 1, 0, 0, 2]\nphq9_item9: 1") == (
+        "problem: phq9_item9 is 1, but item 9 of phq9_items is 2: correct one of them, or "
+        "leave phq9_item9 out")
+    # Alone, it records the risk item only; with a total only, no risk item.
+    assert scores_of("phq9_item9: 1") == ({}, {"phq9-item9": 1.0})
+    assert scores_of("phq9_total: 14\nphq9_item9: 0") == ({"phq9": 14.0}, {"phq9-item9": 0.0})
+    assert scores_of("phq9_total: 14") == ({"phq9": 14.0}, {})
+
+
+def test_core10_is_a_total_and_a_risk_item():
+    assert scores_of("core10_total: 18\ncore10_risk: 2") == (
+        {"core10": 18.0}, {"core10-risk": 2.0})
+    assert scores_of("core10_risk: 0") == ({}, {"core10-risk": 0.0})
+
+
+def test_every_measure_in_one_note_and_inline_fields_read_alike():
+    assert scores_of("srs_total: 37\nors_total: 24\nphq9_total: 9\ngad7_total: 7\n"
+                     "core10_total: 12") == (
+        {"srs": 37.0, "ors": 24.0, "phq9": 9.0, "gad7": 7.0, "core10": 12.0}, {})
+    read = read_note("client:: RM-07\ndate:: 2026-11-20\nors_total:: 23.5\n"
+                     "phq9_items:: [1, 1, 1, 1, 1, 1, 1, 1, 1]\n")
+    assert isinstance(read, Session)
+    assert dict(read.scores) == {"ors": 23.5, "phq9": 9.0}
+    assert dict(read.risks) == {"phq9-item9": 1.0}
+
+
+def test_a_score_alone_makes_a_clientless_note_look_like_a_session():
+    read = read_note(note("date: 2026-11-20\nphq9_total: 12"))
+    assert isinstance(read, NoteWarning)
+
+
+@given(st.lists(st.integers(0, 3), min_size=9, max_size=9), st.booleans())
+def test_any_nine_items_give_their_sum_with_or_without_a_total(items, with_total):
+    total = f"\nphq9_total: {sum(items)}" if with_total else ""
+    assert scores_of(f"phq9_items: {items}{total}") == (
+        {"phq9": float(sum(items))}, {"phq9-item9": float(items[8])})
+
+
+@given(st.lists(st.decimals(0, 10, places=1), min_size=4, max_size=4))
+def test_any_four_ors_items_give_their_sum_to_one_decimal(items):
+    written = "\n".join(f"{name}: {value}" for name, value in zip(ORS_ITEMS, items, strict=True))
+    assert scores_of(written) == ({"ors": float(sum(items))}, {})
+
+
+# Classes, at their boundaries
+
+
+@pytest.mark.parametrize("measure, intake, latest, expected", [
+    # ORS: higher is better, clinical below 25, reliable change 5.
+    (OUTCOME_RATING_SCALE, 20, 25, RECOVERED),  # change exactly 5, out of the range
+    (OUTCOME_RATING_SCALE, 20, 24.9, NO_RELIABLE_CHANGE),  # 4.9: not reliable
+    (OUTCOME_RATING_SCALE, 25, 30, RELIABLY_IMPROVED),  # intake 25 is not clinical
+    (OUTCOME_RATING_SCALE, 24.9, 29.9, RECOVERED),
+    (OUTCOME_RATING_SCALE, 10, 15, RELIABLY_IMPROVED),  # still in the clinical range
+    (OUTCOME_RATING_SCALE, 30, 25, RELIABLY_DETERIORATED),  # exactly 5 worse
+    (OUTCOME_RATING_SCALE, 30, 25.1, NO_RELIABLE_CHANGE),
+    (OUTCOME_RATING_SCALE, 20.4, 15.4, RELIABLY_DETERIORATED),  # decimal arithmetic
+    # PHQ-9: lower is better, clinical at 10 and above, reliable change 6.
+    (PHQ9, 10, 4, RECOVERED),  # intake exactly at the cutoff is clinical
+    (PHQ9, 9, 3, RELIABLY_IMPROVED),  # intake below it is not
+    (PHQ9, 15, 10, NO_RELIABLE_CHANGE),
+    (PHQ9, 16, 10, RELIABLY_IMPROVED),  # 10 is still clinical: improved, not recovered
+    (PHQ9, 16, 9, RECOVERED),
+    (PHQ9, 4, 10, RELIABLY_DETERIORATED),
+    (PHQ9, 4, 9, NO_RELIABLE_CHANGE),
+    (GAD7, 8, 4, RECOVERED),
+    (GAD7, 8, 5, NO_RELIABLE_CHANGE),
+    (CORE10, 11, 5, RECOVERED),
+    (CORE10, 11, 17, RELIABLY_DETERIORATED),
+])
+def test_each_class_at_its_boundaries(measure, intake, latest, expected):
+    assert class_of(measure, intake, latest) == expected
+
+
+def test_one_total_is_intake_only_and_the_srs_has_no_class():
+    assert class_of(PHQ9, 20, 20, count=1) == INTAKE_ONLY
+    assert class_of(BUILT_IN_MEASURES[0], 30, 40) is None
+
+
+# The rules, over the command line
+
+
+def weekly(vault, client, values, start=dt.date(2026, 9, 7), **more):
+    """One session a week from ``start``, each recording the next of ``values`` as
+    ``PROPERTY: VALUE`` lines (a string, or None for a session without a score)."""
+    paths = []
+    for week, written in enumerate(values):
+        day = start + dt.timedelta(weeks=week)
+        lines = [written] if written else []
+        paths.append(vault.session(f"Clients/{client}/{day} {client}.md", "\n".join(lines),
+                                   client=client, feedback_invited="yes",
+                                   feedback="[pacing/just-right]", **more))
+    return paths
+
+
+def alerts(vault, *options, today=TODAY):
+    return json.loads(ok(run("alerts", vault, "--all", "--format", "json", *options,
+                             today=today)))
+
+
+def gaps(vault, *options, today=TODAY):
+    return json.loads(ok(run("gaps", vault, "--format", "json", *options, today=today)))
+
+
+def of_rule(found, rule):
+    return [(item["date" if "date" in item else "opened"], item["detail"]) for item in found
+            if item["rule"] == rule]
+
+
+def ors(*totals):
+    return [None if total is None else f"ors_total: {total}" for total in totals]
+
+
+@pytest.mark.parametrize("recorded, raised", [(3, False), (4, True), (5, True)])
+def test_not_on_track_is_raised_at_the_fourth_recorded_session(vault, recorded, raised):
+    """N - 1, N and N + 1 sessions without a reliable improvement (4.9 is not one)."""
+    weekly(vault, "A", ors(20, None, 22, *[24.9] * (recorded - 2)))
+    fourth = str(dt.date(2026, 9, 7) + dt.timedelta(weeks=4))  # a session without ORS between
+    assert of_rule(alerts(vault), "not-on-track") == ([(fourth, "ors")] if raised else [])
+    assert of_rule(gaps(vault), "not-on-track") == ([(fourth, "ors")] if raised else [])
+
+
+def test_not_on_track_is_not_raised_after_an_improvement_at_the_fourth_session(vault):
+    """The alert is at the N-th session only; the gap opens whenever the change is not
+    (any more) a reliable improvement from the N-th on, and closes when it is."""
+    weekly(vault, "A", ors(20, 21, 22, 25, 22))
+    assert of_rule(alerts(vault), "not-on-track") == []
+    assert of_rule(gaps(vault), "not-on-track") == [("2026-10-05", "ors")]
+    weekly(vault, "B", ors(20, 21, 22, 23, 25))
+    assert ("2026-09-28", "ors") in of_rule(alerts(vault), "not-on-track")
+    assert of_rule([gap for gap in gaps(vault) if gap["client"] == "B"], "not-on-track") == []
+
+
+def test_not_on_track_counts_n_from_the_settings(vault):
+    weekly(vault, "A", ors(20, 21, 22, 22, 22))
+    vault.write("mutuality.toml", "[rules.not-on-track]\nsessions = 5\n")
+    assert of_rule(alerts(vault), "not-on-track") == [("2026-10-05", "ors")]
+
+
+def test_outcome_deteriorated_is_raised_where_the_change_first_becomes_reliable(vault):
+    weekly(vault, "A", ors(30, 27, 25, 24, 26, 25))
+    assert of_rule(alerts(vault), "outcome-deteriorated") == [
+        ("2026-09-21", "ors"), ("2026-10-12", "ors")]  # again after a recovery
+    [gap] = [gap for gap in gaps(vault) if gap["rule"] == "outcome-deteriorated"]
+    assert (gap["opened"], gap["latest"], gap["severity"]) == (
+        "2026-10-12", "2026-10-12", "alert")
+    assert "ORS 25 at its 6th score, down 5 from 30 at intake (2026-09-07)" in gap["message"]
+
+
+def test_a_measure_rule_looks_only_at_the_sessions_recording_it(vault):
+    """Sessions without a PHQ-9 neither break the gap's run nor become its latest."""
+    weekly(vault, "A", ["phq9_total: 8", None, "phq9_total: 15", None, None])
+    [gap] = [gap for gap in gaps(vault) if gap["rule"] == "outcome-deteriorated"]
+    assert (gap["detail"], gap["opened"], gap["latest"]) == ("phq9", "2026-09-21", "2026-09-21")
+    assert gap["notes"] == ["Clients/A/2026-09-21 A.md"]
+
+
+def test_a_risk_item_is_raised_each_time_and_open_until_recorded_at_0(vault):
+    weekly(vault, "A", ["phq9_items: [1, 1, 1, 1, 1, 1, 1, 1, 1]", "phq9_item9: 0",
+                        "phq9_item9: 2", "ors_total: 30", "phq9_total: 12",
+                        "core10_risk: 1"])
+    assert of_rule(alerts(vault), "risk-item") == [
+        ("2026-09-07", "phq9-item9"), ("2026-09-21", "phq9-item9"),
+        ("2026-10-12", "core10-risk")]
+    # A PHQ-9 total without item 9 does not close it: only item 9 at 0 does.
+    assert of_rule(gaps(vault), "risk-item") == [
+        ("2026-10-12", "core10-risk"), ("2026-09-21", "phq9-item9")]
+    weekly(vault, "A", ["phq9_item9: 0"], start=dt.date(2026, 10, 19))
+    assert of_rule(gaps(vault), "risk-item") == [("2026-10-12", "core10-risk")]
+
+
+def test_a_risk_item_comes_first_and_is_listed_whatever_the_clients_status(vault):
+    vault.streak("AA")  # an uninvited streak: a warning
+    vault.session("Clients/ZZ/2026-09-01 ZZ.md", client="ZZ", srs_total=20,
+                  core10_risk=1)  # an alert and a risk item, long ago: inactive
+    vault.session("Clients/MM/2026-11-20 MM.md", client="MM", srs_total=20)
+    text = ok(run("gaps", vault))
+    assert text.index("ZZ") < text.index("MM") < text.index("AA")
+    assert [gap["rule"] for gap in gaps(vault) if gap["client"] == "ZZ"] == ["risk-item"]
+    lines = ok(run("alerts", vault, "--all")).splitlines()
+    assert "risk item above 0" in lines[2]  # the first alert listed
+
+
+def test_the_outcome_rules_can_be_turned_off_and_measures_changed_in_the_settings(vault):
+    weekly(vault, "A", ["phq9_total: 16", "phq9_total: 11"])
+    assert class_of(PHQ9, 16, 11) == NO_RELIABLE_CHANGE
+    vault.write("mutuality.toml", "[measures.phq9]\nreliable_change = 5\ncutoff = 12\n"
+                                  "[rules.risk-item]\nenabled = false\n")
+    settings = with_measures(load_settings(vault.root), BUILT_IN_MEASURES)
+    phq9 = settings.measure("phq9")
+    assert phq9 is not None and class_of(phq9, 16, 11) == RECOVERED
+    assert settings.measure("ors") == OUTCOME_RATING_SCALE  # the others as published
+
+
+@pytest.mark.parametrize("written, says", [
+    ("[measures.k10]\ncutoff = 20\n", "`measures.k10` is not a measure mutuality knows"),
+    ("[measures.phq9]\nreliable = 5\n", "`measures.phq9.reliable` is not a setting of a measure"),
+    ("[measures.phq9]\ncutoff = \"ten\"\n", "`measures.phq9.cutoff` should be a number"),
+    ("[measures.phq9]\ncutoff = -1\n", "`measures.phq9.cutoff` should be a number of at least 0"),
+])
+def test_a_wrong_measure_setting_is_one_line_naming_it(vault, written, says):
+    vault.write("mutuality.toml", written)
+    with pytest.raises(ConfigError, match=says.replace(".", r"\.")):
+        with_measures(load_settings(vault.root), BUILT_IN_MEASURES)
+    result = run("alerts", vault)
+    assert result.exit_code == 2 and says in result.stderr
+
+
+def test_settings_default_to_the_built_in_measures():
+    assert [measure.name for measure in Settings().measures] == [
+        "srs", "ors", "phq9", "gad7", "core10"]
