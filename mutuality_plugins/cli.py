@@ -636,7 +636,7 @@ def init(invocation: Invocation, vault: Path) -> None:
     """
     require_vault(vault)
     rules = [rule for _, rule in invocation.plugins.rules()]
-    for relative, written in set_up_vault(vault, rules):
+    for relative, written in set_up_vault(vault, rules, invocation.plugins.measures()):
         invocation.echo(f"wrote {relative}" if written else f"kept {relative} (it exists already)")
 
 

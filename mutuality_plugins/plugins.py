@@ -199,7 +199,8 @@ class PluginManager(pluggy.PluginManager):
         return sorted(found, key=lambda pair: added.get(pair[0], len(added)))
 
     def _clash(self, plugin: str, hook: str, kind: str, name: str, first: str) -> None:
-        who = "mutuality has" if first == BUILT_IN else f"plugin {first} contributes"
+        built_in = first == BUILT_IN or self.origins.get(first) == BUILT_IN
+        who = "mutuality has" if built_in else f"plugin {first} contributes"
         article = "an" if kind[0] in "aeiou" else "a"
         self.guard.record(plugin, hook, PluginFault(
             f"{who} {article} {kind} named {name!r} already, so this one is left out; "

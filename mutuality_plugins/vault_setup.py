@@ -6,10 +6,10 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from .config import CONFIG_NAME, Settings
+from .config import CONFIG_NAME, MEASURE_SETTINGS, Settings
 from .errors import MutualityError
 from .files import Folder, NotAFile, os_reason, posixpath_split
-from .model import Rule
+from .model import Measure, Rule
 
 TEMPLATE_PATH = "Templates/Session (mutuality).md"
 
@@ -24,6 +24,19 @@ srs_relationship:
 srs_goals: 
 srs_approach: 
 srs_overall: 
+# Outcome measures, when the client filled one in: remove the # of those you use.
+# ORS: four items from 0 to 10 (or only ors_total, 0 to 40).
+# ors_individual: 
+# ors_interpersonal: 
+# ors_social: 
+# ors_overall: 
+# PHQ-9: the nine items from 0 to 3 (or only phq9_total); item 9 alone: phq9_item9.
+# phq9_items: [0, 0, 0, 0, 0, 0, 0, 0, 0]
+# GAD-7: the seven items from 0 to 3 (or only gad7_total).
+# gad7_items: [0, 0, 0, 0, 0, 0, 0]
+# CORE-10: the total (0 to 40) and the risk item (0 to 4).
+# core10_total: 
+# core10_risk: 
 ---
 # Session {{date}}
 
@@ -41,7 +54,7 @@ text, like `#feedback/pacing/too-fast`. Set `feedback_invited: yes` when you ask
 """
 
 
-def default_config(rules: Iterable[Rule]) -> str:
+def default_config(rules: Iterable[Rule], measures: Iterable[Measure] = ()) -> str:
     """The settings file with every default written out as a comment."""
     defaults = Settings()
     lines = [
@@ -67,6 +80,12 @@ def default_config(rules: Iterable[Rule]) -> str:
         about = " ".join(rule.description.split())  # one comment line, whatever it holds
         lines += ["", f"[rules.{rule.name}]  # {about}", "# enabled = true"]
         lines += [f"# {key} = {_toml(value)}" for key, value in rule.settings.items()]
+    lines += ["", "# Measures: the clinical cutoff and the reliable change of each (the",
+              "# published values); a measure without a reliable change has no class."]
+    for measure in measures:
+        lines += ["", f"[measures.{measure.name}]  # {' '.join(measure.called.split())}"]
+        lines += [f"# {key} = {_toml(value)}" for key in MEASURE_SETTINGS
+                  if (value := getattr(measure, key)) is not None]
     return "\n".join(lines) + "\n"
 
 
@@ -78,13 +97,15 @@ def _toml(value: object) -> str:
     return f"{value:g}" if isinstance(value, float) and value.is_integer() else str(value)
 
 
-def set_up_vault(vault: Path, rules: Iterable[Rule]) -> list[tuple[str, bool]]:
+def set_up_vault(vault: Path, rules: Iterable[Rule],
+                 measures: Iterable[Measure] = ()) -> list[tuple[str, bool]]:
     """Write the settings file and the session template, never over an existing file.
 
     :return: (vault-relative path, written) for each file.
     """
     done = []
-    for relative, text in ((CONFIG_NAME, default_config(rules)), (TEMPLATE_PATH, SESSION_TEMPLATE)):
+    for relative, text in ((CONFIG_NAME, default_config(rules, measures)),
+                           (TEMPLATE_PATH, SESSION_TEMPLATE)):
         folder, name = posixpath_split(relative)
         try:
             with _real_folder(vault, folder) as opened:

@@ -2,7 +2,14 @@
 
 import pytest
 
-from mutuality_plugins.config import ConfigError, Settings, load_settings, rule_settings
+from mutuality_plugins.config import (
+    ConfigError,
+    Settings,
+    load_settings,
+    rule_settings,
+    with_measures,
+)
+from mutuality_plugins.measures.builtin import BUILT_IN_MEASURES
 from mutuality_plugins.vault_setup import default_config
 
 from support import BUILT_IN
@@ -102,6 +109,18 @@ def test_the_default_config_written_by_init_reads_back_as_the_defaults(tmp_path)
         assert f"[rules.{rule.name}]" in text
         for key in rule.settings:
             assert f"# {key} = " in text
+
+
+def test_the_default_config_names_each_measures_published_values(tmp_path):
+    text = default_config(RULES, BUILT_IN_MEASURES)
+    assert "[measures.phq9]  # PHQ-9\n# cutoff = 10\n# reliable_change = 6\n" in text
+    assert "[measures.srs]  # Session Rating Scale\n# cutoff = 36\n\n" in text  # no class
+    settings = with_measures(settings_from(tmp_path, text), BUILT_IN_MEASURES)
+    assert settings.measures == BUILT_IN_MEASURES
+    uncommented = text.replace("# reliable_change = 6", "reliable_change = 5")
+    changed = with_measures(settings_from(tmp_path, uncommented), BUILT_IN_MEASURES)
+    assert [m.reliable_change for m in changed.measures if m.name in ("phq9", "core10")] == [
+        5.0, 5.0]
 
 
 def test_uncommenting_a_line_of_the_default_config_changes_that_setting(tmp_path):

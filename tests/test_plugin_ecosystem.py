@@ -2,6 +2,7 @@
 isolation, the hooks/ examples, and the manual."""
 
 import csv
+import datetime as dt
 import inspect
 import io
 import json
@@ -345,6 +346,84 @@ def test_ceiling_ratings_takes_its_thresholds_from_the_settings(vault):
     vault.write("mutuality.toml", "[rules.ceiling-ratings]\nsessions = 2\nat_least = 37\n")
     alerts = json.loads(ok(run("--hooks-dir", HOOKS, "alerts", vault, "--all", "--format", "json")))
     assert [a["rule"] for a in alerts if a["rule"] == "ceiling-ratings"] == ["ceiling-ratings"]
+
+
+def k10_sessions(vault, totals, client="A"):
+    """Weekly sessions of ``client`` from 7 September, each recording the next K10 (a
+    total, or the ten items as a list)."""
+    for week, total in enumerate(totals):
+        day = dt.date(2026, 9, 7) + dt.timedelta(weeks=week)
+        written = {"k10_items": total} if isinstance(total, list) else {"k10_total": total}
+        vault.session(f"{client}/{day} {client}.md", client=client, feedback_invited="yes",
+                      **written)
+
+
+def test_a_plugin_measure_gets_reading_classes_rules_and_charts_without_other_code(vault):
+    """mutuality_measures, end to end: the K10 of hooks/ (lower is better, 20 and above
+    clinical, reliable change 7)."""
+    k10_sessions(vault, [[3] * 10, 29, 26, 24, 23, [2] * 10])  # 30 down to 20: not recovered
+    k10_sessions(vault, [18, 22, 26], client="B")  # 8 worse: deteriorated
+    digest = json.loads(ok(run("--hooks-dir", HOOKS, "digest", vault, "--week", "2026-W42",
+                               "--format", "json")))
+    [course] = [c for c in digest["outcomes"]["A"] if c["measure"] == "k10"]
+    assert (course["intake"], course["previous"], course["latest"], course["change"],
+            course["class"]) == (30.0, 23.0, 20.0, -10.0, "reliably-improved")
+    assert digest["outcome_classes"]["k10"] == {"reliably-improved": 1, "reliably-deteriorated": 1}
+    alerts = json.loads(ok(run("--hooks-dir", HOOKS, "alerts", vault, "--all", "--format",
+                               "json")))
+    assert [(a["client"], a["rule"], a["date"], a["detail"]) for a in alerts
+            if a["detail"] == "k10"] == [("B", "outcome-deteriorated", "2026-09-21", "k10"),
+                                         ("A", "not-on-track", "2026-09-28", "k10")]
+    note = ok(run("--hooks-dir", HOOKS, "digest", vault, "--week", "2026-W42"))
+    assert '    title "K10, lower is better, second line the cutoff 20"' in note
+    assert '    y-axis "K10" 10 --> 50' in note
+    assert "- **K10**: intake 30 (2026-09-07), previous 23, latest 20 (2026-10-12): reliably " \
+           "improved after 6 sessions." in note
+    # Without the plugin the same properties are nobody's: no measure, no class.
+    assert "k10" not in json.dumps(json.loads(ok(run("digest", vault, "--week", "2026-W42",
+                                                     "--format", "json")))["outcomes"])
+
+
+@pytest.mark.parametrize("written, problem", [
+    ("k10_items: [1, 2, 3]", "k10_items should be a list of 10 whole numbers from 1 to 5, "
+                             "like [1, 1, 1, 1, 1, 1, 1, 1, 1, 1] (it has 3)"),
+    ("k10_items: [0, 1, 1, 1, 1, 1, 1, 1, 1, 1]", "(item 1 is not)"),
+    ("k10_total: 9", "k10_total should be a number from 10 to 50"),
+    ("k10_items: [2, 2, 2, 2, 2, 2, 2, 2, 2, 2]\nk10_total: 21",
+     "the ten Kessler Psychological Distress Scale items add up to 20, but k10_total is 21"),
+])
+def test_a_plugin_measure_is_checked_like_the_built_in_ones(vault, written, problem):
+    vault.session("A/2026-11-20 A.md", written, client="A")
+    scanned = json.loads(ok(run("--hooks-dir", HOOKS, "scan", vault, "--format", "json")))
+    [found] = scanned["problems"]
+    assert problem in found["message"]
+
+
+def test_a_plugin_measure_takes_its_cutoff_from_the_settings(vault):
+    k10_sessions(vault, [30, 26])
+    vault.write("mutuality.toml", "[measures.k10]\nreliable_change = 4\n")
+    digest = json.loads(ok(run("--hooks-dir", HOOKS, "digest", vault, "--week", "2026-W38",
+                               "--format", "json")))
+    assert [c["class"] for c in digest["outcomes"]["A"]] == ["reliably-improved"]
+
+
+@pytest.mark.parametrize("declared, why", [
+    ('Measure("m", "M", "m_total", 10, items=("m_total",))', "once each"),
+    ('Measure("m", "M", "m_total", 10, lowest=20)', "lowest first"),
+    ('Measure("m", "M", "m_total", 10, better="up")', "better 'higher' or 'lower'"),
+    ('Measure("m", "M", "m_total", 10, item_list="m_items")', "item_count"),
+    ('Measure("m", "M", "m_total", 10, reliable_change=-1.0)', "as numbers, or None"),
+    ('Measure("ors", "ORS", "x_total", 10)', "mutuality has a measure named 'ors' already"),
+])
+def test_a_measure_that_does_not_fit_together_is_its_plugins_named_failure(vault, tmp_path,
+                                                                             declared, why):
+    (tmp_path / "odd_measure.py").write_text(
+        "from mutuality_plugins import Measure, hookimpl\n\n@hookimpl\n"
+        f"def mutuality_measures():\n    return [{declared}]\n")
+    vault.session("A/2026-11-20 A.md", client="A", ors_total=20)
+    result = run("--hooks-dir", tmp_path, "scan", vault, "--format", "json")
+    assert result.exit_code == 1 and "odd_measure" in result.stderr and why in result.stderr
+    assert json.loads(result.stdout)["sessions"] == 1  # the rest goes on
 
 
 def fake_program(folder, name, log):
