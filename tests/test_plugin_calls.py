@@ -411,6 +411,5 @@ def test_a_plugin_cannot_take_the_name_of_a_built_in_report(tmp_path):
     assert result.exit_code == 1
     assert result.stdout.startswith("Alerts for all sessions")  # the built-in report
     assert stderr_lines(result)[-2] == (
-        "mutuality: plugin usurper failed in mutuality_reporters: plugin "
-        "mutuality_plugins.reporters.alerts contributes a report named 'alerts' already, so "
-        "this one is left out; rename it")
+        "mutuality: plugin usurper failed in mutuality_reporters: mutuality has a report "
+        "named 'alerts' already, so this one is left out; rename it")
