@@ -147,6 +147,11 @@ def _is_score(value: Any, lowest: float = -math.inf, highest: float = math.inf) 
             and not math.isnan(value) and lowest <= value <= highest)
 
 
+# The items of a measure, at most: questionnaires have tens (the longest in use, a
+# few hundred); each is read in every session note.
+MOST_ITEMS = 500
+
+
 def _measure(measure: Measure) -> str | None:
     named = _named(measure)
     if named:
@@ -158,8 +163,12 @@ def _measure(measure: Measure) -> str | None:
                 "once each, in letters, digits, - and _")
     if measure.items and measure.item_list:
         return f"{measure.name!r} should give its items one property each or as a list, not both"
-    if measure.item_list and not (type(measure.item_count) is int and measure.item_count > 0):
-        return f"{measure.name!r} should say how many items its list holds (item_count)"
+    if measure.item_list and not (type(measure.item_count) is int
+                                  and 0 < measure.item_count <= MOST_ITEMS):
+        return (f"{measure.name!r} should say how many items its list holds (item_count, "
+                f"1 to {MOST_ITEMS})")
+    if len(measure.items) > MOST_ITEMS or len(measure.risk_items) > MOST_ITEMS:
+        return f"{measure.name!r} should have at most {MOST_ITEMS} items"
     if measure.better not in (HIGHER, LOWER):
         return f"{measure.name!r} should be better {HIGHER!r} or {LOWER!r}"
     if not (_is_score(measure.lowest) and _is_score(measure.highest)

@@ -325,3 +325,85 @@ def test_a_wrong_measure_setting_is_one_line_naming_it(vault, written, says):
 def test_settings_default_to_the_built_in_measures():
     assert [measure.name for measure in Settings().measures] == [
         "srs", "ors", "phq9", "gad7", "core10"]
+
+
+# What the therapist sees
+
+
+def test_the_readme_example_note_records_what_the_readme_says():
+    from support import ROOT
+
+    readme = (ROOT / "README.md").read_text()
+    example = readme.split("```markdown\n", 1)[1].split("```", 1)[0]
+    read = read_note(example)
+    assert isinstance(read, Session)
+    assert dict(read.scores) == {"srs": 32.5, "ors": 23.5, "phq9": 9.0}
+    assert dict(read.risks) == {"phq9-item9": 0.0}
+
+
+def test_the_example_vault_tells_its_four_outcome_stories():
+    from support import EXAMPLE
+
+    gaps_now = {(g["client"], g["rule"], g["detail"]) for g in gaps(EXAMPLE)}
+    assert {("RM-07", "risk-item", "phq9-item9"), ("JK-03", "not-on-track", "ors"),
+            ("AB-04", "outcome-deteriorated", "ors"),
+            ("AB-04", "outcome-deteriorated", "phq9")} <= gaps_now
+    assert not {gap for gap in gaps_now if gap[0] == "LP-12" and gap[1] in (
+        "not-on-track", "outcome-deteriorated", "risk-item")}
+    assert ok(run("gaps", EXAMPLE)).splitlines()[2] == "RM-07"  # the risk item first
+    digest = json.loads(ok(run("digest", EXAMPLE, "--format", "json")))
+    classes = {client: {c["measure"]: c["class"] for c in courses}
+               for client, courses in digest["outcomes"].items()}
+    assert classes["LP-12"] == {"ors": RECOVERED, "phq9": RECOVERED, "srs": None}
+    assert classes["JK-03"]["ors"] == NO_RELIABLE_CHANGE
+    assert classes["AB-04"]["ors"] == classes["AB-04"]["phq9"] == RELIABLY_DETERIORATED
+    note = ok(run("digest", EXAMPLE))
+    assert note.index("## Open gaps") < note.index("PHQ-9 item 9 answered 1 of 3") < note.index(
+        "**AB-04**")  # the risk item first among the open gaps
+    assert "- **ORS**, 8 clients: 4 recovered, 1 reliably improved, 2 no reliable change, " \
+           "1 reliably deteriorated." in note
+
+
+def test_the_digest_shows_each_clients_course_as_of_the_weeks_end(vault):
+    weekly(vault, "A", ors(20, 22, 26.5, 27) + ["ors_total: 10"])  # the last is after W39
+    weekly(vault, "B", ["phq9_total: 12"], start=dt.date(2026, 9, 22))
+    weekly(vault, "C", ors(30), start=dt.date(2026, 5, 4))  # not seen since May: inactive
+    digest = json.loads(ok(run("digest", vault, "--week", "2026-W39", "--format", "json")))
+    [course] = digest["outcomes"]["A"]
+    assert {key: course[key] for key in ("intake", "previous", "latest", "change", "class",
+                                         "sessions", "intake_date", "latest_date")} == {
+        "intake": 20.0, "previous": 22.0, "latest": 26.5, "change": 6.5, "class": RECOVERED,
+        "sessions": 3, "intake_date": "2026-09-07", "latest_date": "2026-09-21"}
+    assert [s["note"] for s in course["scores"]] == [
+        f"Clients/A/2026-09-{day:02} A.md" for day in (7, 14, 21)]
+    assert digest["outcomes"]["B"][0]["class"] == INTAKE_ONLY
+    assert "C" not in digest["outcomes"]
+    assert digest["outcome_classes"] == {"ors": {RECOVERED: 1}, "phq9": {INTAKE_ONLY: 1}}
+    note = ok(run("digest", vault, "--week", "2026-W39"))
+    assert ("- **ORS**: intake 20 (2026-09-07), previous 22, latest 26.5 (2026-09-21): "
+            "recovered after 3 sessions (reliably improved, and out of the clinical range)."
+            in note)
+    assert "- **PHQ-9**: intake 12 (2026-09-22), latest 12 (2026-09-22): intake only" in note
+    assert ('    title "ORS, higher is better, second line the cutoff 25"\n'
+            '    x-axis ["09-07", "09-14", "09-21"]\n'
+            '    y-axis "ORS" 0 --> 40\n'
+            "    line [20, 22, 26.5]\n"
+            "    line [25, 25, 25]\n```") in note
+    assert "| 2026-09-21 | 26.5 | [[Clients/A/2026-09-21 A\\|2026-09-21 A]] |" in note
+    assert "- **ORS**, 1 client: 1 recovered." in note
+
+
+def test_watch_hands_a_risk_item_on_before_any_other_alert(vault):
+    from support import Watching
+
+    """First, and however old, while it is open: other alerts older than the 28 days
+    `alerts` shows are counted as handed on without a word when watch first starts."""
+    vault.streak("A")  # an uninvited streak on 2026-11-18: a warning
+    vault.session("2026-08-03 Z.md", client="Z", srs_total=20, phq9_item9=2)
+    vault.session("2026-08-03 Y.md", client="Y", srs_total=20, phq9_item9=2)
+    vault.session("2026-08-10 Y.md", client="Y", phq9_item9=0)  # closed: left in the past
+    with Watching(vault) as watching:
+        first = watching.next_alert()
+        assert (first.rule, first.client) == ("risk-item", "Z")
+        assert watching.next_alert().rule == "uninvited-streak"
+        watching.no_alert_for()

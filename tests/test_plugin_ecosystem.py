@@ -412,6 +412,7 @@ def test_a_plugin_measure_takes_its_cutoff_from_the_settings(vault):
     ('Measure("m", "M", "m_total", 10, lowest=20)', "lowest first"),
     ('Measure("m", "M", "m_total", 10, better="up")', "better 'higher' or 'lower'"),
     ('Measure("m", "M", "m_total", 10, item_list="m_items")', "item_count"),
+    ('Measure("m", "M", "m_total", 10, item_list="m_items", item_count=10**9)', "1 to 500"),
     ('Measure("m", "M", "m_total", 10, reliable_change=-1.0)', "as numbers, or None"),
     ('Measure("ors", "ORS", "x_total", 10)', "mutuality has a measure named 'ors' already"),
 ])
