@@ -12,7 +12,8 @@ prose. The notes mix every form the spec allows:
 * ``tags`` as a list or a comma/space separated string; inline body tags, some of them
   inside fenced or inline code (where they do not count);
 * ``feedback`` entries as strings, one-key mappings and full mappings
-  (theme/signal/quote/phrase/response/by); SRS as four fields or ``srs_total``;
+  (theme/signal/quote/phrase/response/by); SRS as four fields or ``srs_total``; the
+  ORS as four fields or ``ors_total`` and the PHQ-9 as a list of nine items;
 * a few CRLF files, a few with a UTF-8 BOM.
 
 About 1% of the notes are not session notes (daily notes, reading notes, templates with
@@ -452,6 +453,30 @@ def render_srs(rng: Random, profile: ClientProfile) -> list[str]:
     return [f"srs_total: {round(total) if rng.random() < 0.5 else round(total, 1)}"]
 
 
+def render_measures(profile: ClientProfile, number: int) -> list[str]:
+    """Outcome measures (SPEC section 9): the ORS at most sessions, as four items or a
+    total, and the PHQ-9 at some, as nine items; each client on a course of their own.
+    Drawn from a generator of their own, so the rest of the vault stays as it was."""
+    rng = Random(f"measures/{profile.client_id}/{number}")
+    course = Random(f"course/{profile.client_id}")
+    start, slope = course.uniform(12, 30), course.uniform(-0.4, 0.8)
+    lines = []
+    if rng.random() < 0.8:
+        total = min(40.0, max(0.0, start + slope * number + rng.gauss(0, 2)))
+        if rng.random() < 0.7:
+            names = ["ors_individual", "ors_interpersonal", "ors_social", "ors_overall"]
+            lines += [f"{name}: {min(10.0, max(0.0, total / 4 + rng.uniform(-1, 1))):.1f}"
+                      for name in names]
+        else:
+            lines.append(f"ors_total: {total:.1f}")
+    if rng.random() < 0.3:
+        level = min(3.0, max(0.0, 2.2 - slope * number / 8))
+        items = [min(3, max(0, round(rng.gauss(level, 0.7)))) for _ in range(9)]
+        items[8] = 1 if rng.random() < 0.02 else 0  # a risk item, now and then
+        lines.append(f"phq9_items: {items}")
+    return lines
+
+
 def render_extras(rng: Random, number: int) -> list[str]:
     lines = []
     if rng.random() < 0.6:
@@ -587,7 +612,8 @@ def make_session_note(rng: Random, profile: ClientProfile, ids: list[str], day: 
 
     front = [render_client(rng, ids), render_date(rng, day), invitation_lines,
              render_tags(rng, fm_tags), render_feedback(rng, entries),
-             render_srs(rng, profile), render_extras(rng, number)]
+             render_srs(rng, profile), render_extras(rng, number),
+             render_measures(profile, number)]
     front = [block for block in front if block]
     front_size = sum(len(line) + 1 for block in front for line in block) + 8
     title = f"{' & '.join(ids)} - session {number}"

@@ -21,7 +21,7 @@ from .contracts import PluginFault
 from .index import NoteIndex
 from .model import Alert, AlertSink
 from .plugin_calls import FAILED, OWN_THREAD_PREFIX, PluginGuard
-from .reporters.plain import as_json, quiet_line
+from .reporters.plain import as_json, most_urgent_first, quiet_line
 
 SINK_SECONDS = 10.0
 """How long a sink may take over one delivery before it is named as too slow."""
@@ -93,9 +93,12 @@ class SinkDelivery:
         """Start handing each sink that is not at work the alerts it has not received,
         and wait up to ``wait`` seconds for all of them.
 
+        Risk items are handed on before any other alert (SPEC section 9).
+
         :return: (sink, how many it took) for each sink that finished taking alerts
             since the last call.
         """
+        alerts = sorted(alerts, key=most_urgent_first)  # stable: otherwise in order
         taken = self.settle()
         self._start_idle(alerts, {sink.name for _, sink in self.sinks})
         deadline = time.monotonic() + wait

@@ -37,7 +37,7 @@ from .plugin_calls import PluginFailure, summarize
 from .plugins import PluginManager
 from .practice import Practice, PracticeBuilder
 from .report import ALERTS_REPORT, DIGEST_REPORT, Report, Say, period_of
-from .reporters.plain import count, most_urgent_first, printable
+from .reporters.plain import count, printable
 from .sinks import SINK_SECONDS, SinkDelivery
 from .vault import VaultState
 from .writer import DISMISSED_NOTE, NotWritten, require_own_output_folder
@@ -453,7 +453,6 @@ class Watcher:
              or (alert.rule == RISK_ITEM and (alert.client, alert.detail) in risks)
              else old).append(alert)
         self.delivery.remember_quietly(old)
-        recent.sort(key=most_urgent_first)  # and handed on before any other
         self.delivery.deliver(recent, wait=min(SINK_WAIT_SECONDS, self.delivery.seconds))
 
     def _keep(self, name: str, practice: Practice, period: Period | None = None,

@@ -407,3 +407,10 @@ def test_watch_hands_a_risk_item_on_before_any_other_alert(vault):
         assert (first.rule, first.client) == ("risk-item", "Z")
         assert watching.next_alert().rule == "uninvited-streak"
         watching.no_alert_for()
+
+
+@given(st.decimals(0, 50, places=1), st.decimals(0, 50, places=1))
+def test_a_change_is_the_exact_difference_of_totals_to_one_decimal(intake, total):
+    from mutuality_plugins.measures.outcome import change
+
+    assert change(float(intake), float(total)) == float(total - intake)

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from ..model import Measure, Session
-from .reading import rounded
 
 INTAKE_ONLY = "intake-only"
 RELIABLY_IMPROVED = "reliably-improved"
@@ -22,8 +20,9 @@ IMPROVED = frozenset({RELIABLY_IMPROVED, RECOVERED})
 
 
 def change(intake: float, total: float) -> float:
-    """``total - intake``, rounded as every difference of totals is (SPEC section 3)."""
-    return rounded(Decimal(repr(total)) - Decimal(repr(intake)))
+    """``total - intake``, rounded as every difference of totals is (SPEC section 3).
+    Totals are kept rounded to one decimal, so in tenths the difference is exact."""
+    return (round(total * 10) - round(intake * 10)) / 10 + 0.0
 
 
 def class_of(measure: Measure, intake: float, total: float, count: int = 2) -> str | None:

@@ -14,6 +14,7 @@ from typing import Any
 from ..config import Settings
 from ..errors import NoteProblem
 from ..files import read_in_vault
+from ..measures.reading import rounded
 from ..model import (
     BY_CLIENT,
     BY_INVITED,
@@ -177,10 +178,11 @@ def session_from(
     risks: dict[str, float] = {}
     for answer in answers:
         invited = invited or answer.invited
-        if answer.srs_total is not None:
-            scores.setdefault(SRS, answer.srs_total)
+        if answer.srs_total is not None and SRS not in scores:
+            scores[SRS] = rounded(answer.srs_total)  # a plugin's too (SPEC section 3)
         for name, score in answer.scores.items():
-            scores.setdefault(name, score)
+            if name not in scores:
+                scores[name] = rounded(score)
         for name, score in answer.risks.items():
             risks.setdefault(name, score)
         for item in answer.items:

@@ -98,11 +98,12 @@ def chart(measure: Measure, scores: Sequence[Mapping[str, Any]]) -> str:
 
 
 def scores_table(courses: Sequence[Mapping[str, Any]], measures: Mapping[str, Measure]) -> str:
-    """Every score of the client's measures, a row a session, linked to its note."""
+    """The scores of the client's measures at the sessions the charts show (the latest
+    :data:`CHARTED` of each), a row a session, linked to its note."""
     dates: dict[str, str] = {}
     cells: dict[tuple[str, int], str] = {}  # (note, column) -> the score
     for column, course in enumerate(courses):
-        for score in course["scores"]:
+        for score in course["scores"][-CHARTED:]:
             dates[score["note"]] = score["date"]
             cells[score["note"], column] = f"{score['total']:g}"
     notes = sorted(dates, key=lambda note: (dates[note], note))

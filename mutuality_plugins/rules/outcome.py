@@ -29,14 +29,19 @@ from ..model import (
 )
 
 
-def _course(measure: Measure, sessions: Sequence[Session], index: int) -> tuple[str, str]:
-    """From intake to session ``index``: its class, and what the therapist reads."""
+def _class_at(measure: Measure, sessions: Sequence[Session], index: int) -> str | None:
+    """The class of the course from intake to session ``index``."""
+    return class_of(measure, sessions[0].scores[measure.name],
+                    sessions[index].scores[measure.name], index + 1)
+
+
+def _course(measure: Measure, sessions: Sequence[Session], index: int) -> str:
+    """The course from intake to session ``index``, as the therapist reads it."""
     intake, total = (sessions[at].scores[measure.name] for at in (0, index))
     moved = change(intake, total)
     how = f"{'up' if moved > 0 else 'down'} {abs(moved):g} from" if moved else "as at"
-    said = (f"{measure.label} {total:g} at its {_ordinal(index + 1)} score, {how} "
+    return (f"{measure.label} {total:g} at its {_ordinal(index + 1)} score, {how} "
             f"{intake:g} at intake ({sessions[0].date})")
-    return class_of(measure, intake, total, index + 1) or "", said
 
 
 def _ordinal(number: int) -> str:
@@ -49,12 +54,11 @@ def deteriorated(client: str, sessions: Sequence[Session], settings: Mapping[str
                  first: int) -> Iterator[Holding]:
     measure: Measure = settings["measure"]
     for index in range(max(first, 1), len(sessions)):
-        kind, said = _course(measure, sessions, index)
-        if kind == RELIABLY_DETERIORATED:
+        if _class_at(measure, sessions, index) == RELIABLY_DETERIORATED:
             yield Holding(sessions[index], measure.name, "alert",
-                          f"{said}: reliably worse (by {measure.reliable_change:g} or more); "
-                          "ask the client what has been getting worse",
-                          (sessions[0].path, sessions[index].path))
+                          f"{_course(measure, sessions, index)}: reliably worse (by "
+                          f"{measure.reliable_change:g} or more); ask the client what has "
+                          "been getting worse", (sessions[0].path, sessions[index].path))
 
 
 def not_on_track(client: str, sessions: Sequence[Session], settings: Mapping[str, Any],
@@ -62,12 +66,11 @@ def not_on_track(client: str, sessions: Sequence[Session], settings: Mapping[str
     measure: Measure = settings["measure"]
     needed = settings["sessions"]
     for index in range(max(first, needed - 1), len(sessions)):
-        kind, said = _course(measure, sessions, index)
-        if kind not in IMPROVED:
+        if _class_at(measure, sessions, index) not in IMPROVED:
             yield Holding(sessions[index], measure.name, "warning",
-                          f"not on track: {said}, short of a reliable improvement "
-                          f"({measure.reliable_change:g}); ask the client what could help "
-                          "more", (sessions[0].path, sessions[index].path),
+                          f"not on track: {_course(measure, sessions, index)}, short of a "
+                          f"reliable improvement ({measure.reliable_change:g}); ask the client "
+                          "what could help more", (sessions[0].path, sessions[index].path),
                           raises=index == needed - 1)
 
 
