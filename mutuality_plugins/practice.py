@@ -169,6 +169,11 @@ class PracticeBuilder:
         self.rules = plugins.rules()
         self.built_in = plugins.built_in()  # rules whose answers need no checking
         self.enabled = rule_settings(settings, [rule for _, rule in self.rules])
+        # What each rule's condition runs over, once each (Rule.each): the rules of one
+        # measure share its filter, so a client's sessions are filtered once a measure.
+        filters: dict[str, Counted] = {}
+        self._each = {rule.name: self._each_of(rule, self.enabled[rule.name], filters)
+                      for _, rule in self.rules if rule.name in self.enabled}
         # client -> (the sessions, ``since``, their alerts and gaps) of the last build
         # where no rule failed for that client
         self._known: dict[str, tuple[list[Session], date | None, Found]] = {}
@@ -234,15 +239,20 @@ class PracticeBuilder:
         """The alerts (raised on or after ``since``) and the open gaps of the client's
         sessions."""
         found = Found([], [])
-        position = positions(sessions)  # of every session, for the rules that count all
+        # The sessions each filter counts, made once for the rules that share it.
+        subsets: dict[Counted, tuple[list[Session], dict[str, int]] | None] = {}
         for plugin, rule in self.rules:
             if rule.name not in self.enabled:
                 continue
             settings = self.enabled[rule.name]
             if rule.condition is not None:
-                for counted, each_settings in self._each(rule, settings):
-                    made = self._runs(plugin, rule, client, sessions, each_settings, since,
-                                      position, counted)
+                for counts, each_settings in self._each[rule.name]:
+                    if counts not in subsets:
+                        subsets[counts] = self._counted(plugin, rule, sessions, counts)
+                    subset = subsets[counts]
+                    if subset is None:  # the rule's own filter failed
+                        continue
+                    made = self._runs(plugin, rule, client, *subset, each_settings, since)
                     if made is not None:
                         found.alerts += capped(made[0].alerts, made[0].more)
                         found.runs.append(made)
@@ -255,35 +265,40 @@ class PracticeBuilder:
                                            if since is None or alert.date >= since)
         return found
 
-    def _each(self, rule: Rule,
-              settings: Mapping[str, Any]) -> list[tuple[Counted, Mapping[str, Any]]]:
+    def _each_of(self, rule: Rule, settings: Mapping[str, Any],
+                 filters: dict[str, Counted]) -> list[tuple[Counted, Mapping[str, Any]]]:
         """What the rule's condition runs over, once each: which sessions it counts,
-        and its settings there (see :attr:`Rule.each`)."""
+        and its settings there (see :attr:`Rule.each`); ``filters``: the measures' and
+        risk items' filters made so far, by name."""
         measures = self.settings.measures
         if rule.each == EACH_MEASURE:
-            return [(partial(_records, measure.name), {**settings, "measure": measure})
+            return [(filters.setdefault(measure.name, partial(_records, measure.name)),
+                     {**settings, "measure": measure})
                     for measure in measures if measure.reliable_change is not None]
         if rule.each == EACH_RISK_ITEM:
-            return [(partial(_records_risk, risk.name),
+            return [(filters.setdefault(risk.name, partial(_records_risk, risk.name)),
                      {**settings, "measure": measure, "risk_item": risk})
                     for measure in measures for risk in measure.risk_items]
         return [(rule.counted, settings)]
 
+    def _counted(self, plugin: str, rule: Rule, sessions: Sequence[Session],
+                 counts: Counted) -> tuple[list[Session], dict[str, int]] | None:
+        """The sessions a rule's condition ``counts`` (all of them when None), with each
+        one's index by its path; None when the rule's own filter failed."""
+        if counts is None:
+            return list(sessions), positions(sessions)
+        counted = self.guard.call(plugin, f"rule {rule.name}", lambda: [
+            session for session in sessions if counts(session)])
+        return None if counted is FAILED else (counted, positions(counted))
+
     def _runs(self, plugin: str, rule: Rule, client: str, sessions: Sequence[Session],
-              settings: Mapping[str, Any], since: date | None,
-              position: Mapping[str, int], counts: Counted) -> tuple[Runs, Hold] | None:
-        """The runs of a rule's condition (its alerts on or after ``since``) over the
-        sessions it ``counts`` (all of them when None), and how to ask it for its
-        holdings again; None when the rule failed. ``position``: each session's
-        index, by its path."""
+              position: Mapping[str, int], settings: Mapping[str, Any],
+              since: date | None) -> tuple[Runs, Hold] | None:
+        """The runs of a rule's condition over ``sessions`` (its alerts on or after
+        ``since``), and how to ask it for its holdings again; None when the rule failed.
+        ``position``: each session's index, by its path."""
         assert rule.condition is not None
         condition, hook = rule.condition, f"rule {rule.name}"
-        if counts is not None:
-            counted = self.guard.call(plugin, hook, lambda: [
-                session for session in sessions if counts(session)])
-            if counted is FAILED:
-                return None
-            sessions, position = counted, positions(counted)
 
         checked = list if plugin in self.built_in else (
             lambda answer: holdings_at(answer, sessions))
