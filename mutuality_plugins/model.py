@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from datetime import date, timedelta
 from operator import attrgetter
 from typing import Any, Protocol
@@ -258,7 +259,12 @@ class Measure:
     risk_items: tuple[RiskItem, ...] = ()
     title: str = ""
 
-    @property
+    def __hash__(self) -> int:
+        # Cheap, for the readers that key what they work out once on the measures in
+        # force (hashing every field, for every note, would not be).
+        return hash((self.name, self.total))
+
+    @cached_property
     def properties(self) -> tuple[str, ...]:
         """Every property that records some of it."""
         listed = (self.item_list,) if self.item_list else ()
