@@ -15,7 +15,7 @@ from . import scan_summary
 from .dismissals import gap_summary, read_dismissals, write_dismissals
 from .errors import MutualityError, OutputUnwritten, describe
 from .invocation import Invocation
-from .model import Period
+from .model import RISK_ITEM, Period
 from .practice import NO_ALERTS, Practice
 from .reading.warnings import vault_warnings
 from .report import ALERTS_REPORT, Report, period_of
@@ -466,6 +466,11 @@ def dismiss(invocation: Invocation, vault: Path, ids: tuple[str, ...], as_of: da
     open_gaps = {gap.id: gap for gap in practice.gaps}
     wanted = list(dict.fromkeys(typed.strip().lower() for typed in ids))
     unknown = [gap_id for gap_id in wanted if gap_id not in open_gaps]
+    risks = [gap_id for gap_id in wanted if gap_id in open_gaps
+             and open_gaps[gap_id].rule == RISK_ITEM]
+    if risks:
+        raise click.UsageError(f"{risks[0]!r} is a risk item, which is never dismissed: it "
+                               "closes when a later session records that item at 0")
     if unknown:
         raise click.UsageError(f"{unknown[0]!r} is not the id of a gap open as of {today}; "
                                f"`mutuality gaps {_quoted(vault)}"

@@ -204,8 +204,9 @@ def with_measures(settings: Settings, declared: Iterable[Measure]) -> Settings:
     reliable-change value of its ``[measures.NAME]`` (a number from 0)."""
     source = settings.source or "settings"
     declared = list(declared)
-    for name in settings.measure_tables:
-        if name not in {measure.name for measure in declared}:
+    for name, written in settings.measure_tables.items():
+        # An empty table changes nothing (init writes one for each measure it knows).
+        if written and name not in {measure.name for measure in declared}:
             known = ", ".join(measure.name for measure in declared)
             raise ConfigError(f"{source}: `measures.{name}` is not a measure mutuality knows "
                               f"(it knows {known})")

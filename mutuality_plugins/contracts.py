@@ -32,6 +32,7 @@ from .model import (
     Measure,
     Period,
     Reporter,
+    RiskItem,
     Rule,
     Session,
 )
@@ -156,11 +157,14 @@ def _measure(measure: Measure) -> str | None:
     named = _named(measure)
     if named:
         return named
+    if not isinstance(measure.items, tuple) or not isinstance(measure.risk_items, tuple):
+        return f"{measure.name!r} should give its items and risk items as tuples"
     names = measure.properties
-    if not all(isinstance(name, str) and NAME.fullmatch(name) for name in names) or len(
-            set(names)) != len(names):
+    if not all(isinstance(name, str) and NAME.fullmatch(name) and name == name.lower()
+               for name in names) or len(set(names)) != len(names):
         return (f"{measure.name!r} should name its properties (items, total, risk items) "
-                "once each, in letters, digits, - and _")
+                "once each, in lowercase letters, digits, - and _ (a note's property names "
+                "are read lowercased)")
     if measure.items and measure.item_list:
         return f"{measure.name!r} should give its items one property each or as a list, not both"
     if measure.item_list and not (type(measure.item_count) is int
@@ -176,15 +180,21 @@ def _measure(measure: Measure) -> str | None:
             and _is_score(measure.item_lowest) and _is_score(measure.item_highest)
             and measure.item_lowest < measure.item_highest):
         return f"{measure.name!r} should give its ranges as numbers, lowest first"
-    if not all(value is None or _is_score(value, 0)
-               for value in (measure.cutoff, measure.reliable_change)):
-        return f"{measure.name!r} should give its cutoff and reliable_change as numbers, or None"
+    if not ((measure.cutoff is None or _is_score(measure.cutoff, 0)) and (
+            measure.reliable_change is None or (_is_score(measure.reliable_change, 0)
+                                                and measure.reliable_change > 0))):
+        return (f"{measure.name!r} should give its cutoff (from 0) and reliable_change "
+                "(above 0) as numbers, or None")
     for risk in measure.risk_items:
-        if not (NAME.fullmatch(str(risk.name)) and type(risk.highest) is int
+        if not isinstance(risk, RiskItem) or not (
+                NAME.fullmatch(str(risk.name)) and type(risk.highest) is int
                 and risk.highest > 0 and (risk.item is None or (
-                    type(risk.item) is int and 1 <= risk.item <= measure.number_of_items))):
-            return (f"{measure.name!r} has a risk item that should have a name, a highest "
-                    "score from 1, and its place among the items (or None)")
+                    type(risk.item) is int and 1 <= risk.item <= measure.number_of_items
+                    and measure.item_list is not None
+                    and risk.highest == measure.item_highest))):
+            return (f"{measure.name!r} has a risk item that should be a RiskItem with a "
+                    "name and a highest score from 1; one of the items gives its place in "
+                    "the measure's list of items, and has the items' highest score")
     if not is_utf8(measure.label or measure.name) or not is_utf8(measure.title or ""):
         return f"{measure.name!r} should have its label and title as text"
     return None

@@ -353,7 +353,8 @@ def encode(reading: Reading) -> tuple[str, str, str | None]:
     if isinstance(reading, Problem):
         return "p", json.dumps(reading.message, ensure_ascii=False), None
     if isinstance(reading, ClientNote):
-        return "c", json.dumps([reading.client, reading.status], ensure_ascii=False), None
+        return "c", json.dumps([reading.client, reading.status, reading.warning],
+                               ensure_ascii=False), None
     if isinstance(reading, NoteWarning):
         return "w", json.dumps(reading.message, ensure_ascii=False), None
     return "o", "null", None
@@ -405,8 +406,8 @@ def _decode(path: str, kind: str, data: Any, text: str | None, root: str) -> Any
         if kind == "w" and isinstance(data, str):
             return NoteWarning(path, data)
         if kind == "c" and all(isinstance(part, str) for part in data):
-            client, status = data
-            return ClientNote(path, client, status)
+            client, status, warning = data
+            return ClientNote(path, client, status, warning)
         if kind == "o" and data is None:
             return None
     except (ValueError, TypeError, IndexError, KeyError, OverflowError):

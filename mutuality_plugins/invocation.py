@@ -129,12 +129,13 @@ class Invocation:
         try:
             return with_measures(with_plugin_settings(settings, declared), plugins.measures())
         except ConfigError as error:
-            failed = self.guard.failed("mutuality_plugin_settings")
+            failed = [*self.guard.failed("mutuality_plugin_settings"),
+                      *self.guard.failed("mutuality_measures")]
             if not failed:
                 raise
             # The settings may be right and the plugin that declares them broken.
-            raise ConfigError(f"{error}, or plugin {' and '.join(failed)} failed to declare "
-                              "its settings") from None
+            raise ConfigError(f"{error}, or plugin {' and '.join(sorted(set(failed)))} failed "
+                              "to declare its settings or measures") from None
 
     def index(self, vault: Path, settings: Settings) -> NoteIndex:
         """The vault's index (what was read before, what each sink received), closed

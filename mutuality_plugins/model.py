@@ -10,8 +10,8 @@ import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cached_property
 from datetime import date, timedelta
+from functools import cached_property
 from operator import attrgetter
 from typing import Any, Protocol
 
@@ -320,11 +320,14 @@ class ClientNote:
     :ivar client: the file name without ``.md``: the client it describes, if any
         session names that client.
     :ivar status: the ``status`` property as written, trimmed.
+    :ivar warning: what looks wrong in it ("" for nothing): scores or feedback, which
+        only a session note's are read.
     """
 
     path: str
     client: str
     status: str
+    warning: str = ""
 
     @property
     def closes(self) -> bool:

@@ -134,8 +134,24 @@ class PluginManager(pluggy.PluginManager):
         return self._by_name("rule", self.hook.mutuality_rules)
 
     def measures(self) -> list[Measure]:
-        """Every measure the plugins declare, by name."""
-        return [measure for _, measure in self._by_name("measure", self.hook.mutuality_measures)]
+        """Every measure the plugins declare, by name. A measure that reads a property,
+        or names a risk item, that one declared before it (mutuality's own first) took
+        is that plugin's failure, and left out: a score belongs to one measure, and a
+        risk item is never hidden."""
+        kept: list[Measure] = []
+        owner: dict[str, str] = {}  # a property or risk item -> the plugin declaring it
+        for plugin, measure in self._in_added_order(
+                self._by_name("measure", self.hook.mutuality_measures)):
+            names = [*measure.properties, *(risk.name for risk in measure.risk_items)]
+            taken = next((name for name in names if name in owner), None)
+            if taken is not None:
+                self.guard.record(plugin, "mutuality_measures", PluginFault(
+                    f"{self._who(owner[taken])} a measure that uses {taken!r} already, so "
+                    f"{measure.name!r} is left out; give it names of its own"))
+                continue
+            owner.update(dict.fromkeys(names, plugin))
+            kept.append(measure)
+        return sorted(kept, key=lambda measure: measure.name)
 
     def reporters(self) -> dict[str, tuple[str, Reporter]]:
         """Report name -> (plugin, reporter)."""
@@ -199,12 +215,16 @@ class PluginManager(pluggy.PluginManager):
         return sorted(found, key=lambda pair: added.get(pair[0], len(added)))
 
     def _clash(self, plugin: str, hook: str, kind: str, name: str, first: str) -> None:
-        built_in = first == BUILT_IN or self.origins.get(first) == BUILT_IN
-        who = "mutuality has" if built_in else f"plugin {first} contributes"
         article = "an" if kind[0] in "aeiou" else "a"
         self.guard.record(plugin, hook, PluginFault(
-            f"{who} {article} {kind} named {name!r} already, so this one is left out; "
-            "rename it"))
+            f"{self._who(first)} {article} {kind} named {name!r} already, so this one is "
+            "left out; rename it"))
+
+    def _who(self, plugin: str) -> str:
+        """Who has something: ``mutuality has``, or ``plugin NAME contributes``."""
+        if plugin == BUILT_IN or self.origins.get(plugin) == BUILT_IN:
+            return "mutuality has"
+        return f"plugin {plugin} contributes"
 
 
 def _no_wrappers(manager: PluginManager, plugin: object) -> None:

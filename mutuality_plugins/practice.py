@@ -106,9 +106,8 @@ class Practice:
 
     def listed_gaps(self, *, all_clients: bool = False,
                     include_dismissed: bool = False) -> list[Gap]:
-        """The open gaps to show: of active clients (or all, with ``all_clients``; a risk
-        item whatever the client's status),
-        not dismissed (or all, with ``include_dismissed``)."""
+        """The open gaps to show: of active clients (or all, with ``all_clients``), not
+        dismissed (or all, with ``include_dismissed``); a risk item always."""
         return listed(self.gaps, self.statuses, self.dismissed, all_clients=all_clients,
                       include_dismissed=include_dismissed)
 
@@ -131,9 +130,9 @@ class Practice:
 def listed(gaps: Sequence[Gap], statuses: Mapping[str, str], dismissed: frozenset[str], *,
            all_clients: bool = False, include_dismissed: bool = False) -> list[Gap]:
     return [gap for gap in gaps
-            if (all_clients or gap.rule == RISK_ITEM
-                or statuses.get(gap.client, ACTIVE) == ACTIVE)
-            and (include_dismissed or gap.id not in dismissed)]
+            if gap.rule == RISK_ITEM  # never held back
+            or ((all_clients or statuses.get(gap.client, ACTIVE) == ACTIVE)
+                and (include_dismissed or gap.id not in dismissed))]
 
 
 def client_statuses(scan: ScanResult, today: date, settings: Settings) -> dict[str, str]:

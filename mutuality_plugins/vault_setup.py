@@ -30,10 +30,11 @@ srs_overall:
 # ors_interpersonal: 
 # ors_social: 
 # ors_overall: 
-# PHQ-9: the nine items from 0 to 3 (or only phq9_total); item 9 alone: phq9_item9.
-# phq9_items: [0, 0, 0, 0, 0, 0, 0, 0, 0]
-# GAD-7: the seven items from 0 to 3 (or only gad7_total).
-# gad7_items: [0, 0, 0, 0, 0, 0, 0]
+# PHQ-9: the nine items from 0 to 3, in brackets like [2, 1, 3, 0, 1, 2, 1, 0, 0]
+# (or only phq9_total); item 9 on its own: phq9_item9.
+# phq9_items: 
+# GAD-7: the seven items from 0 to 3, in brackets (or only gad7_total).
+# gad7_items: 
 # CORE-10: the total (0 to 40) and the risk item (0 to 4).
 # core10_total: 
 # core10_risk: 

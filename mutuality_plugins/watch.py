@@ -444,14 +444,15 @@ class Watcher:
         folder, are counted as received without a word.
         """
         window = self._period(ANNOUNCED, practice.today)
-        # A risk item still open is never held back, however old its alert.
-        risks = {(gap.client, gap.detail) for gap in practice.gaps if gap.rule == RISK_ITEM}
+        # A risk item still open is never held back, however old its alerts.
+        risks = {(gap.client, gap.detail): gap.opened for gap in practice.gaps
+                 if gap.rule == RISK_ITEM}
         recent: list[Alert] = []
         old: list[Alert] = []
         for alert in practice.alerts:
+            opened = risks.get((alert.client, alert.detail)) if alert.rule == RISK_ITEM else None
             (recent if window is None or alert.date in window
-             or (alert.rule == RISK_ITEM and (alert.client, alert.detail) in risks)
-             else old).append(alert)
+             or (opened is not None and alert.date >= opened) else old).append(alert)
         self.delivery.remember_quietly(old)
         self.delivery.deliver(recent, wait=min(SINK_WAIT_SECONDS, self.delivery.seconds))
 

@@ -81,8 +81,10 @@ def test_items_that_disagree_with_the_total_are_a_problem_saying_both():
     ("phq9_total: 28", "phq9_total should be a number from 0 to 27"),
     ("gad7_total: 22", "gad7_total should be a number from 0 to 21"),
     ("core10_total: 41", "core10_total should be a number from 0 to 40"),
-    ("core10_risk: 5", "core10_risk should be a number from 0 to 4"),
-    ("phq9_item9: 4", "phq9_item9 should be a number from 0 to 3"),
+    ("core10_risk: 5", "core10_risk should be a whole number from 0 to 4"),
+    ("phq9_item9: 4", "phq9_item9 should be a whole number from 0 to 3"),
+    ("phq9_item9: 1.5", "phq9_item9 should be a whole number from 0 to 3"),  # never rounded
+    ("ors_total: 23,5", "ors_total should be a number from 0 to 40, with a decimal point: 23.5"),
 ])
 def test_a_score_out_of_range_or_not_a_number_is_a_problem(written, problem):
     assert scores_of(written) == f"problem: {problem}"
@@ -402,9 +404,12 @@ def test_watch_hands_a_risk_item_on_before_any_other_alert(vault):
     vault.session("2026-08-03 Z.md", client="Z", srs_total=20, phq9_item9=2)
     vault.session("2026-08-03 Y.md", client="Y", srs_total=20, phq9_item9=2)
     vault.session("2026-08-10 Y.md", client="Y", phq9_item9=0)  # closed: left in the past
+    vault.session("2026-08-17 Y.md", client="Y", phq9_item9=1)  # open again since then
     with Watching(vault) as watching:
-        first = watching.next_alert()
-        assert (first.rule, first.client) == ("risk-item", "Z")
+        first, second = watching.next_alert(), watching.next_alert()
+        assert {(first.rule, first.client, str(first.date)),
+                (second.rule, second.client, str(second.date))} == {
+            ("risk-item", "Y", "2026-08-17"), ("risk-item", "Z", "2026-08-03")}
         assert watching.next_alert().rule == "uninvited-streak"
         watching.no_alert_for()
 
@@ -414,3 +419,59 @@ def test_a_change_is_the_exact_difference_of_totals_to_one_decimal(intake, total
     from mutuality_plugins.measures.outcome import change
 
     assert change(float(intake), float(total)) == float(total - intake)
+
+
+def test_a_risk_item_is_never_dismissed(vault):
+    weekly(vault, "A", ["phq9_item9: 2", "phq9_item9: 1"])
+    [gap] = [gap for gap in gaps(vault) if gap["rule"] == "risk-item"]
+    result = run("dismiss", vault, gap["id"])
+    assert result.exit_code == 2
+    assert "is a risk item, which is never dismissed: it closes when a later session " \
+           "records that item at 0" in result.stderr
+    # Written in the note of dismissals by hand (or ticked in Alerts.md), it still shows.
+    from mutuality_plugins.dismissals import read_dismissals, write_dismissals
+
+    recorded = read_dismissals(vault.root, "Mutuality")
+    recorded.add(gap["id"], TODAY, "A", "risk")
+    write_dismissals(vault.root, "Mutuality", recorded, None)
+    assert [g["id"] for g in gaps(vault) if g["rule"] == "risk-item"] == [gap["id"]]
+
+
+def test_a_closed_clients_risk_item_is_listed_and_the_rest_said_left_out(vault):
+    weekly(vault, "A", [None, None, "phq9_item9: 1"])
+    vault.session("Clients/A/A.md", status="closed")
+    text = ok(run("gaps", vault, "--client", "A"))
+    assert "PHQ-9 item 9 answered 1 of 3" in text
+    assert "A is closed (a client note says the work has ended), so their other gaps are " \
+           "not listed" in text
+    # The other one (the same feedback coming back) is left out, and said to be.
+    assert "Not listed: 1 gap of 1 client not seen any more" in ok(run("gaps", vault))
+
+
+def test_a_client_note_holding_a_score_is_warned_about(vault):
+    vault.session("Clients/A/A.md", status="active", date="2026-09-01", phq9_item9=2)
+    vault.session("Clients/A/2026-11-20 A.md", client="A")
+    scanned = json.loads(ok(run("scan", vault, "--format", "json")))
+    assert [w["path"] for w in scanned["warnings"]] == ["Clients/A/A.md"]
+    assert "which mutuality reads only in session notes" in scanned["warnings"][0]["message"]
+
+
+def test_the_template_fills_in_no_score_until_one_is_written(vault):
+    from mutuality_plugins.vault_setup import SESSION_TEMPLATE
+
+    uncommented = SESSION_TEMPLATE.replace("# phq9_items: ", "phq9_items: ").replace(
+        "# ors_individual: ", "ors_individual: ").replace("client: ", "client: A", 1).replace(
+        "{{date}}", "2026-11-20")
+    read = read_note(uncommented)
+    assert isinstance(read, Session) and dict(read.scores) == {} and dict(read.risks) == {}
+
+
+def test_charts_label_each_session_apart_and_write_numbers_plainly(vault):
+    from mutuality_plugins.reporters.outcomes import chart
+
+    scores = [{"date": day, "total": total, "note": f"{day}.md"} for day, total in (
+        ("2025-11-20", 1234567.0), ("2026-11-20", 20.5), ("2026-11-20", 21.0))]
+    drawn = chart(OUTCOME_RATING_SCALE, scores)
+    assert '    x-axis ["2025-11-20", "2026-11-20", "2026-11-20 2"]' in drawn
+    assert "    line [1234567, 20.5, 21]" in drawn
+    assert "e+" not in drawn

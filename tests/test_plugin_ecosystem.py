@@ -415,11 +415,20 @@ def test_a_plugin_measure_takes_its_cutoff_from_the_settings(vault):
     ('Measure("m", "M", "m_total", 10, item_list="m_items", item_count=10**9)', "1 to 500"),
     ('Measure("m", "M", "m_total", 10, reliable_change=-1.0)', "as numbers, or None"),
     ('Measure("ors", "ORS", "x_total", 10)', "mutuality has a measure named 'ors' already"),
+    # A score belongs to one measure; a risk item is never hidden behind another's.
+    ('Measure("m", "M", "ors_total", 10)', "mutuality has a measure that uses 'ors_total'"),
+    ('Measure("m", "M", "m_total", 10, risk_items=(RiskItem("phq9-item9", "m_r", 3),))',
+     "mutuality has a measure that uses 'phq9-item9'"),
+    ('Measure("m", "M", "m_total", 10, items="m_a")', "as tuples"),
+    ('Measure("m", "M", "M_Total", 10)', "lowercase"),
+    ('Measure("m", "M", "m_total", 10, reliable_change=0.0)', "(above 0)"),
+    ('Measure("m", "M", "m_total", 10, item_list="m_i", item_count=2, item_highest=3, '
+     'risk_items=(RiskItem("m-r", "m_r", 1, item=2),))', "the items' highest score"),
 ])
 def test_a_measure_that_does_not_fit_together_is_its_plugins_named_failure(vault, tmp_path,
                                                                              declared, why):
     (tmp_path / "odd_measure.py").write_text(
-        "from mutuality_plugins import Measure, hookimpl\n\n@hookimpl\n"
+        "from mutuality_plugins import Measure, RiskItem, hookimpl\n\n@hookimpl\n"
         f"def mutuality_measures():\n    return [{declared}]\n")
     vault.session("A/2026-11-20 A.md", client="A", ors_total=20)
     result = run("--hooks-dir", tmp_path, "scan", vault, "--format", "json")
@@ -536,4 +545,26 @@ def test_settings_blamed_for_a_section_are_said_to_maybe_be_a_broken_plugins(vau
     assert result.exit_code == 2
     assert result.output == (
         f"mutuality: {vault / 'mutuality.toml'}: `plugins.declares` is not a section any plugin "
-        "declares, or plugin declares failed to declare its settings\n")
+        "declares, or plugin declares failed to declare its settings or measures\n")
+
+
+def test_a_measure_setting_blamed_on_a_broken_measure_plugin_names_it(vault, tmp_path):
+    (tmp_path / "broken_k10.py").write_text(
+        "from mutuality_plugins import hookimpl\n\n"
+        "@hookimpl\ndef mutuality_measures():\n    raise ImportError('missing')\n")
+    vault.write("mutuality.toml", "[measures.k10]\ncutoff = 22\n")
+    result = run("--hooks-dir", tmp_path, "scan", vault)
+    assert result.exit_code == 2
+    assert result.output.endswith(
+        "`measures.k10` is not a measure mutuality knows (it knows core10, gad7, ors, phq9, "
+        "srs), or plugin broken_k10 failed to declare its settings or measures\n")
+
+
+def test_an_empty_measure_table_of_a_plugin_not_loaded_changes_nothing(vault):
+    """init --hooks-dir hooks writes [measures.k10] with its values commented out: a
+    later run without the plugin must not stop."""
+    ok(run("--hooks-dir", HOOKS, "init", vault))
+    assert "[measures.k10]  # Kessler Psychological Distress Scale\n# cutoff = 20\n" in (
+        vault / "mutuality.toml").read_text()
+    vault.session("A/2026-11-20 A.md", client="A", ors_total=20)
+    assert json.loads(ok(run("scan", vault, "--format", "json")))["sessions"] == 1

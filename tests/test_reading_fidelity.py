@@ -564,7 +564,7 @@ def test_a_note_with_a_date_and_feedback_but_no_client_is_a_warning(vault, front
     vault.write("Supervision.md", note(front_matter, body))
     assert warnings_of(vault) == [("Supervision.md", (
         "this note has a date and what a session note has (feedback_invited, a feedback tag "
-        "or a rating) but no `client`, so it is not read as a session: add `client: ` with "
+        "or a score) but no `client`, so it is not read as a session: add `client: ` with "
         "the client's id if it is one"))]
 
 

@@ -36,9 +36,9 @@ def read_scores(properties: Mapping[str, Any], measures: Iterable[Measure]
             summed = rounded(sum(Decimal(repr(float(item))) for item in items))
             if total is not None and rounded(total) != summed:
                 raise NoteProblem(
-                    f"the {_count(len(items))} {measure.called} items add up to {summed:g}, but "
-                    f"{measure.total} is {rounded(total):g}: correct one of them, or leave "
-                    f"{measure.total} out")
+                    f"the {_count(len(items))} {measure.called} items add up to "
+                    f"{score_text(summed)}, but {measure.total} is {score_text(rounded(total))}: "
+                    f"correct one of them, or leave {measure.total} out")
             scores[measure.name] = summed
         elif total is not None:
             scores[measure.name] = rounded(total)
@@ -96,30 +96,46 @@ def _item_list(properties: Mapping[str, Any], measure: Measure, name: str) -> li
 def _risk(properties: Mapping[str, Any], measure: Measure, risk: RiskItem,
           items: list[float] | None) -> float | None:
     """The risk item's score: as given on its own, else as the item of the list."""
-    alone = _number(properties, risk.property, 0, risk.highest)
+    alone = _number(properties, risk.property, 0, risk.highest, whole=True)
     among = items[risk.item - 1] if items is not None and risk.item is not None \
         and measure.item_list is not None else None
     if alone is not None and among is not None and rounded(alone) != among:
         raise NoteProblem(
-            f"{risk.property} is {rounded(alone):g}, but item {risk.item} of "
-            f"{measure.item_list} is {among:g}: correct one of them, or leave "
+            f"{risk.property} is {score_text(rounded(alone))}, but item {risk.item} of "
+            f"{measure.item_list} is {score_text(among)}: correct one of them, or leave "
             f"{risk.property} out")
     score = alone if alone is not None else among
     return None if score is None else rounded(score)
 
 
-def _number(properties: Mapping[str, Any], name: str, lowest: float,
-            highest: float) -> float | None:
+def _number(properties: Mapping[str, Any], name: str, lowest: float, highest: float,
+            whole: bool = False) -> float | None:
+    """The score ``name`` records (a whole number, with ``whole``), or None."""
     value = properties.get(name)
     if is_absent(value):
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
+    if isinstance(value, bool) or not isinstance(value, int if whole else (int, float)) or not (
         lowest <= value <= highest
     ):
-        quoted = isinstance(value, str) and _A_NUMBER.fullmatch(value.strip())
-        raise NoteProblem(f"{name} should be a number from {lowest:g} to {highest:g}"
-                          + (", written without quotes" if quoted else ""))
+        kind = "whole number" if whole else "number"
+        raise NoteProblem(f"{name} should be a {kind} from {score_text(lowest)} to "
+                          f"{score_text(highest)}{_how_to_write(value)}")
     return value
+
+
+def _how_to_write(value: Any) -> str:
+    """What is wrong with a number written as text: quotes, or a decimal comma."""
+    if not isinstance(value, str) or not _A_NUMBER.fullmatch(value.strip()):
+        return ""
+    if "," in value:
+        return f", with a decimal point: {value.strip().replace(',', '.')}"
+    return ", written without quotes"
+
+
+def score_text(score: float) -> str:
+    """A score as a person writes it: ``23.5``, ``40``, ``1234567``, never ``1.2e+06``."""
+    text = f"{score:.1f}".removeprefix("-" if abs(score) < 0.05 else "")
+    return text.removesuffix(".0")
 
 
 def _and(names: list[str]) -> str:

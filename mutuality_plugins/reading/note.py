@@ -34,7 +34,7 @@ from .front_matter import load_properties, read_inline_value, split_front_matter
 from .properties import by_lowercase_name, with_inline_fields
 from .tags import tags_in_property
 from .values import as_text, is_absent
-from .warnings import LOOKS_LIKE_A_SESSION, item_warnings
+from .warnings import LOOKS_LIKE_A_SESSION, SESSION_SIGNS_IN_A_CLIENT_NOTE, item_warnings
 
 MAX_NOTE_BYTES = 4 * 1024 * 1024
 # Prose longer than this is not kept with its session, but read again when a rule needs
@@ -100,8 +100,11 @@ def read_session(raw: bytes, path: str, extract: Extract,
         name = nfc(basename(path)[:-3].strip())
         # Which names are clients is known once every session is read: a note without
         # a client is taken as a client note for now.
-        if not clients or (name in clients and not _has_session_signs(
-                properties, body, shown, *signs)):
+        if not clients:
+            signed = _has_session_signs(properties, body, shown, *signs)
+            return ClientNote(path, name, as_text(status).strip(),
+                              SESSION_SIGNS_IN_A_CLIENT_NOTE if signed else "")
+        if name in clients and not _has_session_signs(properties, body, shown, *signs):
             return ClientNote(path, name, as_text(status).strip())
     if not clients:
         if not is_absent(properties.get("date")) and _has_session_signs(

@@ -113,8 +113,13 @@ def _shown(value: str, quoted: bool = True) -> str:
 
 LOOKS_LIKE_A_SESSION = (
     "this note has a date and what a session note has (feedback_invited, a feedback tag "
-    "or a rating) but no `client`, so it is not read as a session: add `client: ` with "
+    "or a score) but no `client`, so it is not read as a session: add `client: ` with "
     "the client's id if it is one"
+)
+SESSION_SIGNS_IN_A_CLIENT_NOTE = (
+    "this client note (it has a `status`) holds what a session note has (feedback_invited, "
+    "a feedback tag or a score), which mutuality reads only in session notes: write it in "
+    "the note of the session it came from (an intake score in the first session's note)"
 )
 
 
@@ -123,6 +128,8 @@ def vault_warnings(scan: ScanResult, today: dt.date) -> tuple[NoteWarning, ...]:
     after ``today``, and each session note with the same clients on one date as
     another."""
     warnings = [*scan.note_warnings]
+    warnings += (NoteWarning(note.path, note.warning) for note in scan.client_notes
+                 if note.warning)
     warnings += (NoteWarning(session.path, message)
                  for session in scan.sessions for message in session.warnings)
     warnings += (

@@ -99,8 +99,10 @@ def render_markdown(practice: Practice, period: Period) -> str:
     gaps = checklist(practice)
     body = ["# Alerts", "## Open gaps",
             f"What is still wrong for each active client as of {practice.today}, until it is "
-            "put right. Tick a gap to dismiss it (a false alarm, or dealt with outside the "
-            "notes): it is not shown again.",
+            "put right, and every risk item whatever the client's status. Tick a gap to "
+            "dismiss it (a false alarm, or dealt with outside the notes): it is not shown "
+            "again. A risk item is never dismissed: it closes when a later session records "
+            "that item at 0.",
             "\n".join(gaps) if gaps else "No open gaps.",
             "## Recent alerts", f"Feedback-gap alerts for {describe(period)}."]
     if not alerts:

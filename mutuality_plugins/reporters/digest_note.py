@@ -58,13 +58,20 @@ def _most_urgent_first(listed: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(listed, key=lambda item: urgency(item["rule"], item["severity"]))
 
 
+def _with_status(gap: dict[str, Any]) -> str:
+    """The gap's client, with their status when they are not active (a risk item)."""
+    status = gap.get("client_status", "active")
+    return gap["client"] if status == "active" else f"{gap['client']} ({status})"
+
+
 def _gaps(data: dict[str, Any]) -> str:
     """What was still wrong at the week's end, and what was put right during it."""
     parts = ["## Open gaps"]
     if data["gaps_open"]:
-        parts.append("What was still wrong for each active client at the week's end:")
+        parts.append("What was still wrong at the week's end, for each active client (and "
+                     "every risk item, whatever the client's status):")
         parts.append("\n".join(
-            f"- **{words(gap['client'])}** ({gap['severity']}): {words(gap['message'])}; "
+            f"- **{words(_with_status(gap))}** ({gap['severity']}): {words(gap['message'])}; "
             f"open since {gap['opened']}, last {wikilink(gap['notes'][-1])}"
             for gap in _most_urgent_first(data["gaps_open"])))
     else:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from ..dismissals import id_mark
-from ..model import Gap, first_and_last, open_count
+from ..model import RISK_ITEM, Gap, first_and_last, open_count
 from ..practice import ACTIVE, Practice
 from .markdown import note_name, wikilink, words
 from .plain import as_json, count, printable
@@ -61,7 +61,8 @@ def render_text(practice: Practice, gaps: Sequence[Gap], *, all_clients: bool,
 def _left_out(practice: Practice, all_clients: bool, include_dismissed: bool) -> list[str]:
     """What the view leaves out (clients not seen any more, dismissed gaps), and how
     to see it: no open gap goes unmentioned."""
-    every = practice.listed_gaps(all_clients=True, include_dismissed=True)
+    every = [gap for gap in practice.listed_gaps(all_clients=True, include_dismissed=True)
+             if gap.rule != RISK_ITEM]  # listed whatever the status or a dismissal
     not_seen = [] if all_clients else [
         gap for gap in every if practice.statuses.get(gap.client, ACTIVE) != ACTIVE]
     dismissed = [] if include_dismissed else [
@@ -72,7 +73,9 @@ def _left_out(practice: Practice, all_clients: bool, include_dismissed: bool) ->
         why = ("a client note says the work has ended" if status == "closed" else
                f"no session in the last {practice.settings.inactive_after_days} days")
         of_them = sum(gap.id in practice.dismissed for gap in not_seen)
-        notes.append(f"{practice.client} is {status} ({why}), so their gaps are not listed: "
+        other = " other" if any(gap.rule == RISK_ITEM for gap in practice.gaps) else ""
+        notes.append(f"{practice.client} is {status} ({why}), so their{other} gaps are not "
+                     "listed: "
                      + (f"{count(len(not_seen), 'gap')} open"
                         + (f", {of_them} of them dismissed" if of_them else "")
                         + "; add --all-clients to see them." if not_seen else "none is open."))
@@ -105,8 +108,10 @@ def checklist(practice: Practice) -> list[str]:
         for gap in client_gaps:
             linked, left_out = first_and_last(gap.notes)
             box = "[x]" if gap.id in practice.unrecorded_ticks else "[ ]"
+            status = practice.statuses.get(gap.client, ACTIVE)
+            client = f"{gap.client} ({status})" if status != ACTIVE else gap.client
             lines.append(
-                f"- {box} **{words(gap.client)}** ({gap.severity}): {words(gap.message)}; "
+                f"- {box} **{words(client)}** ({gap.severity}): {words(gap.message)}; "
                 f"{how_long(gap, practice.today)}. Notes: "
                 f"{', '.join(wikilink(path) for path in linked)} "
                 f"{left_out + ' ' if left_out else ''}{id_mark(gap)}")

@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from ..measures.outcome import CLASSES, Outcome, outcomes
+from ..measures.reading import score_text
 from ..model import Measure, Session
 from .markdown import Markup, mermaid_label, table, wikilink, words
 
@@ -65,9 +66,11 @@ def client_section(courses: Sequence[Mapping[str, Any]], measures: Mapping[str, 
     lines = [heading]
     for course in courses:
         measure = measures[course["measure"]]
-        previous = "" if course["previous"] is None else f", previous {course['previous']:g}"
-        lines.append(f"- **{words(measure.label)}**: intake {course['intake']:g} "
-                     f"({course['intake_date']}){previous}, latest {course['latest']:g} "
+        intake, latest = (score_text(course[which]) for which in ("intake", "latest"))
+        previous = "" if course["previous"] is None else \
+            f", previous {score_text(course['previous'])}"
+        lines.append(f"- **{words(measure.label)}**: intake {intake} "
+                     f"({course['intake_date']}){previous}, latest {latest} "
                      f"({course['latest_date']}): {course['in_words']}.")
     parts = ["\n".join(lines)]
     parts += [chart(measures[course["measure"]], course["scores"]) for course in courses
@@ -80,20 +83,20 @@ def chart(measure: Measure, scores: Sequence[Mapping[str, Any]]) -> str:
     """A Mermaid line of the measure's latest totals (the cutoff as a second line): not
     every Obsidian draws every chart, so the numbers are in a table beside it."""
     shown = scores[-CHARTED:]
-    labels = ", ".join(f'"{mermaid_label(score["date"][5:])}"' for score in shown)
-    lines = [f"    line {_list([_number(score['total']) for score in shown])}"]
+    labels = ", ".join(f'"{label}"' for label in _day_labels([s["date"] for s in shown]))
+    lines = [f"    line {_list([score_text(score['total']) for score in shown])}"]
     said = f"{measure.label}, {measure.better} is better"
     if measure.cutoff is not None:
-        lines.append(f"    line {_list([_number(measure.cutoff)] * len(shown))}")
-        said += f", second line the cutoff {measure.cutoff:g}"
+        lines.append(f"    line {_list([score_text(measure.cutoff)] * len(shown))}")
+        said += f", second line the cutoff {score_text(measure.cutoff)}"
     if len(shown) < len(scores):
         said += f", the latest {len(shown)} of {len(scores)}"
     return "\n".join([
         "```mermaid", "xychart-beta",
         f'    title "{mermaid_label(said)}"',
         f"    x-axis [{labels}]",
-        f'    y-axis "{mermaid_label(measure.label)}" {_number(measure.lowest)} --> '
-        f"{_number(measure.highest)}",
+        f'    y-axis "{mermaid_label(measure.label)}" {score_text(measure.lowest)} --> '
+        f"{score_text(measure.highest)}",
         *lines, "```"])
 
 
@@ -105,15 +108,25 @@ def scores_table(courses: Sequence[Mapping[str, Any]], measures: Mapping[str, Me
     for column, course in enumerate(courses):
         for score in course["scores"][-CHARTED:]:
             dates[score["note"]] = score["date"]
-            cells[score["note"], column] = f"{score['total']:g}"
+            cells[score["note"], column] = score_text(score["total"])
     notes = sorted(dates, key=lambda note: (dates[note], note))
     return table(["date", *(measures[course["measure"]].label for course in courses), "note"],
                  [[dates[note], *(cells.get((note, column), "") for column in range(len(courses))),
                    Markup(wikilink(note))] for note in notes])
 
 
-def _number(value: float) -> str:
-    return f"{value:g}"
+def _day_labels(days: Sequence[str]) -> list[str]:
+    """One label a session, each different (a chart puts equal labels at one place):
+    ``11-20`` within one year, ``2026-11-20`` across years, a second session of a day
+    numbered."""
+    short = len({day[:4] for day in days}) == 1
+    seen: Counter[str] = Counter()
+    labels = []
+    for day in days:
+        label = day[5:] if short else day
+        seen[label] += 1
+        labels.append(label if seen[label] == 1 else f"{label} {seen[label]}")
+    return labels
 
 
 def _list(values: Sequence[str]) -> str:

@@ -16,6 +16,7 @@ from typing import Any
 
 from ..hookspecs import hookimpl
 from ..measures.outcome import IMPROVED, RELIABLY_DETERIORATED, change, class_of
+from ..measures.reading import score_text
 from ..model import (
     EACH_MEASURE,
     EACH_RISK_ITEM,
@@ -39,9 +40,9 @@ def _course(measure: Measure, sessions: Sequence[Session], index: int) -> str:
     """The course from intake to session ``index``, as the therapist reads it."""
     intake, total = (sessions[at].scores[measure.name] for at in (0, index))
     moved = change(intake, total)
-    how = f"{'up' if moved > 0 else 'down'} {abs(moved):g} from" if moved else "as at"
-    return (f"{measure.label} {total:g} at its {_ordinal(index + 1)} score, {how} "
-            f"{intake:g} at intake ({sessions[0].date})")
+    how = f"{'up' if moved > 0 else 'down'} {score_text(abs(moved))} from" if moved else "as at"
+    return (f"{measure.label} {score_text(total)} at its {_ordinal(index + 1)} score, {how} "
+            f"{score_text(intake)} at intake ({sessions[0].date})")
 
 
 def _ordinal(number: int) -> str:
@@ -53,24 +54,26 @@ def _ordinal(number: int) -> str:
 def deteriorated(client: str, sessions: Sequence[Session], settings: Mapping[str, Any],
                  first: int) -> Iterator[Holding]:
     measure: Measure = settings["measure"]
+    reliable = score_text(measure.reliable_change or 0)
     for index in range(max(first, 1), len(sessions)):
         if _class_at(measure, sessions, index) == RELIABLY_DETERIORATED:
             yield Holding(sessions[index], measure.name, "alert",
                           f"{_course(measure, sessions, index)}: reliably worse (by "
-                          f"{measure.reliable_change:g} or more); ask the client what has "
-                          "been getting worse", (sessions[0].path, sessions[index].path))
+                          f"{reliable} or more); ask the client what has been getting worse",
+                          (sessions[0].path, sessions[index].path))
 
 
 def not_on_track(client: str, sessions: Sequence[Session], settings: Mapping[str, Any],
                  first: int) -> Iterator[Holding]:
     measure: Measure = settings["measure"]
     needed = settings["sessions"]
+    reliable = score_text(measure.reliable_change or 0)
     for index in range(max(first, needed - 1), len(sessions)):
         if _class_at(measure, sessions, index) not in IMPROVED:
             yield Holding(sessions[index], measure.name, "warning",
                           f"not on track: {_course(measure, sessions, index)}, short of a "
-                          f"reliable improvement ({measure.reliable_change:g}); ask the client "
-                          "what could help more", (sessions[0].path, sessions[index].path),
+                          f"reliable improvement ({reliable}); ask the client what could help "
+                          "more", (sessions[0].path, sessions[index].path),
                           raises=index == needed - 1)
 
 
@@ -81,8 +84,8 @@ def risk_item(client: str, sessions: Sequence[Session], settings: Mapping[str, A
         score = session.risks[risk.name]
         if score > 0:
             yield Holding(session, risk.name, "alert",
-                          f"{risk.label or risk.name} answered {score:g} of {risk.highest}: a "
-                          "risk item above 0; follow it up with the client",
+                          f"{risk.label or risk.name} answered {score_text(score)} of "
+                          f"{risk.highest}: a risk item above 0; follow it up with the client",
                           (session.path,))
 
 
