@@ -62,7 +62,7 @@ def no_sessions(vault: str, problems: int = 0) -> str:
     ``problems``: how many of its notes could not be used."""
     if problems:
         return (f"no session note in {vault} could be used: {count(problems, 'note')} "
-                f"{'was' if problems == 1 else 'were'} left out (a session note names a "
-                "`client` in its properties and has a date)")
+                f"{'was' if problems == 1 else 'were'} left out: `mutuality scan` says "
+                "why")
     return (f"no session notes found in {vault}: a session note names a `client` in its "
             "properties")

@@ -698,8 +698,8 @@ def test_the_command_that_lists_the_warnings_loads_the_same_plugins(vault, tmp_p
 def test_a_vault_whose_sessions_all_have_problems_says_so(vault):
     vault.write("RM-07.md", note("client: RM-07\ndate: 2026-13-01"))
     assert run("gaps", vault).stdout == (
-        f"no session note in {vault} could be used: 1 note was left out (a session note names "
-        "a `client` in its properties and has a date)\n")
+        f"no session note in {vault} could be used: 1 note was left out: `mutuality scan` says "
+        "why\n")
 
 
 def test_watch_tells_of_a_note_that_cannot_be_used_once(vault):
