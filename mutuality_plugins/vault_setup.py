@@ -81,9 +81,9 @@ def default_config(rules: Iterable[Rule], measures: Iterable[Measure] = ()) -> s
         about = " ".join(rule.description.split())  # one comment line, whatever it holds
         lines += ["", f"[rules.{rule.name}]  # {about}", "# enabled = true"]
         lines += [f"# {key} = {_toml(value)}" for key, value in rule.settings.items()]
-    lines += ["", "# Measures: the clinical cutoff and the reliable change of each (the",
-              "# published values); a measure without a reliable change has no class."]
-    for measure in measures:
+    lines += ["", "# Outcome measures: the clinical cutoff and the reliable change of each",
+              "# (the published values). The session rating's cutoff is alliance-low's."]
+    for measure in (measure for measure in measures if measure.reliable_change is not None):
         lines += ["", f"[measures.{measure.name}]  # {' '.join(measure.called.split())}"]
         lines += [f"# {key} = {_toml(value)}" for key in MEASURE_SETTINGS
                   if (value := getattr(measure, key)) is not None]

@@ -114,7 +114,7 @@ def test_the_default_config_written_by_init_reads_back_as_the_defaults(tmp_path)
 def test_the_default_config_names_each_measures_published_values(tmp_path):
     text = default_config(RULES, BUILT_IN_MEASURES)
     assert "[measures.phq9]  # PHQ-9\n# cutoff = 10\n# reliable_change = 6\n" in text
-    assert "[measures.srs]  # Session Rating Scale\n# cutoff = 36\n\n" in text  # no class
+    assert "[measures.srs]" not in text  # no class: its cutoff is alliance-low's
     settings = with_measures(settings_from(tmp_path, text), BUILT_IN_MEASURES)
     assert settings.measures == BUILT_IN_MEASURES
     uncommented = text.replace("# reliable_change = 6", "reliable_change = 5")
