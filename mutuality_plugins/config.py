@@ -11,7 +11,7 @@ from typing import Any
 
 from .errors import MutualityError
 from .files import read_regular
-from .model import Measure, Rule
+from .model import SRS, Measure, Rule
 
 CONFIG_NAME = "mutuality.toml"
 
@@ -217,6 +217,20 @@ def with_measures(settings: Settings, declared: Iterable[Measure]) -> Settings:
         chosen = _checked_table(dict(written), defaults, f"measures.{measure.name}", source,
                                 "is not a setting of a measure (it has cutoff and "
                                 "reliable_change)", counts=True)
+        where = f"{source}: `measures.{measure.name}"
+        if "reliable_change" in written and measure.reliable_change is None:
+            raise ConfigError(f"{where}.reliable_change`: {measure.called} has no reliable "
+                              "change, so no class and no outcome rules")
+        if "reliable_change" in written and chosen["reliable_change"] <= 0:
+            raise ConfigError(f"{where}.reliable_change` should be a number above 0")
+        if "cutoff" in written and measure.name == SRS:
+            raise ConfigError(f"{where}.cutoff`: the session rating's cutoff is alliance-low's: "
+                              "set it under [rules.alliance-low]")
+        if "cutoff" in written and measure.cutoff is None:
+            raise ConfigError(f"{where}.cutoff`: {measure.called} has no clinical cutoff")
+        if "cutoff" in written and not measure.lowest <= chosen["cutoff"] <= measure.highest:
+            raise ConfigError(f"{where}.cutoff` should be a total {measure.called} can have, "
+                              f"from {measure.lowest:g} to {measure.highest:g}")
         measures.append(replace(measure, **{key: chosen[key] for key in written}))
     return replace(settings, measures=tuple(measures))
 

@@ -148,6 +148,8 @@ def _is_score(value: Any, lowest: float = -math.inf, highest: float = math.inf) 
             and not math.isnan(value) and lowest <= value <= highest)
 
 
+# What mutuality reads itself in every note: never a measure's.
+OWN_PROPERTIES = frozenset({"client", "date", "feedback_invited", "feedback", "tags", "status"})
 # The items of a measure, at most: questionnaires have tens (the longest in use, a
 # few hundred); each is read in every session note.
 MOST_ITEMS = 500
@@ -165,6 +167,10 @@ def _measure(measure: Measure) -> str | None:
         return (f"{measure.name!r} should name its properties (items, total, risk items) "
                 "once each, in lowercase letters, digits, - and _ (a note's property names "
                 "are read lowercased)")
+    if not OWN_PROPERTIES.isdisjoint(names):
+        return (f"{measure.name!r} should not read "
+                f"{', '.join(sorted(OWN_PROPERTIES.intersection(names)))}: mutuality reads "
+                "those itself")
     if measure.items and measure.item_list:
         return f"{measure.name!r} should give its items one property each or as a list, not both"
     if measure.item_list and not (type(measure.item_count) is int
@@ -190,11 +196,11 @@ def _measure(measure: Measure) -> str | None:
                 NAME.fullmatch(str(risk.name)) and type(risk.highest) is int
                 and risk.highest > 0 and (risk.item is None or (
                     type(risk.item) is int and 1 <= risk.item <= measure.number_of_items
-                    and measure.item_list is not None
+                    and measure.item_list is not None and measure.item_lowest == 0
                     and risk.highest == measure.item_highest))):
             return (f"{measure.name!r} has a risk item that should be a RiskItem with a "
                     "name and a highest score from 1; one of the items gives its place in "
-                    "the measure's list of items, and has the items' highest score")
+                    "the measure's list of items, scored from 0 to the items' highest")
     if not is_utf8(measure.label or measure.name) or not is_utf8(measure.title or ""):
         return f"{measure.name!r} should have its label and title as text"
     return None

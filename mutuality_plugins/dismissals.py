@@ -24,11 +24,12 @@ from pathlib import Path
 
 from .errors import MutualityError, NoteProblem
 from .files import os_reason, read_in_vault, stat_in_vault
-from .model import Gap, ScanResult
+from .model import RISK_ITEM, Gap, ScanResult
 from .practice import Practice, PracticeBuilder
 from .reading.front_matter import load_properties, split_front_matter
 from .reading.note import decode
 from .reporters.markdown import generated_note, table, table_row
+from .reporters.plain import count
 from .writer import (
     DISMISSED_NOTE,
     MARKER_KEY,
@@ -261,6 +262,12 @@ def with_ticks(practice: Practice, recorded: Recorded, leftovers: Leftovers | No
         return replace(practice, unrecorded_ticks=frozenset(ticks),
                        dismissals_trouble=recorded.trouble), False
     gaps = {gap.id: gap for gap in practice.gaps}
+    risks = [gap_id for gap_id in ticks if gap_id in gaps and gaps[gap_id].rule == RISK_ITEM]
+    if risks:  # left unticked when Alerts.md is written again
+        say(f"warning: {count(len(risks), 'risk item')} ticked in Alerts.md "
+            f"{'is' if len(risks) == 1 else 'are'} not dismissed: a risk item closes when a "
+            "later session records that item at 0")
+        ticks = {gap_id: tick for gap_id, tick in ticks.items() if gap_id not in risks}
     added = [gap_id for gap_id, tick in ticks.items() if dismissals.add(
         gap_id, today, *((gaps[gap_id].client, gap_summary(gaps[gap_id])) if gap_id in gaps
                          else (tick.client, tick.said)))]

@@ -111,6 +111,10 @@ class Practice:
         return listed(self.gaps, self.statuses, self.dismissed, all_clients=all_clients,
                       include_dismissed=include_dismissed)
 
+    def is_dismissed(self, gap: Gap) -> bool:
+        """Whether the therapist dismissed the gap: a risk item never is (SPEC 9)."""
+        return gap.rule != RISK_ITEM and gap.id in self.dismissed
+
     def gaps_on(self, day: date) -> tuple[Gap, ...]:
         """Every gap open as of ``day`` (no later than today), as :attr:`gaps` is today."""
         if day >= self.today:

@@ -53,7 +53,7 @@ def as_text(result: ScanResult, vault: str, today: dt.date) -> str:
                       f"{'looks' if noted == 1 else 'look'} wrong:"]
         lines += [f"  {warning.path}: {warning.message}" for warning in warnings]
     if not result.sessions:
-        lines += ["", no_sessions(vault)]
+        lines += ["", no_sessions(vault, len(result.problems))]
     return "\n".join(printable(line) for line in lines)
 
 

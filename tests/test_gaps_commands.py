@@ -306,7 +306,7 @@ def test_a_row_is_added_in_the_columns_the_therapist_arranged_and_counts(vault):
     (vault / DISMISSED_MD).write_text(edited)
     ok(run("dismiss", vault, gap_b["id"]))
     after = (vault / DISMISSED_MD).read_text()
-    assert f"| {gap_b['id']} | B | {dt.date.today()} |" in after
+    assert f"| {gap_b['id']} | B | {TODAY} |" in after
     assert after.index(gap_b["id"]) < after.index("```")
     assert listed(vault) == []
 
@@ -375,7 +375,7 @@ def test_a_tick_recorded_as_of_another_day_is_dismissed_today_and_can_be_undone(
     ok(run("gaps", vault, "--as-of", "2026-10-01"))
     kept = (vault / DISMISSED_MD).read_text()
     [row] = [line for line in kept.splitlines() if "| A |" in line]
-    assert row.startswith(f"| {dt.date.today()} |")  # the day it was dismissed
+    assert row.startswith(f"| {TODAY} |")  # the day it was dismissed
     assert "- [x] **A**" not in (vault / ALERTS_MD).read_text()  # Alerts.md, as of today
     (vault / DISMISSED_MD).write_text(kept.replace(row + "\n", ""))
     assert [g["client"] for g in listed(vault)] == ["A"]  # undone, and stays undone
@@ -390,8 +390,8 @@ def test_a_tick_recorded_by_a_command_about_another_client_names_its_client(vaul
     (vault / ALERTS_MD).write_text(text.replace("- [ ] **A**", "- [x] **A**"))
     ok(run("gaps", vault, "--client", "B"))
     row = next(line for line in (vault / DISMISSED_MD).read_text().splitlines()
-               if line.startswith(f"| {dt.date.today()}"))
-    assert row.startswith(f"| {dt.date.today()} | A | not invited to give feedback for 3 ")
+               if line.startswith(f"| {TODAY}"))
+    assert row.startswith(f"| {TODAY} | A | not invited to give feedback for 3 ")
 
 
 def test_while_the_note_of_dismissals_is_broken_no_note_showing_gaps_is_written(vault):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import pytest
 from hypothesis import given
@@ -85,6 +86,7 @@ def test_items_that_disagree_with_the_total_are_a_problem_saying_both():
     ("phq9_item9: 4", "phq9_item9 should be a whole number from 0 to 3"),
     ("phq9_item9: 1.5", "phq9_item9 should be a whole number from 0 to 3"),  # never rounded
     ("ors_total: 23,5", "ors_total should be a number from 0 to 40, with a decimal point: 23.5"),
+    ("phq9_item9: 2,0", "phq9_item9 should be a whole number from 0 to 3"),
 ])
 def test_a_score_out_of_range_or_not_a_number_is_a_problem(written, problem):
     assert scores_of(written) == f"problem: {problem}"
@@ -311,6 +313,11 @@ def test_the_outcome_rules_can_be_turned_off_and_measures_changed_in_the_setting
 
 
 @pytest.mark.parametrize("written, says", [
+    ("[measures.phq9]\nreliable_change = 0\n", "reliable_change` should be a number above 0"),
+    ("[measures.srs]\nreliable_change = 5\n", "Session Rating Scale has no reliable change"),
+    ("[measures.srs]\ncutoff = 34\n", "the session rating's cutoff is alliance-low's"),
+    ("[measures.ors]\ncutoff = 45\n", "should be a total Outcome Rating Scale can have, from "
+                                       "0 to 40"),
     ("[measures.k10]\ncutoff = 20\n", "`measures.k10` is not a measure mutuality knows"),
     ("[measures.phq9]\nreliable = 5\n", "`measures.phq9.reliable` is not a setting of a measure"),
     ("[measures.phq9]\ncutoff = \"ten\"\n", "`measures.phq9.cutoff` should be a number"),
@@ -318,7 +325,7 @@ def test_the_outcome_rules_can_be_turned_off_and_measures_changed_in_the_setting
 ])
 def test_a_wrong_measure_setting_is_one_line_naming_it(vault, written, says):
     vault.write("mutuality.toml", written)
-    with pytest.raises(ConfigError, match=says.replace(".", r"\.")):
+    with pytest.raises(ConfigError, match=re.escape(says)):
         with_measures(load_settings(vault.root), BUILT_IN_MEASURES)
     result = run("alerts", vault)
     assert result.exit_code == 2 and says in result.stderr
@@ -434,7 +441,18 @@ def test_a_risk_item_is_never_dismissed(vault):
     recorded = read_dismissals(vault.root, "Mutuality")
     recorded.add(gap["id"], TODAY, "A", "risk")
     write_dismissals(vault.root, "Mutuality", recorded, None)
-    assert [g["id"] for g in gaps(vault) if g["rule"] == "risk-item"] == [gap["id"]]
+    [still] = [g for g in gaps(vault) if g["rule"] == "risk-item"]
+    assert (still["id"], still["dismissed"]) == (gap["id"], False)
+    assert "(dismissed)" not in ok(run("gaps", vault))
+    # Ticked in Alerts.md: not recorded, said so, and unticked when it is written again.
+    ok(run("alerts", vault, "--write"))
+    alerts_md = vault / "Mutuality" / "Alerts.md"
+    alerts_md.write_text(alerts_md.read_text().replace("- [ ]", "- [x]"))
+    before = (vault / "Mutuality" / "Dismissed gaps.md").read_text()
+    result = run("alerts", vault, "--write")
+    assert "1 risk item ticked in Alerts.md is not dismissed" in result.stderr
+    assert (vault / "Mutuality" / "Dismissed gaps.md").read_text() == before
+    assert "- [ ]" in alerts_md.read_text() and "- [x]" not in alerts_md.read_text()
 
 
 def test_a_closed_clients_risk_item_is_listed_and_the_rest_said_left_out(vault):
@@ -475,3 +493,28 @@ def test_charts_label_each_session_apart_and_write_numbers_plainly(vault):
     assert '    x-axis ["2025-11-20", "2026-11-20", "2026-11-20 2"]' in drawn
     assert "    line [1234567, 20.5, 21]" in drawn
     assert "e+" not in drawn
+
+
+def test_a_past_weeks_digest_gives_each_client_their_status_in_that_week(vault):
+    weekly(vault, "A", ["phq9_item9: 1", None])  # 7 and 14 September, then no session
+    digest = json.loads(ok(run("digest", vault, "--week", "2026-W38", "--format", "json")))
+    [risk] = [gap for gap in digest["gaps_open"] if gap["rule"] == "risk-item"]
+    assert risk["client_status"] == "active"  # inactive today, not in that week
+    assert "(inactive)" not in ok(run("digest", vault, "--week", "2026-W38"))
+    now = json.loads(ok(run("digest", vault, "--format", "json")))
+    assert [gap["client_status"] for gap in now["gaps_open"]
+            if gap["rule"] == "risk-item"] == ["inactive"]
+
+
+def test_the_srs_chart_draws_alliance_lows_cutoff(vault):
+    weekly(vault, "A", ["srs_total: 35", "srs_total: 37"])
+    vault.write("mutuality.toml", "[rules.alliance-low]\ncutoff = 34\n")
+    note = ok(run("digest", vault, "--week", "2026-W38"))
+    assert "    line [34, 34]" in note and "the cutoff 34" in note
+
+
+def test_settings_are_written_with_every_digit():
+    from mutuality_plugins.measures.reading import score_text
+
+    assert [score_text(value) for value in (4.25, 0.35, 40.0, -0.0, 1234567.0, -0.5)] == [
+        "4.25", "0.35", "40", "0", "1234567", "-0.5"]

@@ -421,9 +421,12 @@ def test_a_plugin_measure_takes_its_cutoff_from_the_settings(vault):
      "mutuality has a measure that uses 'phq9-item9'"),
     ('Measure("m", "M", "m_total", 10, items="m_a")', "as tuples"),
     ('Measure("m", "M", "M_Total", 10)', "lowercase"),
+    ('Measure("m", "M", "date", 10)', "should not read date: mutuality reads those itself"),
+    ('Measure("m", "M", "m_total", 50, item_list="m_i", item_count=2, item_lowest=1, '
+     'item_highest=5, risk_items=(RiskItem("m-r", "m_r", 5, item=2),))', "scored from 0"),
     ('Measure("m", "M", "m_total", 10, reliable_change=0.0)', "(above 0)"),
     ('Measure("m", "M", "m_total", 10, item_list="m_i", item_count=2, item_highest=3, '
-     'risk_items=(RiskItem("m-r", "m_r", 1, item=2),))', "the items' highest score"),
+     'risk_items=(RiskItem("m-r", "m_r", 1, item=2),))', "to the items' highest"),
 ])
 def test_a_measure_that_does_not_fit_together_is_its_plugins_named_failure(vault, tmp_path,
                                                                              declared, why):
@@ -434,6 +437,18 @@ def test_a_measure_that_does_not_fit_together_is_its_plugins_named_failure(vault
     result = run("--hooks-dir", tmp_path, "scan", vault, "--format", "json")
     assert result.exit_code == 1 and "odd_measure" in result.stderr and why in result.stderr
     assert json.loads(result.stdout)["sessions"] == 1  # the rest goes on
+
+
+def test_a_plugin_extractor_cannot_hide_a_risk_item(vault, tmp_path):
+    """The highest score of a risk item any source gives is the one read."""
+    (tmp_path / "zeroes.py").write_text(
+        "from mutuality_plugins import Feedback, hookimpl\n\n@hookimpl\n"
+        "def mutuality_extract_feedback(note):\n"
+        "    return Feedback(risks={'phq9-item9': 0}, scores={'phq9': 3})\n")
+    vault.session("A/2026-11-20 A.md", client="A", phq9_item9=3, phq9_total=14)
+    gaps = json.loads(ok(run("--hooks-dir", tmp_path, "gaps", vault, "--format", "json")))
+    assert [(g["rule"], g["detail"]) for g in gaps] == [("risk-item", "phq9-item9")]
+    assert "answered 3 of 3" in gaps[0]["message"]
 
 
 def fake_program(folder, name, log):

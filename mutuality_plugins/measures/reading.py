@@ -119,23 +119,26 @@ def _number(properties: Mapping[str, Any], name: str, lowest: float, highest: fl
     ):
         kind = "whole number" if whole else "number"
         raise NoteProblem(f"{name} should be a {kind} from {score_text(lowest)} to "
-                          f"{score_text(highest)}{_how_to_write(value)}")
+                          f"{score_text(highest)}{_how_to_write(value, whole)}")
     return value
 
 
-def _how_to_write(value: Any) -> str:
+def _how_to_write(value: Any, whole: bool = False) -> str:
     """What is wrong with a number written as text: quotes, or a decimal comma."""
     if not isinstance(value, str) or not _A_NUMBER.fullmatch(value.strip()):
         return ""
+    if whole and any(mark in value for mark in ",."):
+        return ""  # not a whole number, however written
     if "," in value:
         return f", with a decimal point: {value.strip().replace(',', '.')}"
     return ", written without quotes"
 
 
 def score_text(score: float) -> str:
-    """A score as a person writes it: ``23.5``, ``40``, ``1234567``, never ``1.2e+06``."""
-    text = f"{score:.1f}".removeprefix("-" if abs(score) < 0.05 else "")
-    return text.removesuffix(".0")
+    """A score or a setting as a person writes it, every digit kept: ``23.5``, ``40``,
+    ``4.25``, ``1234567``, never ``1.2e+06``."""
+    text = format(Decimal(repr(float(score))) + 0, "f")  # + 0 drops -0
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _and(names: list[str]) -> str:

@@ -186,8 +186,8 @@ def session_from(
         for name, score in answer.scores.items():
             if name not in scores:
                 scores[name] = rounded(score)
-        for name, score in answer.risks.items():
-            risks.setdefault(name, score)
+        for name, score in answer.risks.items():  # never hidden: the highest recorded
+            risks[name] = max(score, risks.get(name, score))
         for item in answer.items:
             item = item.normalized()
             if not item.theme:

@@ -117,9 +117,10 @@ LOOKS_LIKE_A_SESSION = (
     "the client's id if it is one"
 )
 SESSION_SIGNS_IN_A_CLIENT_NOTE = (
-    "this client note (it has a `status`) holds what a session note has (feedback_invited, "
-    "a feedback tag or a score), which mutuality reads only in session notes: write it in "
-    "the note of the session it came from (an intake score in the first session's note)"
+    "this note has a `status` and no `client`, so it is read as a client note, yet it "
+    "holds what a session note has (feedback_invited, a feedback tag or a score), which "
+    "mutuality reads only in session notes: write it in the note of the session it came "
+    "from (an intake score in the first session's note), or add `client:` if this is one"
 )
 
 

@@ -132,8 +132,8 @@ def digest_data(practice: Practice, period: Period) -> dict[str, Any]:
         ],
         "outcomes": measured["by_client"],
         "outcome_classes": measured["practice"],
-        "gaps_open": [gap_json(practice, gap) for gap in gaps_open],
-        "gaps_closed": [gap_json(practice, gap) for gap in gaps_closed],
+        "gaps_open": [gap_json(practice, gap, statuses) for gap in gaps_open],
+        "gaps_closed": [gap_json(practice, gap, statuses) for gap in gaps_closed],
         "trend": {
             client: [
                 {"week": names[monday], "sessions": len(own_by_week[monday].get(client, [])),

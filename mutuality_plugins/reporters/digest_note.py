@@ -6,10 +6,11 @@ type, so each chart has its numbers in a table beside it.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from ..model import BY_CLIENT, FeedbackItem, Period, urgency
+from ..model import BY_CLIENT, SRS, FeedbackItem, Period, urgency
 from ..practice import Practice
 from .markdown import CALLOUTS, callout, generated_note, mermaid_label, table, wikilink, words
 from .outcomes import client_section, practice_lines
@@ -128,6 +129,10 @@ def _outcomes(practice: Practice, data: dict[str, Any]) -> str:
     if lines:
         parts.append("\n".join(["The practice:", *lines]))
     by_name = {measure.name: measure for measure in measures}
+    if SRS in by_name:  # its chart's line is alliance-low's cutoff, as the alerts use
+        alliance = practice.settings.rules.get("alliance-low", {})
+        by_name[SRS] = replace(by_name[SRS], cutoff=float(alliance.get("cutoff",
+                                                                       by_name[SRS].cutoff)))
     for client, courses in data["outcomes"].items():
         parts.append(client_section(courses, by_name, f"### {words(client)}, measures"))
     return "\n\n".join(parts)

@@ -7,7 +7,7 @@ serious gap first; each gap with how long it has been open and the note to open.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 from ..dismissals import id_mark
@@ -50,7 +50,7 @@ def render_text(practice: Practice, gaps: Sequence[Gap], *, all_clients: bool,
         status = practice.statuses.get(client, ACTIVE)
         lines += ["", client if status == ACTIVE else f"{client} ({status})"]
         for gap in client_gaps:
-            dismissed = " (dismissed)" if gap.id in practice.dismissed else ""
+            dismissed = " (dismissed)" if practice.is_dismissed(gap) else ""
             lines.append(f"  [{gap.severity}] {gap.message}{dismissed}")
             lines.append(f"      {how_long(gap, today)}; latest note {note_name(gap.notes[-1])}; "
                          f"id {gap.id}")
@@ -66,13 +66,13 @@ def _left_out(practice: Practice, all_clients: bool, include_dismissed: bool) ->
     not_seen = [] if all_clients else [
         gap for gap in every if practice.statuses.get(gap.client, ACTIVE) != ACTIVE]
     dismissed = [] if include_dismissed else [
-        gap for gap in every if gap.id in practice.dismissed and gap not in not_seen]
+        gap for gap in every if practice.is_dismissed(gap) and gap not in not_seen]
     notes = []
     status = practice.statuses.get(practice.client or "", ACTIVE)
     if practice.client is not None and status != ACTIVE and not all_clients:
         why = ("a client note says the work has ended" if status == "closed" else
                f"no session in the last {practice.settings.inactive_after_days} days")
-        of_them = sum(gap.id in practice.dismissed for gap in not_seen)
+        of_them = sum(practice.is_dismissed(gap) for gap in not_seen)
         other = " other" if any(gap.rule == RISK_ITEM for gap in practice.gaps) else ""
         notes.append(f"{practice.client} is {status} ({why}), so their{other} gaps are not "
                      "listed: "
@@ -94,10 +94,13 @@ def render_json(practice: Practice, gaps: Sequence[Gap]) -> str:
     return as_json([gap_json(practice, gap) for gap in gaps])
 
 
-def gap_json(practice: Practice, gap: Gap) -> dict[str, object]:
-    """A gap as JSON shows it, wherever: whether it is dismissed, and its client's status."""
-    return {**gap.as_json(gap.id in practice.dismissed),
-            "client_status": practice.statuses.get(gap.client, ACTIVE)}
+def gap_json(practice: Practice, gap: Gap,
+             statuses: Mapping[str, str] | None = None) -> dict[str, object]:
+    """A gap as JSON shows it, wherever: whether it is dismissed, and its client's status
+    (today's, or in ``statuses``: as of another day)."""
+    statuses = practice.statuses if statuses is None else statuses
+    return {**gap.as_json(practice.is_dismissed(gap)),
+            "client_status": statuses.get(gap.client, ACTIVE)}
 
 
 def checklist(practice: Practice) -> list[str]:
