@@ -67,7 +67,8 @@ def mutuality_extract_feedback(note: Note, settings: Settings) -> Feedback | Non
     that gives a field (quote, phrase, response, by) wins, later answers only fill
     fields still absent. A session is invited when any answer says so. The first
     total given of a measure (``scores``, or ``srs_total`` for the Session Rating
-    Scale), and the first score of a risk item (``risks``), is used.
+    Scale) is used, and the highest score given of a risk item (``risks``): no
+    source can hide one.
 
     :param note: the note; ``note.properties`` its properties: the front-matter,
         with names lowercased (``Client`` is ``client``), and Dataview inline fields
