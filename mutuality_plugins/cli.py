@@ -12,6 +12,7 @@ from typing import IO, Any, TypeVar
 import click
 
 from . import scan_summary
+from .brief import brief_data, brief_markdown
 from .dismissals import gap_summary, read_dismissals, write_dismissals
 from .errors import MutualityError, OutputUnwritten, describe
 from .invocation import Invocation
@@ -441,6 +442,29 @@ def gaps(invocation: Invocation, vault: Path, as_of: date | None, client: str | 
     else:
         output = gap_reports.render_text(practice, shown, all_clients=all_clients,
                                          include_dismissed=include_dismissed)
+    _echo_results(invocation, vault, practice, output, output_format, config_file)
+
+
+@cli.command()
+@vault_argument
+@click.argument("client")
+@as_of_option
+@_format_option("markdown", "json")
+@config_option
+@click.pass_obj
+def prepare(invocation: Invocation, vault: Path, client: str, as_of: date | None,
+            output_format: str, config_file: Path | None) -> None:
+    """Before the next session with CLIENT: what they asked of you, in a minute.
+
+    The open gaps as things to do today, the words they objected to, the requests
+    they asked you to hold, the pace they asked for, their measures, and their
+    feedback in the last three sessions, in their own words.
+    """
+    settings = invocation.settings(vault, config_file)
+    practice = invocation.practice(vault, settings, as_of or _today(), None, client.strip(),
+                                   real_today=_today())
+    data = brief_data(practice, client.strip())
+    output = as_json(data) if output_format == "json" else brief_markdown(data, practice)
     _echo_results(invocation, vault, practice, output, output_format, config_file)
 
 

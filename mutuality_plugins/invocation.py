@@ -8,6 +8,7 @@ index the built-in commands use.
 
 from __future__ import annotations
 
+import difflib
 import sys
 from collections.abc import Iterable
 from contextlib import ExitStack
@@ -189,8 +190,12 @@ class Invocation:
             builder.most_open = None
         scan = self.scan(vault, settings)
         if client is not None and client not in scan.clients:
-            raise MutualityError(f"no session note of {vault} names the client {client}; "
-                                 f"`mutuality scan {vault}` lists the clients")
+            nearest = difflib.get_close_matches(client, scan.clients, n=3, cutoff=0.4) or [
+                known for known in scan.clients if known.lower() == client.lower()]
+            raise MutualityError(
+                f"no session note of {vault} names the client {client}"
+                + (f"; the nearest: {', '.join(nearest)}" if nearest else
+                   f"; `mutuality scan {vault}` lists the clients"))
         recorded = dismissals_for(vault, settings.output_folder)
         real_today = real_today or today
         practice, ticks_recorded = practice_with_dismissals(
