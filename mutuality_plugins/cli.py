@@ -13,6 +13,7 @@ import click
 
 from . import scan_summary
 from .brief import brief_data, brief_markdown
+from .client_pages import write_pages
 from .dismissals import gap_summary, read_dismissals, write_dismissals
 from .errors import MutualityError, OutputUnwritten, describe
 from .invocation import Invocation
@@ -450,10 +451,13 @@ def gaps(invocation: Invocation, vault: Path, as_of: date | None, client: str | 
 @click.argument("client")
 @as_of_option
 @_format_option("markdown", "json")
+@click.option("--write", is_flag=True,
+              help="Also keep the client's page (Mutuality/Clients/CLIENT.md) and the "
+                   "caseload table (Mutuality/Caseload.base) in the vault.")
 @config_option
 @click.pass_obj
 def prepare(invocation: Invocation, vault: Path, client: str, as_of: date | None,
-            output_format: str, config_file: Path | None) -> None:
+            output_format: str, write: bool, config_file: Path | None) -> None:
     """Before the next session with CLIENT: what they asked of you, in a minute.
 
     The open gaps as things to do today, the words they objected to, the requests
@@ -466,6 +470,14 @@ def prepare(invocation: Invocation, vault: Path, client: str, as_of: date | None
     data = brief_data(practice, client.strip())
     output = as_json(data) if output_format == "json" else brief_markdown(data, practice)
     _echo_results(invocation, vault, practice, output, output_format, config_file)
+    if write:
+        try:
+            written = write_pages(practice, [client.strip()],
+                                  invocation.index(vault, settings).leftovers)
+        except NotWritten as refusal:
+            raise MutualityError(str(refusal)) from None
+        for path in written:
+            invocation.say(f"kept {path.relative_to(vault).as_posix()}")
 
 
 @cli.command()

@@ -32,8 +32,12 @@ class NotWritten(MutualityError):
     """A generated note was not written; the message says why and what to do."""
 
 
-def is_generated(text: str) -> bool:
-    """True when the note's properties carry ``generated_by: mutuality``."""
+def is_generated(text: str, name: str = "") -> bool:
+    """True when the note's properties carry ``generated_by: mutuality``; a file of
+    another kind (``name``: an Obsidian ``.base``, which is YAML), in its first line as
+    a comment."""
+    if not name.endswith(".md") and name:
+        return text.startswith(f"# {MARKER_KEY}: {MARKER_VALUE}\n")
     try:
         front_matter, _ = split_front_matter(text)
         properties = load_properties(front_matter) if front_matter is not None else {}
@@ -60,7 +64,7 @@ def write_generated(vault: Path, output_folder: str, name: str, text: str,
     :raises NotWritten: when the folder or file is a link, what is there is not a note
         made by mutuality, or the disk refuses the write.
     """
-    if not is_generated(text):
+    if not is_generated(text, name):
         raise ValueError(f"generated note {name} lacks `{MARKER_KEY}: {MARKER_VALUE}`")
     if not Path(vault).is_dir():  # never make the vault itself (it may have been moved)
         raise NotWritten(f"{vault}: the vault folder is not there")
@@ -144,7 +148,7 @@ def _note_there(folder: Folder, name: str, relative: str) -> tuple[str | None, i
         text: str | None = decode(folder.read(name, MAX_NOTE_BYTES))
     except (OSError, NoteProblem):
         text = None
-    if text is None or not is_generated(text):
+    if text is None or not is_generated(text, name):
         raise NotWritten(
             f"{relative} was not written: a note of that name is already there and was "
             f"not made by mutuality (it has no `{MARKER_KEY}: {MARKER_VALUE}`); "
