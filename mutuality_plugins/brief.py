@@ -35,10 +35,12 @@ TO_DO = {
 }
 
 
-def brief_data(practice: Practice, client: str) -> dict[str, Any]:
-    """The brief as JSON-ready data, from a practice made for the client with every
-    alert (``since`` None)."""
-    sessions = practice.scan.sessions_by_client().get(client, [])
+def brief_data(practice: Practice, client: str,
+               sessions: Sequence[Session] | None = None) -> dict[str, Any]:
+    """The brief as JSON-ready data, from a practice with every alert (``since`` None);
+    ``sessions``: the client's, in order, when already at hand."""
+    if sessions is None:
+        sessions = practice.scan.sessions_by_client().get(client, [])
     gaps = sorted((gap for gap in practice.gaps
                    if gap.client == client and not practice.is_dismissed(gap)),
                   key=lambda gap: (urgency(gap.rule, gap.severity), gap.order))

@@ -5,18 +5,18 @@ Bases table of those pages (a core plugin: nothing to install)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from .brief import brief_data, brief_markdown
-from .model import RISK_ITEM
+from .model import RISK_ITEM, Session
 from .practice import ACTIVE, Practice
 from .reporters.markdown import generated_note, wikilink, words
 from .reporters.outcomes import client_section, outcome_data
-from .writer import MARKER_KEY, MARKER_VALUE, Leftovers, write_generated
+from .writer import MARKER_KEY, MARKER_VALUE, Leftovers, NotWritten, write_generated
 
 PAGES_FOLDER = "Clients"
 CASELOAD = "Caseload.base"
@@ -53,11 +53,14 @@ def page_properties(data: Mapping[str, Any]) -> dict[str, Any]:
     return properties
 
 
-def page_text(practice: Practice, client: str) -> str:
+def page_text(practice: Practice, client: str,
+              sessions: Sequence[Session] | None = None) -> str:
     """The client's page: the brief, the measures charted, the timeline of the client's
-    corrections and the responses, each linked to its session note."""
-    data = brief_data(practice, client)
-    sessions = practice.scan.sessions_by_client().get(client, [])
+    corrections and the responses, each linked to its session note; ``sessions``: the
+    client's, in order, when already at hand."""
+    if sessions is None:
+        sessions = practice.scan.sessions_by_client().get(client, [])
+    data = brief_data(practice, client, sessions)
     parts = [brief_markdown(data, practice).rstrip()]
     if data["status"] != ACTIVE:
         parts.insert(0, f"> [!note] {words(client)} is {data['status']}: this page is no "
@@ -143,3 +146,47 @@ def write_pages(practice: Practice, clients: Iterable[str],
             kept.append(path)
     path = write_generated(practice.vault, output, CASELOAD, caseload_base(output), leftovers)
     return kept + ([path] if path is not None else [])
+
+
+class PageKeeper:
+    """Keeps every active client's page true under ``watch``: a page is made again only
+    for a client whose sessions, status or open gaps changed since it was last kept
+    (the other pages are not even rendered), and written only when its text changed. A
+    client who stops being active gets one last update saying so, then none."""
+
+    def __init__(self) -> None:
+        self._kept: dict[str, tuple[Any, ...]] = {}  # client -> what its page showed
+
+    def keep(self, practice: Practice, leftovers: Leftovers | None = None,
+             say: Callable[[str], None] = lambda line: None) -> list[str]:
+        """Bring the pages up to date; the clients whose page was made again. A page
+        that cannot be written is said (``say``), and the others are kept."""
+        names = page_names(practice.vault_as_read.clients)
+        gaps: dict[str, list[str]] = {}
+        for gap in practice.gaps:
+            if not practice.is_dismissed(gap):
+                gaps.setdefault(gap.client, []).append(gap.id)
+        output = practice.settings.output_folder
+        made = []
+        for client, sessions in practice.scan.sessions_by_client().items():
+            status = practice.statuses.get(client, ACTIVE)
+            before = self._kept.get(client)
+            if status != ACTIVE and (before is None or before[1] != ACTIVE):
+                continue  # not seen any more: its last update was made
+            shown = (tuple(map(id, sessions)), status, tuple(gaps.get(client, ())))
+            if shown == before:
+                continue
+            try:
+                write_generated(practice.vault, f"{output}/{PAGES_FOLDER}",
+                                f"{names[client]}.md", page_text(practice, client, sessions),
+                                leftovers)
+            except NotWritten as refusal:
+                say(f"warning: {refusal}")
+                continue  # tried again at the next change
+            self._kept[client] = shown
+            made.append(client)
+        try:
+            write_generated(practice.vault, output, CASELOAD, caseload_base(output), leftovers)
+        except NotWritten as refusal:
+            say(f"warning: {refusal}")
+        return made

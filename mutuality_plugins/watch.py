@@ -27,6 +27,7 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.utils import BaseThread
 
+from .client_pages import PageKeeper
 from .config import Settings
 from .dismissals import ALERTS_NOTE, dismissals_for, practice_with_dismissals
 from .errors import MutualityError, VaultError, describe
@@ -117,6 +118,7 @@ class Watcher:
         self.idle_check_seconds = idle_check_seconds
         self.state = VaultState(self.vault, plugins, settings, index=index if cache else None)
         self.builder = PracticeBuilder(self.vault, plugins, settings)
+        self.pages = PageKeeper()  # each active client's page in the output folder
         self.reporters = plugins.reporters()
         sinks = list(sinks)
         every_sink = [*sinks, *plugins.sinks(built_in=[sink.name for _, sink in sinks])]
@@ -406,8 +408,9 @@ class Watcher:
         if (changed or today != self._day or self.delivery.finished
                 or (retry and (self.delivery.owing or self.builder.unsettled))):
             practice = self._practice(today)
-            # The note first: whoever follows a notification finds it up to date.
+            # The notes first: whoever follows a notification finds them up to date.
             self._keep(ANNOUNCED, practice)
+            self.pages.keep(practice, self.index.leftovers, self.say)
             self._hand_on(practice)
             self._day = today
         elif self.delivery.busy:

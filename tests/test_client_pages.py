@@ -102,3 +102,32 @@ def test_a_note_of_the_therapists_where_a_page_goes_is_never_written_over(exampl
     result = run("prepare", example, "AB-04", "--write")
     assert result.exit_code == 2 and "holds notes mutuality did not write" in result.stderr
     assert (example / PAGES / "AB-04.md").read_text() == "# mine\n"
+
+
+def test_watch_keeps_the_pages_of_the_clients_whose_sessions_change_and_no_others(
+        vault, monkeypatch):
+    from mutuality_plugins import client_pages
+
+    from support import Watching, until
+
+    made: list[str] = []  # the pages rendered, whether their text changed or not
+    render = client_pages.page_text
+    monkeypatch.setattr(client_pages, "page_text",
+                        lambda practice, client, sessions=None: made.append(client) or render(
+                            practice, client, sessions))
+
+    for client in ("A", "B"):
+        vault.streak(client, folder=f"Clients/{client}/")
+    page_a, page_b = (vault / PAGES / f"{client}.md" for client in ("A", "B"))
+    with Watching(vault):
+        until(lambda: page_a.exists() and page_b.exists(), "both pages written")
+        assert sorted(made) == ["A", "B"]
+        assert (vault / "Mutuality/Caseload.base").exists()
+        assert properties_of(page_a)["open_gaps"] == 1
+        os.utime(page_b, (1_000_000, 1_000_000))
+        vault.session("Clients/A/2026-11-19 A.md", client="A", feedback_invited="yes")
+        until(lambda: properties_of(page_a)["last_session"] == "2026-11-19",
+              "A's page brought up to date")
+        assert properties_of(page_a)["open_gaps"] == 0
+        assert page_b.stat().st_mtime == 1_000_000  # B's page not touched
+        assert made[2:] == ["A"]  # nor even made again
