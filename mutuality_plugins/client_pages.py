@@ -180,8 +180,8 @@ class PageKeeper:
                 write_generated(practice.vault, f"{output}/{PAGES_FOLDER}",
                                 f"{names[client]}.md", page_text(practice, client, sessions),
                                 leftovers)
-            except NotWritten as refusal:
-                say(f"warning: {refusal}")
+            except (NotWritten, ValueError) as refusal:  # ValueError: a name no disk holds
+                say(f"warning: the page of {client!r} was not written: {refusal}")
                 continue  # tried again at the next change
             self._kept[client] = shown
             made.append(client)

@@ -408,10 +408,11 @@ class Watcher:
         if (changed or today != self._day or self.delivery.finished
                 or (retry and (self.delivery.owing or self.builder.unsettled))):
             practice = self._practice(today)
-            # The notes first: whoever follows a notification finds them up to date.
+            # The note first: whoever follows a notification finds it up to date.
             self._keep(ANNOUNCED, practice)
-            self.pages.keep(practice, self.index.leftovers, self.say)
             self._hand_on(practice)
+            # Then the pages: a page that cannot be written never holds back an alert.
+            self.pages.keep(practice, self.index.leftovers, self.say)
             self._day = today
         elif self.delivery.busy:
             self.delivery.settle()  # names a sink at work for too long
