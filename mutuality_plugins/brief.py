@@ -5,17 +5,15 @@ in the last sessions."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from .measures.outcome import outcomes
 from .measures.reading import score_text
-from .model import BY_CLIENT, RISK_ITEM, FeedbackItem, Session, urgency
+from .model import BY_CLIENT, RISK_ITEM, Session, urgency
 from .practice import ACTIVE, Practice
 from .reporters.gaps import gap_json
-from .reporters.markdown import words
-from .rules.flagged_word_reused import NAME as FLAGGED_WORD_REUSED
-from .rules.flagged_word_reused import phrase_words
+from .rules import flagged_word_reused
 
 # The sessions whose feedback the brief quotes, newest first.
 RECENT_SESSIONS = 3
@@ -52,8 +50,9 @@ def brief_data(practice: Practice, client: str,
         "first": sessions[0].date.isoformat() if sessions else None,
         "last": sessions[-1].date.isoformat() if sessions else None,
         "gaps": [gap_json(practice, gap) for gap in gaps],
-        "avoid": _avoid(practice, client, sessions),
+        "avoid": _avoid(client, sessions),
         "pending": _pending(sessions),
+        "pace": _pace(sessions),
         "measures": {course.measure.name: {key: course.as_json()[key] for key in (
             "intake", "previous", "latest", "change", "class")} for course in courses},
         "recent": [{"date": session.date.isoformat(), "note": session.path,
@@ -64,18 +63,20 @@ def brief_data(practice: Practice, client: str,
     }
 
 
-def _avoid(practice: Practice, client: str, sessions: Sequence[Session]) -> list[dict[str, Any]]:
-    """Each phrase the client objected to, when first, and when last used since (the
-    latest session flagged-word-reused was raised at for it)."""
+def _avoid(client: str, sessions: Sequence[Session]) -> list[dict[str, Any]]:
+    """Each phrase the client objected to, when first, and when last used since: the
+    latest later session whose note holds it without objecting to it again (searched
+    as flagged-word-reused searches, whether that rule is on or not)."""
     objected: dict[str, str] = {}
     for session in sessions:
         for item in session.items:
-            if item.theme == "words" and item.phrase and (said := phrase_words(item.phrase)):
-                objected.setdefault(" ".join(said), session.date.isoformat())
+            if item.theme == "words" and item.phrase and (
+                    phrase := flagged_word_reused.phrase_words(item.phrase)):
+                objected.setdefault(" ".join(phrase), session.date.isoformat())
     used: dict[str, str] = {}
-    for alert in practice.alerts:
-        if alert.rule == FLAGGED_WORD_REUSED and alert.client == client and alert.detail:
-            used[alert.detail] = max(used.get(alert.detail, ""), alert.date.isoformat())
+    for held in flagged_word_reused.condition(client, sessions, {}, 0):
+        if held.detail is not None:
+            used[held.detail] = held.session.date.isoformat()  # the sessions come in order
     return [{"phrase": phrase, "objected": day, "last_used": used.get(phrase)}
             for phrase, day in sorted(objected.items(), key=lambda pair: (pair[1], pair[0]))]
 
@@ -93,45 +94,72 @@ def _pending(sessions: Sequence[Session]) -> list[dict[str, Any]]:
     return held[::-1]
 
 
-def brief_markdown(data: dict[str, Any], practice: Practice) -> str:
-    """The brief as a checklist for the session, in plain words."""
-    client = words(data["client"])
+def _pace(sessions: Sequence[Session]) -> dict[str, Any] | None:
+    """The pace the client last asked for: the latest pacing item, however old."""
+    for session in reversed(sessions):
+        for item in sorted(session.items, key=lambda item: item.quote is None):
+            if item.theme == "pacing":
+                return {"date": session.date.isoformat(), "signal": item.signal,
+                        "quote": item.quote}
+    return None
+
+
+def plain(text: str) -> str:
+    """Words from a note for a terminal: on one line, as written (the terminal is
+    kept from being steered where the output is printed)."""
+    return " ".join(text.split())
+
+
+def brief_markdown(data: dict[str, Any], practice: Practice, shown: Callable[[str], str] = plain,
+                   tasks: bool = True) -> str:
+    """The brief as a checklist for the session, in plain words.
+
+    :param shown: how words from the notes are shown: :func:`plain` for a terminal,
+        ``words`` for a note of the vault (nothing in them read as markup).
+    :param tasks: the things to do as task boxes (``- [ ]``); plain items on a client
+        page, where a tick would not dismiss the gap (only one in Alerts.md does).
+    """
     status = "" if data["status"] == ACTIVE else f" ({data['status']})"
-    lines = [f"# Before the session with {client}{status}", "",
+    lines = [f"# Before the session with {shown(data['client'])}{status}", "",
              f"{data['sessions']} session{'s' if data['sessions'] != 1 else ''} since "
              f"{data['first']}, the last on {data['last']}."]
     lines += ["", "## To do today"]
-    lines += [f"- [ ] **{TO_DO.get(gap['rule'], 'Look at this')}** ({words(gap['message'])})"
+    box = "- [ ] " if tasks else "- "
+    lines += [f"{box}**{TO_DO.get(gap['rule'], 'Look at this')}** ({shown(gap['message'])}; "
+              f"the session of {gap['latest']})"
               for gap in data["gaps"]] or ["Nothing is open: keep inviting feedback."]
     if data["avoid"]:
         lines += ["", "## Words to avoid"]
-        lines += [f"- \"{words(entry['phrase'])}\": objected to on {entry['objected']}"
+        lines += [f"- \"{shown(entry['phrase'])}\": objected to on {entry['objected']}"
                   + (f"; used again on {entry['last_used']}" if entry["last_used"] else "")
                   for entry in data["avoid"]]
     if data["pending"]:
         lines += ["", "## Held for later: come back to it"]
-        lines += [f"- {_said(entry)} (held on {entry['since']})" for entry in data["pending"]]
-    pace = next((entry for entry in data["recent"] if entry["theme"] == "pacing"), None)
-    if pace is not None:
-        lines += ["", "## Pace", f"Last said on {pace['date']}: {_said(pace)}."]
+        lines += [f"- {said(entry, shown)} (held on {entry['since']})"
+                  for entry in data["pending"]]
+    if data["pace"] is not None:
+        lines += ["", "## Pace", f"Last asked for on {data['pace']['date']}: "
+                                 f"{said({'theme': 'pacing', **data['pace']}, shown)}."]
     if data["measures"]:
         lines += ["", "## Measures"]
         labels = {measure.name: measure.label for measure in practice.settings.measures}
-        lines += [f"- {words(labels.get(name, name))}: {_course(course)}"
+        lines += [f"- {shown(labels.get(name, name))}: {_course(course)}"
                   for name, course in data["measures"].items()]
     if data["recent"]:
         lines += ["", f"## In their words, the last {RECENT_SESSIONS} sessions"]
-        lines += [f"- {entry['date']}: {_said(entry)}"
-                  + (f" (you: {words(entry['response'])})" if entry["response"] else "")
+        lines += [f"- {entry['date']}: {said(entry, shown)}"
+                  + (f" (you: {shown(entry['response'])})" if entry["response"] else "")
                   + (" — raised unasked" if entry["by"] == BY_CLIENT else "")
                   for entry in data["recent"]]
     return "\n".join(lines) + "\n"
 
 
-def _said(entry: dict[str, Any]) -> str:
-    label = FeedbackItem(entry["theme"], entry["signal"]).label
-    quote = f" \"{words(' '.join(entry['quote'].split()))}\"" if entry.get("quote") else ""
-    return f"{words(label)}{quote}"
+def said(entry: dict[str, Any], shown: Callable[[str], str] = plain) -> str:
+    """A feedback item in words: ``pacing: too fast "Slow down"`` (not its tag
+    spelling, ``pacing/too-fast``)."""
+    signal = entry["signal"].replace("-", " ").replace("_", " ")
+    quote = f" \"{shown(entry['quote'])}\"" if entry.get("quote") else ""
+    return f"{shown(entry['theme'])}: {shown(signal)}{quote}"
 
 
 def _course(course: dict[str, Any]) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import shlex
+import unicodedata
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -13,7 +14,7 @@ import click
 
 from . import scan_summary
 from .brief import brief_data, brief_markdown
-from .client_pages import write_pages
+from .client_pages import ClientPages
 from .dismissals import gap_summary, read_dismissals, write_dismissals
 from .errors import MutualityError, OutputUnwritten, describe
 from .invocation import Invocation
@@ -236,7 +237,14 @@ as_of_option = click.option(
     help="Act as if today were this day (default: today): sessions after it have not "
          "happened yet.")
 client_option = click.option("--client", callback=lambda context, option, value: (
-    value.strip() if value is not None else None), help="Only this client (its id, like RM-07).")
+    client_id(value) if value is not None else None),
+    help="Only this client (its id, like RM-07).")
+
+
+def client_id(typed: str) -> str:
+    """A client id as typed, as ids are read from notes: trimmed, and NFC (a Mac may
+    hand a pasted ``Zoë`` decomposed)."""
+    return unicodedata.normalize("NFC", typed.strip())
 
 
 def _format_option(*formats: str) -> Callable[[F], F]:
@@ -448,7 +456,7 @@ def gaps(invocation: Invocation, vault: Path, as_of: date | None, client: str | 
 
 @cli.command()
 @vault_argument
-@click.argument("client")
+@click.argument("client", callback=lambda context, argument, value: client_id(value))
 @as_of_option
 @_format_option("markdown", "json")
 @click.option("--write", is_flag=True,
@@ -465,15 +473,19 @@ def prepare(invocation: Invocation, vault: Path, client: str, as_of: date | None
     feedback in the last three sessions, in their own words.
     """
     settings = invocation.settings(vault, config_file)
-    practice = invocation.practice(vault, settings, as_of or _today(), None, client.strip(),
-                                   real_today=_today())
-    data = brief_data(practice, client.strip())
+    today = as_of or _today()
+    practice = invocation.practice(vault, settings, today, None, client, real_today=_today())
+    data = brief_data(practice, client)
+    if not data["sessions"]:
+        first = practice.vault_as_read.sessions_by_client()[client][0].date
+        raise MutualityError(f"no session with {client} on or before {today}: the first is "
+                             f"on {first}")
     output = as_json(data) if output_format == "json" else brief_markdown(data, practice)
     _echo_results(invocation, vault, practice, output, output_format, config_file)
     if write:
         try:
-            written = write_pages(practice, [client.strip()],
-                                  invocation.index(vault, settings).leftovers)
+            written = ClientPages(invocation.say).write(
+                practice, [client], invocation.index(vault, settings).leftovers)
         except NotWritten as refusal:
             raise MutualityError(str(refusal)) from None
         for path in written:

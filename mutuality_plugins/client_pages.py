@@ -5,37 +5,88 @@ Bases table of those pages (a core plugin: nothing to install)."""
 from __future__ import annotations
 
 import re
+import stat
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from .brief import brief_data, brief_markdown
-from .model import RISK_ITEM, Session
+from .brief import brief_data, brief_markdown, said
+from .errors import NoteProblem
+from .files import Folder
+from .model import RISK_ITEM, Measure, ScanResult, Session
 from .practice import ACTIVE, Practice
-from .reporters.markdown import generated_note, wikilink, words
+from .reading.front_matter import load_properties, split_front_matter
+from .reading.note import decode
+from .reporters.markdown import generated_note, note_name, wikilink, words
 from .reporters.outcomes import client_section, outcome_data
-from .writer import MARKER_KEY, MARKER_VALUE, Leftovers, NotWritten, write_generated
+from .writer import (
+    MARKER_HEAD_BYTES,
+    MARKER_KEY,
+    MARKER_VALUE,
+    Leftovers,
+    NotWritten,
+    made_by_mutuality,
+    remove_generated,
+    write_generated,
+)
 
 PAGES_FOLDER = "Clients"
 CASELOAD = "Caseload.base"
-# What a file name cannot hold on some system, or Obsidian reads as a link's parts.
-_NOT_IN_NAMES = re.compile(r'[\\/:*?"<>|#^\[\]]|^\.')
+# What a file name cannot hold on some system (Windows above all, where a synced vault
+# may go), or Obsidian reads as a link's parts; control characters and the marks that
+# reorder text on screen; a leading dot (a hidden file), trailing dots and spaces.
+_NOT_IN_NAMES = re.compile(
+    '[\\\\/:*?"<>|#^\\[\\]\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029'
+    "\u202a-\u202e\u2066-\u2069]|^\\.|[. ](?=[. ]*$)")
+# The device names Windows reserves, whatever the extension after them.
+_RESERVED = re.compile(r"(?i)^(CON|PRN|AUX|NUL|COM[0-9\u00b9\u00b2\u00b3]|"
+                       r"LPT[0-9\u00b9\u00b2\u00b3])(?=\.|$)")
+# A page name's bytes at most: 255 is the limit of most file systems, with room left
+# for ``-2`` and ``.md``.
+MOST_NAME_BYTES = 200
 
 
-def page_names(clients: Iterable[str]) -> dict[str, str]:
-    """Each client's page name (without ``.md``): the id with what a file name cannot
-    hold replaced by ``-``, and ``-2``, ``-3``... when two ids would meet (in id order)."""
+def safe_name(client: str) -> str:
+    """The client's id as a file name every system holds (without ``.md``)."""
+    cut = client.encode("utf-8")[:MOST_NAME_BYTES].decode("utf-8", "ignore")
+    return _RESERVED.sub(r"\g<0>-", _NOT_IN_NAMES.sub("-", cut)) or "-"
+
+
+@dataclass(frozen=True)
+class PageThere:
+    """A note in the pages folder: the client whose page mutuality made it, and the
+    status it shows (None, None: not a page of mutuality's)."""
+
+    client: str | None = None
+    status: str | None = None
+
+
+def page_names(clients: Iterable[str], there: Mapping[str, PageThere] | None = None
+               ) -> dict[str, str]:
+    """Each client's page name (without ``.md``): the name its page already has, so a
+    page never moves (``there``: the pages folder's notes, by file name); else the id
+    made safe (:func:`safe_name`), with ``-2``, ``-3``... when the name is taken (case
+    aside: one note on a case-insensitive disk), in id order."""
+    there = there or {}
+    wanted = set(clients)
     names: dict[str, str] = {}
-    taken: set[str] = set()
-    for client in sorted(clients):
-        base = _NOT_IN_NAMES.sub("-", client) or "-"
+    for file_name, page in sorted(there.items()):
+        name = file_name[:-3]
+        if (page.client in wanted and page.client not in names and file_name.endswith(".md")
+                and safe_name(name) == name):
+            names[page.client] = name
+    taken = {file_name.lower() for file_name in there} | {
+        f"{name}.md".lower() for name in names.values()}
+    for client in sorted(wanted - names.keys()):
+        base = safe_name(client)
         name, number = base, 1
-        while name.lower() in taken:  # one note on a case-insensitive disk
+        while f"{name}.md".lower() in taken:
             number += 1
             name = f"{base}-{number}"
-        taken.add(name.lower())
+        taken.add(f"{name}.md".lower())
         names[client] = name
     return names
 
@@ -53,19 +104,19 @@ def page_properties(data: Mapping[str, Any]) -> dict[str, Any]:
     return properties
 
 
-def page_text(practice: Practice, client: str,
-              sessions: Sequence[Session] | None = None) -> str:
+def page_text(practice: Practice, client: str, sessions: Sequence[Session] | None = None,
+              client_note: str | None = None) -> str:
     """The client's page: the brief, the measures charted, the timeline of the client's
     corrections and the responses, each linked to its session note; ``sessions``: the
-    client's, in order, when already at hand."""
+    client's, in order, when already at hand; ``client_note``: the note the therapist
+    keeps on the client, linked from the page."""
     if sessions is None:
         sessions = practice.scan.sessions_by_client().get(client, [])
     data = brief_data(practice, client, sessions)
-    parts = [brief_markdown(data, practice).rstrip()]
+    parts = [brief_markdown(data, practice, shown=words, tasks=False).rstrip()]
     if data["status"] != ACTIVE:
         parts.insert(0, f"> [!note] {words(client)} is {data['status']}: this page is no "
                         "longer updated.")
-    client_note = _client_note(practice, client)
     if client_note is not None:
         parts.append(f"Client note: {wikilink(client_note)}")
     courses = outcome_data({client: sessions}, practice.settings.measures,
@@ -73,8 +124,8 @@ def page_text(practice: Practice, client: str,
     if courses:
         by_name = {measure.name: measure for measure in practice.settings.measures}
         parts.append(client_section(courses, by_name, "## Measures over the sessions"))
-    timeline = [f"- {wikilink(session.path, str(session.date))}: {words(item.label)}"
-                + (f" \"{words(' '.join(item.quote.split()))}\"" if item.quote else "")
+    timeline = [f"- {wikilink(session.path, str(session.date))}: "
+                + said({"theme": item.theme, "signal": item.signal, "quote": item.quote}, words)
                 + (f"; response: {words(item.response)}" if item.response else "")
                 for session in reversed(sessions) for item in session.items]
     if timeline:
@@ -82,20 +133,15 @@ def page_text(practice: Practice, client: str,
     return generated_note(page_properties(data), "\n\n".join(parts))
 
 
-def _client_note(practice: Practice, client: str) -> str | None:
-    """The vault's note named for the client (the target of ``[[RM-07]]``): a client
-    note with a status, else one beside the client's session notes."""
-    for note in practice.vault_as_read.client_notes:
-        if note.client == client:
-            return note.path
-    folders = dict.fromkeys(session.path.rpartition("/")[0]
-                            for session in practice.vault_as_read.sessions
-                            if client in session.clients)
-    for folder in folders:
-        path = f"{folder}/{client}.md" if folder else f"{client}.md"
-        if (practice.vault / path).is_file() and not (practice.vault / path).is_symlink():
-            return path
-    return None
+def client_notes(scan: ScanResult) -> dict[str, str]:
+    """The note a link ``[[RM-07]]`` leads to, for each name (lowercased, as Obsidian
+    compares them): a client note (with a status) of the name, else the note of that
+    name nearest the vault's top. Names only: no id is ever made into a path."""
+    found: dict[str, str] = {}
+    for path in sorted(scan.other_notes, key=lambda path: (path.count("/"), path)):
+        found.setdefault(note_name(path).lower(), path)
+    found.update((note.client.lower(), note.path) for note in scan.client_notes)
+    return found
 
 
 class _Plain(yaml.SafeDumper):
@@ -105,22 +151,36 @@ class _Plain(yaml.SafeDumper):
         return True
 
 
-def caseload_base(output_folder: str) -> str:
+def caseload_base(output_folder: str, measures: Sequence[Measure] = ()) -> str:
     """The Bases file: every client page as one table, open gaps first, and a view of
-    the clients with a risk item or not on track."""
+    the clients with a risk item or not on track; a column for the latest score (and
+    the class of the course) of each measure."""
     folder = f"{output_folder}/{PAGES_FOLDER}"
-    columns = ["file.name", "status", "last_session", "sessions", "open_gaps", "risk",
-               "not_on_track", "srs_latest", "ors_latest", "ors_class", "phq9_latest",
-               "phq9_class"]
+    quote = next((mark for mark in '"\'' if mark not in folder), None)
+    # A folder name with both quotes (or a backslash) cannot be written as a string of
+    # the Bases language: the pages are then told by what only they hold.
+    pages = (f"file.inFolder({quote}{folder}{quote})" if quote and "\\" not in folder
+             else 'file.hasProperty("open_gaps")')
+    columns = ["formula.client", "status", "last_session", "sessions", "open_gaps", "risk",
+               "not_on_track"]
+    shown_as = {"formula.client": {"displayName": "Client"},
+                "last_session": {"displayName": "Last session"},
+                "open_gaps": {"displayName": "Open gaps"},
+                "not_on_track": {"displayName": "Not on track"}}
+    for measure in measures:
+        columns.append(f"{measure.name}_latest")
+        shown_as[f"{measure.name}_latest"] = {"displayName": f"{measure.label} latest"}
+        if measure.reliable_change is not None:
+            columns.append(f"{measure.name}_class")
+            shown_as[f"{measure.name}_class"] = {"displayName": f"{measure.label} course"}
     order = [{"property": "risk", "direction": "DESC"},
              {"property": "open_gaps", "direction": "DESC"},
              {"property": "last_session", "direction": "ASC"}]
     base = {
-        "filters": {"and": [f'file.inFolder("{folder}")', 'file.ext == "md"']},
-        "properties": {"file.name": {"displayName": "Client"},
-                       "last_session": {"displayName": "Last session"},
-                       "open_gaps": {"displayName": "Open gaps"},
-                       "not_on_track": {"displayName": "Not on track"}},
+        "filters": {"and": [pages, f'{MARKER_KEY} == "{MARKER_VALUE}"', 'file.ext == "md"']},
+        # The client's id, linking to the page (the page's file name may differ).
+        "formulas": {"client": "file.asLink(client)"},
+        "properties": shown_as,
         "views": [
             {"type": "table", "name": "Caseload", "order": columns, "sort": order},
             {"type": "table", "name": "Risk item or not on track",
@@ -132,61 +192,146 @@ def caseload_base(output_folder: str) -> str:
                                                             allow_unicode=True)
 
 
-def write_pages(practice: Practice, clients: Iterable[str],
-                leftovers: Leftovers | None = None) -> list[Path]:
-    """Keep the pages of ``clients`` and the caseload file (each written only when it
-    changed); the paths written or already as they should be."""
-    names = page_names(practice.vault_as_read.clients)
-    output = practice.settings.output_folder
-    kept = []
-    for client in clients:
-        path = write_generated(practice.vault, f"{output}/{PAGES_FOLDER}",
-                               f"{names[client]}.md", page_text(practice, client), leftovers)
-        if path is not None:
-            kept.append(path)
-    path = write_generated(practice.vault, output, CASELOAD, caseload_base(output), leftovers)
-    return kept + ([path] if path is not None else [])
+class ClientPages:
+    """The client pages of a vault (``OUTPUT/Clients``) and the caseload file, kept.
 
+    A page keeps its name once given; a page whose client no session note names any
+    more is removed (only a page mutuality made). Under ``watch`` (:meth:`keep`), a
+    page is made again only for a client whose sessions, status, open gaps or client
+    note changed since it was last kept, or whose page is gone (the other pages are
+    not even rendered), and written only when its text changed. A client who stops
+    being active gets one last update saying so (when the page still says otherwise,
+    whenever that is seen), then none.
+    """
 
-class PageKeeper:
-    """Keeps every active client's page true under ``watch``: a page is made again only
-    for a client whose sessions, status or open gaps changed since it was last kept
-    (the other pages are not even rendered), and written only when its text changed. A
-    client who stops being active gets one last update saying so, then none."""
-
-    def __init__(self) -> None:
+    def __init__(self, say: Callable[[str], None] = lambda line: None) -> None:
+        self.say = say
+        self._seen: dict[str, tuple[tuple[int, int, int], PageThere]] = {}
         self._kept: dict[str, tuple[Any, ...]] = {}  # client -> what its page showed
+        self._base_said = False
 
-    def keep(self, practice: Practice, leftovers: Leftovers | None = None,
-             say: Callable[[str], None] = lambda line: None) -> list[str]:
-        """Bring the pages up to date; the clients whose page was made again. A page
-        that cannot be written is said (``say``), and the others are kept."""
-        names = page_names(practice.vault_as_read.clients)
+    def write(self, practice: Practice, clients: Iterable[str],
+              leftovers: Leftovers | None = None) -> list[Path]:
+        """Keep the pages of ``clients`` whatever their status (``prepare --write``) and
+        the caseload file; the paths written or already as they should be.
+
+        :raises NotWritten: when a page cannot be written.
+        """
+        _, names, notes = self._arrange(practice, leftovers)
+        folder = f"{practice.settings.output_folder}/{PAGES_FOLDER}"
+        kept = []
+        for client in clients:
+            text = page_text(practice, client, client_note=notes.get(client.lower()))
+            path = write_generated(practice.vault, folder, f"{names[client]}.md", text, leftovers)
+            if path is not None:
+                kept.append(path)
+        path = self._keep_base(practice, leftovers)
+        return kept + ([path] if path is not None else [])
+
+    def keep(self, practice: Practice, leftovers: Leftovers | None = None) -> list[str]:
+        """Bring the pages up to date (``watch``); the clients whose page was made
+        again. A page that cannot be written is said, and the others are kept."""
+        there, names, notes = self._arrange(practice, leftovers)
         gaps: dict[str, list[str]] = {}
         for gap in practice.gaps:
             if not practice.is_dismissed(gap):
                 gaps.setdefault(gap.client, []).append(gap.id)
-        output = practice.settings.output_folder
+        folder = f"{practice.settings.output_folder}/{PAGES_FOLDER}"
         made = []
         for client, sessions in practice.scan.sessions_by_client().items():
             status = practice.statuses.get(client, ACTIVE)
-            before = self._kept.get(client)
-            if status != ACTIVE and (before is None or before[1] != ACTIVE):
-                continue  # not seen any more: its last update was made
-            shown = (tuple(map(id, sessions)), status, tuple(gaps.get(client, ())))
-            if shown == before:
+            page = there.get(f"{names[client]}.md")
+            present = page is not None and page.client == client
+            if status != ACTIVE and not (present and page is not None and page.status != status):
+                continue  # no page, or its last update was made
+            shown = (tuple(map(id, sessions)), status, tuple(gaps.get(client, ())),
+                     notes.get(client.lower()), names[client])
+            if present and shown == self._kept.get(client):
                 continue
             try:
-                write_generated(practice.vault, f"{output}/{PAGES_FOLDER}",
-                                f"{names[client]}.md", page_text(practice, client, sessions),
+                write_generated(practice.vault, folder, f"{names[client]}.md",
+                                page_text(practice, client, sessions, notes.get(client.lower())),
                                 leftovers)
-            except (NotWritten, ValueError) as refusal:  # ValueError: a name no disk holds
-                say(f"warning: the page of {client!r} was not written: {refusal}")
+            except NotWritten as refusal:
+                self.say(f"warning: the page of {client!r} was not written: {refusal}")
                 continue  # tried again at the next change
             self._kept[client] = shown
             made.append(client)
-        try:
-            write_generated(practice.vault, output, CASELOAD, caseload_base(output), leftovers)
-        except NotWritten as refusal:
-            say(f"warning: {refusal}")
+        self._keep_base(practice, leftovers)
         return made
+
+    def _arrange(self, practice: Practice, leftovers: Leftovers | None
+                 ) -> tuple[dict[str, PageThere], dict[str, str], dict[str, str]]:
+        """The pages folder's notes (by file name), each client's page name (pages of
+        clients gone removed) and the client notes (:func:`client_notes`)."""
+        output = practice.settings.output_folder
+        there = self._pages_there(practice.vault, f"{output}/{PAGES_FOLDER}")
+        names = page_names(practice.vault_as_read.clients, there)
+        for file_name, page in sorted(there.items()):
+            if page.client is not None and names.get(page.client) != file_name[:-3]:
+                gone = page.client not in names
+                try:
+                    removed = remove_generated(practice.vault, f"{output}/{PAGES_FOLDER}",
+                                               file_name)
+                except NotWritten as refusal:
+                    self.say(f"warning: {refusal}")
+                    continue
+                if removed:
+                    del there[file_name]
+                    self.say(f"removed {output}/{PAGES_FOLDER}/{file_name}: "
+                             + (f"no session note names the client {page.client!r} any more"
+                                if gone else f"the page of {page.client!r} is "
+                                f"{names[page.client]}.md"))
+        return there, names, client_notes(practice.vault_as_read)
+
+    def _pages_there(self, vault: Path, folder: str) -> dict[str, PageThere]:
+        """What the pages folder holds, by file name; a note is read again only when
+        it changed since it was last seen."""
+        seen: dict[str, tuple[tuple[int, int, int], PageThere]] = {}
+        try:
+            with Folder(vault, folder) as opened:
+                for entry in opened.entries():
+                    try:
+                        status = entry.stat(follow_symlinks=False)
+                    except OSError:
+                        continue
+                    stamp = (status.st_ino, status.st_mtime_ns, status.st_size)
+                    known = self._seen.get(entry.name)
+                    seen[entry.name] = (stamp, known[1] if known and known[0] == stamp
+                                        else _page_there(opened, entry.name, status.st_mode))
+        except OSError:
+            pass  # no folder yet; or a link in its place, which the writes name
+        self._seen = seen
+        return {name: page for name, (_, page) in seen.items()}
+
+    def _keep_base(self, practice: Practice, leftovers: Leftovers | None) -> Path | None:
+        """Write the caseload file, unless the therapist changed it (in Obsidian, a
+        column moved): then it is theirs, left as it is, and said once."""
+        output = practice.settings.output_folder
+        if made_by_mutuality(practice.vault, f"{output}/{CASELOAD}") is False:
+            if not self._base_said:
+                self.say(f"note: {output}/{CASELOAD} was changed outside mutuality, so it is "
+                         "left as it is; delete it to have mutuality's again")
+            self._base_said = True
+            return None
+        self._base_said = False
+        try:
+            return write_generated(practice.vault, output, CASELOAD,
+                                   caseload_base(output, practice.settings.measures), leftovers)
+        except NotWritten as refusal:
+            self.say(f"warning: {refusal}")
+            return None
+
+
+def _page_there(folder: Folder, name: str, mode: int) -> PageThere:
+    if not name.endswith(".md") or not stat.S_ISREG(mode):
+        return PageThere()
+    try:
+        front_matter, _ = split_front_matter(decode(folder.read(name, MARKER_HEAD_BYTES)))
+        properties = load_properties(front_matter) if front_matter is not None else {}
+    except (OSError, NoteProblem):
+        return PageThere()
+    client, status = properties.get("client"), properties.get("status")
+    if properties.get(MARKER_KEY) != MARKER_VALUE or not isinstance(client, str):
+        return PageThere()
+    return PageThere(client, status if isinstance(status, str) else None)

@@ -190,8 +190,11 @@ class Invocation:
             builder.most_open = None
         scan = self.scan(vault, settings)
         if client is not None and client not in scan.clients:
-            nearest = difflib.get_close_matches(client, scan.clients, n=3, cutoff=0.4) or [
-                known for known in scan.clients if known.lower() == client.lower()]
+            # The same id in other capitals first: most likely the one meant.
+            nearest = [known for known in scan.clients if known.casefold() == client.casefold()]
+            nearest += [known for known in difflib.get_close_matches(
+                client, scan.clients, n=3, cutoff=0.4) if known not in nearest]
+            nearest = nearest[:3]
             raise MutualityError(
                 f"no session note of {vault} names the client {client}"
                 + (f"; the nearest: {', '.join(nearest)}" if nearest else

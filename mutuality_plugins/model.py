@@ -347,6 +347,8 @@ class ScanResult:
         :class:`ClientNote`), by path.
     :ivar note_warnings: the notes that are not session notes but look like one;
         every warning of the scan is :func:`~.reading.warnings.vault_warnings`.
+    :ivar other_notes: the paths of the notes that are none of those (a client's
+        note without a status among them: what a link ``[[RM-07]]`` may lead to).
     """
 
     notes: int
@@ -354,6 +356,7 @@ class ScanResult:
     problems: tuple[Problem, ...]
     client_notes: tuple[ClientNote, ...] = ()
     note_warnings: tuple[NoteWarning, ...] = ()
+    other_notes: tuple[str, ...] = ()
 
     @property
     def clients(self) -> list[str]:

@@ -224,7 +224,8 @@ class VaultState:
             self.index_trouble = None
 
     def result(self) -> ScanResult:
-        readings = [reading for _, (_, reading) in sorted(self.notes.items())]  # by path
+        by_path = sorted(self.notes.items())
+        readings = [reading for _, (_, reading) in by_path]
         problems = [*self._folder_problems, *(r for r in readings if isinstance(r, Problem))]
         return ScanResult(
             notes=len(self.notes),
@@ -232,6 +233,7 @@ class VaultState:
             problems=tuple(sorted(problems, key=lambda problem: problem.path)),
             client_notes=tuple(r for r in readings if isinstance(r, ClientNote)),
             note_warnings=tuple(r for r in readings if isinstance(r, NoteWarning)),
+            other_notes=tuple(path for path, (_, reading) in by_path if reading is None),
         )
 
 

@@ -27,7 +27,7 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.utils import BaseThread
 
-from .client_pages import PageKeeper
+from .client_pages import ClientPages
 from .config import Settings
 from .dismissals import ALERTS_NOTE, dismissals_for, practice_with_dismissals
 from .errors import MutualityError, VaultError, describe
@@ -118,7 +118,7 @@ class Watcher:
         self.idle_check_seconds = idle_check_seconds
         self.state = VaultState(self.vault, plugins, settings, index=index if cache else None)
         self.builder = PracticeBuilder(self.vault, plugins, settings)
-        self.pages = PageKeeper()  # each active client's page in the output folder
+        self.pages = ClientPages(say)  # each active client's page in the output folder
         self.reporters = plugins.reporters()
         sinks = list(sinks)
         every_sink = [*sinks, *plugins.sinks(built_in=[sink.name for _, sink in sinks])]
@@ -412,7 +412,7 @@ class Watcher:
             self._keep(ANNOUNCED, practice)
             self._hand_on(practice)
             # Then the pages: a page that cannot be written never holds back an alert.
-            self.pages.keep(practice, self.index.leftovers, self.say)
+            self.pages.keep(practice, self.index.leftovers)
             self._day = today
         elif self.delivery.busy:
             self.delivery.settle()  # names a sink at work for too long

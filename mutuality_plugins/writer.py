@@ -170,19 +170,44 @@ def require_own_output_folder(vault: Path, output_folder: str) -> None:
         # the therapist broke by hand is told there, and stops nothing else.
         if relative == f"{output_folder}/{DISMISSED_NOTE}":
             continue
-        if not _made_here(vault, relative):
+        if not made_by_mutuality(vault, relative):
             raise MutualityError(
                 f"{relative}: the output folder {output_folder} holds notes mutuality did "
                 "not write, and it never reads that folder, so they would be left out of "
                 "everything: choose another output_folder in the settings, or move them")
 
 
-def _made_here(vault: Path, relative: str) -> bool:
+def made_by_mutuality(vault: Path, relative: str) -> bool | None:
+    """Whether the file at the vault-relative ``relative`` is one mutuality made (None
+    when nothing is there)."""
     try:
         head = read_in_vault(vault, relative, MARKER_HEAD_BYTES)[:MARKER_HEAD_BYTES]
-        return is_generated(decode(head))
+        return is_generated(decode(head), relative)
+    except FileNotFoundError:
+        return None
     except (OSError, NoteProblem, UnicodeDecodeError):
         return False
+
+
+def remove_generated(vault: Path, output_folder: str, name: str) -> bool:
+    """Delete ``OUTPUT_FOLDER/name`` if it is a note mutuality made (reached as
+    :func:`write_generated` reaches it); False when nothing is there.
+
+    :raises NotWritten: when what is there is not mutuality's, or the disk refuses.
+    """
+    relative = f"{output_folder}/{name}"
+    try:
+        with Folder(Path(vault), output_folder) as folder:
+            present, _ = _note_there(folder, name, relative)
+            if present is None:
+                return False
+            folder.unlink(name)
+            folder.sync()
+    except FileNotFoundError:
+        return False
+    except OSError as error:
+        raise NotWritten(f"{relative} was not removed ({os_reason(error)})") from None
+    return True
 
 
 # The note of the gaps the therapist dismissed (see ``dismissals``).

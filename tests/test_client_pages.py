@@ -38,7 +38,7 @@ def test_a_page_carries_the_figures_as_properties_and_links_the_client_note(exam
     text = page.read_text()
     assert "Client note: [[Clients/AB-04/AB-04|AB-04]]" in text  # not the page itself
     assert "## The client's corrections, newest first" in text
-    assert ('- [[Clients/AB-04/2026-11-20 AB-04|2026-11-20]]: topic/not-now "Not the '
+    assert ('- [[Clients/AB-04/2026-11-20 AB-04|2026-11-20]]: topic: not now "Not the '
             'siblings today"; response: explored') in text
     assert "```mermaid\nxychart-beta" in text
     ok(run("prepare", example, "RM-07", "--write"))
@@ -82,7 +82,7 @@ def test_the_caseload_base_is_valid_and_names_only_what_the_pages_hold(example):
     text = (example / "Mutuality/Caseload.base").read_text()
     assert text.startswith("# generated_by: mutuality\n")
     base = yaml.safe_load(text)
-    assert set(base) == {"filters", "properties", "views"}
+    assert set(base) == {"filters", "formulas", "properties", "views"}
     assert [view["name"] for view in base["views"]] == ["Caseload", "Risk item or not on track"]
     assert all(view["type"] == "table" for view in base["views"])
     written = set().union(*(properties_of(page) for page in (example / PAGES).glob("*.md")))
@@ -91,7 +91,13 @@ def test_the_caseload_base_is_valid_and_names_only_what_the_pages_hold(example):
     named |= set(base["properties"])
     statements = [base["filters"]["and"], base["views"][1]["filters"]["or"]]
     named |= {re.match(r"[\w.]+", s).group() for group in statements for s in group}
-    assert {name for name in named if not name.startswith("file.")} <= written
+    named |= {re.search(r"\((\w+)\)", formula).group(1) for formula in base["formulas"].values()}
+    assert {f"formula.{name}" for name in base["formulas"]} <= named
+    assert {name for name in named if not name.startswith(("file.", "formula."))} <= written
+    # The id as the client column, linking to the page; a column for each measure.
+    assert base["formulas"]["client"] == "file.asLink(client)"
+    assert base["views"][0]["order"][0] == "formula.client"
+    assert {"gad7_latest", "gad7_class", "core10_latest", "srs_latest"} <= named
     assert 'file.inFolder("Mutuality/Clients")' in base["filters"]["and"]
     assert "&id" not in text  # no YAML aliases: a person edits it in Obsidian
 
@@ -113,8 +119,8 @@ def test_watch_keeps_the_pages_of_the_clients_whose_sessions_change_and_no_other
     made: list[str] = []  # the pages rendered, whether their text changed or not
     render = client_pages.page_text
     monkeypatch.setattr(client_pages, "page_text",
-                        lambda practice, client, sessions=None: made.append(client) or render(
-                            practice, client, sessions))
+                        lambda practice, client, *rest: made.append(client) or render(
+                            practice, client, *rest))
 
     for client in ("A", "B"):
         vault.streak(client, folder=f"Clients/{client}/")

@@ -47,7 +47,7 @@ def test_held_requests_taken_up_leave_the_brief_and_the_others_stay(vault):
     [pending] = brief(vault)["pending"]
     assert pending == {"theme": "topic", "signal": "wants-other", "quote": "my brother",
                        "since": "2026-11-02"}
-    assert "- topic/wants-other \"my brother\" (held on 2026-11-02)" in ok(
+    assert "- topic: wants other \"my brother\" (held on 2026-11-02)" in ok(
         run("prepare", vault, "A"))
     # Before the pacing item came, both were held.
     assert len(brief(vault, "A", "--as-of", "2026-11-05")["pending"]) == 2
@@ -75,7 +75,7 @@ def test_measures_status_counts_and_recent_feedback_newest_first(vault):
         ("2026-11-23", "words", "broken"), ("2026-11-16", "topic", "unsure"),
         ("2026-11-09", "topic", "drifted"), ("2026-11-09", "pacing", "too-fast")]
     text = ok(run("prepare", vault, "A"))
-    assert "## Pace\nLast said on 2026-11-09: pacing/too-fast." in text
+    assert "## Pace\nLast asked for on 2026-11-09: pacing: too fast." in text
     assert "- ORS: intake 20, previous 20, latest 26: recovered" in text
 
 

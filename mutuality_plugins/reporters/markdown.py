@@ -29,6 +29,9 @@ def generated_note(properties: Mapping[str, Any], body: str) -> str:
 # hides the rest; a web or mail address would become a link.
 _MARKUP = re.compile(r"[\\`*_\[\]<>!|#$=~^&@]|%(?=%)|(?<=%)%|:(?=//)|(?i:(?<=www))\.")
 _LINE_BREAKS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+# The marks that reorder text on screen: one would show the rest of the line reversed
+# (what the therapist wrote after a client's words included).
+_REORDERING = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 # A file name of only these is a [[link]] as it is; any other is a Markdown link.
 _PLAIN_NAME = re.compile(r"[\w .,()'+/-]+")
 
@@ -36,7 +39,7 @@ _PLAIN_NAME = re.compile(r"[\w .,()'+/-]+")
 def words(text: str) -> str:
     """Words from a note shown as themselves in a generated note: on one line, with
     nothing in them read as markup."""
-    return _MARKUP.sub(r"\\\g<0>", _LINE_BREAKS.sub(" ", text))
+    return _MARKUP.sub(r"\\\g<0>", _LINE_BREAKS.sub(" ", _REORDERING.sub("", text)))
 
 
 def note_name(path: str) -> str:
