@@ -8,10 +8,13 @@ import shutil
 
 import pytest
 import yaml
+from hypothesis import example as also
+from hypothesis import given
+from hypothesis import strategies as st
 
-from mutuality_plugins.client_pages import page_names
+from mutuality_plugins.client_pages import PageThere, caseload_base, page_names, safe_name
 
-from support import EXAMPLE, ok, run
+from support import EXAMPLE, Watching, ok, run, until
 
 PAGES = "Mutuality/Clients"
 
@@ -93,11 +96,12 @@ def test_the_caseload_base_is_valid_and_names_only_what_the_pages_hold(example):
     named |= {re.match(r"[\w.]+", s).group() for group in statements for s in group}
     named |= {re.search(r"\((\w+)\)", formula).group(1) for formula in base["formulas"].values()}
     assert {f"formula.{name}" for name in base["formulas"]} <= named
-    assert {name for name in named if not name.startswith(("file.", "formula."))} <= written
-    # The id as the client column, linking to the page; a column for each measure.
+    # A column for each measure, and the example vault records no GAD-7 or CORE-10.
+    assert {name for name in named if not name.startswith(("file.", "formula."))} - written == {
+        "gad7_latest", "gad7_class", "core10_latest", "core10_class"}
+    # The id as the client column, linking to the page.
     assert base["formulas"]["client"] == "file.asLink(client)"
     assert base["views"][0]["order"][0] == "formula.client"
-    assert {"gad7_latest", "gad7_class", "core10_latest", "srs_latest"} <= named
     assert 'file.inFolder("Mutuality/Clients")' in base["filters"]["and"]
     assert "&id" not in text  # no YAML aliases: a person edits it in Obsidian
 
@@ -137,3 +141,131 @@ def test_watch_keeps_the_pages_of_the_clients_whose_sessions_change_and_no_other
         assert properties_of(page_a)["open_gaps"] == 0
         assert page_b.stat().st_mtime == 1_000_000  # B's page not touched
         assert made[2:] == ["A"]  # nor even made again
+
+
+@given(st.text(max_size=120))
+@also("CON")
+@also("con.txt")
+@also("Lpt1")
+@also("x. .")
+def test_any_id_makes_a_page_name_every_system_holds(client):
+    name = safe_name(client)
+    assert name and len(name.encode("utf-8")) <= 200
+    assert not re.search(r'[\\/:*?"<>|#^\[\]\x00-\x1f\x7f\u202e]', name)
+    assert not name.startswith(".") and not name.endswith((".", " "))
+    assert name.split(".")[0].upper() not in {"CON", "PRN", "AUX", "NUL", "COM1", "LPT1"}
+    assert safe_name(name) == name  # a page's name, read back, is kept as it is
+
+
+def test_ids_no_disk_holds_as_they_are_get_a_page_and_watch_hands_on_every_alert(vault):
+    """A NUL, a newline, a Windows device name, an id of 270 bytes: each a page."""
+    ids = ["nul\\0id", "new\\nline", "CON", "患" * 90]
+    for number, client in enumerate(ids):
+        vault.session(f"S/{number}.md", f'client: "{client}"', date="2026-11-20")
+    vault.session("S/risk.md", client="B", date="2026-11-20", phq9_item9=2)
+    with Watching(vault) as watching:
+        assert watching.next_alert().rule == "risk-item"
+        until(lambda: len(list((vault / PAGES).glob("*.md"))) == 5, "a page for each")
+    names = sorted(path.name for path in (vault / PAGES).glob("*.md"))
+    assert names == sorted(["nul-id.md", "new-line.md", "CON-.md", "患" * 66 + ".md", "B.md"])
+    ok(run("prepare", vault, "患" * 90, "--write"))
+
+
+def test_a_page_keeps_its_name_when_a_new_id_would_take_it(vault):
+    vault.session("S/a.md", 'client: "x/y"', date="2026-11-18", phq9_item9=2)
+    ok(run("prepare", vault, "x/y", "--write"))
+    assert properties_of(vault / PAGES / "x-y.md")["client"] == "x/y"
+    vault.session("S/b.md", client="x-y", date="2026-11-19")
+    ok(run("prepare", vault, "x-y", "--write"))
+    # x/y's page (and its risk item) stays where it was; the newcomer gets another name.
+    assert properties_of(vault / PAGES / "x-y.md")["client"] == "x/y"
+    assert properties_of(vault / PAGES / "x-y.md")["risk"] is True
+    assert properties_of(vault / PAGES / "x-y-2.md")["client"] == "x-y"
+    # The same on a case-insensitive disk: a name taken in other capitals is taken.
+    there = {"e5.md": PageThere("e5", "active")}
+    assert page_names(["e5", "E5"], there) == {"e5": "e5", "E5": "E5-2"}
+
+
+def test_the_page_of_a_client_no_note_names_any_more_is_removed(vault):
+    note = vault.session("Clients/D4/2026-11-19 D44.md", client="D44", phq9_item9=2)
+    vault.session("Clients/D4/2026-11-12 D4.md", client="D4")
+    ok(run("prepare", vault, "D44", "--write"))
+    assert (vault / PAGES / "D44.md").exists()
+    note.write_text(note.read_text().replace("client: D44", "client: D4"))
+    result = run("prepare", vault, "D4", "--write")
+    assert result.exit_code == 0
+    assert not (vault / PAGES / "D44.md").exists()
+    assert ("removed Mutuality/Clients/D44.md: no session note names the client 'D44' any "
+            "more") in result.stderr
+    assert properties_of(vault / PAGES / "D4.md")["risk"] is True
+
+
+def test_watch_gives_a_client_closed_while_it_was_stopped_the_last_update(vault):
+    vault.streak("A", folder="Clients/A/")
+    ok(run("prepare", vault, "A", "--write"))
+    assert properties_of(vault / PAGES / "A.md")["status"] == "active"
+    vault.write("Clients/A/A.md", "---\nstatus: closed\n---\n")
+    with Watching(vault):
+        until(lambda: properties_of(vault / PAGES / "A.md")["status"] == "closed",
+              "the page brought to its last update")
+        assert "this page is no longer updated" in (vault / PAGES / "A.md").read_text()
+
+
+def test_watch_makes_a_deleted_page_again_and_follows_a_renamed_client_note(vault):
+    vault.streak("A", folder="Clients/A/")
+    vault.streak("B", folder="Clients/B/")
+    vault.write("Clients/A/A.md", "# About A\n")
+    page = vault / PAGES / "A.md"
+    with Watching(vault):
+        until(lambda: page.exists() and "[[Clients/A/A|A]]" in page.read_text(), "A's page")
+        page.unlink()
+        vault.session("Clients/B/2026-11-20 B.md", client="B")  # any change to the vault
+        until(page.exists, "A's page made again")
+        (vault / "Clients/A/A.md").rename(vault / "A.md")
+        until(lambda: "Client note: [[A|A]]" in page.read_text(),
+              "the link to A's note where it is now")
+
+
+def test_an_id_naming_a_path_never_leads_outside_the_vault(vault, tmp_path):
+    (tmp_path / "outside.md").write_text("# not the vault's\n")
+    vault.session("S/s.md", 'client: "../../outside"', date="2026-11-20")
+    ok(run("prepare", vault, "../../outside", "--write"))
+    [page] = (vault / PAGES).glob("*.md")
+    assert "Client note" not in page.read_text()
+
+
+def test_a_caseload_changed_in_obsidian_is_left_as_it_is_and_said_once(example):
+    ok(run("prepare", example, "AB-04", "--write"))
+    base = example / "Mutuality/Caseload.base"
+    ours = base.read_text()
+    # Obsidian drops the comment when a column is moved: the file is the therapist's now.
+    theirs = ours.split("\n", 1)[1].replace("Last session", "Seen")
+    base.write_text(theirs)
+    result = run("prepare", example, "AB-04", "--write")
+    assert result.exit_code == 0
+    assert base.read_text() == theirs
+    assert "Caseload.base was changed outside mutuality, so it is left as it is" in result.stderr
+    # A BOM and Windows line endings (a sync tool) do not make it someone else's.
+    base.write_bytes(b"\xef\xbb\xbf" + ours.replace("\n", "\r\n").encode())
+    (example / "Clients/AB-04/2026-11-23 AB-04.md").write_text(
+        "---\nclient: AB-04\nfeedback_invited: yes\nors_total: 30\n---\nNotes.\n")
+    result = run("prepare", example, "AB-04", "--write")
+    assert result.exit_code == 0 and "changed outside" not in result.stderr
+
+
+def test_the_caseload_finds_the_pages_whatever_the_output_folder_is_called(vault):
+    for folder in ('Notes "mutuality" out', "it's \"both\""):
+        base = yaml.safe_load(caseload_base(folder))
+        [pages, *_] = base["filters"]["and"]
+        assert pages in (f"file.inFolder('{folder}/Clients')", 'file.hasProperty("open_gaps")')
+    assert yaml.safe_load(caseload_base("it's \"both\""))["filters"]["and"][0] == (
+        'file.hasProperty("open_gaps")')
+
+
+def test_the_page_lists_the_things_to_do_without_boxes_that_would_not_dismiss(example):
+    ok(run("prepare", example, "AB-04", "--write"))
+    page = (example / PAGES / "AB-04.md").read_text()
+    to_do = page.split("## To do today\n")[1].split("\n\n")[0].splitlines()
+    assert to_do and all(line.startswith("- **") for line in to_do)
+    assert "- [ ]" not in page
+    assert "- [ ] **" in ok(run("prepare", example, "AB-04"))  # a checklist on the terminal

@@ -106,3 +106,47 @@ def test_a_client_id_that_matches_none_names_the_nearest(vault):
     assert result.stderr.strip().endswith(
         "no session note of " f"{vault} names the client RM07; the nearest: RM-07, RM-08")
     assert "lists the clients" in run("prepare", vault, "XYZ").stderr
+
+
+def test_the_last_use_of_a_word_is_read_from_the_notes_whatever_the_alert_rule_does(vault):
+    vault.write("mutuality.toml", "[rules.flagged-word-reused]\nenabled = false\n")
+    sessions(vault, "A",
+             ("feedback:\n  - theme: words\n    phrase: acting out", "We talked."),
+             ("feedback_invited: yes", "Some acting out at school."),
+             ("feedback_invited: yes", "Nothing of it."))
+    assert brief(vault)["avoid"] == [{"phrase": "acting out", "objected": "2026-11-02",
+                                      "last_used": "2026-11-09"}]
+
+
+def test_a_client_without_a_session_by_the_day_asked_is_said_so(vault):
+    sessions(vault, "A", ("feedback_invited: yes", "Notes."))
+    result = run("prepare", vault, "A", "--as-of", "2026-11-01")
+    assert result.exit_code == 2
+    assert result.stderr == ("mutuality: no session with A on or before 2026-11-01: the first "
+                             "is on 2026-11-02\n")
+
+
+def test_an_id_typed_in_other_capitals_or_decomposed_is_found(vault):
+    for client in ("rm-07", "RM-08", "RM-17", "RM-70", "RM-71", "Zoë"):
+        vault.session(f"S/{client}.md", client=client, date="2026-11-20")
+    result = run("prepare", vault, "RM-07")
+    assert result.exit_code == 2
+    assert "the nearest: rm-07, " in result.stderr  # the one meant first
+    assert brief(vault, "Zoe\u0308")["client"] == "Zoë"  # as a Mac may paste it
+
+
+def test_the_terminal_gets_the_clients_words_as_written_and_the_page_escaped(vault):
+    sessions(vault, "A", (
+        "feedback_invited: yes\nfeedback:\n  - theme: pacing\n    signal: too-fast\n"
+        "    quote: \"Slow down! It's 100% too much #overwhelmed \u202eevil\"", "Notes."))
+    text = ok(run("prepare", vault, "A", "--write"))
+    assert "pacing: too fast \"Slow down! It's 100% too much #overwhelmed" in text
+    page = (vault / "Mutuality/Clients/A.md").read_text()
+    assert "pacing: too fast \"Slow down\\! It's 100% too much \\#overwhelmed evil\"" in page
+
+
+def test_each_thing_to_do_says_which_session_shows_it(vault):
+    sessions(vault, "A", ("", "Notes."), ("", "Notes."), ("", "Notes."))
+    text = ok(run("prepare", vault, "A"))
+    assert ("- [ ] **Invite feedback today** (not invited to give feedback for 3 sessions in "
+            "a row, since 2026-11-02; the session of 2026-11-16)") in text
