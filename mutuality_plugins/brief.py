@@ -125,8 +125,7 @@ def brief_markdown(data: dict[str, Any], practice: Practice, shown: Callable[[st
              f"{data['first']}, the last on {data['last']}."]
     lines += ["", "## To do today"]
     box = "- [ ] " if tasks else "- "
-    lines += [f"{box}**{TO_DO.get(gap['rule'], 'Look at this')}** ({shown(gap['message'])}; "
-              f"the session of {gap['latest']})"
+    lines += [f"{box}**{TO_DO.get(gap['rule'], 'Look at this')}** ({_said_when(gap, shown)})"
               for gap in data["gaps"]] or ["Nothing is open: keep inviting feedback."]
     if data["avoid"]:
         lines += ["", "## Words to avoid"]
@@ -152,6 +151,12 @@ def brief_markdown(data: dict[str, Any], practice: Practice, shown: Callable[[st
                   + (" — raised unasked" if entry["by"] == BY_CLIENT else "")
                   for entry in data["recent"]]
     return "\n".join(lines) + "\n"
+
+
+def _said_when(gap: dict[str, Any], shown: Callable[[str], str]) -> str:
+    """The gap's message, saying which session "this session" is."""
+    message = shown(gap["message"])
+    return f"{message}; the session of {gap['latest']}" if "this session" in message else message
 
 
 def said(entry: dict[str, Any], shown: Callable[[str], str] = plain) -> str:

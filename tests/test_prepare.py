@@ -145,8 +145,10 @@ def test_the_terminal_gets_the_clients_words_as_written_and_the_page_escaped(vau
     assert "pacing: too fast \"Slow down\\! It's 100% too much \\#overwhelmed evil\"" in page
 
 
-def test_each_thing_to_do_says_which_session_shows_it(vault):
-    sessions(vault, "A", ("", "Notes."), ("", "Notes."), ("", "Notes."))
-    text = ok(run("prepare", vault, "A"))
-    assert ("- [ ] **Invite feedback today** (not invited to give feedback for 3 sessions in "
-            "a row, since 2026-11-02; the session of 2026-11-16)") in text
+def test_a_thing_to_do_about_this_session_says_which_session_that_is(vault):
+    sessions(vault, "A", ("feedback:\n  - theme: words\n    phrase: acting out", "Notes."),
+             ("feedback_invited: yes", "Acting out again."), ("", "Notes."), ("", "Notes."))
+    text = ok(run("prepare", vault, "A", "--as-of", "2026-11-10"))
+    assert ("- [ ] **Do not use the word the client objected to** (\"acting out\", which the "
+            "client objected to on 2026-11-02, appears again in this session's note; the "
+            "session of 2026-11-09)") in text
