@@ -111,13 +111,14 @@ def plain(text: str) -> str:
 
 
 def brief_markdown(data: dict[str, Any], practice: Practice, shown: Callable[[str], str] = plain,
-                   tasks: bool = True) -> str:
+                   tasks: bool = True, measures: bool = True) -> str:
     """The brief as a checklist for the session, in plain words.
 
     :param shown: how words from the notes are shown: :func:`plain` for a terminal,
         ``words`` for a note of the vault (nothing in them read as markup).
     :param tasks: the things to do as task boxes (``- [ ]``); plain items on a client
         page, where a tick would not dismiss the gap (only one in Alerts.md does).
+    :param measures: each measure in one line (not on a client page, which charts them).
     """
     status = "" if data["status"] == ACTIVE else f" ({data['status']})"
     lines = [f"# Before the session with {shown(data['client'])}{status}", "",
@@ -139,7 +140,7 @@ def brief_markdown(data: dict[str, Any], practice: Practice, shown: Callable[[st
     if data["pace"] is not None:
         lines += ["", "## Pace", f"Last asked for on {data['pace']['date']}: "
                                  f"{said({'theme': 'pacing', **data['pace']}, shown)}."]
-    if data["measures"]:
+    if data["measures"] and measures:
         lines += ["", "## Measures"]
         labels = {measure.name: measure.label for measure in practice.settings.measures}
         lines += [f"- {shown(labels.get(name, name))}: {_course(course)}"

@@ -113,7 +113,7 @@ def page_text(practice: Practice, client: str, sessions: Sequence[Session] | Non
     if sessions is None:
         sessions = practice.scan.sessions_by_client().get(client, [])
     data = brief_data(practice, client, sessions)
-    parts = [brief_markdown(data, practice, shown=words, tasks=False).rstrip()]
+    parts = [brief_markdown(data, practice, shown=words, tasks=False, measures=False).rstrip()]
     if data["status"] != ACTIVE:
         parts.insert(0, f"> [!note] {words(client)} is {data['status']}: this page is no "
                         "longer updated.")
@@ -167,7 +167,8 @@ def caseload_base(output_folder: str, measures: Sequence[Measure] = ()) -> str:
                 "last_session": {"displayName": "Last session"},
                 "open_gaps": {"displayName": "Open gaps"},
                 "not_on_track": {"displayName": "Not on track"}}
-    for measure in measures:
+    # The session rating first: the alliance, then how the client is doing.
+    for measure in sorted(measures, key=lambda measure: measure.reliable_change is not None):
         columns.append(f"{measure.name}_latest")
         shown_as[f"{measure.name}_latest"] = {"displayName": f"{measure.label} latest"}
         if measure.reliable_change is not None:

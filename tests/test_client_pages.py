@@ -44,6 +44,7 @@ def test_a_page_carries_the_figures_as_properties_and_links_the_client_note(exam
     assert ('- [[Clients/AB-04/2026-11-20 AB-04|2026-11-20]]: topic: not now "Not the '
             'siblings today"; response: explored') in text
     assert "```mermaid\nxychart-beta" in text
+    assert "\n## Measures\n" not in text  # charted, not said twice
     ok(run("prepare", example, "RM-07", "--write"))
     assert properties_of(example / PAGES / "RM-07.md")["risk"] is True
 
