@@ -58,10 +58,11 @@ def safe_name(client: str) -> str:
 @dataclass(frozen=True)
 class PageThere:
     """A note in the pages folder: the client whose page mutuality made it, and the
-    status it shows (None, None: not a page of mutuality's)."""
+    status and risk it shows (client None: not a page of mutuality's)."""
 
     client: str | None = None
     status: str | None = None
+    risk: bool = False
 
 
 def page_names(clients: Iterable[str], there: Mapping[str, PageThere] | None = None
@@ -115,8 +116,9 @@ def page_text(practice: Practice, client: str, sessions: Sequence[Session] | Non
     data = brief_data(practice, client, sessions)
     parts = [brief_markdown(data, practice, shown=words, tasks=False, measures=False).rstrip()]
     if data["status"] != ACTIVE:
-        parts.insert(0, f"> [!note] {words(client)} is {data['status']}: this page is no "
-                        "longer updated.")
+        kept = ("it is kept while a risk item is open" if page_properties(data)["risk"]
+                else "this page is no longer updated")
+        parts.insert(0, f"> [!note] {words(client)} is {data['status']}: {kept}.")
     if client_note is not None:
         parts.append(f"Client note: {wikilink(client_note)}")
     courses = outcome_data({client: sessions}, practice.settings.measures,
@@ -197,12 +199,13 @@ class ClientPages:
     """The client pages of a vault (``OUTPUT/Clients``) and the caseload file, kept.
 
     A page keeps its name once given; a page whose client no session note names any
-    more is removed (only a page mutuality made). Under ``watch`` (:meth:`keep`), a
-    page is made again only for a client whose sessions, status, open gaps or client
+    more is removed (only a page mutuality made). Under ``watch`` (:meth:`keep`), the
+    pages of the active clients and of every client with an open risk item are kept:
+    a page is made again only for a client whose sessions, status, open gaps or client
     note changed since it was last kept, or whose page is gone (the other pages are
-    not even rendered), and written only when its text changed. A client who stops
-    being active gets one last update saying so (when the page still says otherwise,
-    whenever that is seen), then none.
+    not even rendered), and written only when its text changed. A client who leaves
+    them gets one last update saying so (when the page still says otherwise, whenever
+    that is seen), then none.
     """
 
     def __init__(self, say: Callable[[str], None] = lambda line: None) -> None:
@@ -234,16 +237,22 @@ class ClientPages:
         again. A page that cannot be written is said, and the others are kept."""
         there, names, notes = self._arrange(practice, leftovers)
         gaps: dict[str, list[str]] = {}
+        at_risk = set()
         for gap in practice.gaps:
             if not practice.is_dismissed(gap):
                 gaps.setdefault(gap.client, []).append(gap.id)
+            if gap.rule == RISK_ITEM:
+                at_risk.add(gap.client)
         folder = f"{practice.settings.output_folder}/{PAGES_FOLDER}"
         made = []
         for client, sessions in practice.scan.sessions_by_client().items():
             status = practice.statuses.get(client, ACTIVE)
             page = there.get(f"{names[client]}.md")
             present = page is not None and page.client == client
-            if status != ACTIVE and not (present and page is not None and page.status != status):
+            # A risk item is never held back: its client's page is kept whatever the
+            # status. Any other client not active gets a last update, then none.
+            if status != ACTIVE and client not in at_risk and not (
+                    present and page is not None and (page.status != status or page.risk)):
                 continue  # no page, or its last update was made
             shown = (tuple(map(id, sessions)), status, tuple(gaps.get(client, ())),
                      notes.get(client.lower()), names[client])
@@ -335,4 +344,5 @@ def _page_there(folder: Folder, name: str, mode: int) -> PageThere:
     client, status = properties.get("client"), properties.get("status")
     if properties.get(MARKER_KEY) != MARKER_VALUE or not isinstance(client, str):
         return PageThere()
-    return PageThere(client, status if isinstance(status, str) else None)
+    return PageThere(client, status if isinstance(status, str) else None,
+                     properties.get("risk") is True)

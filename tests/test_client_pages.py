@@ -270,3 +270,17 @@ def test_the_page_lists_the_things_to_do_without_boxes_that_would_not_dismiss(ex
     assert to_do and all(line.startswith("- **") for line in to_do)
     assert "- [ ]" not in page
     assert "- [ ] **" in ok(run("prepare", example, "AB-04"))  # a checklist on the terminal
+
+
+def test_watch_keeps_the_page_of_a_closed_client_while_a_risk_item_is_open(vault):
+    vault.write("Clients/A/A.md", "---\nstatus: closed\n---\n")
+    vault.session("Clients/A/2026-11-16 A.md", client="A", phq9_item9=2)
+    vault.streak("B", folder="Clients/B/")
+    page = vault / PAGES / "A.md"
+    with Watching(vault):
+        until(page.exists, "the closed client's page, for its risk item")
+        assert properties_of(page)["risk"] is True
+        assert "A is closed: it is kept while a risk item is open." in page.read_text()
+        vault.session("Clients/A/2026-11-23 A.md", client="A", phq9_item9=0)
+        until(lambda: properties_of(page)["risk"] is False, "the risk item closed on the page")
+        assert "A is closed: this page is no longer updated." in page.read_text()
