@@ -163,9 +163,9 @@ def _said_when(gap: dict[str, Any], shown: Callable[[str], str]) -> str:
 def said(entry: dict[str, Any], shown: Callable[[str], str] = plain) -> str:
     """A feedback item in words: ``pacing: too fast "Slow down"`` (not its tag
     spelling, ``pacing/too-fast``)."""
-    signal = entry["signal"].replace("-", " ").replace("_", " ")
+    signal = entry["signal"].replace("-", " ").replace("_", " ").strip()
     quote = f" \"{shown(entry['quote'])}\"" if entry.get("quote") else ""
-    return f"{shown(entry['theme'])}: {shown(signal)}{quote}"
+    return f"{shown(entry['theme'])}{': ' + shown(signal) if signal else ''}{quote}"
 
 
 def _course(course: dict[str, Any]) -> str:

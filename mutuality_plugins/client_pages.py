@@ -41,9 +41,10 @@ CASELOAD = "Caseload.base"
 _NOT_IN_NAMES = re.compile(
     '[\\\\/:*?"<>|#^\\[\\]\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029'
     "\u202a-\u202e\u2066-\u2069]|^\\.|[. ](?=[. ]*$)")
-# The device names Windows reserves, whatever the extension after them.
+# The device names Windows reserves, whatever the extension after them (and spaces
+# before it, which Windows drops).
 _RESERVED = re.compile(r"(?i)^(CON|PRN|AUX|NUL|COM[0-9\u00b9\u00b2\u00b3]|"
-                       r"LPT[0-9\u00b9\u00b2\u00b3])(?=\.|$)")
+                       r"LPT[0-9\u00b9\u00b2\u00b3]|CONIN\$|CONOUT\$)(?= *(\.|$))")
 # A page name's bytes at most: 255 is the limit of most file systems, with room left
 # for ``-2`` and ``.md``.
 MOST_NAME_BYTES = 200
@@ -70,26 +71,34 @@ def page_names(clients: Iterable[str], there: Mapping[str, PageThere] | None = N
     """Each client's page name (without ``.md``): the name its page already has, so a
     page never moves (``there``: the pages folder's notes, by file name); else the id
     made safe (:func:`safe_name`), with ``-2``, ``-3``... when the name is taken (case
-    aside: one note on a case-insensitive disk), in id order."""
+    aside: one note on a case-insensitive disk), in id order. The name of a page whose
+    client is gone is free (the page is removed)."""
     there = there or {}
     wanted = set(clients)
     names: dict[str, str] = {}
-    for file_name, page in sorted(there.items()):
-        name = file_name[:-3]
-        if (page.client in wanted and page.client not in names and file_name.endswith(".md")
-                and safe_name(name) == name):
-            names[page.client] = name
-    taken = {file_name.lower() for file_name in there} | {
-        f"{name}.md".lower() for name in names.values()}
+    for file_name, page in sorted(there.items(), key=lambda item: (len(item[0]), item[0])):
+        if page.client in wanted and page.client not in names:
+            names[page.client] = file_name[:-3]
+    taken = {file_name.casefold() for file_name, page in there.items()
+             if page.client is None or page.client in wanted}
     for client in sorted(wanted - names.keys()):
         base = safe_name(client)
         name, number = base, 1
-        while f"{name}.md".lower() in taken:
+        while f"{name}.md".casefold() in taken:
             number += 1
             name = f"{base}-{number}"
-        taken.add(f"{name}.md".lower())
+        taken.add(f"{name}.md".casefold())
         names[client] = name
     return names
+
+
+def named_for(name: str, client: str) -> bool:
+    """Whether ``name`` is one :func:`page_names` gives the client's page: a page copied
+    in Obsidian (``RM-07 1.md``) is not, and is left alone."""
+    base = safe_name(client)
+    number = name[len(base) + 1:] if name.startswith(f"{base}-") else ""
+    return name == base or (number.isascii() and number.isdigit()
+                            and not number.startswith("0") and int(number) >= 2)
 
 
 def page_properties(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -276,22 +285,29 @@ class ClientPages:
         clients gone removed) and the client notes (:func:`client_notes`)."""
         output = practice.settings.output_folder
         there = self._pages_there(practice.vault, f"{output}/{PAGES_FOLDER}")
-        names = page_names(practice.vault_as_read.clients, there)
+        # A client no note that can be read names keeps its page while a note that
+        # cannot be read (a typo in it, say) may be theirs, by its name or folder.
+        unread = [problem.path.casefold() for problem in practice.vault_as_read.problems]
+        clients = set(practice.vault_as_read.clients) | {
+            page.client for page in there.values() if page.client is not None
+            and any(page.client.casefold() in path for path in unread)}
+        names = page_names(clients, there)
         for file_name, page in sorted(there.items()):
-            if page.client is not None and names.get(page.client) != file_name[:-3]:
-                gone = page.client not in names
-                try:
-                    removed = remove_generated(practice.vault, f"{output}/{PAGES_FOLDER}",
-                                               file_name)
-                except NotWritten as refusal:
-                    self.say(f"warning: {refusal}")
-                    continue
-                if removed:
-                    del there[file_name]
-                    self.say(f"removed {output}/{PAGES_FOLDER}/{file_name}: "
-                             + (f"no session note names the client {page.client!r} any more"
-                                if gone else f"the page of {page.client!r} is "
-                                f"{names[page.client]}.md"))
+            if page.client is None or names.get(page.client) == file_name[:-3]:
+                continue
+            gone = page.client not in names
+            try:
+                removed = remove_generated(practice.vault, f"{output}/{PAGES_FOLDER}",
+                                           file_name)
+            except NotWritten as refusal:
+                self.say(f"warning: {refusal}")
+                continue
+            if removed:
+                del there[file_name]
+                self.say(f"removed {output}/{PAGES_FOLDER}/{file_name}: "
+                         + (f"no session note that can be read names the client "
+                            f"{page.client!r} any more" if gone else
+                            f"the page of {page.client!r} is {names[page.client]}.md"))
         return there, names, client_notes(practice.vault_as_read)
 
     def _pages_there(self, vault: Path, folder: str) -> dict[str, PageThere]:
@@ -342,7 +358,8 @@ def _page_there(folder: Folder, name: str, mode: int) -> PageThere:
     except (OSError, NoteProblem):
         return PageThere()
     client, status = properties.get("client"), properties.get("status")
-    if properties.get(MARKER_KEY) != MARKER_VALUE or not isinstance(client, str):
+    if (properties.get(MARKER_KEY) != MARKER_VALUE or not isinstance(client, str)
+            or not named_for(name[:-3], client)):
         return PageThere()
     return PageThere(client, status if isinstance(status, str) else None,
                      properties.get("risk") is True)

@@ -149,12 +149,15 @@ def test_watch_keeps_the_pages_of_the_clients_whose_sessions_change_and_no_other
 @also("con.txt")
 @also("Lpt1")
 @also("x. .")
+@also("NUL .txt")
+@also("CONIN$")
 def test_any_id_makes_a_page_name_every_system_holds(client):
     name = safe_name(client)
     assert name and len(name.encode("utf-8")) <= 200
     assert not re.search(r'[\\/:*?"<>|#^\[\]\x00-\x1f\x7f\u202e]', name)
     assert not name.startswith(".") and not name.endswith((".", " "))
-    assert name.split(".")[0].upper() not in {"CON", "PRN", "AUX", "NUL", "COM1", "LPT1"}
+    assert name.split(".")[0].rstrip(" ").upper() not in {
+        "CON", "PRN", "AUX", "NUL", "COM1", "LPT1", "CONIN$"}
     assert safe_name(name) == name  # a page's name, read back, is kept as it is
 
 
@@ -196,8 +199,8 @@ def test_the_page_of_a_client_no_note_names_any_more_is_removed(vault):
     result = run("prepare", vault, "D4", "--write")
     assert result.exit_code == 0
     assert not (vault / PAGES / "D44.md").exists()
-    assert ("removed Mutuality/Clients/D44.md: no session note names the client 'D44' any "
-            "more") in result.stderr
+    assert ("removed Mutuality/Clients/D44.md: no session note that can be read names the "
+            "client 'D44' any more") in result.stderr
     assert properties_of(vault / PAGES / "D4.md")["risk"] is True
 
 
@@ -284,3 +287,38 @@ def test_watch_keeps_the_page_of_a_closed_client_while_a_risk_item_is_open(vault
         vault.session("Clients/A/2026-11-23 A.md", client="A", phq9_item9=0)
         until(lambda: properties_of(page)["risk"] is False, "the risk item closed on the page")
         assert "A is closed: this page is no longer updated." in page.read_text()
+
+
+def test_a_typo_in_a_clients_only_note_leaves_their_page_where_it_is(vault):
+    note = vault.session("Clients/ZZ-01/2026-11-10 ZZ-01.md", client="ZZ-01", phq9_item9=2,
+                         srs_total=30)
+    vault.session("Clients/B/2026-11-10 B.md", client="B")
+    ok(run("prepare", vault, "ZZ-01", "--write"))
+    note.write_text(note.read_text().replace("srs_total: 30", "srs_total: 3O"))
+    result = run("prepare", vault, "B", "--write")
+    assert result.exit_code == 0 and "removed" not in result.stderr
+    assert properties_of(vault / PAGES / "ZZ-01.md")["risk"] is True
+
+
+def test_a_copy_of_a_page_made_in_obsidian_is_left_alone(vault):
+    vault.session("S/a.md", client="C002", date="2026-11-20")
+    ok(run("prepare", vault, "C002", "--write"))
+    copy = vault / PAGES / "C002 1.md"
+    copy.write_text((vault / PAGES / "C002.md").read_text() + "My own line.\n")
+    vault.session("S/b.md", client="C002", date="2026-11-23")
+    result = run("prepare", vault, "C002", "--write")
+    assert result.exit_code == 0 and "removed" not in result.stderr
+    assert copy.read_text().endswith("My own line.\n")
+    assert properties_of(vault / PAGES / "C002.md")["last_session"] == "2026-11-23"
+
+
+def test_an_id_put_right_in_its_capitals_gets_the_page_of_that_name(vault):
+    note = vault.session("S/a.md", client="rm-07", date="2026-11-20")
+    ok(run("prepare", vault, "rm-07", "--write"))
+    note.write_text(note.read_text().replace("rm-07", "RM-07"))
+    ok(run("prepare", vault, "RM-07", "--write"))
+    assert sorted(path.name for path in (vault / PAGES).glob("*.md")) == ["RM-07.md"]
+
+
+def test_names_that_meet_on_a_case_insensitive_disk_never_share_a_page():
+    assert page_names(["ΚΩΣΤΑΣ", "Κωστας"]) == {"ΚΩΣΤΑΣ": "ΚΩΣΤΑΣ", "Κωστας": "Κωστας-2"}

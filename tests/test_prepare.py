@@ -152,3 +152,9 @@ def test_a_thing_to_do_about_this_session_says_which_session_that_is(vault):
     assert ("- [ ] **Do not use the word the client objected to** (\"acting out\", which the "
             "client objected to on 2026-11-02, appears again in this session's note; the "
             "session of 2026-11-09)") in text
+
+
+def test_feedback_of_a_theme_alone_reads_as_the_theme(vault):
+    sessions(vault, "A", ("feedback_invited: yes\ntags: [feedback/pacing]", "Notes."))
+    text = ok(run("prepare", vault, "A"))
+    assert "Last asked for on 2026-11-02: pacing." in text
