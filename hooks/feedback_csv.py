@@ -1,9 +1,10 @@
-"""Every feedback item as CSV, for supervision: one row per item and client.
+"""Every feedback item as CSV, for your own spreadsheet: one row per item and client.
 
     mutuality --hooks-dir hooks report feedback-csv VAULT --all > feedback.csv
 
 Columns: date, client, note, invited, theme, signal, quote, phrase, response, by.
-The quotes are the client's own words: keep the file as carefully as the notes.
+The quotes are the client's own words: keep the file as carefully as the notes, and do
+not share it; `mutuality export` is the de-identified export for supervision.
 Every cell is quoted, and words that a spreadsheet would take for a formula start with
 ' (OWASP's advice).
 """
@@ -50,4 +51,4 @@ def _cell(text):
 @hookimpl
 def mutuality_reporters():
     return [Reporter("feedback-csv", {"csv": render_csv}, lambda today: Period(),
-                     description="every feedback item as CSV, for supervision")]
+                     description="every feedback item as CSV, with the quotes: not for sharing")]

@@ -12,11 +12,12 @@ from typing import IO, Any, TypeVar
 
 import click
 
-from . import scan_summary
+from . import scan_summary, supervision
 from .brief import brief_data, brief_markdown
 from .client_pages import ClientPages
 from .dismissals import gap_summary, read_dismissals, write_dismissals
 from .errors import MutualityError, OutputUnwritten, describe
+from .index import state_folder, vault_id
 from .invocation import Invocation
 from .model import RISK_ITEM, Period
 from .practice import NO_ALERTS, Practice
@@ -490,6 +491,53 @@ def prepare(invocation: Invocation, vault: Path, client: str, as_of: date | None
             raise MutualityError(str(refusal)) from None
         for path in written:
             invocation.say(f"kept {path.relative_to(vault).as_posix()}")
+
+
+@cli.command()
+@vault_argument
+@click.option("--since", type=_DAY, help="Only the sessions on or after this day (numbered "
+              "and weeks counted from each client's first session all the same).")
+@as_of_option
+@click.option("--format", "output_format", type=click.Choice(["csv", "json", "markdown"]),
+              default="csv", show_default=True,
+              help="csv or json: a row per session and client; markdown: a summary of the "
+                   "practice with no row per client.")
+@click.option("--key-file", type=click.Path(path_type=Path, dir_okay=False),
+              help="The key of the pseudonyms, a file of your own (its bytes as they are): "
+                   "the same file gives the same pseudonyms every time. Default: a key "
+                   "made at this vault's first export, kept in the state folder.")
+@config_option
+@click.pass_obj
+def export(invocation: Invocation, vault: Path, since: date | None, as_of: date | None,
+           output_format: str, key_file: Path | None, config_file: Path | None) -> None:
+    """De-identified feedback patterns of VAULT, for a supervisor or a peer group.
+
+    A row per session and client: a pseudonym, the session's number, the week of
+    treatment, whether it was invited, its feedback as themes and signals of a fixed
+    list, the responses, the measures' totals and the rules raised; never a name, a
+    date, a quote, a phrase or a file name. Pseudonymous is still confidential: share
+    it as carefully as the notes.
+    """
+    settings = invocation.settings(vault, config_file)
+    if key_file is not None:
+        key = supervision.key_from_file(key_file)
+    else:
+        path = state_folder(settings) / f"export-key-{vault_id(vault)}"
+        key, made = supervision.vault_key(path)
+        if made:
+            invocation.say(f"made the key of this vault's pseudonyms: {path}; it gives the "
+                           "same pseudonyms at every export (copy it to use with --key-file "
+                           "elsewhere)")
+    practice = invocation.practice(vault, settings, as_of or _today(), real_today=_today())
+    vocabulary = invocation.plugins.shareable_feedback()
+    rows = supervision.export_rows(practice, key, since, vocabulary)
+    if output_format == "csv":
+        output = supervision.render_csv(rows, settings.measures)
+    elif output_format == "json":
+        output = supervision.render_json(rows)
+    else:
+        output = supervision.render_summary(practice, rows, since, vocabulary)
+    _echo_results(invocation, vault, practice, output, output_format, config_file)
 
 
 @cli.command()

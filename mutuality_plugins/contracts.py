@@ -248,6 +248,25 @@ def _settings_sections(answer: Any) -> dict[str, dict[str, Any]]:
     return {section: dict(defaults) for section, defaults in answer.items()}
 
 
+# A theme or signal declared shareable: a word of a fixed list.
+SHAREABLE = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
+MOST_SHAREABLE = 200
+
+
+def _shareable(answer: Any) -> dict[str, frozenset[str]]:
+    if not isinstance(answer, Mapping) or not all(
+        isinstance(theme, str) and SHAREABLE.fullmatch(theme)
+        and isinstance(signals, (list, tuple, set, frozenset))
+        and len(signals) <= MOST_SHAREABLE
+        and all(isinstance(signal, str) and SHAREABLE.fullmatch(signal) for signal in signals)
+        for theme, signals in answer.items()
+    ):
+        raise PluginFault(f"it returned {kind_of(answer)}, not a mapping from themes to lists "
+                          f"of at most {MOST_SHAREABLE} signals (lowercase letters, digits "
+                          "and -, at most 40 characters)")
+    return {theme: frozenset(signals) for theme, signals in answer.items()}
+
+
 HOOKS: dict[str, Contract] = {
     "mutuality_extract_feedback": one_of(Feedback, _feedback),
     "mutuality_rules": list_of(Rule, _rule),
@@ -256,6 +275,7 @@ HOOKS: dict[str, Contract] = {
     "mutuality_alert_sinks": list_of(AlertSink, _sink),
     "mutuality_commands": list_of(click.Command, _named),
     "mutuality_plugin_settings": _settings_sections,
+    "mutuality_shareable_feedback": _shareable,
 }
 """Every hook's contract, by hook name."""
 

@@ -173,6 +173,22 @@ def mutuality_alert_sinks() -> Iterable[AlertSink]:
 
 
 @hookspec
+def mutuality_shareable_feedback() -> Mapping[str, Iterable[str]]:
+    """Declare the feedback your extractor finds that is a fixed list, not free text,
+    and so may leave the machine in ``mutuality export`` (the supervision export).
+
+    Return ``{"THEME": ["signal", ...]}``: the theme is then known there, and each
+    signal listed is shared as ``THEME/signal``; any other signal of it is shared as
+    ``THEME/(signal)``, an undeclared theme as ``(theme)``. Quotes and phrases never
+    leave. Themes and signals are lowercase letters, digits and ``-`` (at most 40
+    characters), at most 200 signals a theme; declare only words that cannot name or
+    describe a person.
+
+    :return: a mapping from theme to its signals.
+    """
+
+
+@hookspec
 def mutuality_commands() -> Iterable[click.Command]:
     """Contribute commands to the ``mutuality`` command line.
 

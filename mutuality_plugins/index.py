@@ -96,6 +96,12 @@ def state_folder(settings: Settings | None = None) -> Path:
     return folder
 
 
+def vault_id(vault: Path) -> str:
+    """What names a vault's files in the state folder: 16 hex digits of its path."""
+    root = str(Path(vault).resolve())
+    return hashlib.sha256(root.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+
+
 def fingerprint(plugin_manager: PluginManager, settings: Settings) -> str:
     """What a note's reading depends on besides the note: mutuality's version, the
     plugins (a drop-in file by its modification time) and the settings for reading."""
@@ -132,8 +138,7 @@ class NoteIndex:
             a folder that cannot be written): :meth:`in_memory` does the work then.
         """
         root = str(Path(vault).resolve())
-        key = hashlib.sha256(root.encode("utf-8", "surrogateescape")).hexdigest()[:16]
-        path = state_folder(settings) / f"index-{key}.sqlite3"
+        path = state_folder(settings) / f"index-{vault_id(vault)}.sqlite3"
         expected = {"application": APPLICATION, "schema": str(SCHEMA), "vault": root}
         index = None
         try:

@@ -47,6 +47,7 @@ BUILTIN_PLUGINS = (
     "mutuality_plugins.rules.outcome",
     "mutuality_plugins.reporters.alerts",
     "mutuality_plugins.reporters.digest",
+    "mutuality_plugins.supervision",
 )
 
 ENTRY_POINT_GROUP = "mutuality"
@@ -152,6 +153,15 @@ class PluginManager(pluggy.PluginManager):
             owner.update(dict.fromkeys(names, plugin))
             kept.append(measure)
         return sorted(kept, key=lambda measure: measure.name)
+
+    def shareable_feedback(self) -> dict[str, frozenset[str]]:
+        """Theme -> the signals of it the plugins declare shareable (all plugins'
+        together)."""
+        shareable: dict[str, frozenset[str]] = {}
+        for _, declared in self.guard.answers(self.hook.mutuality_shareable_feedback):
+            for theme, signals in declared.items():
+                shareable[theme] = shareable.get(theme, frozenset()) | signals
+        return shareable
 
     def reporters(self) -> dict[str, tuple[str, Reporter]]:
         """Report name -> (plugin, reporter)."""

@@ -1,0 +1,286 @@
+"""A de-identified export for supervision (SPEC section 11): the practice's sessions with
+nothing that names or dates a client, for a supervisor or a peer-consultation group.
+
+Each client is a keyed pseudonym (HMAC-SHA256 of the id), each session its number and
+week of treatment; feedback is its theme and signal only where both are of a fixed list
+(the essay's, or one a plugin declares through ``mutuality_shareable_feedback``), a
+placeholder otherwise: a quote, a phrase, a note's name or a date never leaves. The
+pseudonyms are personal data still (GDPR calls a keyed pseudonym so): the export is to
+be kept as confidentially as the notes.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import errno
+import hashlib
+import hmac
+import io
+import os
+import secrets
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from .errors import MutualityError
+from .files import open_private, os_reason, read_regular
+from .hookspecs import hookimpl
+from .measures.reading import score_text
+from .model import KNOWN_SIGNALS, RESPONSES, FeedbackItem, Measure, Session
+from .practice import Practice
+from .reporters.digest import totals, unprompted
+from .reporters.markdown import table
+from .reporters.outcomes import outcome_data, practice_lines
+from .reporters.plain import as_json
+
+KEY_BYTES = 32
+MOST_KEY_FILE_BYTES = 64 * 1024
+WORDS = "words"
+# What stands for what does not leave the machine.
+HIDDEN_PHRASE = "(phrase)"
+HIDDEN_SIGNAL = "(signal)"
+HIDDEN_THEME = "(theme)"
+OTHER_RESPONSE = "(other)"
+NO_RESPONSE = "(none)"  # in the summary's table only
+
+Vocabulary = Mapping[str, frozenset[str]]
+"""Theme -> the signals of it that are a fixed list, safe to share."""
+
+
+@hookimpl(trylast=True)
+def mutuality_shareable_feedback() -> dict[str, list[str]]:
+    """The essay's themes and signals (SPEC section 3); a words item's signal is the
+    word the client objected to: never shared."""
+    return {theme: list(signals) for theme, signals in KNOWN_SIGNALS.items()}
+
+
+def pseudonym(key: bytes, client: str) -> str:
+    """``C-`` and 8 characters of the base32 of HMAC-SHA256(key, the id)."""
+    digest = hmac.new(key, client.encode("utf-8"), hashlib.sha256).digest()
+    return "C-" + base64.b32encode(digest).decode("ascii").lower()[:8]
+
+
+def week_monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def key_from_file(path: Path) -> bytes:
+    """The bytes of the therapist's own key file, as they are."""
+    try:
+        key = read_regular(path, MOST_KEY_FILE_BYTES)
+    except OSError as error:
+        raise MutualityError(f"{path}: the key file cannot be read ({os_reason(error)})"
+                             ) from None
+    if not key or len(key) > MOST_KEY_FILE_BYTES:
+        raise MutualityError(f"{path}: a key file holds 1 to {MOST_KEY_FILE_BYTES} bytes "
+                             f"(it holds {'none' if not key else 'more'})")
+    return key
+
+
+def vault_key(path: Path) -> tuple[bytes, bool]:
+    """The vault's key kept at ``path`` (in the state folder), made (32 random bytes,
+    readable by the user only) at the first export; whether it was made now."""
+    try:
+        descriptor = open_private(path, os.O_WRONLY | os.O_EXCL)
+    except FileExistsError:
+        made = False
+    except OSError as error:
+        raise MutualityError(f"{path}: the export key cannot be made "
+                             f"({os_reason(error)})") from None
+    else:
+        made = True
+        try:
+            os.write(descriptor, secrets.token_bytes(KEY_BYTES))
+            os.fsync(descriptor)
+        except OSError as error:
+            os.close(descriptor)
+            path.unlink(missing_ok=True)
+            raise MutualityError(f"{path}: the export key cannot be written "
+                                 f"({os_reason(error)})") from None
+        os.close(descriptor)
+    try:
+        key = read_regular(path, KEY_BYTES)
+    except OSError as error:
+        if error.errno == errno.ENOENT:
+            raise MutualityError(f"{path}: the export key went away; export again") from None
+        raise MutualityError(f"{path}: the export key cannot be read "
+                             f"({os_reason(error)})") from None
+    if len(key) != KEY_BYTES:
+        raise MutualityError(f"{path}: the export key is not {KEY_BYTES} bytes (damaged?); "
+                             "move it away to make a new one (the pseudonyms change), or "
+                             "give the one you keep with --key-file")
+    return key, made
+
+
+@dataclass(frozen=True)
+class Row:
+    """One session of one client, de-identified."""
+
+    client: str
+    session: int
+    week: int
+    joint: bool
+    invited: bool
+    items: list[str]
+    responses: list[str]
+    by: list[str]
+    totals: dict[str, float | None]
+    rules: list[str]
+
+    def as_json(self) -> dict[str, Any]:
+        return {"client": self.client, "session": self.session, "week": self.week,
+                "joint": self.joint, "invited": self.invited, "items": self.items,
+                "responses": self.responses, "by": self.by,
+                **{f"{name}_total": total for name, total in self.totals.items()},
+                "rules": self.rules}
+
+
+def item_code(item: FeedbackItem, vocabulary: Vocabulary) -> str:
+    """``theme/signal`` for a signal of a fixed list, else a placeholder for what is
+    free text: ``words/(phrase)``, ``pacing/(signal)``, ``(theme)``."""
+    if item.theme == WORDS:
+        return f"{WORDS}/{HIDDEN_PHRASE}"
+    if item.theme not in vocabulary:
+        return HIDDEN_THEME
+    shown = item.signal if item.signal in vocabulary[item.theme] else HIDDEN_SIGNAL
+    return f"{item.theme}/{shown}"
+
+
+def response_code(response: str | None) -> str:
+    if response is None:
+        return ""
+    return response if response in RESPONSES else OTHER_RESPONSE
+
+
+def by_code(item: FeedbackItem, session: Session) -> str:
+    """Who raised it: the item's ``by``, else as SPEC section 3 reads its absence."""
+    return item.by or ("invited" if session.invited else "client")
+
+
+def export_rows(practice: Practice, key: bytes, since: date | None,
+                vocabulary: Vocabulary) -> list[Row]:
+    """A row per (session, client) on or after ``since``, ordered by (pseudonym,
+    session); sessions are numbered from the client's first ever."""
+    measures = [measure.name for measure in practice.settings.measures]
+    raised: dict[tuple[str, str], set[str]] = {}
+    for alert in practice.alerts:
+        raised.setdefault((alert.client, alert.note), set()).add(alert.rule)
+    rows = []
+    for client, sessions in practice.scan.sessions_by_client().items():
+        name, first = pseudonym(key, client), week_monday(sessions[0].date)
+        for number, session in enumerate(sessions, start=1):
+            if since is not None and session.date < since:
+                continue
+            items = sorted(session.items, key=lambda item: (item.theme, item.signal))
+            rows.append(Row(
+                name, number, (week_monday(session.date) - first).days // 7 + 1,
+                len(session.clients) > 1, session.invited,
+                [item_code(item, vocabulary) for item in items],
+                [response_code(item.response) for item in items],
+                [by_code(item, session) for item in items],
+                {measure: session.scores.get(measure) for measure in measures},
+                sorted(raised.get((client, session.path), ()))))
+    return sorted(rows, key=lambda row: (row.client, row.session))
+
+
+def render_csv(rows: Sequence[Row], measures: Iterable[Measure]) -> str:
+    """RFC 4180: a header row, CRLF line ends, lists joined with ``;``."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["client", "session", "week", "joint", "invited", "items", "responses",
+                     "by", *(f"{measure.name}_total" for measure in measures), "rules"])
+    for row in rows:
+        writer.writerow([row.client, row.session, row.week, _truth(row.joint),
+                         _truth(row.invited), ";".join(row.items), ";".join(row.responses),
+                         ";".join(row.by),
+                         *("" if total is None else score_text(total)
+                           for total in row.totals.values()),
+                         ";".join(row.rules)])
+    return out.getvalue()
+
+
+def render_json(rows: Sequence[Row]) -> str:
+    return as_json([row.as_json() for row in rows]) + "\n"
+
+
+def _truth(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def render_summary(practice: Practice, rows: Sequence[Row], since: date | None,
+                   vocabulary: Vocabulary) -> str:
+    """The practice's figures for a supervisor, with no row per client and no date."""
+    sessions = [session for session in practice.scan.sessions
+                if since is None or session.date >= since]
+    counted, raised = totals(sessions), unprompted(sessions)
+    lines = ["# Feedback in the practice: a summary for supervision", "",
+             "Pseudonymous, without a name, a date or a client's words: keep it as "
+             "confidentially as the notes.", "",
+             f"- Sessions: {counted['sessions']} (with {counted['clients']} clients; a "
+             "joint session counts once)",
+             f"- Invited to give feedback: {_share(counted['invited'], counted['sessions'])}",
+             f"- Feedback items: {raised['items']}, raised unprompted: "
+             f"{_share(raised['unprompted'], raised['items'])}"]
+    by_theme: dict[str, Counter[str]] = {}
+    for session in sessions:
+        for item in session.items:
+            theme = item_code(item, vocabulary).split("/")[0]
+            by_theme.setdefault(theme, Counter())[response_code(item.response) or NO_RESPONSE] += 1
+    if by_theme:
+        answers = [*RESPONSES, OTHER_RESPONSE, NO_RESPONSE]
+        lines += ["", "## Items by theme and response", "",
+                  table(["theme", *answers, "all"],
+                        [[theme, *(responses[answer] for answer in answers),
+                          sum(responses.values())]
+                         for theme, responses in sorted(by_theme.items())])]
+    clients = {client for session in sessions for client in session.clients}
+    every = practice.scan.sessions_by_client()
+    outcomes = outcome_data({client: every[client] for client in sorted(clients)},
+                            practice.settings.measures, practice.today)
+    measured = practice_lines(outcomes, practice.settings.measures)
+    if measured:
+        lines += ["", "## Measures: the clients' courses", "", *measured]
+    opened, closed = gap_events(practice, since)
+    weeks = Counter(row.week for row in rows)
+    if weeks or opened or closed:
+        lines += ["", "## By week of treatment", "",
+                  "Week 1 is each client's first week; a gap is something a rule finds "
+                  "wrong until a later session puts it right.", "",
+                  table(["week of treatment", "sessions (a joint one each client's)",
+                         "gaps opened", "gaps closed"],
+                        [[week, weeks[week], opened[week], closed[week]]
+                         for week in sorted({*weeks, *opened, *closed})])]
+    return "\n".join(lines) + "\n"
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{part} of {whole} ({round(100 * part / whole)}%)" if whole else "none"
+
+
+def gap_events(practice: Practice, since: date | None) -> tuple[Counter[int], Counter[int]]:
+    """How many gaps opened, and closed, in each week of treatment of their client (on
+    or after ``since``): the gaps open at each day a session was held, compared."""
+    first = {client: week_monday(sessions[0].date)
+             for client, sessions in practice.scan.sessions_by_client().items()}
+
+    def week(client: str, day: date) -> int:
+        return (week_monday(day) - first[client]).days // 7 + 1
+
+    opened: Counter[int] = Counter()
+    closed: Counter[int] = Counter()
+    before: dict[str, Any] = {}
+    for day in sorted({session.date for session in practice.scan.sessions}):
+        now = {gap.id: gap for gap in practice.gaps_on(day)}
+        for gap_id in now.keys() - before.keys():
+            gap = now[gap_id]
+            if since is None or gap.opened >= since:
+                opened[week(gap.client, gap.opened)] += 1
+        for gap_id in before.keys() - now.keys():
+            if since is None or day >= since:
+                closed[week(before[gap_id].client, day)] += 1
+        before = now
+    return opened, closed
