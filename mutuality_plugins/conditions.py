@@ -107,28 +107,13 @@ class Runs:
         """The runs over the sessions up to (not including) ``upto`` (all of them when
         None): what holds at a session depends on it and the sessions before only."""
         count = len(sessions) if upto is None else upto
-        spans = []  # (first session, last session, holding)
-        for holding in holdings:
-            end = start = position[holding.session.path]
-            if holding.through is not None:
-                end = min(position[holding.through.path], count - 1)
-            if end >= first and start < count:
-                spans.append((start, end, holding))
-        spans.sort(key=itemgetter(0))
         every = rule.raised == RAISED_EVERY
         runs: dict[str | None, tuple[int, int]] = {}  # detail -> (first, last) index
         latest: dict[str | None, tuple[int, Holding]] = {}
         alerts = []
         more: dict[str, int] = {}
-        for start, end, holding in spans:
+        for begun, new, end, holding in _growing(holdings, position, first, count):
             detail = holding.detail
-            run = runs.get(detail)
-            if run is not None and start <= run[1] + 1:  # it goes on (at one session
-                if end <= run[1]:  # twice: the first holding counts)
-                    continue
-                begun, new = run[0], run[1] + 1
-            else:
-                begun = new = start
             runs[detail] = (begun, end)
             latest[detail] = (begun, holding)
             raised = [] if not holding.raises else range(max(new, wanted), end + 1) \
@@ -184,6 +169,44 @@ class Runs:
         return [replace(gap, notes=tuple(session.path for session in
                                          self.sessions[start[gap.detail]:self.last + 1]))
                 for gap in kept]
+
+
+def _growing(holdings: Sequence[Holding], position: Mapping[str, int], first: int,
+             count: int) -> Iterator[tuple[int, int, int, Holding]]:
+    """The runs of the holdings over the sessions ``first`` to ``count`` - 1, as they
+    grow, in session order: (the run's first session, the first session this holding
+    adds to it, its last session so far, the holding). A run is a detail holding at
+    sessions one after another; at one session twice, the first holding counts."""
+    spans = []  # (first session, last session, holding)
+    for holding in holdings:
+        end = start = position[holding.session.path]
+        if holding.through is not None:
+            end = min(position[holding.through.path], count - 1)
+        if end >= first and start < count:
+            spans.append((start, end, holding))
+    spans.sort(key=itemgetter(0))
+    runs: dict[str | None, tuple[int, int]] = {}  # detail -> (first, last) index
+    for start, end, holding in spans:
+        run = runs.get(holding.detail)
+        if run is not None and start <= run[1] + 1:  # it goes on
+            if end <= run[1]:
+                continue
+            begun, new = run[0], run[1] + 1
+        else:
+            begun = new = start
+        runs[holding.detail] = (begun, end)
+        yield begun, new, end, holding
+
+
+def every_run(holdings: Sequence[Holding], position: Mapping[str, int], count: int
+              ) -> list[tuple[int, int]]:
+    """Every run of the holdings over ``count`` sessions, ended or not: (first, last
+    session index), in the order they began (a gap each, from its opening to the
+    session that put it right, if any)."""
+    runs: dict[tuple[str | None, int], int] = {}  # (detail, first) -> last
+    for begun, _, end, holding in _growing(holdings, position, 0, count):
+        runs[(holding.detail, begun)] = end
+    return sorted((begun, end) for (_, begun), end in runs.items())
 
 
 def positions(sessions: Sequence[Session]) -> dict[str, int]:

@@ -15,13 +15,14 @@ from datetime import date, timedelta
 from functools import cache, partial
 from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .conditions import (
     MOST_OPEN,
     Hold,
     Runs,
     at_most_a_session,
+    every_run,
     first_on,
     holdings_at,
     positions,
@@ -98,6 +99,8 @@ class Practice:
     read: ScanResult | None = None
     _gaps_on: Callable[[date], tuple[Gap, ...]] | None = field(
         default=None, repr=False, compare=False)
+    _gap_history: Callable[[], tuple[GapRun, ...]] | None = field(
+        default=None, repr=False, compare=False)
 
     @property
     def vault_as_read(self) -> ScanResult:
@@ -122,6 +125,12 @@ class Practice:
         if self._gaps_on is None:
             raise ValueError("a practice made without its builder knows only today's gaps")
         return self._gaps_on(day)
+
+    def gap_history(self) -> tuple[GapRun, ...]:
+        """Every gap that opened up to today, put right since or still open."""
+        if self._gap_history is None:
+            raise ValueError("a practice made without its builder knows only today's gaps")
+        return self._gap_history()
 
     def listed_gaps_on(self, day: date) -> list[Gap]:
         """The gaps ``mutuality gaps --as-of DAY`` lists."""
@@ -234,9 +243,25 @@ class PracticeBuilder:
                     found += earlier.gaps(dismissed, self.most_open)
             return _in_order(found)
 
+        @cache
+        def gap_history() -> tuple[GapRun, ...]:
+            """Every run of every condition: a gap, from the session it opened at to
+            the one that put it right (if one did)."""
+            found = []
+            for runs, hold in (pair for each in founds for pair in each.runs):
+                holdings = runs.holdings if runs.first == 0 else hold(0)
+                if holdings is None:  # the rule failed this time
+                    continue
+                counted = runs.sessions
+                for begun, end in every_run(holdings, runs.position, len(counted)):
+                    closed = counted[end + 1].date if end + 1 < len(counted) else None
+                    found.append(GapRun(runs.rule.name, runs.client, counted[begun].date,
+                                        closed))
+            return tuple(found)
+
         return Practice(self.vault, scan, tuple(alerts), self.settings, today, since, only,
                         _in_order(gaps), client_statuses(scan, today, self.settings),
-                        dismissed, read=read, _gaps_on=gaps_on)
+                        dismissed, read=read, _gaps_on=gaps_on, _gap_history=gap_history)
 
     def _found(self, client: str, sessions: Sequence[Session], since: date | None) -> Found:
         """The alerts (raised on or after ``since``) and the open gaps of the client's
@@ -325,6 +350,16 @@ def _records(measure: str, session: Session) -> bool:
 
 def _records_risk(risk_item: str, session: Session) -> bool:
     return risk_item in session.risks
+
+
+class GapRun(NamedTuple):
+    """A gap's life: its rule and client, the day of the session it opened at, and of
+    the one that put it right (None: open still)."""
+
+    rule: str
+    client: str
+    opened: date
+    closed: date | None
 
 
 @dataclass

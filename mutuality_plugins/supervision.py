@@ -262,8 +262,8 @@ def _share(part: int, whole: int) -> str:
 
 
 def gap_events(practice: Practice, since: date | None) -> tuple[Counter[int], Counter[int]]:
-    """How many gaps opened, and closed, in each week of treatment of their client (on
-    or after ``since``): the gaps open at each day a session was held, compared."""
+    """How many gaps opened, and were put right, in each week of treatment of their
+    client (on or after ``since``)."""
     first = {client: week_monday(sessions[0].date)
              for client, sessions in practice.scan.sessions_by_client().items()}
 
@@ -272,15 +272,9 @@ def gap_events(practice: Practice, since: date | None) -> tuple[Counter[int], Co
 
     opened: Counter[int] = Counter()
     closed: Counter[int] = Counter()
-    before: dict[str, Any] = {}
-    for day in sorted({session.date for session in practice.scan.sessions}):
-        now = {gap.id: gap for gap in practice.gaps_on(day)}
-        for gap_id in now.keys() - before.keys():
-            gap = now[gap_id]
-            if since is None or gap.opened >= since:
-                opened[week(gap.client, gap.opened)] += 1
-        for gap_id in before.keys() - now.keys():
-            if since is None or day >= since:
-                closed[week(before[gap_id].client, day)] += 1
-        before = now
+    for gap in practice.gap_history():
+        if since is None or gap.opened >= since:
+            opened[week(gap.client, gap.opened)] += 1
+        if gap.closed is not None and (since is None or gap.closed >= since):
+            closed[week(gap.client, gap.closed)] += 1
     return opened, closed

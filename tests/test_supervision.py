@@ -12,14 +12,18 @@ import json
 import os
 import re
 import stat
+from collections import Counter
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mutuality_plugins.model import FeedbackItem
+from mutuality_plugins.config import Settings
+from mutuality_plugins.model import FeedbackItem, Gap
+from mutuality_plugins.practice import PracticeBuilder
 from mutuality_plugins.supervision import item_code, pseudonym, response_code
+from mutuality_plugins.vault import scan_vault
 
-from support import EXAMPLE, ok, run
+from support import EXAMPLE, TODAY, ok, run
 
 COLUMNS = ["client", "session", "week", "joint", "invited", "items", "responses", "by",
            "core10_total", "gad7_total", "ors_total", "phq9_total", "srs_total", "rules"]
@@ -216,3 +220,24 @@ def test_an_item_leaves_only_as_words_of_a_fixed_list(theme, signal, response):
                     "pacing/too-fast", "format/online"}
     assert response_code(item.response) in {"", "adjusted", "explored", "declined",
                                             "pending", "(other)"}
+
+
+def test_the_history_of_gaps_agrees_with_the_gaps_open_day_by_day(plugins):
+    """Two ways to the same events: every run of every rule at once, and the gaps open
+    at each day a session was held, compared from one day to the next."""
+    settings = Settings()
+    scan = scan_vault(EXAMPLE, plugins, settings)
+    practice = PracticeBuilder(EXAMPLE, plugins, settings).build(scan, TODAY)
+    opened: Counter[tuple[str, str, object]] = Counter()
+    closed: Counter[tuple[str, str, object]] = Counter()
+    before: dict[str, Gap] = {}
+    for day in sorted({session.date for session in practice.scan.sessions}):
+        now = {gap.id: gap for gap in practice.gaps_on(day)}
+        opened.update((now[i].rule, now[i].client, now[i].opened) for i in now.keys() - before)
+        closed.update((before[i].rule, before[i].client, day) for i in before.keys() - now)
+        before = now
+    history = practice.gap_history()
+    assert len(history) > 20
+    assert Counter((gap.rule, gap.client, gap.opened) for gap in history) == opened
+    assert Counter((gap.rule, gap.client, gap.closed) for gap in history
+                   if gap.closed is not None) == closed
