@@ -30,7 +30,15 @@ from .errors import MutualityError
 from .files import open_private, os_reason, read_regular
 from .hookspecs import hookimpl
 from .measures.reading import score_text
-from .model import KNOWN_SIGNALS, RESPONSES, FeedbackItem, Measure, Session
+from .model import (
+    BY_CLIENT,
+    BY_INVITED,
+    KNOWN_SIGNALS,
+    RESPONSES,
+    FeedbackItem,
+    Measure,
+    Session,
+)
 from .practice import Practice
 from .reporters.digest import totals, unprompted
 from .reporters.markdown import table
@@ -45,6 +53,7 @@ HIDDEN_PHRASE = "(phrase)"
 HIDDEN_SIGNAL = "(signal)"
 HIDDEN_THEME = "(theme)"
 OTHER_RESPONSE = "(other)"
+HIDDEN_RULE = "(rule)"
 NO_RESPONSE = "(none)"  # in the summary's table only
 
 Vocabulary = Mapping[str, frozenset[str]]
@@ -157,8 +166,17 @@ def response_code(response: str | None) -> str:
 
 
 def by_code(item: FeedbackItem, session: Session) -> str:
-    """Who raised it: the item's ``by``, else as SPEC section 3 reads its absence."""
-    return item.by or ("invited" if session.invited else "client")
+    """Who raised it: the item's ``by``, else as SPEC section 3 reads its absence (or
+    another word a plugin gave)."""
+    if item.by in (BY_CLIENT, BY_INVITED):
+        return item.by
+    return BY_INVITED if session.invited else BY_CLIENT
+
+
+def rule_code(rule: str) -> str:
+    """A rule's name (a plugin's may start with ``-``, which a spreadsheet could take
+    for a formula: then a placeholder)."""
+    return rule if rule[:1].isalnum() else HIDDEN_RULE
 
 
 def export_rows(practice: Practice, key: bytes, since: date | None,
@@ -168,7 +186,7 @@ def export_rows(practice: Practice, key: bytes, since: date | None,
     measures = [measure.name for measure in practice.settings.measures]
     raised: dict[tuple[str, str], set[str]] = {}
     for alert in practice.alerts:
-        raised.setdefault((alert.client, alert.note), set()).add(alert.rule)
+        raised.setdefault((alert.client, alert.note), set()).add(rule_code(alert.rule))
     rows = []
     for client, sessions in practice.scan.sessions_by_client().items():
         name, first = pseudonym(key, client), week_monday(sessions[0].date)

@@ -18,9 +18,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mutuality_plugins.config import Settings
-from mutuality_plugins.model import FeedbackItem, Gap
+from mutuality_plugins.model import FeedbackItem, Gap, Session
 from mutuality_plugins.practice import PracticeBuilder
-from mutuality_plugins.supervision import item_code, pseudonym, response_code
+from mutuality_plugins.supervision import by_code, item_code, pseudonym, response_code, rule_code
 from mutuality_plugins.vault import scan_vault
 
 from support import EXAMPLE, TODAY, ok, run
@@ -241,3 +241,12 @@ def test_the_history_of_gaps_agrees_with_the_gaps_open_day_by_day(plugins):
     assert Counter((gap.rule, gap.client, gap.opened) for gap in history) == opened
     assert Counter((gap.rule, gap.client, gap.closed) for gap in history
                    if gap.closed is not None) == closed
+
+
+def test_no_cell_a_plugin_fills_can_start_a_formula():
+    assert rule_code("-A1") == "(rule)" and rule_code("_x") == "(rule)"
+    assert rule_code("quiet-clients") == "quiet-clients"
+    for by, invited, shown in [("client", True, "client"), ("=cmd()", True, "invited"),
+                               (None, False, "client")]:
+        session = Session("a.md", TODAY, ("A",), invited)
+        assert by_code(FeedbackItem("pacing", "too-fast", by=by), session) == shown
