@@ -250,3 +250,17 @@ def test_no_cell_a_plugin_fills_can_start_a_formula():
                                (None, False, "client")]:
         session = Session("a.md", TODAY, ("A",), invited)
         assert by_code(FeedbackItem("pacing", "too-fast", by=by), session) == shown
+
+
+def test_an_export_of_the_example_vault_holds_none_of_its_ids_names_words_or_dates(plugins):
+    scan = scan_vault(EXAMPLE, plugins, Settings())
+    found = {*scan.clients, *(item.quote for s in scan.sessions for item in s.items),
+             *(item.phrase for s in scan.sessions for item in s.items),
+             *(part for s in scan.sessions for part in s.path.split("/")[1:]),
+             *(str(s.date) for s in scan.sessions), *(s.date.strftime("%d.%m") for s in
+                                                       scan.sessions)}
+    identifying = {text.lower() for text in found if text and len(text) >= 4}
+    assert len(identifying) > 100
+    for output_format in ("csv", "json", "markdown"):
+        output = ok(run("export", EXAMPLE, "--format", output_format)).lower()
+        assert [text for text in identifying if text in output] == []
