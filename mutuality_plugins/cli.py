@@ -520,14 +520,10 @@ def export(invocation: Invocation, vault: Path, since: date | None, as_of: date 
     """
     settings = invocation.settings(vault, config_file)
     if key_file is not None:
-        key = supervision.key_from_file(key_file)
+        key = supervision.key_from_file(key_file, invocation.say)
     else:
-        path = state_folder(settings) / f"export-key-{vault_id(vault)}"
-        key, made = supervision.vault_key(path)
-        if made:
-            invocation.say(f"made the key of this vault's pseudonyms: {path}; it gives the "
-                           "same pseudonyms at every export (copy it to use with --key-file "
-                           "elsewhere)")
+        key = supervision.vault_key(state_folder(settings) / f"export-key-{vault_id(vault)}",
+                                    invocation.say)
     practice = invocation.practice(vault, settings, as_of or _today(), real_today=_today())
     vocabulary = invocation.plugins.shareable_feedback()
     rows = supervision.export_rows(practice, key, since, vocabulary)
@@ -537,7 +533,8 @@ def export(invocation: Invocation, vault: Path, since: date | None, as_of: date 
         output = supervision.render_json(rows)
     else:
         output = supervision.render_summary(practice, rows, since, vocabulary)
-    _echo_results(invocation, vault, practice, output, output_format, config_file)
+    # Never the line that names the vault's folder for an empty one: it would be shared.
+    _echo_results(invocation, vault, practice, output, "to share", config_file)
 
 
 @cli.command()

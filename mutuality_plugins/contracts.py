@@ -248,22 +248,25 @@ def _settings_sections(answer: Any) -> dict[str, dict[str, Any]]:
     return {section: dict(defaults) for section, defaults in answer.items()}
 
 
-# A theme or signal declared shareable: a word of a fixed list.
+# A theme or signal declared shareable: a word of a fixed list (a theme starts with a
+# letter: `1/2` would be a date to a spreadsheet).
 SHAREABLE = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
+SHAREABLE_THEME = re.compile(r"[a-z][a-z0-9-]{0,39}")
 MOST_SHAREABLE = 200
 
 
 def _shareable(answer: Any) -> dict[str, frozenset[str]]:
     if not isinstance(answer, Mapping) or not all(
-        isinstance(theme, str) and SHAREABLE.fullmatch(theme)
+        isinstance(theme, str) and SHAREABLE_THEME.fullmatch(theme)
         and isinstance(signals, (list, tuple, set, frozenset))
         and len(signals) <= MOST_SHAREABLE
         and all(isinstance(signal, str) and SHAREABLE.fullmatch(signal) for signal in signals)
         for theme, signals in answer.items()
     ):
-        raise PluginFault(f"it returned {kind_of(answer)}, not a mapping from themes to lists "
-                          f"of at most {MOST_SHAREABLE} signals (lowercase letters, digits "
-                          "and -, at most 40 characters)")
+        raise PluginFault("it should return a mapping from themes to lists of at most "
+                          f"{MOST_SHAREABLE} signals, each a word of lowercase letters, "
+                          "digits and - (at most 40 characters; a theme starts with a "
+                          f"letter); it returned {kind_of(answer)} with something else")
     return {theme: frozenset(signals) for theme, signals in answer.items()}
 
 

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import base64
 import csv
-import errno
 import hashlib
 import hmac
 import io
 import os
 import secrets
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -46,6 +45,7 @@ from .reporters.outcomes import outcome_data, practice_lines
 from .reporters.plain import as_json
 
 KEY_BYTES = 32
+STRONG_KEY_BYTES = 16
 MOST_KEY_FILE_BYTES = 64 * 1024
 WORDS = "words"
 # What stands for what does not leave the machine.
@@ -77,52 +77,63 @@ def week_monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def key_from_file(path: Path) -> bytes:
-    """The bytes of the therapist's own key file, as they are."""
+def key_from_file(path: Path, say: Callable[[str], None]) -> bytes:
+    """The bytes of the therapist's own key file, as they are (through a link too: the
+    file is theirs, not the vault's); a short one is said to be easy to guess."""
     try:
-        key = read_regular(path, MOST_KEY_FILE_BYTES)
+        key = read_regular(os.path.realpath(path), MOST_KEY_FILE_BYTES)
     except OSError as error:
         raise MutualityError(f"{path}: the key file cannot be read ({os_reason(error)})"
                              ) from None
     if not key or len(key) > MOST_KEY_FILE_BYTES:
         raise MutualityError(f"{path}: a key file holds 1 to {MOST_KEY_FILE_BYTES} bytes "
                              f"(it holds {'none' if not key else 'more'})")
+    if len(key) < STRONG_KEY_BYTES:
+        say(f"warning: {path} holds {len(key)} bytes: a short key makes the pseudonyms easy "
+            f"to undo (client ids are easy to guess); {KEY_BYTES} random bytes are safe "
+            f"(head -c {KEY_BYTES} /dev/urandom > FILE)")
     return key
 
 
-def vault_key(path: Path) -> tuple[bytes, bool]:
-    """The vault's key kept at ``path`` (in the state folder), made (32 random bytes,
-    readable by the user only) at the first export; whether it was made now."""
-    try:
-        descriptor = open_private(path, os.O_WRONLY | os.O_EXCL)
-    except FileExistsError:
-        made = False
-    except OSError as error:
-        raise MutualityError(f"{path}: the export key cannot be made "
-                             f"({os_reason(error)})") from None
-    else:
-        made = True
+def vault_key(path: Path, say: Callable[[str], None]) -> bytes:
+    """The vault's key kept at ``path`` in the state folder: made at the first export
+    (32 random bytes, readable by the user only), whole or not at all: it is written
+    under another name, then linked to its own, so an export running at the same time
+    never reads half of it."""
+    if not os.path.lexists(path):
+        temporary = path.with_name(f".{path.name}-{secrets.token_hex(8)}")
         try:
-            os.write(descriptor, secrets.token_bytes(KEY_BYTES))
-            os.fsync(descriptor)
+            descriptor = open_private(temporary, os.O_WRONLY | os.O_EXCL)
+            try:
+                os.write(descriptor, secrets.token_bytes(KEY_BYTES))
+                os.fsync(descriptor)
+            finally:
+                os.close(descriptor)
+            os.link(temporary, path)
+        except FileExistsError:
+            pass  # another export made it meanwhile: that one is the key
         except OSError as error:
-            os.close(descriptor)
-            path.unlink(missing_ok=True)
-            raise MutualityError(f"{path}: the export key cannot be written "
+            raise MutualityError(f"{path}: the export key cannot be made "
                                  f"({os_reason(error)})") from None
-        os.close(descriptor)
+        else:
+            say(f"made a key for this vault's pseudonyms: {path}. Every export of this "
+                "vault from this folder gives the same pseudonyms; an export made with "
+                "another key (the vault moved, another computer) gives others: copy the "
+                "key and use --key-file to keep them")
+        finally:
+            temporary.unlink(missing_ok=True)
     try:
         key = read_regular(path, KEY_BYTES)
+        if os.stat(path).st_mode & 0o077:
+            os.chmod(path, 0o600)  # someone made it readable: the user's again only
     except OSError as error:
-        if error.errno == errno.ENOENT:
-            raise MutualityError(f"{path}: the export key went away; export again") from None
         raise MutualityError(f"{path}: the export key cannot be read "
                              f"({os_reason(error)})") from None
     if len(key) != KEY_BYTES:
         raise MutualityError(f"{path}: the export key is not {KEY_BYTES} bytes (damaged?); "
-                             "move it away to make a new one (the pseudonyms change), or "
-                             "give the one you keep with --key-file")
-    return key, made
+                             "the pseudonyms depend on it: put back your copy of it, or "
+                             "move it away to make a new one (the pseudonyms then change)")
+    return key
 
 
 @dataclass(frozen=True)
@@ -193,13 +204,17 @@ def export_rows(practice: Practice, key: bytes, since: date | None,
         for number, session in enumerate(sessions, start=1):
             if since is not None and session.date < since:
                 continue
-            items = sorted(session.items, key=lambda item: (item.theme, item.signal))
+            # In the order of what is written (the order of the hidden words would tell
+            # where they fall in the alphabet).
+            items = sorted((item_code(item, vocabulary).split("/", 1),
+                             response_code(item.response), by_code(item, session))
+                            for item in session.items)
             rows.append(Row(
                 name, number, (week_monday(session.date) - first).days // 7 + 1,
                 len(session.clients) > 1, session.invited,
-                [item_code(item, vocabulary) for item in items],
-                [response_code(item.response) for item in items],
-                [by_code(item, session) for item in items],
+                ["/".join(code) for code, _, _ in items],
+                [response for _, response, _ in items],
+                [by for _, _, by in items],
                 {measure: session.scores.get(measure) for measure in measures},
                 sorted(raised.get((client, session.path), ()))))
     return sorted(rows, key=lambda row: (row.client, row.session))
@@ -238,7 +253,8 @@ def render_summary(practice: Practice, rows: Sequence[Row], since: date | None,
     lines = ["# Feedback in the practice: a summary for supervision", "",
              "Pseudonymous, without a name, a date or a client's words: keep it as "
              "confidentially as the notes.", "",
-             f"- Sessions: {counted['sessions']} (with {counted['clients']} clients; a "
+             f"- Sessions: {counted['sessions']} (with {counted['clients']} client"
+             f"{'s' if counted['clients'] != 1 else ''}; a "
              "joint session counts once)",
              f"- Invited to give feedback: {_share(counted['invited'], counted['sessions'])}",
              f"- Feedback items: {raised['items']}, raised unprompted: "

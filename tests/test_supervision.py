@@ -12,7 +12,9 @@ import json
 import os
 import re
 import stat
+import threading
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -20,7 +22,14 @@ from hypothesis import strategies as st
 from mutuality_plugins.config import Settings
 from mutuality_plugins.model import FeedbackItem, Gap, Session
 from mutuality_plugins.practice import PracticeBuilder
-from mutuality_plugins.supervision import by_code, item_code, pseudonym, response_code, rule_code
+from mutuality_plugins.supervision import (
+    by_code,
+    item_code,
+    pseudonym,
+    response_code,
+    rule_code,
+    vault_key,
+)
 from mutuality_plugins.vault import scan_vault
 
 from support import EXAMPLE, TODAY, ok, run
@@ -72,7 +81,7 @@ def test_an_export_of_a_hostile_vault_holds_no_name_place_date_quote_or_file_nam
         assert "Tomasz".lower() not in lowered and "md" not in re.findall(r"\w+", lowered)
     rows = list(csv.DictReader(io.StringIO(ok(run("export", vault)))))
     assert {row["items"] for row in rows} >= {
-        "pacing/(signal);pacing/too-fast;(theme);words/(phrase)", "topic/wants-other"}
+        "(theme);pacing/(signal);pacing/too-fast;words/(phrase)", "topic/wants-other"}
     assert {row["responses"] for row in rows} >= {";;;(other)"}
 
 
@@ -125,12 +134,12 @@ def test_the_pseudonym_is_the_keyed_hash_stable_under_one_key_and_not_another(tm
 def test_the_vaults_own_key_is_made_once_owner_only_and_kept(monkeypatch):
     state = os.environ["MUTUALITY_STATE_DIR"]
     result = run("export", EXAMPLE)
-    assert result.exit_code == 0 and "made the key of this vault's pseudonyms" in result.stderr
+    assert result.exit_code == 0 and "made a key for this vault's pseudonyms" in result.stderr
     [key] = [entry for entry in os.scandir(state) if entry.name.startswith("export-key-")]
     assert stat.S_IMODE(os.stat(key.path).st_mode) == 0o600
     assert os.stat(key.path).st_size == 32
     again = run("export", EXAMPLE)
-    assert again.stdout == result.stdout and "made the key" not in again.stderr
+    assert again.stdout == result.stdout and "made a key" not in again.stderr
     for output_format in ("json", "markdown"):  # every form byte-identical too
         assert ok(run("export", EXAMPLE, "--format", output_format)) == ok(
             run("export", EXAMPLE, "--format", output_format))
@@ -206,8 +215,7 @@ def test_a_plugin_shares_the_signals_it_declares_and_nothing_else(tmp_path, vaul
     assert result.exit_code == 1  # the leaky plugin is named and left out
     assert "leaky" in result.stderr and "Margarethe" not in result.stdout
     [row] = list(csv.DictReader(io.StringIO(result.stdout)))
-    # In the order of the real (theme, signal): longer-sessions, tbilisi; then other.
-    assert row["items"] == "format/longer-sessions;format/(signal);(theme)"
+    assert row["items"] == "(theme);format/(signal);format/longer-sessions"
 
 
 @given(st.text(max_size=30), st.text(max_size=30), st.sampled_from(
@@ -264,3 +272,51 @@ def test_an_export_of_the_example_vault_holds_none_of_its_ids_names_words_or_dat
     for output_format in ("csv", "json", "markdown"):
         output = ok(run("export", EXAMPLE, "--format", output_format)).lower()
         assert [text for text in identifying if text in output] == []
+
+
+def test_hidden_words_are_in_the_order_of_what_is_written_not_of_themselves(vault):
+    vault.session("Clients/A/2026-11-04 A.md", client="A",
+                  feedback="[aardvark-secret, pacing/zzz, pacing/too-fast, zulu-secret, "
+                           "pacing/aaa]")
+    [row] = json.loads(ok(run("export", vault, "--format", "json")))
+    assert row["items"] == ["(theme)", "(theme)", "pacing/(signal)", "pacing/(signal)",
+                            "pacing/too-fast"]
+
+
+def test_exports_at_once_share_one_whole_key(tmp_path):
+    path = tmp_path / "export-key-x"
+    said: list[str] = []
+    ready = threading.Barrier(16)
+
+    def export_at_once() -> bytes:
+        ready.wait()
+        return vault_key(path, said.append)
+
+    with ThreadPoolExecutor(16) as pool:
+        keys = list(pool.map(lambda _: export_at_once(), range(16)))
+    assert len(set(keys)) == 1 and len(keys[0]) == 32
+    assert len(said) == 1 and path.read_bytes() == keys[0]
+    assert [entry.name for entry in os.scandir(tmp_path)] == ["export-key-x"]
+
+
+def test_a_key_others_could_read_is_made_the_users_alone_and_a_short_one_is_said(tmp_path):
+    state = os.environ["MUTUALITY_STATE_DIR"]
+    ok(run("export", EXAMPLE))
+    [key] = [entry.path for entry in os.scandir(state) if entry.name.startswith("export-key-")]
+    os.chmod(key, 0o644)
+    ok(run("export", EXAMPLE))
+    assert stat.S_IMODE(os.stat(key).st_mode) == 0o600
+    short = tmp_path / "short.key"
+    short.write_bytes(b"x")
+    result = run("export", EXAMPLE, "--key-file", short)
+    assert result.exit_code == 0
+    assert "holds 1 bytes: a short key makes the pseudonyms easy to undo" in result.stderr
+
+
+def test_an_empty_vault_exports_an_empty_summary_naming_no_folder(tmp_path):
+    vault = tmp_path / "Dr Jane Smith - clinic"
+    vault.mkdir()
+    result = run("export", vault, "--format", "markdown")
+    assert result.exit_code == 0 and "Jane" not in result.stdout
+    assert "- Sessions: 0 (with 0 clients" in result.stdout
+    assert "no session notes" in result.stderr
