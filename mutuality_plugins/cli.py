@@ -20,12 +20,13 @@ from .errors import MutualityError, OutputUnwritten, describe
 from .index import state_folder, vault_id
 from .invocation import Invocation
 from .model import RISK_ITEM, Period
+from .platforms import this_system
 from .practice import NO_ALERTS, Practice
 from .reading.warnings import vault_warnings
 from .report import ALERTS_REPORT, Report, period_of
 from .reporters import gaps as gap_reports
 from .reporters.plain import as_json, count, printable
-from .service import install_command, install_service, this_system, user_service
+from .service import install_command, install_service, user_service
 from .sinks import SinkDelivery, stdout_sink
 from .vault import require_vault
 from .vault_setup import set_up_vault

@@ -17,17 +17,12 @@ import stat
 from pathlib import Path, PurePosixPath
 from types import TracebackType
 
-# Where the platform has them (Windows has neither): do not follow a link in the last
-# part of the path, do not wait for a writer to open a FIFO.
-_NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0)
-_NO_BLOCK = getattr(os, "O_NONBLOCK", 0)
-_CLOSE_ON_EXEC = getattr(os, "O_CLOEXEC", 0)
-_READ = os.O_RDONLY | _NO_FOLLOW | _NO_BLOCK | _CLOSE_ON_EXEC | getattr(os, "O_BINARY", 0)
-_OPEN_FOLDER = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | _NO_FOLLOW | _CLOSE_ON_EXEC
-# Opening a name relative to an open folder (POSIX): nothing on the way can change.
-# (os.replace is os.rename, which does not overwrite only on Windows.)
-_BY_FOLDER = (_NO_FOLLOW != 0 and {os.open, os.stat, os.mkdir, os.rename, os.unlink}
-              <= os.supports_dir_fd and os.scandir in os.supports_fd)
+from .platforms import BINARY, BY_FOLDER, CLOSE_ON_EXEC, FOLDER, NO_BLOCK, NO_FOLLOW
+
+_NO_FOLLOW, _NO_BLOCK, _CLOSE_ON_EXEC = NO_FOLLOW, NO_BLOCK, CLOSE_ON_EXEC
+_READ = os.O_RDONLY | _NO_FOLLOW | _NO_BLOCK | _CLOSE_ON_EXEC | BINARY
+_OPEN_FOLDER = os.O_RDONLY | FOLDER | _NO_FOLLOW | _CLOSE_ON_EXEC
+_BY_FOLDER = BY_FOLDER
 _LINK = "it is a link, which mutuality does not follow"
 
 Identity = tuple[int, int]
@@ -245,7 +240,7 @@ class Folder:
         FileExistsError when a file, a link or anything else has that name."""
         where, folder = self._at(name)
         return os.open(where, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NO_FOLLOW
-                       | _CLOSE_ON_EXEC | getattr(os, "O_BINARY", 0), mode, **folder)
+                       | _CLOSE_ON_EXEC | BINARY, mode, **folder)
 
     def lstat(self, name: str) -> os.stat_result:
         where, folder = self._at(name)

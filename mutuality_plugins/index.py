@@ -29,6 +29,7 @@ from .config import Settings
 from .errors import MutualityError
 from .files import open_private, os_reason
 from .model import Alert, ClientNote, FeedbackItem, NoteWarning, Problem, Session
+from .platforms import owner, set_mode
 from .plugins import PluginManager
 from .reading.note import ProseInFile
 from .writer import Leftovers
@@ -86,8 +87,8 @@ def state_folder(settings: Settings | None = None) -> Path:
                             f"({os_reason(error)})") from None
     if not stat.S_ISDIR(status.st_mode):
         raise StateUnusable(f"{folder}: the state folder is not a folder")
-    owner = getattr(os, "getuid", None)  # not on Windows: its folders have ACLs instead
-    if owner is not None and (status.st_uid != owner() or status.st_mode & 0o022):
+    user = owner()  # None on Windows: its folders have ACLs instead (docs/security.md)
+    if user is not None and (status.st_uid != user or status.st_mode & 0o022):
         raise StateError(
             f"{folder}: the state folder belongs to someone else, or others can write in "
             "it; mutuality keeps clinical text there, so it is not used: choose a folder "
@@ -176,8 +177,7 @@ class NoteIndex:
         # Private from the start, and never through a link or onto a pipe put there.
         descriptor = open_private(path, os.O_WRONLY)
         try:
-            if hasattr(os, "fchmod"):  # not on Windows
-                os.fchmod(descriptor, 0o600)  # an older one made private too
+            set_mode(descriptor, path, 0o600)  # an older one made private too
         finally:
             os.close(descriptor)
         connection = sqlite3.connect(path, timeout=10, isolation_level=None,

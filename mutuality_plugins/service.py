@@ -23,6 +23,7 @@ from pathlib import Path
 
 from .config import load_settings
 from .errors import MutualityError
+from .platforms import WINDOWS, set_mode, this_system
 from .reading.values import is_utf8
 from .reporters.plain import printable
 
@@ -40,10 +41,6 @@ class UserService:
     log: Path | None = None
 
 
-def this_system() -> str:
-    return "macos" if sys.platform == "darwin" else "linux"
-
-
 def _program() -> list[str]:
     """The ``mutuality`` command installed beside the Python that runs now, so the
     service finds the same mutuality and plugins; ``python -m`` when there is none."""
@@ -51,7 +48,7 @@ def _program() -> list[str]:
         raise MutualityError("cannot tell which Python runs mutuality, so no service can "
                              "start it")
     python = Path(sys.executable).absolute()
-    script = python.parent / ("mutuality.exe" if sys.platform == "win32" else "mutuality")
+    script = python.parent / ("mutuality.exe" if this_system() == WINDOWS else "mutuality")
     if script.is_file() and os.access(script, os.X_OK):
         return [str(script)]
     return [str(python), "-m", "mutuality_plugins"]
@@ -177,10 +174,7 @@ def write_service_file(path: Path, text: str) -> None:
                              f"({(error.strerror or type(error).__name__).lower()})") from None
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as file:
-            if hasattr(os, "fchmod"):
-                os.fchmod(file.fileno(), FILE_MODE)
-            else:  # Windows before Python 3.13
-                os.chmod(temporary, FILE_MODE)
+            set_mode(file.fileno(), temporary, FILE_MODE)
             file.write(text)
             file.flush()
             os.fsync(file.fileno())

@@ -15,7 +15,6 @@ from __future__ import annotations
 import errno
 import logging
 import shlex
-import signal
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -34,6 +33,7 @@ from .errors import MutualityError, VaultError, describe
 from .files import stat_in_vault
 from .index import NoteIndex, Reading
 from .model import RISK_ITEM, Alert, AlertSink, Period, Problem
+from .platforms import StopRequest, stop_request
 from .plugin_calls import PluginFailure, summarize
 from .plugins import PluginManager
 from .practice import Practice, PracticeBuilder
@@ -485,20 +485,15 @@ class Watcher:
         return period_of(*self.reporters[name], today, self.guard)
 
 
-STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
-
-
-def watch_until_stopped(watcher: Watcher, on_start: Callable[[], None]) -> None:
-    """Run the watcher in a worker thread until SIGINT or SIGTERM (then within 2 s).
-
-    The stop signals are blocked in every thread and taken by the main thread with
-    sigwait: a signal handler stopping the watcher could deadlock when two signals
-    come at once (Ctrl-C twice, or `timeout`), and the main thread sleeps meanwhile.
-    An error that ends the worker is raised here.
+def watch_until_stopped(watcher: Watcher, on_start: Callable[[], None],
+                        stop: StopRequest | None = None) -> None:
+    """Run the watcher in a worker thread until the user or the system stops it (then
+    within 2 s): Ctrl-C, SIGTERM, and on Windows Ctrl-Break or the console closed
+    (:func:`~.platforms.stop_request`). An error that ends the worker is raised here.
     """
     crashed: list[BaseException] = []
     stopping = threading.Event()
-    signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    stop = stop or stop_request()
 
     def work() -> None:
         try:
@@ -507,15 +502,19 @@ def watch_until_stopped(watcher: Watcher, on_start: Callable[[], None]) -> None:
             crashed.append(error)
         finally:
             if not stopping.is_set():  # ended by itself: wake the main thread
-                signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGTERM)
+                stop.wake()
 
-    worker = threading.Thread(target=work, name="mutuality-watch", daemon=True)
-    worker.start()
-    on_start()
-    signal.sigwait(STOP_SIGNALS)
-    stopping.set()
-    watcher.stop()
-    worker.join(timeout=1.5)
+    try:
+        worker = threading.Thread(target=work, name="mutuality-watch", daemon=True)
+        worker.start()
+        on_start()
+        stop.wait()
+        stopping.set()
+        watcher.stop()
+        worker.join(timeout=1.5)
+        stop.stopped()
+    finally:
+        stop.restore()
     if crashed:
         raise crashed[0]
 

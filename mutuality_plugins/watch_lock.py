@@ -15,15 +15,13 @@ import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-try:
-    import fcntl
-except ImportError:  # Windows: no lock yet
-    fcntl = None  # type: ignore[assignment]
-
 from .errors import MutualityError
 from .files import open_private, os_reason
+from .platforms import FOLDER, lock_exclusively
 
 _TAKEN = {errno.EAGAIN, errno.EWOULDBLOCK, errno.EACCES}
+# Windows has no such lock: a second watcher is not prevented there (said in the README).
+_NO_LOCKS = "no locks on this system"
 
 
 class AlreadyWatched(MutualityError):
@@ -45,14 +43,11 @@ def only_watcher(vault: Path, lock_file: Path | None,
     :param lock_file: where a lock file may be kept (beside the index), if anywhere.
     :raises AlreadyWatched: when another process holds it.
     """
-    if fcntl is None:
-        yield
-        return
     with contextlib.ExitStack() as held:
-        why = _lock(held, lambda: os.open(vault, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)))
+        why = _lock(held, lambda: os.open(vault, os.O_RDONLY | FOLDER))
         if why is not None and lock_file is not None:
             why = _lock(held, lambda: open_private(lock_file, os.O_RDWR), write_pid=True)
-        if why is not None:
+        if why is not None and why != _NO_LOCKS:
             warn(f"warning: mutuality cannot make sure it is the only watcher of this vault "
                  f"({why}): run one `mutuality watch` of it at a time")
         yield
@@ -61,15 +56,15 @@ def only_watcher(vault: Path, lock_file: Path | None,
 def _lock(held: contextlib.ExitStack, opening: Callable[[], int],
           write_pid: bool = False) -> str | None:
     """Lock what ``opening`` opens for as long as ``held`` holds; None when it is
-    locked, or why it cannot be."""
-    assert fcntl is not None
+    locked, or why it cannot be (:data:`_NO_LOCKS`: the platform has none)."""
     try:
         descriptor = opening()
     except OSError as error:
         return os_reason(error)
     held.callback(os.close, descriptor)  # the lock goes with it
     try:
-        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        if not lock_exclusively(descriptor):
+            return _NO_LOCKS
     except OSError as error:
         if error.errno not in _TAKEN:
             return os_reason(error)

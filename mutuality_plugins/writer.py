@@ -20,6 +20,7 @@ from typing import Any
 
 from .errors import MutualityError, NoteProblem
 from .files import Folder, NotAFile, kind_of, open_private, os_reason, read_in_vault, read_regular
+from .platforms import set_mode
 from .reading.front_matter import load_properties, split_front_matter
 from .reading.note import MAX_NOTE_BYTES, decode
 from .walk import find_notes
@@ -84,8 +85,8 @@ def write_generated(vault: Path, output_folder: str, name: str, text: str,
             with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as stream:
                 stream.write(text)
                 stream.flush()
-                if mode is not None and hasattr(os, "fchmod"):
-                    os.fchmod(stream.fileno(), mode)  # the mode the user gave the note
+                if mode is not None:  # the mode the user gave the note
+                    set_mode(stream.fileno(), folder.path / temporary, mode)
                 os.fsync(stream.fileno())
             folder.replace(temporary, name)
         except BaseException as error:

@@ -695,14 +695,14 @@ def test_one_watcher_a_vault_without_the_index_too(vault, tmp_path):
 
 def folders_cannot_be_locked(monkeypatch):
     """As on NFS: the vault's folder cannot be locked, a file can."""
-    flock = watch_lock.fcntl.flock
+    lock = watch_lock.lock_exclusively
 
-    def refuse_folders(descriptor, how):
+    def refuse_folders(descriptor):
         if stat.S_ISDIR(os.fstat(descriptor).st_mode):
             raise OSError(errno.ENOLCK, "No locks available")
-        return flock(descriptor, how)
+        return lock(descriptor)
 
-    monkeypatch.setattr(watch_lock.fcntl, "flock", refuse_folders)
+    monkeypatch.setattr(watch_lock, "lock_exclusively", refuse_folders)
 
 
 def test_where_a_folder_cannot_be_locked_a_lock_file_names_the_watcher(vault, tmp_path,
