@@ -1,0 +1,147 @@
+"""Windows and macOS, run on Linux with the platform simulated: the calls that differ are
+made in ``platforms.py`` alone, and each of its other paths is taken here."""
+
+from __future__ import annotations
+
+import ast
+import os
+import signal
+import threading
+import time
+from pathlib import Path
+
+from mutuality_plugins import platforms, watch_lock
+from mutuality_plugins.watch import watch_until_stopped
+
+PACKAGE = Path(__file__).parent.parent / "mutuality_plugins"
+HOOKS = Path(__file__).parent.parent / "hooks"
+# What some systems lack (Windows most of all).
+POSIX_ONLY = {"sigwait", "pthread_sigmask", "pthread_kill", "SIGKILL", "SIGHUP", "SIGQUIT",
+              "getuid", "geteuid", "getgid", "fchmod", "fchown", "O_NOFOLLOW", "O_NONBLOCK",
+              "O_DIRECTORY", "O_CLOEXEC", "supports_dir_fd", "supports_fd", "windll",
+              "SIGBREAK", "O_BINARY", "killpg", "setsid", "fork"}
+
+
+def test_no_call_some_systems_lack_is_made_outside_the_platform_module():
+    found = []
+    for path in sorted([*PACKAGE.rglob("*.py"), *HOOKS.glob("*.py")]):
+        if path.name == "platforms.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = []
+            if isinstance(node, ast.Attribute):
+                names.append(node.attr)
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+                names.append(node.value)  # getattr(os, "O_NOFOLLOW", 0)
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                names += [alias.name for alias in node.names]
+                names.append(getattr(node, "module", None) or "")
+            found += [f"{path.name}:{node.lineno} {name}"  # type: ignore[attr-defined]
+                      for name in names if name in POSIX_ONLY or name in {"fcntl", "msvcrt"}]
+    assert found == []
+
+
+class FakeWatcher:
+    def __init__(self):
+        self.running = threading.Event()
+        self.stopped = threading.Event()
+
+    def run(self):
+        self.running.set()
+        self.stopped.wait(10)
+
+    def stop(self):
+        self.stopped.set()
+
+
+class FakeKernel32:
+    """Windows' console control handlers, as SetConsoleCtrlHandler keeps them."""
+
+    def __init__(self):
+        self.handlers = []
+
+    def SetConsoleCtrlHandler(self, handler, add):  # noqa: N802  (Windows' own name)
+        if add:
+            self.handlers.append(handler)
+        else:
+            self.handlers.remove(handler)
+        return 1
+
+
+def watch_in_a_thread_of_the_test(stop):
+    """watch_until_stopped as the command runs it (in the main thread: signal handlers
+    live there), with the stop asked for by ``stop`` from another thread."""
+    watcher = FakeWatcher()
+    asker = threading.Thread(target=lambda: (watcher.running.wait(10), stop()))
+    asker.start()
+    started = time.monotonic()
+    return watcher, asker, started
+
+
+def test_on_windows_ctrl_c_and_ctrl_break_stop_the_watcher(monkeypatch):
+    monkeypatch.delattr(signal, "sigwait")  # as on Windows
+    before = signal.getsignal(signal.SIGINT)
+    request = platforms.stop_request()
+    assert isinstance(request, platforms.StopRequest)
+    assert not isinstance(request, platforms._SignalsWaited)
+    watcher, asker, started = watch_in_a_thread_of_the_test(
+        lambda: os.kill(os.getpid(), signal.SIGINT))
+    watch_until_stopped(watcher, lambda: None, request)
+    asker.join()
+    assert watcher.stopped.is_set() and time.monotonic() - started < 5
+    assert signal.getsignal(signal.SIGINT) is before  # left as it was
+
+
+def test_on_windows_closing_the_console_stops_the_watcher_before_the_process_ends():
+    kernel32 = FakeKernel32()
+    request = platforms._SignalsHandled(kernel32)
+    [handler] = kernel32.handlers
+    answered = []
+    watcher, asker, _ = watch_in_a_thread_of_the_test(
+        lambda: answered.append((handler(platforms._CTRL_CLOSE_EVENT),
+                                 watcher.stopped.is_set())))
+    watch_until_stopped(watcher, lambda: None, request)
+    asker.join()
+    # Windows ends the process when the handler returns: by then the watcher stopped.
+    assert answered == [(1, True)]
+    assert kernel32.handlers == []
+
+
+def test_a_watcher_that_ends_by_itself_wakes_the_waiting_on_windows(monkeypatch):
+    monkeypatch.delattr(signal, "sigwait")
+
+    class Crashing(FakeWatcher):
+        def run(self):
+            raise RuntimeError("the vault went away")
+
+    try:
+        watch_until_stopped(Crashing(), lambda: None)
+    except RuntimeError as error:
+        assert str(error) == "the vault went away"
+    else:
+        raise AssertionError("the worker's error was not raised")
+
+
+def test_without_locks_a_watcher_goes_on_without_a_warning(vault, tmp_path, monkeypatch):
+    monkeypatch.setattr(watch_lock, "lock_exclusively", lambda descriptor: False)
+    said = []
+    with watch_lock.only_watcher(vault.root, tmp_path / "watch.lock", said.append):
+        pass
+    assert said == []
+
+
+def test_modes_are_set_by_path_where_the_platform_cannot_by_descriptor(tmp_path, monkeypatch):
+    monkeypatch.delattr(os, "fchmod")  # Windows before Python 3.13
+    path = tmp_path / "f"
+    path.write_text("x")
+    with open(path) as opened:
+        platforms.set_mode(opened.fileno(), path, 0o600)
+    assert path.stat().st_mode & 0o777 == 0o600
+    monkeypatch.delattr(os, "getuid")
+    assert platforms.owner() is None
+
+
+def test_the_system_is_told_from_sys_platform(monkeypatch):
+    for name, system in (("win32", "windows"), ("darwin", "macos"), ("linux", "linux")):
+        monkeypatch.setattr(platforms.sys, "platform", name)
+        assert platforms.this_system() == system
