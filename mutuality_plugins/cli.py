@@ -673,7 +673,8 @@ def watch(invocation: Invocation, vault: Path, output_format: str, poll: bool,
 @cli.command()
 @vault_argument
 @click.option("--install", is_flag=True, help="Install and start the service, not only print it.")
-@click.option("--platform", "system", type=click.Choice(["linux", "macos"]), default=None,
+@click.option("--platform", "system", type=click.Choice(["linux", "macos", "windows"]),
+              default=None,
               help="The kind of service (default: this machine's).")
 @click.option("--poll", is_flag=True,
               help="The service checks the vault every few seconds (`watch --poll`): for "
@@ -683,7 +684,8 @@ def watch(invocation: Invocation, vault: Path, output_format: str, poll: bool,
 def service(invocation: Invocation, vault: Path, install: bool, system: str | None,
             poll: bool, config_file: Path | None) -> None:
     """Print (or with --install, install) a user service that runs `mutuality watch
-    VAULT` in the background: a systemd user unit on Linux, a launchd agent on macOS."""
+    VAULT` in the background: a systemd user unit on Linux, a launchd agent on macOS,
+    a Task Scheduler task started at log-on on Windows."""
     require_vault(vault)
     made = user_service(vault.resolve(), system or this_system(), invocation.hooks_dirs,
                         config=config_file, poll=poll)

@@ -1,5 +1,6 @@
 """``mutuality service``: run ``mutuality watch`` in the background as a user service,
-a systemd user unit on Linux, a launchd agent on macOS.
+a systemd user unit on Linux, a launchd agent on macOS, a Task Scheduler task started
+at log-on on Windows.
 
 A vault's path is someone's folder name, so it is never trusted to be plain: each path
 is written with the escaping its file needs (systemd's quoting and specifiers, XML
@@ -20,10 +21,11 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from xml.etree import ElementTree
 
 from .config import load_settings
 from .errors import MutualityError
-from .platforms import WINDOWS, set_mode, this_system
+from .platforms import MACOS, WINDOWS, set_mode, this_system
 from .reading.values import is_utf8
 from .reporters.plain import printable
 
@@ -40,18 +42,49 @@ class UserService:
     text: str
     log: Path | None = None
 
+    @property
+    def stop_command(self) -> str:
+        """How the user stops it."""
+        if self.system == MACOS:
+            return f"launchctl unload {shlex.quote(str(self.path))}"
+        if self.system == WINDOWS:
+            return f'schtasks /End /TN "{self.name}"'
+        return f"systemctl --user stop {self.name}"
+
+    @property
+    def log_command(self) -> str:
+        """How the user reads what it said."""
+        if self.system == MACOS:
+            return f"tail -f {shlex.quote(str(self.log))}"
+        if self.system == WINDOWS:
+            return f'Get-Content -Wait "{self.log}"'
+        return f"journalctl --user -u {self.name} -f"
+
+
+def _python() -> Path:
+    if not sys.executable:
+        raise MutualityError("cannot tell which Python runs mutuality, so no service can "
+                             "start it")
+    return Path(sys.executable).absolute()
+
 
 def _program() -> list[str]:
     """The ``mutuality`` command installed beside the Python that runs now, so the
     service finds the same mutuality and plugins; ``python -m`` when there is none."""
-    if not sys.executable:
-        raise MutualityError("cannot tell which Python runs mutuality, so no service can "
-                             "start it")
-    python = Path(sys.executable).absolute()
+    python = _python()
     script = python.parent / ("mutuality.exe" if this_system() == WINDOWS else "mutuality")
     if script.is_file() and os.access(script, os.X_OK):
         return [str(script)]
     return [str(python), "-m", "mutuality_plugins"]
+
+
+def _hidden_program(log: Path) -> list[str]:
+    """Windows: mutuality run by the Python beside this one that opens no console
+    window (pythonw.exe), its output appended to ``log``."""
+    python = _python()
+    windowless = python.with_name("pythonw.exe")
+    return [str(windowless if windowless.is_file() else python), "-m",
+            "mutuality_plugins.hidden", str(log)]
 
 
 def _writable(path: Path | str, what: str, kind: str = "folder") -> str:
@@ -75,9 +108,9 @@ def _writable(path: Path | str, what: str, kind: str = "folder") -> str:
 
 
 def _command(vault: Path, hooks_dirs: Sequence[Path], config: Path | None,
-             poll: bool) -> list[str]:
+             poll: bool, program: Sequence[str] | None = None) -> list[str]:
     """The service's command line, every path absolute (it starts in no known folder)."""
-    words = [_writable(part, "mutuality's program", "file") for part in _program()]
+    words = [_writable(part, "mutuality's program", "file") for part in program or _program()]
     for folder in hooks_dirs:
         words += ["--hooks-dir", _writable(folder.resolve(), "the plugin folder")]
     words += ["watch", _writable(vault, "the vault")]
@@ -97,9 +130,11 @@ def user_service(vault: Path, system: str, hooks_dirs: Sequence[Path] = (), *,
     if config is not None:
         load_settings(vault, config)
     suffix = hashlib.sha256(str(vault).encode("utf-8", "surrogateescape")).hexdigest()[:8]
-    command = _command(vault, hooks_dirs, config, poll)
     home = Path.home()
-    if system == "macos":
+    if system == WINDOWS:
+        return _windows_task(vault, suffix, home, hooks_dirs, config, poll)
+    command = _command(vault, hooks_dirs, config, poll)
+    if system == MACOS:
         label = f"org.mutuality.watch.{suffix}"
         log = home / "Library/Logs/mutuality" / f"watch-{suffix}.log"
         agent = {
@@ -134,6 +169,64 @@ WantedBy=default.target
     return UserService(system, name, home / ".config/systemd/user" / name, text)
 
 
+# Task Scheduler's own schema (Windows 7 and later read version 1.2).
+TASK_NAMESPACE = "http://schemas.microsoft.com/windows/2004/02/mit/task"
+
+
+def _windows_task(vault: Path, suffix: str, home: Path, hooks_dirs: Sequence[Path],
+                  config: Path | None, poll: bool) -> UserService:
+    """A per-user Task Scheduler task: started at the user's log-on, with no console
+    window (pythonw), for ever (no time limit), started again a minute after it fails
+    (up to 999 times), its output in a log file under ``AppData\\Local``."""
+    folder = home / "AppData" / "Local" / "mutuality"
+    log = folder / "Logs" / f"watch-{suffix}.log"
+    command = _command(vault, hooks_dirs, config, poll, _hidden_program(log))
+    name = f"mutuality-watch-{suffix}"
+
+    def element(parent: ElementTree.Element, tag: str, text: str | None = None,
+                **attributes: str) -> ElementTree.Element:
+        made = ElementTree.SubElement(parent, tag, attributes)
+        made.text = text
+        return made
+
+    task = ElementTree.Element("Task", {"version": "1.2", "xmlns": TASK_NAMESPACE})
+    info = element(task, "RegistrationInfo")
+    element(info, "Description", f'mutuality: watch the session notes in "{vault}"')
+    trigger = element(element(task, "Triggers"), "LogonTrigger")
+    element(trigger, "Enabled", "true")
+    user = _windows_user()
+    if user:
+        element(trigger, "UserId", user)
+    principal = element(element(task, "Principals"), "Principal", id="Author")
+    element(principal, "LogonType", "InteractiveToken")
+    element(principal, "RunLevel", "LeastPrivilege")
+    settings = element(task, "Settings")
+    for tag, text in (("MultipleInstancesPolicy", "IgnoreNew"),
+                      ("DisallowStartIfOnBatteries", "false"),
+                      ("StopIfGoingOnBatteries", "false"),
+                      ("ExecutionTimeLimit", "PT0S"), ("Hidden", "true"),
+                      ("Enabled", "true")):
+        element(settings, tag, text)
+    restart = element(settings, "RestartOnFailure")
+    element(restart, "Interval", "PT1M")
+    element(restart, "Count", "999")
+    run = element(element(task, "Actions", Context="Author"), "Exec")
+    element(run, "Command", command[0])
+    element(run, "Arguments", subprocess.list2cmdline(command[1:]))
+    element(run, "WorkingDirectory", _writable(home, "your home folder"))
+    ElementTree.indent(task)
+    text = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            + ElementTree.tostring(task, encoding="unicode") + "\n")
+    return UserService(WINDOWS, name, folder / f"{name}.xml", text, log)
+
+
+def _windows_user() -> str:
+    """DOMAIN\\user of the user installing the task (its trigger is their log-on)."""
+    user = os.environ.get("USERNAME", "")
+    domain = os.environ.get("USERDOMAIN", "")
+    return f"{domain}\\{user}" if domain and user else user
+
+
 def _systemd_quoted(part: str) -> str:
     """An ExecStart argument (systemd.syntax(7), systemd.service(5)): in double quotes,
     with backslash and quote escaped, % doubled (a specifier) and $ doubled (a variable)."""
@@ -145,7 +238,7 @@ def _systemd_quoted(part: str) -> str:
 def install_command(vault: Path, system: str | None = None, hooks_dirs: Sequence[Path] = (),
                     config: Path | None = None, poll: bool = False) -> str:
     """The shell command that installs the service printed with these options (paths
-    as they were typed), quoted for a POSIX shell."""
+    as they were typed), quoted for a POSIX shell (for Windows' command line there)."""
     words = ["mutuality"]
     for folder in hooks_dirs:
         words += ["--hooks-dir", _writable(folder, "the plugin folder")]
@@ -158,6 +251,8 @@ def install_command(vault: Path, system: str | None = None, hooks_dirs: Sequence
     if system is not None:
         words += ["--platform", system]
     words.append("--install")
+    if (system or this_system()) == WINDOWS:
+        return subprocess.list2cmdline(words)
     return " ".join(shlex.quote(word) for word in words)
 
 
@@ -196,9 +291,12 @@ def install_service(service: UserService) -> Iterator[str]:
             service.log.parent.mkdir(parents=True, exist_ok=True)
     write_service_file(service.path, service.text)
     yield f"wrote {service.path}"
-    if service.system == "macos":
+    if service.system == MACOS:
         steps = [["launchctl", "unload", str(service.path)],
                  ["launchctl", "load", "-w", str(service.path)]]
+    elif service.system == WINDOWS:
+        steps = [["schtasks", "/Create", "/TN", service.name, "/XML", str(service.path), "/F"],
+                 ["schtasks", "/Run", "/TN", service.name]]
     else:
         steps = [["systemctl", "--user", "daemon-reload"],
                  ["systemctl", "--user", "enable", "--now", service.name]]
@@ -210,3 +308,5 @@ def install_service(service: UserService) -> Iterator[str]:
         if done.returncode != 0 and step is steps[-1]:
             raise MutualityError(f"`{' '.join(step)}` failed: {done.stderr.strip()}")
     yield f"started: {' '.join(steps[-1])}"
+    yield f"stop it with: {service.stop_command}"
+    yield f"read what it says with: {service.log_command}"

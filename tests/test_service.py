@@ -10,15 +10,17 @@ import plistlib
 import re
 import shlex
 import stat
+import subprocess
 import sys
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
 from mutuality_plugins.errors import MutualityError
 from mutuality_plugins.service import install_command, user_service
 
-from support import Vault, ok, run
+from support import EXAMPLE, Vault, ok, run
 
 # Every character a shell, systemd or XML gives a meaning to, a specifier and a variable
 # systemd would expand, and a backslash at the end (which would join a unit's next line).
@@ -128,7 +130,7 @@ def fake_programs(tmp_path, monkeypatch):
     note their arguments in ``calls``; returns (home, calls)."""
     home, bin_folder, log = tmp_path / "home", tmp_path / "bin", tmp_path / "calls"
     bin_folder.mkdir()
-    for name in ("systemctl", "launchctl"):
+    for name in ("systemctl", "launchctl", "schtasks"):
         fake = bin_folder / name
         fake.write_text(f'#!/bin/sh\necho {name} "$@" >> {log}\n')
         fake.chmod(0o755)
@@ -224,7 +226,10 @@ def test_install_writes_the_unit_and_starts_it_with_systemctl(vault, fake_progra
     assert f'"watch" "{vault.root.resolve()}"' in unit.read_text()
     assert log.read_text().splitlines() == ["systemctl --user daemon-reload",
                                             f"systemctl --user enable --now {unit.name}"]
-    assert output.splitlines()[-1] == f"started: systemctl --user enable --now {unit.name}"
+    assert output.splitlines()[-3:] == [
+        f"started: systemctl --user enable --now {unit.name}",
+        f"stop it with: systemctl --user stop {unit.name}",
+        f"read what it says with: journalctl --user -u {unit.name} -f"]
 
 
 def test_install_makes_the_agents_log_folder_and_loads_it_with_launchctl(vault, fake_programs):
@@ -346,3 +351,90 @@ def test_the_printed_install_hint_is_shell_quoted(tmp_path):
     vault = Vault(tmp_path / HOSTILE)
     assert install_hint(ok(run("service", vault))) == ["mutuality", "service", str(vault),
                                                       "--install"]
+
+
+TASK = "{http://schemas.microsoft.com/windows/2004/02/mit/task}"
+PYTHON = sys.executable  # the real one (the fixture above changes sys.executable)
+
+
+def windows_argv(command_line: str) -> list[str]:
+    """A Windows command line split as the C runtime splits it (backslashes count only
+    before a quote)."""
+    words, word, quoted, backslashes, begun = [], "", False, 0, False
+    for char in command_line:
+        if char == "\\":
+            backslashes += 1
+            continue
+        if char == '"':
+            word += "\\" * (backslashes // 2)
+            if backslashes % 2:
+                word += '"'
+            else:
+                quoted = not quoted
+            backslashes, begun = 0, True
+            continue
+        word += "\\" * backslashes
+        backslashes = 0
+        if char in " \t" and not quoted:
+            if word or begun:
+                words.append(word)
+            word, begun = "", False
+        else:
+            word += char
+            begun = True
+    word += "\\" * backslashes
+    if word or begun:
+        words.append(word)
+    return words
+
+
+def test_the_windows_task_starts_the_windowless_python_at_log_on_and_again_after_failing(
+        tmp_path, monkeypatch):
+    installed = tmp_path / "Python311"
+    installed.mkdir()
+    for name in ("python.exe", "pythonw.exe"):
+        (installed / name).write_text("")
+    monkeypatch.setattr(sys, "executable", str(installed / "python.exe"))
+    monkeypatch.setenv("USERDOMAIN", "PRACTICE")
+    monkeypatch.setenv("USERNAME", "therapist")
+    vault = tmp_path / 'Notes "2026" & <more>'
+    vault.mkdir()
+    output = ok(run("service", vault, "--platform", "windows"))
+    header, text = output.split("\n", 1)
+    task = ElementTree.fromstring(text.rsplit("# to install it:", 1)[0].encode())
+    assert task.tag == f"{TASK}Task"
+    trigger = task.find(f"{TASK}Triggers/{TASK}LogonTrigger")
+    assert trigger.find(f"{TASK}UserId").text == "PRACTICE\\therapist"
+    settings = task.find(f"{TASK}Settings")
+    assert settings.find(f"{TASK}ExecutionTimeLimit").text == "PT0S"  # for ever
+    assert settings.find(f"{TASK}RestartOnFailure/{TASK}Interval").text == "PT1M"
+    assert settings.find(f"{TASK}MultipleInstancesPolicy").text == "IgnoreNew"
+    run_it = task.find(f"{TASK}Actions/{TASK}Exec")
+    assert run_it.find(f"{TASK}Command").text == str(installed / "pythonw.exe")  # no window
+    argv = windows_argv(run_it.find(f"{TASK}Arguments").text)
+    assert argv[:2] == ["-m", "mutuality_plugins.hidden"]
+    assert argv[3:] == ["watch", str(vault.resolve())]  # quotes, & and <> intact
+    assert argv[2].endswith(".log") and "AppData" in argv[2]
+    assert header.startswith("# ") and header.endswith(".xml")
+    hint = output.splitlines()[-1].removeprefix("# to install it: ")
+    assert windows_argv(hint)[-4:] == [str(vault), "--platform", "windows", "--install"]
+
+
+def test_install_on_windows_creates_the_task_from_its_file_and_runs_it(vault, fake_programs):
+    home, log = fake_programs
+    output = ok(run("service", vault, "--platform", "windows", "--install"))
+    (task_file,) = (home / "AppData" / "Local" / "mutuality").glob("*.xml")
+    name = task_file.stem
+    assert log.read_text().splitlines() == [
+        f"schtasks /Create /TN {name} /XML {task_file} /F", f"schtasks /Run /TN {name}"]
+    assert f'stop it with: schtasks /End /TN "{name}"' in output
+    assert "read what it says with: Get-Content -Wait" in output
+
+
+def test_the_hidden_runner_writes_everything_to_its_log(tmp_path):
+    log = tmp_path / "Logs" / "watch.log"
+    done = subprocess.run([PYTHON, "-m", "mutuality_plugins.hidden", str(log), "alerts",
+                           str(EXAMPLE), "--all"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout == "" and done.stderr == ""
+    said = log.read_text()
+    assert "[alert] " in said and "mutuality: 10 notes could not be read" in said
