@@ -2,32 +2,79 @@
 
     mutuality --hooks-dir hooks alerts VAULT --notify
 
-Uses notify-send (Linux) or osascript (macOS) when present, and silently does
-nothing otherwise. A notification can show on a locked screen or reach a phone: it
-names the client, the rule and the date, never the client's words (not a quote, not a
-phrase the client objected to).
+Uses the system's own means, nothing to install: a toast through Windows PowerShell
+(Windows 10 and later), osascript (macOS), notify-send (Linux desktops). Where there is
+none, it says so once (not at each alert) and does nothing. A notification can show on a
+locked screen or reach a phone: it names the client, the rule and the date, never the
+client's words (not a quote, not a phrase the client objected to).
 """
 
 import html
+import os
 import shutil
 import subprocess
+import sys
 
 from mutuality_plugins import AlertSink, hookimpl
+from mutuality_plugins.platforms import MACOS, NO_WINDOW, WINDOWS, this_system
 
 MOST = 5  # more than this at once become one summary notification
 
+# Windows: a toast shown as Windows PowerShell's own (an app id Windows knows, so no
+# shortcut to register). The words come in through the environment, never into the
+# script's text, so nothing in them is run.
+TOAST = """
+$ErrorActionPreference = 'Stop'
+$null = [Windows.UI.Notifications.ToastNotificationManager,
+    Windows.UI.Notifications, ContentType = WindowsRuntime]
+$kind = [Windows.UI.Notifications.ToastTemplateType]::ToastText02
+$toast = [Windows.UI.Notifications.ToastNotificationManager]::GetTemplateContent($kind)
+$lines = $toast.GetElementsByTagName('text')
+$lines.Item(0).AppendChild($toast.CreateTextNode($env:MUTUALITY_TITLE)) > $null
+$lines.Item(1).AppendChild($toast.CreateTextNode($env:MUTUALITY_TEXT)) > $null
+$app = '{1AC14E77-02E7-4E5D-B744-2EB1AE5198B7}\\WindowsPowerShell\\v1.0\\powershell.exe'
+[Windows.UI.Notifications.ToastNotificationManager]::CreateToastNotifier($app).Show(
+    [Windows.UI.Notifications.ToastNotification]::new($toast))
+"""
+
+_said_none = []  # told once that this system has no way to show them
+
+
+def command_for(title, text):
+    """The command that shows one notification here, and the environment it needs;
+    None where the system has no way to."""
+    system = this_system()
+    if system == WINDOWS:
+        shell = shutil.which("powershell") or shutil.which("powershell.exe")
+        if shell is None:
+            return None
+        return ([shell, "-NoProfile", "-NonInteractive", "-WindowStyle", "Hidden",
+                 "-Command", TOAST],
+                {**os.environ, "MUTUALITY_TITLE": title, "MUTUALITY_TEXT": text})
+    if system == MACOS:
+        if shutil.which("osascript") is None:
+            return None
+        script = f"display notification {_quoted(text)} with title {_quoted(title)}"
+        return ["osascript", "-e", script], None
+    if shutil.which("notify-send") is None:
+        return None
+    # The body is markup to notify-send: a client id holding <img src=...> must not
+    # make the desktop fetch it, nor <a href> a link.
+    return ["notify-send", "--app-name=mutuality", title, html.escape(text, quote=False)], None
+
 
 def notify(title, text):
-    if shutil.which("notify-send"):
-        # The body is markup to notify-send: a client id holding <img src=...> must not
-        # make the desktop fetch it, nor <a href> a link.
-        command = ["notify-send", "--app-name=mutuality", title, html.escape(text, quote=False)]
-    elif shutil.which("osascript"):
-        script = f"display notification {_quoted(text)} with title {_quoted(title)}"
-        command = ["osascript", "-e", script]
-    else:
+    found = command_for(title, text)
+    if found is None:
+        if not _said_none:
+            print("desktop-notifications: this computer has no way to show a notification "
+                  "(notify-send, osascript or Windows PowerShell), so alerts are not shown "
+                  "on the desktop", file=sys.stderr)
+            _said_none.append(True)
         return
-    subprocess.run(command, check=False, timeout=10, capture_output=True)
+    command, environment = found
+    subprocess.run(command, check=False, timeout=10, capture_output=True, env=environment,
+                   creationflags=NO_WINDOW)
 
 
 def _quoted(text):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ctypes
 import os
 import signal
+import subprocess
 import sys
 import threading
 from typing import Any
@@ -38,6 +39,10 @@ FOLDER: int = getattr(os, "O_DIRECTORY", 0)
 # (os.replace is os.rename, which does not overwrite only on Windows.)
 BY_FOLDER: bool = (NO_FOLLOW != 0 and {os.open, os.stat, os.mkdir, os.rename, os.unlink}
                    <= os.supports_dir_fd and os.scandir in os.supports_fd)
+
+
+# A program started with no console window of its own (Windows; 0 elsewhere).
+NO_WINDOW: int = getattr(subprocess, "CREATE_NO_WINDOW", 0)
 
 
 def owner() -> int | None:

@@ -4,6 +4,7 @@ made in ``platforms.py`` alone, and each of its other paths is taken here."""
 from __future__ import annotations
 
 import ast
+import importlib.util
 import os
 import signal
 import threading
@@ -19,7 +20,7 @@ HOOKS = Path(__file__).parent.parent / "hooks"
 POSIX_ONLY = {"sigwait", "pthread_sigmask", "pthread_kill", "SIGKILL", "SIGHUP", "SIGQUIT",
               "getuid", "geteuid", "getgid", "fchmod", "fchown", "O_NOFOLLOW", "O_NONBLOCK",
               "O_DIRECTORY", "O_CLOEXEC", "supports_dir_fd", "supports_fd", "windll",
-              "SIGBREAK", "O_BINARY", "killpg", "setsid", "fork"}
+              "SIGBREAK", "O_BINARY", "killpg", "setsid", "fork", "CREATE_NO_WINDOW"}
 
 
 def test_no_call_some_systems_lack_is_made_outside_the_platform_module():
@@ -145,3 +146,47 @@ def test_the_system_is_told_from_sys_platform(monkeypatch):
     for name, system in (("win32", "windows"), ("darwin", "macos"), ("linux", "linux")):
         monkeypatch.setattr(platforms.sys, "platform", name)
         assert platforms.this_system() == system
+
+
+def notifications(monkeypatch, system, programs):
+    """hooks/desktop_notifications.py as on ``system`` with only ``programs``; the
+    commands it runs are recorded, not run."""
+    spec = importlib.util.spec_from_file_location("desktop_notifications",
+                                                  HOOKS / "desktop_notifications.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    monkeypatch.setattr(module, "this_system", lambda: system)
+    monkeypatch.setattr(module.shutil, "which",
+                        lambda name: f"C:/bin/{name}" if name in programs else None)
+    ran = []
+    monkeypatch.setattr(module.subprocess, "run",
+                        lambda command, **options: ran.append((command, options)))
+    return module, ran
+
+
+def test_windows_notifications_are_toasts_whose_words_never_enter_the_script(monkeypatch):
+    module, ran = notifications(monkeypatch, platforms.WINDOWS, {"powershell"})
+    module.notify("mutuality: A'; Remove-Item C:\\ #", "uninvited-streak, session of x")
+    [(command, options)] = ran
+    assert command[0] == "C:/bin/powershell" and command[-2] == "-Command"
+    assert command[-1] == module.TOAST and "Remove-Item" not in " ".join(command)
+    assert options["env"]["MUTUALITY_TITLE"] == "mutuality: A'; Remove-Item C:\\ #"
+    assert "ToastNotificationManager" in module.TOAST
+
+
+def test_macos_notifications_use_osascript(monkeypatch):
+    module, ran = notifications(monkeypatch, platforms.MACOS, {"osascript"})
+    module.notify('mutuality: "A"', "alliance-low")
+    [(command, _)] = ran
+    assert command == ["osascript", "-e", 'display notification "alliance-low" with title '
+                                          '"mutuality: \\"A\\""']
+
+
+def test_a_system_with_no_way_to_notify_is_said_once(monkeypatch, capsys):
+    for system in (platforms.WINDOWS, platforms.MACOS, platforms.LINUX):
+        module, ran = notifications(monkeypatch, system, set())
+        for _ in range(3):
+            module.notify("mutuality: A", "alliance-low")
+        assert ran == []
+        said = capsys.readouterr().err
+        assert said.count("this computer has no way to show a notification") == 1
