@@ -117,6 +117,22 @@ def stat_in_vault(root: Path, relative: str) -> os.stat_result | None:
         return None
 
 
+def spelled_in_vault(root: Path, relative: str) -> str | None:
+    """The path as its folder spells the file's name: on a case-insensitive disk
+    (Windows, macOS by default) ``notes/a.md`` may be ``notes/A.md``, one note, not two;
+    None when the folder holds no such name."""
+    folder, name = posixpath_split(relative)
+    try:
+        with Folder(root, folder) as opened:
+            names = [entry.name for entry in opened.entries()]
+    except OSError:
+        return None
+    if name in names:
+        return relative
+    same = [listed for listed in names if listed.casefold() == name.casefold()]
+    return (f"{folder}/{same[0]}" if folder else same[0]) if len(same) == 1 else None
+
+
 def posixpath_split(relative: str) -> tuple[str, str]:
     """(folder, name) of a vault-relative POSIX path; the folder is "" at the top."""
     folder, _, name = relative.rpartition("/")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .config import Settings
 from .errors import MutualityError, NoteProblem, VaultError
-from .files import OpenFolders, os_reason, stat_in_vault
+from .files import OpenFolders, os_reason, spelled_in_vault, stat_in_vault
 from .index import DAMAGED, NoteIndex, Reading, Stamp, decode_many
 from .model import ClientNote, Feedback, Note, NoteWarning, Problem, ScanResult, Session
 from .plugin_calls import implementations
@@ -111,8 +111,15 @@ class VaultState:
                 found.update((path, _stamp(status)) for path, status in find_notes(
                     self.root, self.settings.output_folder, [], relative))
             elif is_note_name(relative) and stat.S_ISREG(kind.st_mode):
-                found[relative] = _stamp(kind)
-                self._forced.add(relative)  # read it again, whatever its stamp
+                # A case-insensitive disk finds `a.md` for `A.md` (a rename of the case
+                # only, told by its old name): the note is known by the name it has.
+                spelled = spelled_in_vault(self.root, relative)
+                if spelled is None:
+                    continue
+                if spelled != relative:
+                    removed.add(relative)
+                found[spelled] = _stamp(kind)
+                self._forced.add(spelled)  # read it again, whatever its stamp
         removed |= self._moved_away(found.keys() - self.notes.keys())
         return self._bring_up_to_date(found, removed - found.keys())
 
@@ -121,11 +128,11 @@ class VaultState:
         were: moved. A note, or a folder of them, moved into a folder made for it may be
         told of before it is told gone: it would count twice meanwhile (and a run of
         sessions reach its length a session early)."""
-        names = {path.rpartition("/")[2] for path in new}
+        names = {path.rpartition("/")[2].casefold() for path in new}
         if not names:
             return set()
-        return {path for path in self.notes if path.rpartition("/")[2] in names
-                and stat_in_vault(self.root, path) is None}
+        return {path for path in self.notes if path.rpartition("/")[2].casefold() in names
+                and spelled_in_vault(self.root, path) != path}
 
     def read_spoilt_again(self) -> dict[str, Reading]:
         """Read again the notes read while a plugin failed (it may work now)."""

@@ -12,6 +12,9 @@ import time
 from pathlib import Path
 
 from mutuality_plugins import platforms, watch_lock
+from mutuality_plugins import vault as vault_module
+from mutuality_plugins.config import Settings
+from mutuality_plugins.vault import VaultState
 from mutuality_plugins.watch import watch_until_stopped
 
 PACKAGE = Path(__file__).parent.parent / "mutuality_plugins"
@@ -190,3 +193,33 @@ def test_a_system_with_no_way_to_notify_is_said_once(monkeypatch, capsys):
         assert ran == []
         said = capsys.readouterr().err
         assert said.count("this computer has no way to show a notification") == 1
+
+
+def case_insensitive(monkeypatch, root):
+    """The vault as a Windows or macOS disk shows it: a path finds the file whatever the
+    case of its letters."""
+    real = vault_module.stat_in_vault
+
+    def stat_any_case(vault, relative):
+        folder, _, name = relative.rpartition("/")
+        for entry in os.scandir(root / folder if folder else root):
+            if entry.name.casefold() == name.casefold():
+                return real(vault, f"{folder}/{entry.name}" if folder else entry.name)
+        return None
+
+    monkeypatch.setattr(vault_module, "stat_in_vault", stat_any_case)
+
+
+def test_on_a_case_insensitive_disk_a_rename_of_case_is_one_note_not_two(vault, plugins,
+                                                                         monkeypatch):
+    case_insensitive(monkeypatch, vault.root)
+    old, new = "Clients/A/session one.md", "Clients/A/Session One.md"
+    # Told by either name, or both in either order (watchdog and the disk may differ).
+    for told in ([old], [new], [new, old], [old, new]):
+        vault.session(old, client="A", date="2026-11-16")
+        state = VaultState(vault.root, plugins, Settings())
+        state.rescan()
+        (vault / old).rename(vault / new)
+        state.refresh(told)
+        assert [session.path for session in state.result().sessions] == [new], told
+        (vault / new).unlink()
