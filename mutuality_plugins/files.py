@@ -17,7 +17,7 @@ import stat
 from pathlib import Path, PurePosixPath
 from types import TracebackType
 
-from .platforms import BINARY, BY_FOLDER, CLOSE_ON_EXEC, FOLDER, NO_BLOCK, NO_FOLLOW
+from .platforms import BINARY, BY_FOLDER, CLOSE_ON_EXEC, FOLDER, NO_BLOCK, NO_FOLLOW, long_path
 
 _NO_FOLLOW, _NO_BLOCK, _CLOSE_ON_EXEC = NO_FOLLOW, NO_BLOCK, CLOSE_ON_EXEC
 _READ = os.O_RDONLY | _NO_FOLLOW | _NO_BLOCK | _CLOSE_ON_EXEC | BINARY
@@ -238,12 +238,13 @@ class Folder:
     def _at(self, name: str) -> tuple[str, dict[str, int]]:
         """How a function taking ``dir_fd`` is to name ``name``."""
         if self._descriptor is None:
-            return str(self.path / name), {}
+            return long_path(self.path / name), {}
         return name, {"dir_fd": self._descriptor}
 
     def entries(self) -> list[os.DirEntry[str]]:
         """What the folder holds (a ``stat`` of an entry works while it is open)."""
-        with os.scandir(self.path if self._descriptor is None else self._descriptor) as listed:
+        with os.scandir(long_path(self.path) if self._descriptor is None
+                        else self._descriptor) as listed:
             return list(listed)
 
     def read(self, name: str, cap: int) -> bytes:
@@ -265,7 +266,7 @@ class Folder:
     def replace(self, name: str, new_name: str) -> None:
         """Rename ``name`` to ``new_name`` in this folder, over what was there."""
         if self._descriptor is None:
-            os.replace(self.path / name, self.path / new_name)
+            os.replace(long_path(self.path / name), long_path(self.path / new_name))
         else:
             os.replace(name, new_name, src_dir_fd=self._descriptor,
                        dst_dir_fd=self._descriptor)
@@ -315,9 +316,9 @@ def _check_no_link(root: Path, parts: tuple[str, ...], make: bool) -> None:
     at = root
     for part in parts:
         at = at / part
-        if make and not os.path.lexists(at):
-            os.mkdir(at)
-        mode = os.lstat(at).st_mode
+        if make and not os.path.lexists(long_path(at)):
+            os.mkdir(long_path(at))
+        mode = os.lstat(long_path(at)).st_mode
         if not stat.S_ISDIR(mode):
             raise NotAFile(at, _not_a_folder(at, mode))
 

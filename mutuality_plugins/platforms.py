@@ -9,6 +9,7 @@ simulated (``tests/test_platforms.py``), never on those systems themselves.
 from __future__ import annotations
 
 import ctypes
+import ntpath
 import os
 import signal
 import subprocess
@@ -43,6 +44,23 @@ BY_FOLDER: bool = (NO_FOLLOW != 0 and {os.open, os.stat, os.mkdir, os.rename, os
 
 # A program started with no console window of its own (Windows; 0 elsewhere).
 NO_WINDOW: int = getattr(subprocess, "CREATE_NO_WINDOW", 0)
+
+
+# Windows opens a path of this many characters or more only written as \\?\C:\...
+# (unless long paths are switched on for the whole machine).
+LONG_PATH = 260
+
+
+def long_path(path: str | os.PathLike[str]) -> str:
+    """``path`` as the system opens it whatever its length: on Windows, a long one in
+    its extended form; elsewhere as it is."""
+    text = os.fspath(path)
+    if this_system() != WINDOWS or len(text) < LONG_PATH or text.startswith("\\\\?\\"):
+        return text
+    absolute = ntpath.abspath(text)
+    if absolute.startswith("\\\\"):  # a network share, \\server\share\...
+        return "\\\\?\\UNC\\" + absolute[2:]
+    return "\\\\?\\" + absolute
 
 
 def owner() -> int | None:

@@ -11,7 +11,9 @@ import threading
 import time
 from pathlib import Path
 
-from mutuality_plugins import platforms, watch_lock
+import pytest
+
+from mutuality_plugins import files, platforms, watch_lock
 from mutuality_plugins import vault as vault_module
 from mutuality_plugins.config import Settings
 from mutuality_plugins.vault import VaultState
@@ -223,3 +225,28 @@ def test_on_a_case_insensitive_disk_a_rename_of_case_is_one_note_not_two(vault, 
         state.refresh(told)
         assert [session.path for session in state.result().sessions] == [new], told
         (vault / new).unlink()
+
+
+def test_on_windows_a_long_path_is_opened_in_its_extended_form(monkeypatch):
+    monkeypatch.setattr(platforms, "this_system", lambda: platforms.WINDOWS)
+    deep = "C:\\Users\\therapist\\Vault\\" + "Clients\\" * 40 + "2026-11-20 RM-07.md"
+    assert platforms.long_path(deep) == "\\\\?\\" + deep
+    share = "\\\\server\\practice\\" + "Clients\\" * 40 + "a.md"
+    assert platforms.long_path(share) == "\\\\?\\UNC\\server\\practice\\" + share[18:]
+    assert platforms.long_path("C:\\Vault\\a.md") == "C:\\Vault\\a.md"  # short: as it is
+    monkeypatch.setattr(platforms, "this_system", lambda: platforms.LINUX)
+    assert platforms.long_path("/" + "a/" * 200) == "/" + "a/" * 200
+
+
+@pytest.mark.parametrize("by_folder", [True, False], ids=["posix", "paths-checked"])
+def test_a_note_whose_path_is_longer_than_260_characters_is_read(vault, plugins, monkeypatch,
+                                                                 by_folder):
+    monkeypatch.setattr(files, "_BY_FOLDER", files._BY_FOLDER and by_folder)
+    opened = []
+    monkeypatch.setattr(files, "long_path", lambda path: opened.append(str(path)) or str(path))
+    deep = "/".join(["A rather long folder name for the notes of one client"] * 5)
+    vault.session(f"{deep}/2026-11-20 A.md", client="A")
+    assert len(str(vault / deep)) > 260
+    [session] = vault.scan(plugins=plugins).sessions
+    assert session.path == f"{deep}/2026-11-20 A.md"
+    assert any(path.endswith("2026-11-20 A.md") for path in opened) == (not by_folder)
