@@ -9,6 +9,7 @@ simulated (``tests/test_platforms.py``), never on those systems themselves.
 from __future__ import annotations
 
 import ctypes
+import importlib.util
 import ntpath
 import os
 import signal
@@ -77,6 +78,10 @@ def set_mode(descriptor: int, path: str | os.PathLike[str], mode: int) -> None:
         change(descriptor, mode)
     else:
         os.chmod(path, mode)
+
+
+# Whether a file or folder can be locked against other processes (not on Windows).
+HAS_LOCKS = importlib.util.find_spec("fcntl") is not None
 
 
 def lock_exclusively(descriptor: int) -> bool:

@@ -15,13 +15,12 @@ import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from . import platforms
 from .errors import MutualityError
 from .files import open_private, os_reason
 from .platforms import FOLDER, lock_exclusively
 
 _TAKEN = {errno.EAGAIN, errno.EWOULDBLOCK, errno.EACCES}
-# Windows has no such lock: a second watcher is not prevented there (said in the README).
-_NO_LOCKS = "no locks on this system"
 
 
 class AlreadyWatched(MutualityError):
@@ -43,11 +42,14 @@ def only_watcher(vault: Path, lock_file: Path | None,
     :param lock_file: where a lock file may be kept (beside the index), if anywhere.
     :raises AlreadyWatched: when another process holds it.
     """
+    if not platforms.HAS_LOCKS:  # Windows: said in the README
+        yield
+        return
     with contextlib.ExitStack() as held:
         why = _lock(held, lambda: os.open(vault, os.O_RDONLY | FOLDER))
         if why is not None and lock_file is not None:
             why = _lock(held, lambda: open_private(lock_file, os.O_RDWR), write_pid=True)
-        if why is not None and why != _NO_LOCKS:
+        if why is not None:
             warn(f"warning: mutuality cannot make sure it is the only watcher of this vault "
                  f"({why}): run one `mutuality watch` of it at a time")
         yield
@@ -56,7 +58,7 @@ def only_watcher(vault: Path, lock_file: Path | None,
 def _lock(held: contextlib.ExitStack, opening: Callable[[], int],
           write_pid: bool = False) -> str | None:
     """Lock what ``opening`` opens for as long as ``held`` holds; None when it is
-    locked, or why it cannot be (:data:`_NO_LOCKS`: the platform has none)."""
+    locked, or why it cannot be."""
     try:
         descriptor = opening()
     except OSError as error:
@@ -64,7 +66,7 @@ def _lock(held: contextlib.ExitStack, opening: Callable[[], int],
     held.callback(os.close, descriptor)  # the lock goes with it
     try:
         if not lock_exclusively(descriptor):
-            return _NO_LOCKS
+            return "no locks on this system"
     except OSError as error:
         if error.errno not in _TAKEN:
             return os_reason(error)

@@ -128,10 +128,15 @@ def test_a_watcher_that_ends_by_itself_wakes_the_waiting_on_windows(monkeypatch)
         raise AssertionError("the worker's error was not raised")
 
 
-def test_without_locks_a_watcher_goes_on_without_a_warning(vault, tmp_path, monkeypatch):
-    monkeypatch.setattr(watch_lock, "lock_exclusively", lambda descriptor: False)
+@pytest.mark.parametrize("lock_file", ["beside the index", None])
+def test_without_locks_a_watcher_goes_on_without_a_warning(vault, tmp_path, monkeypatch,
+                                                           lock_file):
+    monkeypatch.setattr(platforms, "HAS_LOCKS", False)
+    monkeypatch.setattr(os, "open", lambda *args, **kwargs: (_ for _ in ()).throw(
+        PermissionError(13, "Permission denied")))  # Windows opens no folder
     said = []
-    with watch_lock.only_watcher(vault.root, tmp_path / "watch.lock", said.append):
+    with watch_lock.only_watcher(vault.root, tmp_path / "watch.lock" if lock_file else None,
+                                 said.append):
         pass
     assert said == []
 
