@@ -4,7 +4,6 @@ Bases table of those pages (a core plugin: nothing to install)."""
 
 from __future__ import annotations
 
-import re
 import stat
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from .brief import brief_data, brief_markdown, said
 from .errors import NoteProblem
 from .files import Folder
 from .model import RISK_ITEM, Measure, ScanResult, Session
+from .platforms import safe_name
 from .practice import ACTIVE, Practice
 from .reading.front_matter import load_properties, split_front_matter
 from .reading.note import decode
@@ -35,27 +35,6 @@ from .writer import (
 
 PAGES_FOLDER = "Clients"
 CASELOAD = "Caseload.base"
-# What a file name cannot hold on some system (Windows above all, where a synced vault
-# may go), or Obsidian reads as a link's parts; control characters and the marks that
-# reorder text on screen; a leading dot (a hidden file), trailing dots and spaces.
-_NOT_IN_NAMES = re.compile(
-    '[\\\\/:*?"<>|#^\\[\\]\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029'
-    "\u202a-\u202e\u2066-\u2069]|^\\.|[. ](?=[. ]*$)")
-# The device names Windows reserves, whatever the extension after them (and spaces
-# before it, which Windows drops).
-_RESERVED = re.compile(r"(?i)^(CON|PRN|AUX|NUL|COM[0-9\u00b9\u00b2\u00b3]|"
-                       r"LPT[0-9\u00b9\u00b2\u00b3]|CONIN\$|CONOUT\$)(?= *(\.|$))")
-# A page name's bytes at most: 255 is the limit of most file systems, with room left
-# for ``-2`` and ``.md``.
-MOST_NAME_BYTES = 200
-
-
-def safe_name(client: str) -> str:
-    """The client's id as a file name every system holds (without ``.md``)."""
-    cut = client.encode("utf-8")[:MOST_NAME_BYTES].decode("utf-8", "ignore")
-    return _RESERVED.sub(r"\g<0>-", _NOT_IN_NAMES.sub("-", cut)) or "-"
-
-
 @dataclass(frozen=True)
 class PageThere:
     """A note in the pages folder: the client whose page mutuality made it, and the

@@ -36,6 +36,7 @@ from .model import (
     Rule,
     Session,
 )
+from .platforms import safe_name
 from .reading.values import is_utf8
 
 T = TypeVar("T")
@@ -342,7 +343,9 @@ def text(answer: Any) -> str:
 
 def note_name(answer: Any) -> str:
     """What a reporter's ``note_name`` gives: a plain file name for the output folder."""
-    if (not is_utf8(answer) or not answer.endswith(".md") or answer.startswith(".")
-            or any(char in answer for char in '/\\:\0\n\r') or len(answer.encode()) > 200):
-        raise PluginFault("its note name should be a plain file name ending in .md")
+    if (not is_utf8(answer) or not answer.endswith(".md")
+            or safe_name(answer[:-3]) != answer[:-3]):
+        raise PluginFault("its note name should be a plain file name ending in .md, one "
+                          "every system holds (none of \\ / : * ? \" < > | # ^ [ ], no "
+                          "device name like CON, no dot first or last, at most 200 bytes)")
     return str(answer)

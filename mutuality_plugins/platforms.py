@@ -12,6 +12,7 @@ import ctypes
 import importlib.util
 import ntpath
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -94,6 +95,28 @@ def lock_exclusively(descriptor: int) -> bool:
         return False
     fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
     return True
+
+
+# What a file name cannot hold on some system (Windows above all, where a synced vault
+# may go), or Obsidian reads as a link's parts; control characters and the marks that
+# reorder text on screen; a leading dot (a hidden file), trailing dots and spaces.
+_NOT_IN_NAMES = re.compile(
+    '[\\\\/:*?"<>|#^\\[\\]\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029'
+    "\u202a-\u202e\u2066-\u2069]|^\\.|[. ](?=[. ]*$)")
+# The device names Windows reserves, whatever the extension after them (and spaces
+# before it, which Windows drops).
+_RESERVED = re.compile(r"(?i)^(CON|PRN|AUX|NUL|COM[0-9\u00b9\u00b2\u00b3]|"
+                       r"LPT[0-9\u00b9\u00b2\u00b3]|CONIN\$|CONOUT\$)(?= *(\.|$))")
+# A page name's bytes at most: 255 is the limit of most file systems, with room left
+# for ``-2`` and ``.md``.
+MOST_NAME_BYTES = 200
+
+
+def safe_name(name: str) -> str:
+    """``name`` (a client's id, say) as a file name every system holds, and Obsidian
+    links to as it is (without ``.md``)."""
+    cut = name.encode("utf-8")[:MOST_NAME_BYTES].decode("utf-8", "ignore")
+    return _RESERVED.sub(r"\g<0>-", _NOT_IN_NAMES.sub("-", cut)) or "-"
 
 
 # Stopping ``watch``: Ctrl-C (SIGINT), ``kill``/systemd/launchd (SIGTERM), Ctrl-Break

@@ -12,7 +12,8 @@ from hypothesis import example as also
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mutuality_plugins.client_pages import PageThere, caseload_base, page_names, safe_name
+from mutuality_plugins.client_pages import PageThere, caseload_base, page_names
+from mutuality_plugins.platforms import safe_name
 
 from support import EXAMPLE, Watching, ok, run, until
 
