@@ -255,3 +255,22 @@ def test_a_note_whose_path_is_longer_than_260_characters_is_read(vault, plugins,
     [session] = vault.scan(plugins=plugins).sessions
     assert session.path == f"{deep}/2026-11-20 A.md"
     assert any(path.endswith("2026-11-20 A.md") for path in opened) == (not by_folder)
+
+
+def test_every_path_shown_is_written_with_forward_slashes():
+    """A vault-relative path is made with "/" (never os.sep), and a path made relative
+    to the vault is shown as_posix, so Windows shows `Clients/RM-07/a.md` too."""
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        tree = ast.parse(path.read_text())
+        parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and node.attr == "sep" and getattr(
+                    node.value, "id", "") == "os":
+                found.append(f"{path.name}:{node.lineno} os.sep")
+            if (isinstance(node, ast.Attribute) and node.attr == "relative_to"
+                    and isinstance(parents.get(node), ast.Call)):
+                shown = parents.get(parents[node])
+                if not (isinstance(shown, ast.Attribute) and shown.attr == "as_posix"):
+                    found.append(f"{path.name}:{node.lineno} relative_to without as_posix")
+    assert found == []
