@@ -42,23 +42,14 @@ class UserService:
     text: str
     log: Path | None = None
 
-    @property
-    def stop_command(self) -> str:
-        """How the user stops it."""
+    def how_to(self) -> tuple[str, str]:
+        """The commands that stop it, and that show what it says."""
         if self.system == MACOS:
-            return f"launchctl unload {shlex.quote(str(self.path))}"
+            return (f"launchctl unload {shlex.quote(str(self.path))}",
+                    f"tail -f {shlex.quote(str(self.log))}")
         if self.system == WINDOWS:
-            return f'schtasks /End /TN "{self.name}"'
-        return f"systemctl --user stop {self.name}"
-
-    @property
-    def log_command(self) -> str:
-        """How the user reads what it said."""
-        if self.system == MACOS:
-            return f"tail -f {shlex.quote(str(self.log))}"
-        if self.system == WINDOWS:
-            return f'Get-Content -Wait "{self.log}"'
-        return f"journalctl --user -u {self.name} -f"
+            return f'schtasks /End /TN "{self.name}"', f'Get-Content -Wait "{self.log}"'
+        return f"systemctl --user stop {self.name}", f"journalctl --user -u {self.name} -f"
 
 
 def _python() -> Path:
@@ -308,5 +299,6 @@ def install_service(service: UserService) -> Iterator[str]:
         if done.returncode != 0 and step is steps[-1]:
             raise MutualityError(f"`{' '.join(step)}` failed: {done.stderr.strip()}")
     yield f"started: {' '.join(steps[-1])}"
-    yield f"stop it with: {service.stop_command}"
-    yield f"read what it says with: {service.log_command}"
+    stop, read = service.how_to()
+    yield f"stop it with: {stop}"
+    yield f"read what it says with: {read}"
