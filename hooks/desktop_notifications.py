@@ -23,21 +23,22 @@ MOST = 5  # more than this at once become one summary notification
 # Windows: a toast shown as Windows PowerShell's own (an app id Windows knows, so no
 # shortcut to register). The words come in through the environment, never into the
 # script's text, so nothing in them is run.
-TOAST = """
-$ErrorActionPreference = 'Stop'
-$null = [Windows.UI.Notifications.ToastNotificationManager,
-    Windows.UI.Notifications, ContentType = WindowsRuntime]
-$kind = [Windows.UI.Notifications.ToastTemplateType]::ToastText02
-$toast = [Windows.UI.Notifications.ToastNotificationManager]::GetTemplateContent($kind)
-$lines = $toast.GetElementsByTagName('text')
-$lines.Item(0).AppendChild($toast.CreateTextNode($env:MUTUALITY_TITLE)) > $null
-$lines.Item(1).AppendChild($toast.CreateTextNode($env:MUTUALITY_TEXT)) > $null
-$app = '{1AC14E77-02E7-4E5D-B744-2EB1AE5198B7}\\WindowsPowerShell\\v1.0\\powershell.exe'
-[Windows.UI.Notifications.ToastNotificationManager]::CreateToastNotifier($app).Show(
-    [Windows.UI.Notifications.ToastNotification]::new($toast))
-"""
+TOAST = "\n".join([
+    "$ErrorActionPreference = 'Stop'",
+    # A type literal is one line to PowerShell: a line break in it is an error.
+    "$null = [Windows.UI.Notifications.ToastNotificationManager, Windows.UI.Notifications, "
+    "ContentType = WindowsRuntime]",
+    "$kind = [Windows.UI.Notifications.ToastTemplateType]::ToastText02",
+    "$toast = [Windows.UI.Notifications.ToastNotificationManager]::GetTemplateContent($kind)",
+    "$lines = $toast.GetElementsByTagName('text')",
+    "$lines.Item(0).AppendChild($toast.CreateTextNode($env:MUTUALITY_TITLE)) > $null",
+    "$lines.Item(1).AppendChild($toast.CreateTextNode($env:MUTUALITY_TEXT)) > $null",
+    "$app = '{1AC14E77-02E7-4E5D-B744-2EB1AE5198B7}\\WindowsPowerShell\\v1.0\\powershell.exe'",
+    "$shown = [Windows.UI.Notifications.ToastNotification]::new($toast)",
+    "[Windows.UI.Notifications.ToastNotificationManager]::CreateToastNotifier($app).Show($shown)",
+])
 
-_said_none = []  # told once that this system has no way to show them
+_said = set()  # what was told once: no way to show them here, or the way failing
 
 
 def command_for(title, text):
@@ -66,15 +67,22 @@ def command_for(title, text):
 def notify(title, text):
     found = command_for(title, text)
     if found is None:
-        if not _said_none:
-            print("desktop-notifications: this computer has no way to show a notification "
-                  "(notify-send, osascript or Windows PowerShell), so alerts are not shown "
-                  "on the desktop", file=sys.stderr)
-            _said_none.append(True)
+        _say_once("this computer has no way to show a notification (notify-send, osascript "
+                  "or Windows PowerShell), so alerts are not shown on the desktop")
         return
     command, environment = found
-    subprocess.run(command, check=False, timeout=10, capture_output=True, env=environment,
-                   creationflags=NO_WINDOW)
+    done = subprocess.run(command, check=False, timeout=10, capture_output=True,
+                          env=environment, creationflags=NO_WINDOW)
+    if done.returncode != 0:
+        program = command[0].replace("\\", "/").rsplit("/", 1)[-1]
+        _say_once(f"{program} could not show a notification (exit status "
+                  f"{done.returncode}), so alerts are not shown on the desktop")
+
+
+def _say_once(line):
+    if line not in _said:
+        _said.add(line)
+        print(f"desktop-notifications: {line}", file=sys.stderr)
 
 
 def _quoted(text):

@@ -14,10 +14,20 @@ import contextlib
 import errno
 import os
 import stat
+import unicodedata
 from pathlib import Path, PurePosixPath
 from types import TracebackType
 
-from .platforms import BINARY, BY_FOLDER, CLOSE_ON_EXEC, FOLDER, NO_BLOCK, NO_FOLLOW, long_path
+from .platforms import (
+    BINARY,
+    BY_FOLDER,
+    CLOSE_ON_EXEC,
+    FOLDER,
+    NO_BLOCK,
+    NO_FOLLOW,
+    is_link,
+    long_path,
+)
 
 _NO_FOLLOW, _NO_BLOCK, _CLOSE_ON_EXEC = NO_FOLLOW, NO_BLOCK, CLOSE_ON_EXEC
 _READ = os.O_RDONLY | _NO_FOLLOW | _NO_BLOCK | _CLOSE_ON_EXEC | BINARY
@@ -129,7 +139,10 @@ def spelled_in_vault(root: Path, relative: str) -> str | None:
         return None
     if name in names:
         return relative
-    same = [listed for listed in names if listed.casefold() == name.casefold()]
+    # Case aside, and composed or not (macOS gives names decomposed).
+    wanted = unicodedata.normalize("NFC", name).casefold()
+    same = [listed for listed in names
+            if unicodedata.normalize("NFC", listed).casefold() == wanted]
     return (f"{folder}/{same[0]}" if folder else same[0]) if len(same) == 1 else None
 
 
@@ -143,10 +156,14 @@ def _open_regular(path: str | Path, folder: int | None) -> int:
     """A descriptor of the file (a name in the open ``folder``, when given)."""
     try:
         if folder is None:
+            if _NO_FOLLOW == 0 and is_link(os.lstat(path)):  # no flag for it (Windows)
+                raise NotAFile(path, _LINK)
             return os.open(path, _READ)
         return os.open(path, _READ, dir_fd=folder)
+    except NotAFile:
+        raise
     except OSError as error:
-        if error.errno == errno.ELOOP or (_NO_FOLLOW == 0 and os.path.islink(path)):
+        if error.errno == errno.ELOOP:
             raise NotAFile(path, _LINK) from None
         raise
 
@@ -307,8 +324,9 @@ def _not_opened(error: OSError, part: str, parent: int, path: Path) -> OSError:
     return error
 
 
-def _not_a_folder(path: Path, mode: int) -> str:
-    what = "a link, which mutuality does not follow" if stat.S_ISLNK(mode) else "not a folder"
+def _not_a_folder(path: Path, mode: int, link: bool = False) -> str:
+    what = ("a link, which mutuality does not follow" if link or stat.S_ISLNK(mode)
+            else "not a folder")
     return f"{path.name}, a folder on its way, is {what}"
 
 
@@ -318,9 +336,9 @@ def _check_no_link(root: Path, parts: tuple[str, ...], make: bool) -> None:
         at = at / part
         if make and not os.path.lexists(long_path(at)):
             os.mkdir(long_path(at))
-        mode = os.lstat(long_path(at)).st_mode
-        if not stat.S_ISDIR(mode):
-            raise NotAFile(at, _not_a_folder(at, mode))
+        status = os.lstat(long_path(at))
+        if is_link(status) or not stat.S_ISDIR(status.st_mode):
+            raise NotAFile(at, _not_a_folder(at, status.st_mode, is_link(status)))
 
 
 def os_reason(error: OSError) -> str:

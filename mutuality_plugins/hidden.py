@@ -9,12 +9,15 @@ import os
 import sys
 from pathlib import Path
 
+from .platforms import BINARY
+
 
 def run(log: Path, args: list[str]) -> None:
     """Send descriptors 1 and 2 (and Python's stdout and stderr) to the end of ``log``,
     made (and its folder) if need be, then run the command."""
     log.parent.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    # Binary: Python's own line ends are kept (Windows would add a second CR).
+    descriptor = os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT | BINARY, 0o600)
     for standard in (1, 2):
         os.dup2(descriptor, standard)
     os.close(descriptor)

@@ -14,6 +14,7 @@ import ntpath
 import os
 import re
 import signal
+import stat
 import subprocess
 import sys
 import threading
@@ -63,6 +64,18 @@ def long_path(path: str | os.PathLike[str]) -> str:
     if absolute.startswith("\\\\"):  # a network share, \\server\share\...
         return "\\\\?\\UNC\\" + absolute[2:]
     return "\\\\?\\" + absolute
+
+
+# A reparse point: on Windows, a symbolic link or a junction (which any user can make
+# and os.path.islink does not call a link).
+_REPARSE_POINT = 0x400
+
+
+def is_link(status: os.stat_result) -> bool:
+    """Whether what ``lstat`` saw is a link of any kind: a symbolic link, or on Windows
+    any reparse point (a junction too)."""
+    return stat.S_ISLNK(status.st_mode) or bool(
+        getattr(status, "st_file_attributes", 0) & _REPARSE_POINT)
 
 
 def owner() -> int | None:

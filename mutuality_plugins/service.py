@@ -34,13 +34,15 @@ FILE_MODE = 0o644  # the user's service files: theirs to change, anyone's to rea
 
 @dataclass(frozen=True)
 class UserService:
-    """:ivar log: where a launchd agent's output goes (systemd keeps it in the journal)."""
+    """:ivar log: where a launchd agent's output goes (systemd keeps it in the journal).
+    :ivar encoding: of the file (schtasks reads a task's XML in UTF-16 only)."""
 
     system: str
     name: str
     path: Path
     text: str
     log: Path | None = None
+    encoding: str = "utf-8"
 
     def how_to(self) -> tuple[str, str]:
         """The commands that stop it, and that show what it says."""
@@ -48,7 +50,8 @@ class UserService:
             return (f"launchctl unload {shlex.quote(str(self.path))}",
                     f"tail -f {shlex.quote(str(self.log))}")
         if self.system == WINDOWS:
-            return f'schtasks /End /TN "{self.name}"', f'Get-Content -Wait "{self.log}"'
+            return (f"schtasks /End /TN {self.name}",
+                    f"Get-Content -Wait -Encoding UTF8 {powershell_quoted(str(self.log))}")
         return f"systemctl --user stop {self.name}", f"journalctl --user -u {self.name} -f"
 
 
@@ -167,8 +170,8 @@ TASK_NAMESPACE = "http://schemas.microsoft.com/windows/2004/02/mit/task"
 def _windows_task(vault: Path, suffix: str, home: Path, hooks_dirs: Sequence[Path],
                   config: Path | None, poll: bool) -> UserService:
     """A per-user Task Scheduler task: started at the user's log-on, with no console
-    window (pythonw), for ever (no time limit), started again a minute after it fails
-    (up to 999 times), its output in a log file under ``AppData\\Local``."""
+    window (pythonw), for ever (no time limit), started again within 5 minutes when it
+    stopped, its output in a log file under ``AppData\\Local``."""
     folder = home / "AppData" / "Local" / "mutuality"
     log = folder / "Logs" / f"watch-{suffix}.log"
     command = _command(vault, hooks_dirs, config, poll, _hidden_program(log))
@@ -183,11 +186,18 @@ def _windows_task(vault: Path, suffix: str, home: Path, hooks_dirs: Sequence[Pat
     task = ElementTree.Element("Task", {"version": "1.2", "xmlns": TASK_NAMESPACE})
     info = element(task, "RegistrationInfo")
     element(info, "Description", f'mutuality: watch the session notes in "{vault}"')
-    trigger = element(element(task, "Triggers"), "LogonTrigger")
+    triggers = element(task, "Triggers")
+    trigger = element(triggers, "LogonTrigger")
     element(trigger, "Enabled", "true")
     user = _windows_user()
     if user:
         element(trigger, "UserId", user)
+    # Task Scheduler starts a task again only when it could not start it, not when it
+    # ended by itself: every 5 minutes it is started if it is not running (IgnoreNew).
+    again = element(triggers, "TimeTrigger")
+    element(element(again, "Repetition"), "Interval", "PT5M")
+    element(again, "StartBoundary", "2026-01-01T00:00:00")
+    element(again, "Enabled", "true")
     principal = element(element(task, "Principals"), "Principal", id="Author")
     element(principal, "LogonType", "InteractiveToken")
     element(principal, "RunLevel", "LeastPrivilege")
@@ -195,20 +205,19 @@ def _windows_task(vault: Path, suffix: str, home: Path, hooks_dirs: Sequence[Pat
     for tag, text in (("MultipleInstancesPolicy", "IgnoreNew"),
                       ("DisallowStartIfOnBatteries", "false"),
                       ("StopIfGoingOnBatteries", "false"),
-                      ("ExecutionTimeLimit", "PT0S"), ("Hidden", "true"),
-                      ("Enabled", "true")):
+                      ("ExecutionTimeLimit", "PT0S"), ("Enabled", "true")):
         element(settings, tag, text)
-    restart = element(settings, "RestartOnFailure")
+    restart = element(settings, "RestartOnFailure")  # when it cannot be started
     element(restart, "Interval", "PT1M")
-    element(restart, "Count", "999")
+    element(restart, "Count", "255")  # the most the schema allows
     run = element(element(task, "Actions", Context="Author"), "Exec")
     element(run, "Command", command[0])
     element(run, "Arguments", subprocess.list2cmdline(command[1:]))
     element(run, "WorkingDirectory", _writable(home, "your home folder"))
     ElementTree.indent(task)
-    text = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+    text = ('<?xml version="1.0" encoding="UTF-16"?>\n'
             + ElementTree.tostring(task, encoding="unicode") + "\n")
-    return UserService(WINDOWS, name, folder / f"{name}.xml", text, log)
+    return UserService(WINDOWS, name, folder / f"{name}.xml", text, log, "utf-16")
 
 
 def _windows_user() -> str:
@@ -243,11 +252,19 @@ def install_command(vault: Path, system: str | None = None, hooks_dirs: Sequence
         words += ["--platform", system]
     words.append("--install")
     if (system or this_system()) == WINDOWS:
-        return subprocess.list2cmdline(words)
+        return " ".join(powershell_quoted(word) for word in words)
     return " ".join(shlex.quote(word) for word in words)
 
 
-def write_service_file(path: Path, text: str) -> None:
+def powershell_quoted(word: str) -> str:
+    """A word PowerShell reads as it is: in single quotes (nothing expanded in them, a
+    quote doubled) unless it is plain."""
+    if word and all(char.isalnum() or char in "-_./:\\" for char in word):
+        return word
+    return "'" + word.replace("'", "''").replace("\u2018", "''").replace("\u2019", "''") + "'"
+
+
+def write_service_file(path: Path, text: str, encoding: str = "utf-8") -> None:
     """Write ``text`` to ``path`` all at once, mode 0644 whatever the umask: a file of
     its own in the same folder, renamed over ``path`` (a symlink at ``path`` is replaced,
     never written through)."""
@@ -259,7 +276,7 @@ def write_service_file(path: Path, text: str) -> None:
         raise MutualityError(f"{printable(str(path))}: cannot be written "
                              f"({(error.strerror or type(error).__name__).lower()})") from None
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as file:
+        with os.fdopen(handle, "w", encoding=encoding, newline="\n") as file:
             set_mode(file.fileno(), temporary, FILE_MODE)
             file.write(text)
             file.flush()
@@ -280,13 +297,14 @@ def install_service(service: UserService) -> Iterator[str]:
     if service.log is not None:  # launchd does not make the folder of its log
         with contextlib.suppress(OSError):
             service.log.parent.mkdir(parents=True, exist_ok=True)
-    write_service_file(service.path, service.text)
+    write_service_file(service.path, service.text, service.encoding)
     yield f"wrote {service.path}"
     if service.system == MACOS:
         steps = [["launchctl", "unload", str(service.path)],
                  ["launchctl", "load", "-w", str(service.path)]]
-    elif service.system == WINDOWS:
+    elif service.system == WINDOWS:  # (an older one of the vault ended, or /Run does nothing)
         steps = [["schtasks", "/Create", "/TN", service.name, "/XML", str(service.path), "/F"],
+                 ["schtasks", "/End", "/TN", service.name],
                  ["schtasks", "/Run", "/TN", service.name]]
     else:
         steps = [["systemctl", "--user", "daemon-reload"],
@@ -294,10 +312,14 @@ def install_service(service: UserService) -> Iterator[str]:
     if shutil.which(steps[0][0]) is None:
         yield f"{steps[0][0]} was not found: start it yourself with `{' '.join(steps[-1])}`"
         return
+    # Undoing an older one fails when there is none: only the other steps must work.
+    undoing = {"unload", "/End"}
     for step in steps:
         done = subprocess.run(step, capture_output=True, text=True, check=False)
-        if done.returncode != 0 and step is steps[-1]:
-            raise MutualityError(f"`{' '.join(step)}` failed: {done.stderr.strip()}")
+        if done.returncode != 0 and not undoing & set(step) and (
+                step is steps[-1] or service.system == WINDOWS):
+            raise MutualityError(f"`{' '.join(step)}` failed: "
+                                 f"{(done.stderr or done.stdout).strip()}")
     yield f"started: {' '.join(steps[-1])}"
     stop, read = service.how_to()
     yield f"stop it with: {stop}"

@@ -90,8 +90,8 @@ def key_from_file(path: Path, say: Callable[[str], None]) -> bytes:
                              f"(it holds {'none' if not key else 'more'})")
     if len(key) < STRONG_KEY_BYTES:
         say(f"warning: {path} holds {len(key)} bytes: a short key makes the pseudonyms easy "
-            f"to undo (client ids are easy to guess); {KEY_BYTES} random bytes are safe "
-            f"(head -c {KEY_BYTES} /dev/urandom > FILE)")
+            f"to undo (client ids are easy to guess); {KEY_BYTES} random bytes are safe, "
+            "like the key mutuality makes in its state folder at a first export: copy that")
     return key
 
 

@@ -6,10 +6,14 @@ from __future__ import annotations
 import ast
 import importlib.util
 import os
+import re
 import signal
+import stat
+import subprocess
 import threading
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -169,8 +173,13 @@ def notifications(monkeypatch, system, programs):
     monkeypatch.setattr(module.shutil, "which",
                         lambda name: f"C:/bin/{name}" if name in programs else None)
     ran = []
-    monkeypatch.setattr(module.subprocess, "run",
-                        lambda command, **options: ran.append((command, options)))
+
+    def record(command, **options):
+        ran.append((command, options))
+        return subprocess.CompletedProcess(command, module.exit_status)
+
+    module.exit_status = 0
+    monkeypatch.setattr(module.subprocess, "run", record)
     return module, ran
 
 
@@ -182,6 +191,20 @@ def test_windows_notifications_are_toasts_whose_words_never_enter_the_script(mon
     assert command[-1] == module.TOAST and "Remove-Item" not in " ".join(command)
     assert options["env"]["MUTUALITY_TITLE"] == "mutuality: A'; Remove-Item C:\\ #"
     assert "ToastNotificationManager" in module.TOAST
+    # A type literal on one line (PowerShell reads a line break in it as an error).
+    assert re.search(r"^\$null = \[[^\n\]]*ContentType = WindowsRuntime\]$", module.TOAST,
+                     re.MULTILINE)
+
+
+def test_a_notifier_that_fails_is_said_once(monkeypatch, capsys):
+    module, ran = notifications(monkeypatch, platforms.WINDOWS, {"powershell"})
+    module.exit_status = 1
+    for _ in range(3):
+        module.notify("mutuality: A", "alliance-low")
+    assert len(ran) == 3
+    assert capsys.readouterr().err == (
+        "desktop-notifications: powershell could not show a notification (exit status 1), "
+        "so alerts are not shown on the desktop\n")
 
 
 def test_macos_notifications_use_osascript(monkeypatch):
@@ -274,3 +297,20 @@ def test_every_path_shown_is_written_with_forward_slashes():
                 if not (isinstance(shown, ast.Attribute) and shown.attr == "as_posix"):
                     found.append(f"{path.name}:{node.lineno} relative_to without as_posix")
     assert found == []
+
+
+def test_on_windows_a_link_or_a_junction_is_never_followed(vault, monkeypatch, tmp_path):
+    """Windows has no flag not to follow a link: the last part is looked at first, and
+    a junction (a reparse point, which is no symlink to Python) counts as a link."""
+    monkeypatch.setattr(files, "_BY_FOLDER", False)
+    monkeypatch.setattr(files, "_NO_FOLLOW", 0)
+    monkeypatch.setattr(files, "_READ", files._READ & ~files.NO_FOLLOW)
+    outside = tmp_path / "outside.md"
+    outside.write_text("---\nclient: OUTSIDE\ndate: 2026-11-20\n---\n")
+    (vault / "S").mkdir()
+    (vault / "S" / "linked.md").symlink_to(outside)
+    with pytest.raises(files.NotAFile):
+        files.read_in_vault(vault.root, "S/linked.md", 1000)
+    junction = SimpleNamespace(st_mode=stat.S_IFDIR | 0o755, st_file_attributes=0x400)
+    assert platforms.is_link(junction)
+    assert not platforms.is_link(SimpleNamespace(st_mode=stat.S_IFDIR | 0o755))

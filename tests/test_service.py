@@ -18,7 +18,7 @@ from xml.etree import ElementTree
 import pytest
 
 from mutuality_plugins.errors import MutualityError
-from mutuality_plugins.service import install_command, user_service
+from mutuality_plugins.service import install_command, powershell_quoted, user_service
 
 from support import EXAMPLE, Vault, ok, run
 
@@ -401,13 +401,17 @@ def test_the_windows_task_starts_the_windowless_python_at_log_on_and_again_after
     vault.mkdir()
     output = ok(run("service", vault, "--platform", "windows"))
     header, text = output.split("\n", 1)
-    task = ElementTree.fromstring(text.rsplit("# to install it:", 1)[0].encode())
+    task = ElementTree.fromstring(text.rsplit("# to install it:", 1)[0].encode("utf-16"))
     assert task.tag == f"{TASK}Task"
     trigger = task.find(f"{TASK}Triggers/{TASK}LogonTrigger")
     assert trigger.find(f"{TASK}UserId").text == "PRACTICE\\therapist"
     settings = task.find(f"{TASK}Settings")
     assert settings.find(f"{TASK}ExecutionTimeLimit").text == "PT0S"  # for ever
     assert settings.find(f"{TASK}RestartOnFailure/{TASK}Interval").text == "PT1M"
+    assert 1 <= int(settings.find(f"{TASK}RestartOnFailure/{TASK}Count").text) <= 255
+    # Started again within 5 minutes when it stopped (RestartOnFailure does not do that).
+    again = task.find(f"{TASK}Triggers/{TASK}TimeTrigger")
+    assert again.find(f"{TASK}Repetition/{TASK}Interval").text == "PT5M"
     assert settings.find(f"{TASK}MultipleInstancesPolicy").text == "IgnoreNew"
     run_it = task.find(f"{TASK}Actions/{TASK}Exec")
     assert run_it.find(f"{TASK}Command").text == str(installed / "pythonw.exe")  # no window
@@ -417,18 +421,35 @@ def test_the_windows_task_starts_the_windowless_python_at_log_on_and_again_after
     assert argv[2].endswith(".log") and "AppData" in argv[2]
     assert header.startswith("# ") and header.endswith(".xml")
     hint = output.splitlines()[-1].removeprefix("# to install it: ")
-    assert windows_argv(hint)[-4:] == [str(vault), "--platform", "windows", "--install"]
+    # For PowerShell: in single quotes, where nothing is expanded ($, ;, quotes doubled).
+    assert hint == f"mutuality service '{vault}' --platform windows --install"
+    assert powershell_quoted("C:\\Notes\\O'Brien; $x") == "'C:\\Notes\\O''Brien; $x'"
+    assert powershell_quoted("C:\\Notes\\RM-07") == "C:\\Notes\\RM-07"
 
 
 def test_install_on_windows_creates_the_task_from_its_file_and_runs_it(vault, fake_programs):
     home, log = fake_programs
     output = ok(run("service", vault, "--platform", "windows", "--install"))
     (task_file,) = (home / "AppData" / "Local" / "mutuality").glob("*.xml")
+    assert task_file.read_bytes().startswith(b"\xff\xfe")  # schtasks reads UTF-16
+    assert ElementTree.parse(task_file).getroot().tag == f"{TASK}Task"
     name = task_file.stem
     assert log.read_text().splitlines() == [
-        f"schtasks /Create /TN {name} /XML {task_file} /F", f"schtasks /Run /TN {name}"]
-    assert f'stop it with: schtasks /End /TN "{name}"' in output
-    assert "read what it says with: Get-Content -Wait" in output
+        f"schtasks /Create /TN {name} /XML {task_file} /F", f"schtasks /End /TN {name}",
+        f"schtasks /Run /TN {name}"]
+    assert f"stop it with: schtasks /End /TN {name}" in output
+    assert "read what it says with: Get-Content -Wait -Encoding UTF8 " in output
+
+
+def test_a_task_windows_refuses_to_create_is_said(vault, fake_programs):
+    home, log = fake_programs
+    (Path(os.environ["PATH"]) / "schtasks").write_text(
+        f'#!/bin/sh\necho schtasks "$@" >> {log}\necho "ERROR: The task XML is malformed."\n'
+        '[ "$1" = /Create ] && exit 1\nexit 0\n')
+    result = run("service", vault, "--platform", "windows", "--install")
+    assert result.exit_code == 2
+    assert "ERROR: The task XML is malformed." in result.stderr
+    assert "/Run" not in log.read_text()
 
 
 def test_the_hidden_runner_writes_everything_to_its_log(tmp_path):
