@@ -175,6 +175,9 @@ def _windows_task(vault: Path, suffix: str, home: Path, hooks_dirs: Sequence[Pat
     folder = home / "AppData" / "Local" / "mutuality"
     log = folder / "Logs" / f"watch-{suffix}.log"
     command = _command(vault, hooks_dirs, config, poll, _hidden_program(log))
+    if any("%" in part for part in command):  # Task Scheduler expands %NAME% in them
+        raise MutualityError("cannot make a Windows task for a path holding %: Task "
+                             "Scheduler would read %...% as a variable; rename the folder")
     name = f"mutuality-watch-{suffix}"
 
     def element(parent: ElementTree.Element, tag: str, text: str | None = None,

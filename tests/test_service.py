@@ -459,3 +459,11 @@ def test_the_hidden_runner_writes_everything_to_its_log(tmp_path):
     assert done.returncode == 0 and done.stdout == "" and done.stderr == ""
     said = log.read_text()
     assert "[alert] " in said and "mutuality: 10 notes could not be read" in said
+
+
+def test_a_path_task_scheduler_would_expand_is_refused_in_one_line(tmp_path):
+    vault = tmp_path / "Notes %USERNAME%"
+    vault.mkdir()
+    result = run("service", vault, "--platform", "windows")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "Task Scheduler would read %...% as a variable; rename the folder" in result.stderr
