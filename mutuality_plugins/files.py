@@ -29,6 +29,7 @@ from .platforms import (
     long_path,
 )
 
+# Names of this module's own: a test takes the other systems' way by changing them.
 _NO_FOLLOW, _NO_BLOCK, _CLOSE_ON_EXEC = NO_FOLLOW, NO_BLOCK, CLOSE_ON_EXEC
 _READ = os.O_RDONLY | _NO_FOLLOW | _NO_BLOCK | _CLOSE_ON_EXEC | BINARY
 _OPEN_FOLDER = os.O_RDONLY | FOLDER | _NO_FOLLOW | _CLOSE_ON_EXEC
