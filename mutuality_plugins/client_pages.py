@@ -19,7 +19,6 @@ from .model import RISK_ITEM, Measure, ScanResult, Session
 from .platforms import safe_name
 from .practice import ACTIVE, Practice
 from .reading.front_matter import load_properties, split_front_matter
-from .reading.note import decode
 from .reporters.markdown import generated_note, note_name, wikilink, words
 from .reporters.outcomes import client_section, outcome_data
 from .writer import (
@@ -28,6 +27,7 @@ from .writer import (
     MARKER_VALUE,
     Leftovers,
     NotWritten,
+    head_text,
     made_by_mutuality,
     remove_generated,
     write_generated,
@@ -35,6 +35,8 @@ from .writer import (
 
 PAGES_FOLDER = "Clients"
 CASELOAD = "Caseload.base"
+
+
 @dataclass(frozen=True)
 class PageThere:
     """A note in the pages folder: the client whose page mutuality made it, and the
@@ -102,9 +104,10 @@ def page_text(practice: Practice, client: str, sessions: Sequence[Session] | Non
     if sessions is None:
         sessions = practice.scan.sessions_by_client().get(client, [])
     data = brief_data(practice, client, sessions)
+    properties = page_properties(data)
     parts = [brief_markdown(data, practice, shown=words, tasks=False, measures=False).rstrip()]
     if data["status"] != ACTIVE:
-        kept = ("it is kept while a risk item is open" if page_properties(data)["risk"]
+        kept = ("it is kept while a risk item is open" if properties["risk"]
                 else "this page is no longer updated")
         parts.insert(0, f"> [!note] {words(client)} is {data['status']}: {kept}.")
     if client_note is not None:
@@ -120,7 +123,7 @@ def page_text(practice: Practice, client: str, sessions: Sequence[Session] | Non
                 for session in reversed(sessions) for item in session.items]
     if timeline:
         parts.append("## The client's corrections, newest first\n\n" + "\n".join(timeline))
-    return generated_note(page_properties(data), "\n\n".join(parts))
+    return generated_note(properties, "\n\n".join(parts))
 
 
 def client_notes(scan: ScanResult) -> dict[str, str]:
@@ -239,8 +242,9 @@ class ClientPages:
             present = page is not None and page.client == client
             # A risk item is never held back: its client's page is kept whatever the
             # status. Any other client not active gets a last update, then none.
-            if status != ACTIVE and client not in at_risk and not (
-                    present and page is not None and (page.status != status or page.risk)):
+            says_otherwise = present and page is not None and (
+                page.status != status or page.risk)
+            if status != ACTIVE and client not in at_risk and not says_otherwise:
                 continue  # no page, or its last update was made
             shown = (tuple(map(id, sessions)), status, tuple(gaps.get(client, ())),
                      notes.get(client.lower()), names[client])
@@ -332,7 +336,7 @@ def _page_there(folder: Folder, name: str, mode: int) -> PageThere:
     if not name.endswith(".md") or not stat.S_ISREG(mode):
         return PageThere()
     try:
-        front_matter, _ = split_front_matter(decode(folder.read(name, MARKER_HEAD_BYTES)))
+        front_matter, _ = split_front_matter(head_text(folder.read(name, MARKER_HEAD_BYTES)))
         properties = load_properties(front_matter) if front_matter is not None else {}
     except (OSError, NoteProblem):
         return PageThere()

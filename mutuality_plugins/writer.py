@@ -182,12 +182,24 @@ def made_by_mutuality(vault: Path, relative: str) -> bool | None:
     """Whether the file at the vault-relative ``relative`` is one mutuality made (None
     when nothing is there)."""
     try:
-        head = read_in_vault(vault, relative, MARKER_HEAD_BYTES)[:MARKER_HEAD_BYTES]
-        return is_generated(decode(head), relative)
+        return is_generated(head_text(read_in_vault(vault, relative, MARKER_HEAD_BYTES)),
+                            relative)
     except FileNotFoundError:
         return None
     except (OSError, NoteProblem, UnicodeDecodeError):
         return False
+
+
+def head_text(raw: bytes) -> str:
+    """The beginning of a file read to :data:`MARKER_HEAD_BYTES` (one byte more tells
+    there is more), as text: a longer file is cut at its last line break there, never
+    inside a character (the properties, which tell who made it, end long before).
+
+    :raises NoteProblem: when it is not UTF-8 text.
+    """
+    if len(raw) > MARKER_HEAD_BYTES:
+        raw = raw[:MARKER_HEAD_BYTES].rpartition(b"\n")[0]
+    return decode(raw)
 
 
 def remove_generated(vault: Path, output_folder: str, name: str) -> bool:

@@ -323,3 +323,15 @@ def test_an_id_put_right_in_its_capitals_gets_the_page_of_that_name(vault):
 
 def test_names_that_meet_on_a_case_insensitive_disk_never_share_a_page():
     assert page_names(["ΚΩΣΤΑΣ", "Κωστας"]) == {"ΚΩΣΤΑΣ": "ΚΩΣΤΑΣ", "Κωστας": "Κωστας-2"}
+
+
+def test_a_page_longer_than_the_head_read_keeps_its_name(example):
+    """Years of corrections make a page long: a character across the end of what is
+    read of it never makes it someone else's note (and the client a second page)."""
+    ok(run("prepare", example, "AB-04", "--write"))
+    page = example / PAGES / "AB-04.md"
+    text = page.read_text()
+    for before in (1, 0):  # an "é" across the 64 KiB read, or across the byte after it
+        page.write_text(text + "x" * (64 * 1024 - len(text.encode()) - before) + "ééé\n")
+        ok(run("prepare", example, "AB-04", "--write"))
+        assert sorted(path.name for path in (example / PAGES).glob("*.md")) == ["AB-04.md"]
