@@ -26,6 +26,12 @@ def known_by(by: str | None) -> str | None:
     return lowered if lowered in (BY_CLIENT, BY_INVITED) else None
 
 
+def raised_by(by: str | None, invited: bool) -> str:
+    """Who raised an item (SPEC section 3): ``by`` when mutuality knows it, else
+    :data:`BY_INVITED` in an invited session and :data:`BY_CLIENT` otherwise."""
+    return known_by(by) or (BY_INVITED if invited else BY_CLIENT)
+
+
 # What the essay names (SPEC section 3): other themes, signals of words and responses
 # are kept, but a pacing or topic signal, a response or a `by` outside these, or a
 # theme that is a likely typo of one, is worth a warning.
@@ -620,6 +626,11 @@ def gap_id(rule: str, client: str, opened: dt.date, detail: str | None) -> str:
     return hashlib.sha256(identity.encode("utf-8")).hexdigest()[:12]
 
 
+def monday_of(day: date) -> date:
+    """The Monday of the ISO week holding ``day``."""
+    return day - timedelta(days=day.weekday())
+
+
 @dataclass(frozen=True, slots=True)
 class Period:
     """The days a report covers; an open end is ``None``."""
@@ -630,7 +641,7 @@ class Period:
     @classmethod
     def iso_week(cls, day: date) -> Period:
         """The ISO week (Monday to Sunday) holding ``day``."""
-        monday = day - timedelta(days=day.weekday())
+        monday = monday_of(day)
         return cls(monday, monday + timedelta(days=6))
 
     def __contains__(self, day: date) -> bool:

@@ -21,7 +21,7 @@ import secrets
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -30,13 +30,13 @@ from .files import open_private, os_reason, read_regular
 from .hookspecs import hookimpl
 from .measures.reading import score_text
 from .model import (
-    BY_CLIENT,
-    BY_INVITED,
     KNOWN_SIGNALS,
     RESPONSES,
     FeedbackItem,
     Measure,
     Session,
+    monday_of,
+    raised_by,
 )
 from .practice import Practice
 from .reporters.digest import totals, unprompted
@@ -73,8 +73,10 @@ def pseudonym(key: bytes, client: str) -> str:
     return "C-" + base64.b32encode(digest).decode("ascii").lower()[:8]
 
 
-def week_monday(day: date) -> date:
-    return day - timedelta(days=day.weekday())
+def treatment_week(first: date, day: date) -> int:
+    """The week of treatment ``day`` falls in, for a client first seen on ``first``:
+    1 for the (ISO) week of the first session, and on from there."""
+    return (monday_of(day) - monday_of(first)).days // 7 + 1
 
 
 def key_from_file(path: Path, say: Callable[[str], None]) -> bytes:
@@ -177,11 +179,8 @@ def response_code(response: str | None) -> str:
 
 
 def by_code(item: FeedbackItem, session: Session) -> str:
-    """Who raised it: the item's ``by``, else as SPEC section 3 reads its absence (or
-    another word a plugin gave)."""
-    if item.by in (BY_CLIENT, BY_INVITED):
-        return item.by
-    return BY_INVITED if session.invited else BY_CLIENT
+    """Who raised it (as reading settles it: never another word a plugin gave)."""
+    return raised_by(item.by, session.invited)
 
 
 def rule_code(rule: str) -> str:
@@ -200,7 +199,7 @@ def export_rows(practice: Practice, key: bytes, since: date | None,
         raised.setdefault((alert.client, alert.note), set()).add(rule_code(alert.rule))
     rows = []
     for client, sessions in practice.scan.sessions_by_client().items():
-        name, first = pseudonym(key, client), week_monday(sessions[0].date)
+        name, first = pseudonym(key, client), sessions[0].date
         for number, session in enumerate(sessions, start=1):
             if since is not None and session.date < since:
                 continue
@@ -210,7 +209,7 @@ def export_rows(practice: Practice, key: bytes, since: date | None,
                              response_code(item.response), by_code(item, session))
                             for item in session.items)
             rows.append(Row(
-                name, number, (week_monday(session.date) - first).days // 7 + 1,
+                name, number, treatment_week(first, session.date),
                 len(session.clients) > 1, session.invited,
                 ["/".join(code) for code, _, _ in items],
                 [response for _, response, _ in items],
@@ -298,17 +297,13 @@ def _share(part: int, whole: int) -> str:
 def gap_events(practice: Practice, since: date | None) -> tuple[Counter[int], Counter[int]]:
     """How many gaps opened, and were put right, in each week of treatment of their
     client (on or after ``since``)."""
-    first = {client: week_monday(sessions[0].date)
+    first = {client: sessions[0].date
              for client, sessions in practice.scan.sessions_by_client().items()}
-
-    def week(client: str, day: date) -> int:
-        return (week_monday(day) - first[client]).days // 7 + 1
-
     opened: Counter[int] = Counter()
     closed: Counter[int] = Counter()
     for gap in practice.gap_history():
         if since is None or gap.opened >= since:
-            opened[week(gap.client, gap.opened)] += 1
+            opened[treatment_week(first[gap.client], gap.opened)] += 1
         if gap.closed is not None and (since is None or gap.closed >= since):
-            closed[week(gap.client, gap.closed)] += 1
+            closed[treatment_week(first[gap.client], gap.closed)] += 1
     return opened, closed

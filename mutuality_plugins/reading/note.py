@@ -16,8 +16,6 @@ from ..errors import NoteProblem
 from ..files import read_in_vault
 from ..measures.reading import rounded
 from ..model import (
-    BY_CLIENT,
-    BY_INVITED,
     SRS,
     ClientNote,
     Feedback,
@@ -26,7 +24,7 @@ from ..model import (
     Note,
     NoteWarning,
     Session,
-    known_by,
+    raised_by,
 )
 from .body import read_body, tags_and_prose, visible
 from .fields import nfc, read_clients, read_date
@@ -213,7 +211,7 @@ def session_from(
 
 def _settled(item: FeedbackItem, invited: bool) -> FeedbackItem:
     """Fill what the rules derive: who raised it, and the phrase of a words item."""
-    by = known_by(item.by) or (BY_INVITED if invited else BY_CLIENT)
+    by = raised_by(item.by, invited)
     phrase = item.phrase
     if item.theme == "words" and phrase is None and item.signal:
         phrase = item.signal.replace("-", " ")

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..errors import MutualityError
 from ..hookspecs import hookimpl
-from ..model import BY_CLIENT, Period, Reporter, Session
+from ..model import BY_CLIENT, Period, Reporter, Session, monday_of
 from ..practice import ACTIVE, Practice, client_statuses
 from .digest_note import digest_note
 from .gaps import gap_json
@@ -81,7 +81,7 @@ def digest_data(practice: Practice, period: Period) -> dict[str, Any]:
     mondays = [start - timedelta(weeks=back) for back in range(WEEKS_SHOWN - 1, -1, -1)]
     by_week: dict[date, list[Session]] = {monday: [] for monday in mondays}
     for session in practice.scan.sessions:
-        monday = session.date - timedelta(days=session.date.weekday())
+        monday = monday_of(session.date)
         if monday in by_week:
             by_week[monday].append(session)
     this_week = sorted(by_week[start], key=lambda s: s.order)
