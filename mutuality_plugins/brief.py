@@ -15,6 +15,8 @@ from .practice import ACTIVE, Practice
 from .reporters.gaps import gap_json
 from .rules import flagged_word_reused
 
+# What the brief shows of each measure's course.
+_COURSE = ("intake", "previous", "latest", "change", "class")
 # The sessions whose feedback the brief quotes, newest first.
 RECENT_SESSIONS = 3
 
@@ -53,8 +55,8 @@ def brief_data(practice: Practice, client: str,
         "avoid": _avoid(client, sessions),
         "pending": _pending(sessions),
         "pace": _pace(sessions),
-        "measures": {course.measure.name: {key: course.as_json()[key] for key in (
-            "intake", "previous", "latest", "change", "class")} for course in courses},
+        "measures": {course.measure.name: {key: value for key, value in course.as_json().items()
+                                           if key in _COURSE} for course in courses},
         "recent": [{"date": session.date.isoformat(), "note": session.path,
                     "theme": item.theme, "signal": item.signal, "quote": item.quote,
                     "response": item.response, "by": item.by}
@@ -69,10 +71,8 @@ def _avoid(client: str, sessions: Sequence[Session]) -> list[dict[str, Any]]:
     as flagged-word-reused searches, whether that rule is on or not)."""
     objected: dict[str, str] = {}
     for session in sessions:
-        for item in session.items:
-            if item.theme == "words" and item.phrase and (
-                    phrase := flagged_word_reused.phrase_words(item.phrase)):
-                objected.setdefault(" ".join(phrase), session.date.isoformat())
+        for phrase in flagged_word_reused.phrases_of(session):
+            objected.setdefault(phrase, session.date.isoformat())
     used: dict[str, str] = {}
     for held in flagged_word_reused.condition(client, sessions, {}, 0):
         if held.detail is not None:

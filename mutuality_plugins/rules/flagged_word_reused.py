@@ -223,7 +223,7 @@ def condition(client: str, sessions: Sequence[Session], settings: Mapping[str, A
               first: int) -> Iterator[Holding]:
     # Each phrase (its detail) and the index of the session that flagged it first,
     # in that order: the phrases flagged before session i are a prefix of the list.
-    flagged = [_phrases_of(session) for session in sessions]
+    flagged = [phrases_of(session) for session in sessions]
     origins: dict[str, int] = {}
     for index, phrases in enumerate(flagged):
         for detail in phrases:
@@ -277,7 +277,7 @@ def condition(client: str, sessions: Sequence[Session], settings: Mapping[str, A
                           more=more if more > 0 and number == found[-1] else 0)
 
 
-def _phrases_of(session: Session) -> dict[str, None]:
+def phrases_of(session: Session) -> dict[str, None]:
     """The phrases the session's words items flag, as details, in order."""
     phrases: dict[str, None] = {}
     for item in session.items:
