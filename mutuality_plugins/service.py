@@ -13,6 +13,7 @@ import contextlib
 import hashlib
 import os
 import plistlib
+import re
 import shlex
 import shutil
 import subprocess
@@ -241,7 +242,7 @@ def _systemd_quoted(part: str) -> str:
 def install_command(vault: Path, system: str | None = None, hooks_dirs: Sequence[Path] = (),
                     config: Path | None = None, poll: bool = False) -> str:
     """The shell command that installs the service printed with these options (paths
-    as they were typed), quoted for a POSIX shell (for Windows' command line there)."""
+    as they were typed), quoted for a POSIX shell (for PowerShell on Windows)."""
     words = ["mutuality"]
     for folder in hooks_dirs:
         words += ["--hooks-dir", _writable(folder, "the plugin folder")]
@@ -264,7 +265,11 @@ def powershell_quoted(word: str) -> str:
     quote doubled) unless it is plain."""
     if word and all(char.isalnum() or char in "-_./:\\" for char in word):
         return word
-    return "'" + word.replace("'", "''").replace("\u2018", "''").replace("\u2019", "''") + "'"
+    # PowerShell takes the typographic quotes for quotes too: each is doubled as it is.
+    return "'" + _SINGLE_QUOTES.sub(lambda quote: quote.group() * 2, word) + "'"
+
+
+_SINGLE_QUOTES = re.compile("['\u2018\u2019\u201a\u201b]")
 
 
 def write_service_file(path: Path, text: str, encoding: str = "utf-8") -> None:

@@ -425,6 +425,7 @@ def test_the_windows_task_starts_the_windowless_python_at_log_on_and_again_after
     assert hint == f"mutuality service '{vault}' --platform windows --install"
     assert powershell_quoted("C:\\Notes\\O'Brien; $x") == "'C:\\Notes\\O''Brien; $x'"
     assert powershell_quoted("C:\\Notes\\RM-07") == "C:\\Notes\\RM-07"
+    assert powershell_quoted("O\u2019Brien") == "'O\u2019\u2019Brien'"  # stays O’Brien
 
 
 def test_install_on_windows_creates_the_task_from_its_file_and_runs_it(vault, fake_programs):
