@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .files import Folder, Identity, identity, os_reason
 from .model import Problem
-from .platforms import is_link
+from .platforms import listed_link
 from .reading.values import is_utf8
 
 
@@ -32,7 +32,7 @@ def find_notes(
             with Folder(root, folder, identity=known) as opened:
                 # Dot-names and links are never looked at, nor told of.
                 listed = [entry for entry in opened.entries()
-                          if not (entry.name.startswith(".") or _is_link(entry))]
+                          if not (entry.name.startswith(".") or listed_link(entry))]
                 seen = _statuses(listed, folder, output_folder)
         except FileNotFoundError:
             continue  # deleted while the vault was being read
@@ -95,11 +95,3 @@ def is_conflict_copy(name: str) -> bool:
 
 CONFLICT_COPY = ("a copy made by a sync program when the note changed in two places at "
                  "once: merge what it adds into the original note, then delete this copy")
-
-
-def _is_link(entry: os.DirEntry[str]) -> bool:
-    """A symbolic link, or on Windows a junction too."""
-    try:
-        return entry.is_symlink() or is_link(entry.stat(follow_symlinks=False))
-    except OSError:
-        return True  # gone meanwhile: not looked at

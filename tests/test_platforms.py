@@ -314,3 +314,14 @@ def test_on_windows_a_link_or_a_junction_is_never_followed(vault, monkeypatch, t
     junction = SimpleNamespace(st_mode=stat.S_IFDIR | 0o755, st_file_attributes=0x400)
     assert platforms.is_link(junction)
     assert not platforms.is_link(SimpleNamespace(st_mode=stat.S_IFDIR | 0o755))
+
+
+def test_on_windows_a_junction_listed_in_a_folder_is_not_walked_into(monkeypatch):
+    monkeypatch.setattr(platforms, "this_system", lambda: platforms.WINDOWS)
+    junction = SimpleNamespace(is_symlink=lambda: False, stat=lambda follow_symlinks: (
+        SimpleNamespace(st_mode=stat.S_IFDIR | 0o755, st_file_attributes=0x400)))
+    folder = SimpleNamespace(is_symlink=lambda: False, stat=lambda follow_symlinks: (
+        SimpleNamespace(st_mode=stat.S_IFDIR | 0o755, st_file_attributes=0x10)))
+    assert platforms.listed_link(junction) and not platforms.listed_link(folder)
+    monkeypatch.setattr(platforms, "this_system", lambda: platforms.LINUX)
+    assert not platforms.listed_link(junction)  # no call made for it on Linux
