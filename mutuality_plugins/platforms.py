@@ -8,7 +8,6 @@ simulated (``tests/test_platforms.py``), never on those systems themselves.
 
 from __future__ import annotations
 
-import ctypes
 import importlib.util
 import ntpath
 import os
@@ -209,6 +208,8 @@ class _SignalsHandled(StopRequest):
         self._kernel32 = kernel32
         self._console_handler = None
         if kernel32 is not None:
+            import ctypes  # only here: no other command needs it
+
             handler_type = getattr(ctypes, "WINFUNCTYPE", ctypes.CFUNCTYPE)
             self._console_handler = handler_type(ctypes.c_int, ctypes.c_uint)(self._on_console)
             kernel32.SetConsoleCtrlHandler(self._console_handler, True)
@@ -242,6 +243,8 @@ class _SignalsHandled(StopRequest):
 
 def _kernel32() -> Any:
     """Windows' kernel32 (its console control handlers), or None elsewhere."""
+    import ctypes
+
     windll = getattr(ctypes, "windll", None)
     return windll.kernel32 if windll is not None else None
 
