@@ -18,7 +18,8 @@ import json
 import os
 import sqlite3
 import stat
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,7 @@ from .files import open_private, os_reason
 from .model import Alert, ClientNote, FeedbackItem, NoteWarning, Problem, Session
 from .platforms import owner, set_mode
 from .plugins import PluginManager
-from .reading.note import ProseInFile
+from .reading.note import ProseInFile, ProseReadWhenAsked
 from .writer import Leftovers
 
 SCHEMA = 5
@@ -51,8 +52,12 @@ like a session note but is not one), or nothing (another note)."""
 Stamp = tuple[int, int]
 """(modification time in ns, size): a note whose stamp is unchanged is not re-read."""
 
-StoredEntry = tuple[int, int, str, str, str | None]
-"""A note as stored: (mtime_ns, size, kind, data, text); see :func:`decode_many`."""
+StoredEntry = tuple[str, Stamp, str, str]
+"""A note as stored: (path, stamp, kind, data); see :func:`decode_many`."""
+
+# Rows are loaded and decoded this many at a time, so that loading 100,000 notes never
+# holds all their stored forms at once.
+CHUNK = 4096
 
 
 class StateError(MutualityError):
@@ -266,13 +271,39 @@ class NoteIndex:
 
     # Notes
 
-    def readings(self) -> dict[str, StoredEntry]:
-        """path -> (mtime_ns, size, kind, data, text); :func:`decode_many` turns
-        the last three into readings (only worth doing for notes that did not change)."""
+    def stamps(self) -> dict[str, Stamp]:
+        """path -> the stamp of the note when its reading was stored."""
         rows = self._db.execute(
-            "SELECT path, mtime_ns, size, kind, data, text FROM notes WHERE fingerprint = ?",
+            "SELECT path, mtime_ns, size FROM notes WHERE fingerprint = ?", (self.fingerprint,))
+        return {path: (mtime, size) for path, mtime, size in rows}
+
+    def stored(self, wanted: Mapping[str, Stamp]) -> Iterator[list[StoredEntry]]:
+        """The stored entries of the notes ``wanted`` with the stamps given, in chunks
+        (one a note wanted that is stored so; in no particular order); their prose is
+        left in the index (:meth:`prose`)."""
+        rows = self._db.execute(
+            "SELECT path, mtime_ns, size, kind, data FROM notes WHERE fingerprint = ?",
             (self.fingerprint,))
-        return {row[0]: row[1:] for row in rows}
+        chunk: list[StoredEntry] = []
+        for path, mtime, size, kind, data in rows:
+            if wanted.get(path) == (mtime, size):
+                chunk.append((path, (mtime, size), kind, data))
+                if len(chunk) == CHUNK:
+                    yield chunk
+                    chunk = []
+        if chunk:
+            yield chunk
+
+    def prose(self, path: str) -> str | None:
+        """The prose stored with the note's reading (None if there is none: the note was
+        too long to keep it, or its reading is not stored, or the index is closed or
+        cannot be read now)."""
+        try:
+            row = self._db.execute("SELECT text FROM notes WHERE fingerprint = ? AND path = ?",
+                                   (self.fingerprint, path)).fetchone()
+        except sqlite3.Error:  # sqlite3.ProgrammingError: closed, the command's work done
+            return None
+        return row[0] if row else None
 
     def update(self, changed: Iterable[tuple[str, int, int, Reading]],
                removed: Iterable[str] = ()) -> None:
@@ -343,8 +374,8 @@ class _Transaction:
 
 
 # A session is stored as (kind, a small JSON array, its text apart): the text needs
-# no escaping that way, and loading 10,000 unchanged notes stays well under a tenth
-# of reading them.
+# no escaping that way, and it is not loaded with the rest: only the search for phrases
+# reads it, a note at a time (:class:`ProseInIndex`).
 
 
 def encode(reading: Reading) -> tuple[str, str, str | None]:
@@ -365,14 +396,27 @@ def encode(reading: Reading) -> tuple[str, str, str | None]:
     return "o", "null", None
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class ProseInIndex(ProseReadWhenAsked):
+    """The prose of a session note, stored with its reading and read when asked (from
+    the note itself when the index has none)."""
+
+    index: NoteIndex
+    root: str
+    path: str  # vault-relative, POSIX
+
+    def read(self) -> str:
+        text = self.index.prose(self.path)
+        return ProseInFile(self.root, self.path).read() if text is None else text
+
+
 DAMAGED = object()
 """What :func:`decode_many` gives for a damaged entry: read that note again."""
 
 
-def decode_many(entries: Sequence[tuple[str, Stamp, str, str, str | None]],
-                root: str) -> list[Any]:
-    """The readings of stored entries (path, stamp, kind, data, text), in order, of
-    the notes of the vault at ``root``.
+def decode_many(entries: Sequence[StoredEntry], root: str, index: NoteIndex) -> list[Any]:
+    """The readings of stored entries, in order, of the notes of the vault at ``root``
+    (their prose left in ``index``).
 
     One JSON document for all of them: loading 10,000 small ones separately costs
     more than the rest of decoding.
@@ -382,10 +426,10 @@ def decode_many(entries: Sequence[tuple[str, Stamp, str, str, str | None]],
         if len(datas) != len(entries):
             raise ValueError("entries run into each other")
     except ValueError:  # a damaged entry: find it, decode the rest
-        return [_decode(path, kind, _loaded(data), text, root)
-                for path, _, kind, data, text in entries]
-    return [_decode(path, kind, data, text, root)
-            for (path, _, kind, _, text), data in zip(entries, datas, strict=True)]
+        return [_decode(path, kind, _loaded(data), root, index)
+                for path, _, kind, data in entries]
+    return [_decode(path, kind, data, root, index)
+            for (path, _, kind, _), data in zip(entries, datas, strict=True)]
 
 
 def _loaded(data: str) -> Any:
@@ -395,16 +439,16 @@ def _loaded(data: str) -> Any:
         return DAMAGED
 
 
-def _decode(path: str, kind: str, data: Any, text: str | None, root: str) -> Any:
+def _decode(path: str, kind: str, data: Any, root: str, index: NoteIndex) -> Any:
     try:
         if kind == "s":
             day, clients, invited, items, scores, warnings, risks = data
             if type(invited) is not bool or not all(len(item) == 6 for item in items) or not (
                     type(scores) is dict and type(risks) is dict):
                 return DAMAGED
-            prose = text if text is not None else ProseInFile(root, path)
             return Session(path, dt.date.fromordinal(day), tuple(clients), invited,
-                           tuple([FeedbackItem(*item) for item in items]), scores, prose,
+                           tuple([FeedbackItem(*item) for item in items]), scores,
+                           ProseInIndex(index, root, path),
                            tuple(warnings), risks)
         if kind == "p" and isinstance(data, str):
             return Problem(path, data)

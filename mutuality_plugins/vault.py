@@ -9,12 +9,13 @@ import stat
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 from .config import Settings
 from .errors import MutualityError, NoteProblem, VaultError
 from .files import OpenFolders, os_reason, spelled_in_vault, stat_in_vault
-from .index import DAMAGED, NoteIndex, Reading, Stamp, decode_many
+from .index import CHUNK, DAMAGED, NoteIndex, ProseInIndex, Reading, Stamp, decode_many
 from .model import ClientNote, Feedback, Note, NoteWarning, Problem, ScanResult, Session
 from .plugin_calls import implementations
 from .plugins import PluginManager
@@ -70,7 +71,7 @@ class VaultState:
         self._folder_problems: list[Problem] = []
         self._reader = NoteReader(self.root, plugins, settings)
         self._index = index
-        self._stored = index.readings() if index is not None else {}
+        self._stored = index.stamps() if index is not None else {}
         self._forced: set[str] = set()
         # Read while a plugin failed, or while the note could not be opened: worth
         # reading again.
@@ -154,8 +155,9 @@ class VaultState:
                               progress: Progress | None, whole: bool) -> dict[str, Reading]:
         removed = set(removed)
         changed = {path: self.notes[path][1] for path in removed if path in self.notes}
-        # First what the index already knows, decoded all at once; then the rest is read.
-        unchanged: list[tuple[str, Stamp, str, str, str | None]] = []
+        # First what the index already knows, decoded a chunk at a time; then the rest
+        # is read.
+        unchanged: dict[str, Stamp] = {}
         to_read: list[tuple[str, Stamp]] = []
         for relative in sorted(found):
             stamp = found[relative]
@@ -168,17 +170,11 @@ class VaultState:
                 changed[relative] = known[1]
                 continue
             changed[relative] = known[1] if known is not None else None
-            stored = self._stored.pop(relative, None)
-            if stored is not None and stored[:2] == stamp:
-                unchanged.append((relative, stamp, *stored[2:]))
+            if self._stored.pop(relative, None) == stamp:
+                unchanged[relative] = stamp
             else:
                 to_read.append((relative, stamp))
-        decoded = decode_many(unchanged, str(self.root))
-        for (relative, stamp, *_), reading in zip(unchanged, decoded, strict=True):
-            if reading is DAMAGED:
-                to_read.append((relative, stamp))
-            else:
-                self.notes[relative] = (stamp, reading)
+        to_read += self._load_stored(unchanged)
         stored_changes: list[tuple[str, int, int, Reading]] = []
         unstored: set[str] = set()
         now = time.time_ns()
@@ -197,9 +193,12 @@ class VaultState:
                 (self.spoilt.add if spoilt else self.spoilt.discard)(relative)
                 if not spoilt and now - stamp[0] > RACY_NANOSECONDS:
                     stored_changes.append((relative, *stamp, reading))
+                    if len(stored_changes) == CHUNK:  # its prose is not held meanwhile
+                        self._store(stored_changes, set())
+                        stored_changes = []
                 else:
                     unstored.add(relative)  # nor an older reading of it
-                self.notes[relative] = (stamp, reading)
+                self.notes[relative] = (stamp, self._prose_left_in_index(reading))
                 if progress is not None:
                     progress(done, len(to_read))
         for relative in removed:
@@ -213,6 +212,27 @@ class VaultState:
                 self._stored = {}
             self._store(stored_changes, gone)
         return changed
+
+    def _load_stored(self, wanted: dict[str, Stamp]) -> list[tuple[str, Stamp]]:
+        """Take the readings of the notes ``wanted`` from the index; return those it
+        could not give (damaged, or gone from it meanwhile): to be read."""
+        if self._index is None:
+            return sorted(wanted.items())
+        root = str(self.root)
+        for chunk in self._index.stored(wanted):
+            for (relative, stamp, *_), reading in zip(
+                    chunk, decode_many(chunk, root, self._index), strict=True):
+                if reading is not DAMAGED:
+                    self.notes[relative] = (stamp, reading)
+                    del wanted[relative]
+        return sorted(wanted.items())
+
+    def _prose_left_in_index(self, reading: Reading) -> Reading:
+        """The reading, its prose read from the index when needed rather than held (a
+        vault of 100,000 notes would hold hundreds of megabytes of it)."""
+        if self._index is None or not isinstance(reading, Session):
+            return reading
+        return replace(reading, text=ProseInIndex(self._index, str(self.root), reading.path))
 
     def _store(self, changed: list[tuple[str, int, int, Reading]], gone: set[str]) -> None:
         """Bring the index up to date; when it cannot be written (a full disk), what it

@@ -309,12 +309,12 @@ def test_a_watcher_whose_index_cannot_be_written_loses_no_change(vault, monkeypa
         assert watching.next_alert().client == "A"  # read, and handed on, all the same
         watching.until_said("warning: the index could not be written (database or disk is "
                             "full); what changed is kept in memory")
-        assert watching.index.readings() == {}
+        assert watching.index.stamps() == {}
         full[0] = False  # room again: the next change writes what was kept
         vault.streak("B")
         assert watching.next_alert().client == "B"
         until(lambda: {"2026-11-16 A.md", "2026-11-17 A.md", "2026-11-18 A.md"}
-              <= watching.index.readings().keys(), "A's notes stored")
+              <= watching.index.stamps().keys(), "A's notes stored")
 
 
 def test_plugin_settings_are_part_of_what_readings_depend_on(plugins):

@@ -373,7 +373,7 @@ def test_a_plugin_error_about_a_file_never_shows_the_files_name(tmp_path):
     (tmp_path / "leaky.py").write_text(
         "from mutuality_plugins import Rule, hookimpl\n\n"
         "def check(client, sessions, settings, since):\n"
-        "    open('/nonexistent/' + sessions[-1].text[:40])\n\n"
+        "    open('/nonexistent/' + sessions[-1].prose[:40])\n\n"
         "@hookimpl\ndef mutuality_rules():\n    return [Rule('leaky', check)]\n")
     result = run("--hooks-dir", tmp_path, "alerts", EXAMPLE, "--all")
     assert ("mutuality: plugin leaky failed in rule leaky: FileNotFoundError: no such file or "

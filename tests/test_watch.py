@@ -306,12 +306,11 @@ def test_a_bounded_soak_leaves_the_watcher_and_its_index_equal_to_a_cold_scan(va
         notes = dict(watching.watcher.state.notes)
     assert len(seen) == len(set(seen))
     index = NoteIndex.open(vault.root, fingerprint(watching.plugins, Settings()), Settings())
-    stored = index.readings()
+    stored = index.stamps()
     index.close()
     too_new = {path.relative_to(vault.root).as_posix() for path in fences}
     assert set(stored) == set(notes) - too_new
-    assert {path: tuple(entry[:2]) for path, entry in stored.items()} == {
-        path: notes[path][0] for path in stored}
+    assert stored == {path: notes[path][0] for path in stored}
 
 
 def _random_note(chance, client):

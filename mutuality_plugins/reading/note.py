@@ -129,8 +129,27 @@ def _has_session_signs(properties: Mapping[str, Any], body: str, shown: str | No
     return any(tag.startswith(prefix) for tag in tags)
 
 
-@dataclass(frozen=True)
-class ProseInFile:
+class ProseReadWhenAsked:
+    """A note's prose not held in memory but read when asked (:meth:`read`); equal to
+    the same prose however it is kept, so sessions read again compare as they did."""
+
+    __slots__ = ()
+
+    def read(self) -> str:
+        raise NotImplementedError
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, str):
+            return self.read() == other
+        if isinstance(other, ProseReadWhenAsked):
+            return self is other or self.read() == other.read()
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # what it reads may change
+
+
+@dataclass(frozen=True, eq=False)
+class ProseInFile(ProseReadWhenAsked):
     """The prose of the note at ``path`` in the vault ``root``, read when asked."""
 
     root: str
