@@ -48,14 +48,15 @@ def make_leftover_temporaries_stale(folder):
 
 def the_index():
     """What the one index file holds: (its integrity check, its meta rows, each note's
-    stored row by path)."""
+    stored row by path, with its prose)."""
     (path,) = state_folder().glob("index-*.sqlite3")
     connection = sqlite3.connect(path)
     try:
         return (connection.execute("PRAGMA integrity_check").fetchall(),
                 dict(connection.execute("SELECT key, value FROM meta")),
                 {row[0]: row[1:] for row in connection.execute(
-                    "SELECT path, fingerprint, mtime_ns, size, kind, data, text FROM notes")})
+                    "SELECT path, notes.fingerprint, mtime_ns, size, kind, data, text"
+                    " FROM notes LEFT JOIN prose USING (path)")})
     finally:
         connection.close()
 

@@ -287,6 +287,36 @@ def test_alerts_handed_on_by_the_layout_before_are_not_handed_on_again(vault, tm
         "uninvited-streak", "alliance-low"]
 
 
+def test_alerts_handed_on_with_prose_kept_in_the_readings_are_not_handed_on_again(
+        vault, tmp_path):
+    """An index written while each note's prose was kept with its reading (schema 5)
+    keeps its record of what each sink received; its readings are made again."""
+    import sqlite3
+
+    from mutuality_plugins.index import state_folder
+
+    log = tmp_path / "log.jsonl"
+    vault.streak()
+    vault.write("mutuality.toml", f'[plugins.recording_sink]\npath = "{log}"\n')
+    vault.age()  # old enough for their readings to be stored
+    ok(run("--hooks-dir", PLUGINS / "good", "alerts", vault, "--all", "--notify"))
+    [index] = state_folder().glob("index-*.sqlite3")
+    with sqlite3.connect(index) as db:  # as the version before left it
+        db.execute("DROP TABLE prose")
+        db.execute("DROP TABLE notes")
+        db.execute("CREATE TABLE notes (fingerprint TEXT NOT NULL, path TEXT NOT NULL,"
+                   " mtime_ns INTEGER NOT NULL, size INTEGER NOT NULL, kind TEXT NOT NULL,"
+                   " data TEXT NOT NULL, text TEXT, PRIMARY KEY (fingerprint, path))")
+        db.execute("INSERT INTO notes VALUES ('f', 'x.md', 0, 0, 'o', 'null', 'old prose')")
+        db.execute("UPDATE meta SET value = '5' WHERE key = 'schema'")
+    ok(run("--hooks-dir", PLUGINS / "good", "alerts", vault, "--all", "--notify"))
+    assert len(log.read_text().splitlines()) == 1  # not handed on again
+    with sqlite3.connect(index) as db:
+        assert db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() == ("6",)
+        assert db.execute("SELECT count(*) FROM notes").fetchone() == (3,)  # read again
+        assert db.execute("SELECT count(*) FROM prose").fetchone() == (3,)
+
+
 # The hooks/ examples
 
 
