@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
 import sqlite3
 import stat
+import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
@@ -66,6 +68,9 @@ Stamp = tuple[int, int]
 StoredEntry = tuple[str, Stamp, str, str]
 """A note as stored: (path, stamp, kind, data); see :func:`decode_many`."""
 
+# Up to this many notes, their entries are looked up one by one rather than found among
+# all (a note or two saved, under watch, in a vault of 100,000).
+LOOKED_UP_ONE_BY_ONE = 1000
 # Rows are loaded and decoded this many at a time, so that loading 100,000 notes never
 # holds all their stored forms at once.
 CHUNK = 4096
@@ -293,17 +298,30 @@ class NoteIndex:
             "SELECT path, mtime_ns, size FROM notes WHERE fingerprint = ?", (self.fingerprint,))
         return {path: (mtime, size) for path, mtime, size in rows}
 
-    def stored(self, wanted: Mapping[str, Stamp]) -> Iterator[list[StoredEntry]]:
+    def stored(self, wanted: Mapping[str, Stamp],
+               others: list[str] | None = None) -> Iterator[list[StoredEntry]]:
         """The stored entries of the notes ``wanted`` with the stamps given, in chunks
         (one a note wanted that is stored so; in no particular order); their prose is
-        left in the index (:meth:`prose`)."""
-        rows = self._db.execute(
-            "SELECT path, mtime_ns, size, kind, data FROM notes WHERE fingerprint = ?",
-            (self.fingerprint,))
+        left in the index (:meth:`prose`).
+
+        :param others: where to add the paths of the notes stored that are not wanted
+            (each entry is looked at then, as it is for many notes wanted).
+        """
+        select = "SELECT path, mtime_ns, size, kind, data FROM notes WHERE fingerprint = ?"
+        rows: Iterable[tuple[str, int, int, str, str]]
+        if others is None and len(wanted) <= LOOKED_UP_ONE_BY_ONE:
+            rows = (row for path in wanted for row in self._db.execute(
+                select + " AND path = ?", (self.fingerprint, path)))
+        else:
+            rows = self._db.execute(select, (self.fingerprint,))
         chunk: list[StoredEntry] = []
         for path, mtime, size, kind, data in rows:
-            if wanted.get(path) == (mtime, size):
-                chunk.append((path, (mtime, size), kind, data))
+            stamp = wanted.get(path)
+            if stamp is None:
+                if others is not None:
+                    others.append(path)
+            elif stamp == (mtime, size):
+                chunk.append((path, stamp, kind, data))
                 if len(chunk) == CHUNK:
                     yield chunk
                     chunk = []
@@ -455,6 +473,26 @@ def decode_many(entries: Sequence[StoredEntry], root: str, index: NoteIndex) -> 
             for (path, _, kind, _), data in zip(entries, datas, strict=True)]
 
 
+# What is the same in many readings is held once: a vault of 100,000 notes names a few
+# dozen clients, themes and dates thousands of times each.
+_NONE: dict[str, float] = {}  # no scores, no risk items: never changed in place
+
+
+def _common(text: Any) -> Any:
+    return sys.intern(text) if type(text) is str else text
+
+
+@functools.lru_cache(maxsize=4096)
+def _date(day: int) -> dt.date:
+    return dt.date.fromordinal(day)
+
+
+def _item(theme: Any, signal: Any, quote: Any, phrase: Any, response: Any,
+          by: Any) -> FeedbackItem:
+    return FeedbackItem(_common(theme), _common(signal), quote, phrase, _common(response),
+                        _common(by))
+
+
 def _loaded(data: str) -> Any:
     try:
         return json.loads(data)
@@ -469,10 +507,9 @@ def _decode(path: str, kind: str, data: Any, root: str, index: NoteIndex) -> Any
             if type(invited) is not bool or not all(len(item) == 6 for item in items) or not (
                     type(scores) is dict and type(risks) is dict):
                 return DAMAGED
-            return Session(path, dt.date.fromordinal(day), tuple(clients), invited,
-                           tuple([FeedbackItem(*item) for item in items]), scores,
-                           ProseInIndex(index, root, path),
-                           tuple(warnings), risks)
+            return Session(path, _date(day), tuple(map(_common, clients)), invited,
+                           tuple([_item(*item) for item in items]), scores or _NONE,
+                           ProseInIndex(index, root, path), tuple(warnings), risks or _NONE)
         if kind == "p" and isinstance(data, str):
             return Problem(path, data)
         if kind == "w" and isinstance(data, str):

@@ -71,7 +71,9 @@ class VaultState:
         self._folder_problems: list[Problem] = []
         self._reader = NoteReader(self.root, plugins, settings)
         self._index = index
-        self._stored = index.stamps() if index is not None else {}
+        # Whether the index may hold readings of notes gone since (until the first
+        # whole scan has looked at every reading it holds).
+        self._stale_in_index = index is not None
         self._forced: set[str] = set()
         # Read while a plugin failed, or while the note could not be opened: worth
         # reading again.
@@ -157,7 +159,7 @@ class VaultState:
         changed = {path: self.notes[path][1] for path in removed if path in self.notes}
         # First what the index already knows, decoded a chunk at a time; then the rest
         # is read.
-        unchanged: dict[str, Stamp] = {}
+        new: dict[str, Stamp] = {}
         to_read: list[tuple[str, Stamp]] = []
         for relative in sorted(found):
             stamp = found[relative]
@@ -165,16 +167,13 @@ class VaultState:
             if known is not None and known[0] == stamp:
                 if relative not in self._forced:
                     continue
-                self._stored.pop(relative, None)
                 to_read.append((relative, stamp))
                 changed[relative] = known[1]
                 continue
             changed[relative] = known[1] if known is not None else None
-            if self._stored.pop(relative, None) == stamp:
-                unchanged[relative] = stamp
-            else:
-                to_read.append((relative, stamp))
-        to_read += self._load_stored(unchanged)
+            new[relative] = stamp
+        stale: list[str] = []
+        to_read += self._load_stored(new, stale if whole and self._stale_in_index else None)
         stored_changes: list[tuple[str, int, int, Reading]] = []
         unstored: set[str] = set()
         now = time.time_ns()
@@ -208,18 +207,20 @@ class VaultState:
         if self._index is not None:
             gone = set(removed) | unstored
             if whole:  # stored notes the walk did not find are gone too
-                gone |= self._stored.keys() - found.keys()
-                self._stored = {}
+                gone.update(stale)
+                self._stale_in_index = False
             self._store(stored_changes, gone)
         return changed
 
-    def _load_stored(self, wanted: dict[str, Stamp]) -> list[tuple[str, Stamp]]:
-        """Take the readings of the notes ``wanted`` from the index; return those it
-        could not give (damaged, or gone from it meanwhile): to be read."""
+    def _load_stored(self, wanted: dict[str, Stamp],
+                     stale: list[str] | None) -> list[tuple[str, Stamp]]:
+        """Take the readings of the notes ``wanted`` from the index (with ``stale``,
+        add to it the notes it holds that are not wanted); return those it could not
+        give (changed, damaged, or never stored): to be read."""
         if self._index is None:
             return sorted(wanted.items())
         root = str(self.root)
-        for chunk in self._index.stored(wanted):
+        for chunk in self._index.stored(wanted, stale):
             for (relative, stamp, *_), reading in zip(
                     chunk, decode_many(chunk, root, self._index), strict=True):
                 if reading is not DAMAGED:

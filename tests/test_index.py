@@ -77,6 +77,19 @@ def test_only_changed_new_and_renamed_notes_are_read_again(vault, counted):
     assert [p.path for p in result.problems] == ["Broken.md"]  # problems are kept too
 
 
+def test_the_readings_and_prose_of_notes_gone_leave_the_index(vault, counted):
+    counted()
+    os.rename(vault / "2026-11-17 A.md", vault / "2026-11-17 renamed.md")
+    (vault / "2026-11-18 A.md").unlink()
+    counted()
+    (path,) = index_files()
+    with sqlite3.connect(path) as db:
+        stored = {table: sorted(p for (p,) in db.execute(f"SELECT path FROM {table}"))
+                  for table in ("notes", "prose")}
+    assert stored == {"notes": ["2026-11-16 A.md", "2026-11-17 renamed.md", "Broken.md"],
+                      "prose": ["2026-11-16 A.md", "2026-11-17 renamed.md"]}
+
+
 def test_other_settings_read_every_note_again(counted):
     counted()
     assert len(counted(Settings(feedback_tag="fb"))[1]) == 3
