@@ -20,7 +20,7 @@ import os
 import sqlite3
 import stat
 import sys
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -31,7 +31,7 @@ import platformdirs
 from .config import Settings
 from .errors import MutualityError
 from .files import open_private, os_reason
-from .model import Alert, ClientNote, FeedbackItem, NoteWarning, Problem, Session
+from .model import Alert, ClientNote, FeedbackItem, LongProse, NoteWarning, Problem, Session
 from .platforms import owner, set_mode
 from .plugins import PluginManager
 from .reading.note import ProseInFile, ProseReadWhenAsked
@@ -65,8 +65,14 @@ like a session note but is not one), or nothing (another note)."""
 Stamp = tuple[int, int]
 """(modification time in ns, size): a note whose stamp is unchanged is not re-read."""
 
+Encoded = tuple[str, str, str | None]
+"""A reading as stored: (kind, data, prose); see :func:`encode`."""
+
 StoredEntry = tuple[str, Stamp, str, str]
-"""A note as stored: (path, stamp, kind, data); see :func:`decode_many`."""
+"""A note as stored, its prose aside: (path, stamp, kind, data); see :func:`decode_many`."""
+
+Row = tuple[str, int, int, str, str, str | None]
+"""A note's row: (path, mtime_ns, size, kind, data, prose)."""
 
 # Up to this many notes, their entries are looked up one by one rather than found among
 # all (a note or two saved, under watch, in a vault of 100,000).
@@ -339,9 +345,8 @@ class NoteIndex:
             return None
         return row[0] if row else None
 
-    def update(self, changed: Iterable[tuple[str, int, int, Reading]],
-               removed: Iterable[str] = ()) -> None:
-        encoded = [(path, mtime, size, *encode(reading)) for path, mtime, size, reading in changed]
+    def update(self, changed: Iterable[Row], removed: Iterable[str] = ()) -> None:
+        encoded = list(changed)
         with self._transaction():
             self._db.executemany(
                 "INSERT OR REPLACE INTO notes VALUES (?, ?, ?, ?, ?, ?)",
@@ -419,7 +424,7 @@ class _Transaction:
 # reads it, a note at a time (:class:`ProseInIndex`).
 
 
-def encode(reading: Reading) -> tuple[str, str, str | None]:
+def encode(reading: Reading) -> Encoded:
     if isinstance(reading, Session):
         items = [[i.theme, i.signal, i.quote, i.phrase, i.response, i.by] for i in reading.items]
         data = [reading.date.toordinal(), reading.clients, reading.invited, items,
@@ -455,9 +460,17 @@ DAMAGED = object()
 """What :func:`decode_many` gives for a damaged entry: read that note again."""
 
 
-def decode_many(entries: Sequence[StoredEntry], root: str, index: NoteIndex) -> list[Any]:
-    """The readings of stored entries, in order, of the notes of the vault at ``root``
-    (their prose left in ``index``).
+ProseOf = Callable[[str], "str | LongProse"]
+"""Where a session's prose is, by its path: held, or read when asked."""
+
+
+def prose_in_index(index: NoteIndex, root: str) -> ProseOf:
+    """Prose left in ``index`` (of the vault at ``root``), read when asked."""
+    return lambda path: ProseInIndex(index, root, path)
+
+
+def decode_many(entries: Sequence[StoredEntry], prose_of: ProseOf) -> list[Any]:
+    """The readings of stored entries, in order, their prose as ``prose_of`` says.
 
     One JSON document for all of them: loading 10,000 small ones separately costs
     more than the rest of decoding.
@@ -467,9 +480,8 @@ def decode_many(entries: Sequence[StoredEntry], root: str, index: NoteIndex) -> 
         if len(datas) != len(entries):
             raise ValueError("entries run into each other")
     except ValueError:  # a damaged entry: find it, decode the rest
-        return [_decode(path, kind, _loaded(data), root, index)
-                for path, _, kind, data in entries]
-    return [_decode(path, kind, data, root, index)
+        return [_decode(path, kind, _loaded(data), prose_of) for path, _, kind, data in entries]
+    return [_decode(path, kind, data, prose_of)
             for (path, _, kind, _), data in zip(entries, datas, strict=True)]
 
 
@@ -500,7 +512,7 @@ def _loaded(data: str) -> Any:
         return DAMAGED
 
 
-def _decode(path: str, kind: str, data: Any, root: str, index: NoteIndex) -> Any:
+def _decode(path: str, kind: str, data: Any, prose_of: ProseOf) -> Any:
     try:
         if kind == "s":
             day, clients, invited, items, scores, warnings, risks = data
@@ -509,7 +521,7 @@ def _decode(path: str, kind: str, data: Any, root: str, index: NoteIndex) -> Any
                 return DAMAGED
             return Session(path, _date(day), tuple(map(_common, clients)), invited,
                            tuple([_item(*item) for item in items]), scores or _NONE,
-                           ProseInIndex(index, root, path), tuple(warnings), risks or _NONE)
+                           prose_of(path), tuple(warnings), risks or _NONE)
         if kind == "p" and isinstance(data, str):
             return Problem(path, data)
         if kind == "w" and isinstance(data, str):

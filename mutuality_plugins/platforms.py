@@ -48,6 +48,23 @@ BY_FOLDER: bool = (NO_FOLLOW != 0 and {os.open, os.stat, os.mkdir, os.rename, os
 NO_WINDOW: int = getattr(subprocess, "CREATE_NO_WINDOW", 0)
 
 
+def cores_to_fork() -> int:
+    """The cores processes forked from this one may use; 0 where forking is not safe:
+    only Linux (macOS's own libraries may not survive a fork, Windows has none), and
+    only from a process with one thread (a fork copies the others' locks held)."""
+    if this_system() != LINUX or threading.active_count() > 1:
+        return 0
+    return len(os.sched_getaffinity(0))
+
+
+def forked_pool(workers: int) -> Any:
+    """A ``multiprocessing`` pool of ``workers`` processes forked from this one (see
+    :func:`cores_to_fork`): they have what this one has loaded and set up."""
+    import multiprocessing  # only where it is used: it is slow to import
+
+    return multiprocessing.get_context("fork").Pool(workers)
+
+
 # Windows opens a path of this many characters or more only written as \\?\C:\...
 # (unless long paths are switched on for the whole machine).
 LONG_PATH = 260

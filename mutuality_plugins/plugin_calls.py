@@ -14,7 +14,7 @@ reaches the command's own output (``output.py``).
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -145,11 +145,17 @@ class PluginGuard:
         """One line per plugin and hook (see :func:`summarize`)."""
         return summarize(self.failures)
 
-    def take_failures(self) -> list[PluginFailure]:
-        """The failures so far, forgotten here (a watcher tells them as they come)."""
+    def take_failures(self, since: int = 0) -> list[PluginFailure]:
+        """The failures so far (from the ``since``-th on), forgotten here (a watcher
+        tells them as they come)."""
         with self._failures_lock:
-            taken, self.failures = self.failures, []
+            taken, self.failures = self.failures[since:], self.failures[:since]
         return taken
+
+    def add_failures(self, failures: Iterable[PluginFailure]) -> None:
+        """Keep failures taken elsewhere (in another process) to be told."""
+        with self._failures_lock:
+            self.failures.extend(failures)
 
     def __bool__(self) -> bool:
         return bool(self.failures)

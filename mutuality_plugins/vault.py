@@ -7,19 +7,42 @@ import os
 import sqlite3
 import stat
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
+from typing import NamedTuple
 
 from .config import Settings
 from .errors import MutualityError, NoteProblem, VaultError
 from .files import OpenFolders, os_reason, spelled_in_vault, stat_in_vault
-from .index import CHUNK, DAMAGED, NoteIndex, ProseInIndex, Reading, Stamp, decode_many
-from .model import ClientNote, Feedback, Note, NoteWarning, Problem, ScanResult, Session
-from .plugin_calls import implementations
+from .index import (
+    CHUNK,
+    DAMAGED,
+    Encoded,
+    NoteIndex,
+    ProseOf,
+    Reading,
+    Row,
+    Stamp,
+    StoredEntry,
+    decode_many,
+    encode,
+    prose_in_index,
+)
+from .model import (
+    ClientNote,
+    Feedback,
+    LongProse,
+    Note,
+    NoteWarning,
+    Problem,
+    ScanResult,
+    Session,
+)
+from .parallel import in_batches, workers_for
+from .plugin_calls import PluginFailure, implementations
 from .plugins import PluginManager
-from .reading.note import MAX_NOTE_BYTES, Extract, keep_prose, read_session
+from .reading.note import MAX_NOTE_BYTES, Extract, ProseInFile, keep_prose, read_session
 from .reading.values import is_utf8
 from .walk import CONFLICT_COPY, find_notes, is_conflict_copy, is_note_name
 
@@ -79,7 +102,7 @@ class VaultState:
         # reading again.
         self.spoilt: set[str] = set()
         # What the index could not take yet (a full disk), and why.
-        self._unsaved: dict[str, tuple[str, int, int, Reading]] = {}
+        self._unsaved: dict[str, Row] = {}
         self._unsaved_gone: set[str] = set()
         self.index_trouble: str | None = None
 
@@ -174,32 +197,41 @@ class VaultState:
             new[relative] = stamp
         stale: list[str] = []
         to_read += self._load_stored(new, stale if whole and self._stale_in_index else None)
-        stored_changes: list[tuple[str, int, int, Reading]] = []
+        stored_changes: list[Row] = []
         unstored: set[str] = set()
         now = time.time_ns()
-        with self._reader.in_turn():
-            for done, (relative, stamp) in enumerate(to_read, start=1):
-                failed_before = len(self.guard.failures)
-                reading = self._reader.read(relative)
-                if isinstance(reading, Vanished):  # deleted while the vault was being read
-                    removed.add(relative)
+        stamps = dict(to_read)
+        done = 0
+        for batch in self._reader.read_all([relative for relative, _ in to_read]):
+            entries: list[StoredEntry] = []
+            prose: dict[str, str | None] = {}
+            for read in batch:
+                self.guard.add_failures(read.failures)
+                if read.entry is None:  # deleted while the vault was being read
+                    removed.add(read.path)
                     continue
                 # Not kept for the next scan: a reading spoilt by a failing plugin or by a
                 # cause that may pass (it is read again), and one of a note changed so
                 # lately that a same-size edit could keep its stamp.
-                spoilt = len(self.guard.failures) > failed_before or (
-                    isinstance(reading, Problem) and reading.passing)
-                (self.spoilt.add if spoilt else self.spoilt.discard)(relative)
-                if not spoilt and now - stamp[0] > RACY_NANOSECONDS:
-                    stored_changes.append((relative, *stamp, reading))
-                    if len(stored_changes) == CHUNK:  # its prose is not held meanwhile
-                        self._store(stored_changes, set())
-                        stored_changes = []
+                stamp = stamps[read.path]
+                (self.spoilt.add if read.spoilt else self.spoilt.discard)(read.path)
+                if not read.spoilt and now - stamp[0] > RACY_NANOSECONDS:
+                    stored_changes.append((read.path, *stamp, *read.entry))
                 else:
-                    unstored.add(relative)  # nor an older reading of it
-                self.notes[relative] = (stamp, self._prose_left_in_index(reading))
-                if progress is not None:
-                    progress(done, len(to_read))
+                    unstored.add(read.path)  # nor an older reading of it
+                kind, data, prose[read.path] = read.entry
+                entries.append((read.path, stamp, kind, data))
+            # Made from what is stored, as a later scan makes them from the index.
+            for (relative, stamp, *_), reading in zip(
+                    entries, decode_many(entries, self._prose_of(prose)), strict=True):
+                assert reading is not DAMAGED, f"{relative}: a reading that cannot be stored"
+                self.notes[relative] = (stamp, reading)
+            if self._index is not None and len(stored_changes) >= CHUNK:
+                self._store(stored_changes, set())  # its prose is not held meanwhile
+                stored_changes = []
+            done += len(batch)
+            if progress is not None:
+                progress(done, len(to_read))
         for relative in removed:
             self.notes.pop(relative, None)
         self._forced = set(self.spoilt)  # whatever their stamps, as for a named note
@@ -219,23 +251,31 @@ class VaultState:
         give (changed, damaged, or never stored): to be read."""
         if self._index is None:
             return sorted(wanted.items())
-        root = str(self.root)
+        prose_of = prose_in_index(self._index, str(self.root))
         for chunk in self._index.stored(wanted, stale):
             for (relative, stamp, *_), reading in zip(
-                    chunk, decode_many(chunk, root, self._index), strict=True):
+                    chunk, decode_many(chunk, prose_of), strict=True):
                 if reading is not DAMAGED:
                     self.notes[relative] = (stamp, reading)
                     del wanted[relative]
         return sorted(wanted.items())
 
-    def _prose_left_in_index(self, reading: Reading) -> Reading:
-        """The reading, its prose read from the index when needed rather than held (a
-        vault of 100,000 notes would hold hundreds of megabytes of it)."""
-        if self._index is None or not isinstance(reading, Session):
-            return reading
-        return replace(reading, text=ProseInIndex(self._index, str(self.root), reading.path))
+    def _prose_of(self, read: Mapping[str, str | None]) -> ProseOf:
+        """Where the prose of the sessions just ``read`` (path -> prose) is: in the
+        index, read from it when needed rather than held (a vault of 100,000 notes
+        would hold hundreds of megabytes of it); without one, held (read from the note
+        again when too long to keep)."""
+        root = str(self.root)
+        if self._index is not None:
+            return prose_in_index(self._index, root)
 
-    def _store(self, changed: list[tuple[str, int, int, Reading]], gone: set[str]) -> None:
+        def held(path: str) -> str | LongProse:
+            prose = read.get(path)
+            return ProseInFile(root, path) if prose is None else prose
+
+        return held
+
+    def _store(self, changed: list[Row], gone: set[str]) -> None:
         """Bring the index up to date; when it cannot be written (a full disk), what it
         lacks is kept here and written with the next change: nothing read is lost."""
         assert self._index is not None
@@ -288,6 +328,23 @@ class Vanished:
     """What :meth:`NoteReader.read` gives for a note deleted since it was listed."""
 
 
+class ReadNote(NamedTuple):
+    """What reading a note gave, as it is sent from one process to another (a tuple:
+    ten times cheaper to send than a dataclass).
+
+    :ivar entry: the reading as the index stores it; None for a note deleted since it
+        was listed.
+    :ivar spoilt: read while a plugin failed, or for a cause that may pass: to be read
+        again rather than stored.
+    :ivar failures: the plugins' failures while it was read (to be told).
+    """
+
+    path: str
+    entry: Encoded | None
+    spoilt: bool
+    failures: tuple[PluginFailure, ...] = ()
+
+
 VANISHED = Vanished()
 
 
@@ -309,6 +366,25 @@ class NoteReader:
             yield
         finally:
             self._folders.close()
+
+    def read_all(self, paths: Sequence[str]) -> Iterator[list[ReadNote]]:
+        """Read these notes, a batch at a time (in the order given), on every core when
+        they are many."""
+        return in_batches(self._read_batch, paths, workers_for(len(paths)))
+
+    def _read_batch(self, paths: Sequence[str]) -> list[ReadNote]:
+        with self.in_turn():
+            return [self.read_note(relative) for relative in paths]
+
+    def read_note(self, relative: str) -> ReadNote:
+        """The note read, as the index stores it."""
+        failed_before = len(self._guard.failures)
+        reading = self.read(relative)
+        failures = tuple(self._guard.take_failures(since=failed_before))
+        if isinstance(reading, Vanished):
+            return ReadNote(relative, None, False, failures)
+        spoilt = bool(failures) or (isinstance(reading, Problem) and reading.passing)
+        return ReadNote(relative, encode(reading), spoilt, failures)
 
     def read(self, relative: str) -> Reading | Vanished:
         """The note's reading, or :data:`VANISHED`."""
