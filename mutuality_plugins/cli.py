@@ -8,31 +8,20 @@ import unicodedata
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from . import scan_summary, supervision
-from .brief import brief_data, brief_markdown
-from .client_pages import ClientPages
-from .dismissals import gap_summary, read_dismissals, write_dismissals
 from .errors import MutualityError, OutputUnwritten, describe
-from .index import state_folder, vault_id
 from .invocation import Invocation
-from .model import RISK_ITEM, Period
-from .platforms import this_system
-from .practice import NO_ALERTS, Practice
-from .reading.warnings import vault_warnings
-from .report import ALERTS_REPORT, Report, period_of
-from .reporters import gaps as gap_reports
+from .model import Period
 from .reporters.plain import as_json, count, printable
-from .service import install_command, install_service, user_service
-from .sinks import SinkDelivery, stdout_sink
-from .vault import require_vault
-from .vault_setup import set_up_vault
-from .watch import Watcher, watch_until_stopped
-from .watch_lock import only_watcher
-from .writer import NotWritten
+
+if TYPE_CHECKING:
+    from .practice import Practice
+
+# What only some commands use is imported by those commands: `mutuality --help`, and a
+# command on a small vault, would spend most of their time importing it.
 
 USAGE_ERROR = 2
 FAILED = 1  # a plugin failed, or an unexpected error
@@ -295,6 +284,7 @@ def scan(invocation: Invocation, vault: Path, as_of: date | None, output_format:
          config_file: Path | None) -> None:
     """Read VAULT and report its session notes, clients, problem notes and notes that
     look wrong."""
+    from . import scan_summary
     result = invocation.scan(vault, invocation.settings(vault, config_file))
     today = as_of or _today()
     if output_format == "json":
@@ -378,6 +368,8 @@ def _report(invocation: Invocation, name: str, vault: Path, config_file: Path | 
     :param as_of: the day to act on (default: today).
     :param client: only this client's sessions and alerts.
     """
+    from .report import ALERTS_REPORT, Report, period_of
+    from .writer import NotWritten
     if client is not None and write:
         raise click.UsageError("--write keeps the note of the whole practice: leave out "
                                "--client to write it")
@@ -413,6 +405,7 @@ def _report(invocation: Invocation, name: str, vault: Path, config_file: Path | 
 
 
 def _notify(invocation: Invocation, vault: Path, practice: Practice, period: Period) -> None:
+    from .sinks import SinkDelivery
     sinks = invocation.plugins.sinks()
     if not sinks:  # nothing would get them: they stay new for a sink added later
         invocation.say("no plugin has an alert sink, so no alert was handed on")
@@ -444,6 +437,8 @@ def gaps(invocation: Invocation, vault: Path, as_of: date | None, client: str | 
     "not invited for 4 sessions"), or until you dismiss it (`mutuality dismiss`,
     or tick it in Alerts.md). Only active clients, unless --all-clients.
     """
+    from .practice import NO_ALERTS
+    from .reporters import gaps as gap_reports
     settings = invocation.settings(vault, config_file)
     practice = invocation.practice(vault, settings, as_of or _today(), NO_ALERTS, client,
                                    real_today=_today())
@@ -474,6 +469,9 @@ def prepare(invocation: Invocation, vault: Path, client: str, as_of: date | None
     they asked you to hold, the pace they asked for, their measures, and their
     feedback in the last three sessions, in their own words.
     """
+    from .brief import brief_data, brief_markdown
+    from .client_pages import ClientPages
+    from .writer import NotWritten
     settings = invocation.settings(vault, config_file)
     today = as_of or _today()
     practice = invocation.practice(vault, settings, today, None, client, real_today=_today())
@@ -519,6 +517,8 @@ def export(invocation: Invocation, vault: Path, since: date | None, as_of: date 
     date, a quote, a phrase or a file name. Pseudonymous is still confidential: share
     it as carefully as the notes.
     """
+    from . import supervision
+    from .index import state_folder, vault_id
     settings = invocation.settings(vault, config_file)
     if key_file is not None:
         key = supervision.key_from_file(key_file, invocation.say)
@@ -552,6 +552,9 @@ def dismiss(invocation: Invocation, vault: Path, ids: tuple[str, ...], as_of: da
     a new gap and is shown. The dismissals are kept in the output folder
     (Mutuality/Dismissed gaps.md), where deleting its row undoes it.
     """
+    from .dismissals import gap_summary, read_dismissals, write_dismissals
+    from .model import RISK_ITEM
+    from .practice import NO_ALERTS
     settings = invocation.settings(vault, config_file)
     read_dismissals(vault, settings.output_folder)  # a broken note stops it first
     today = as_of or _today()
@@ -600,6 +603,7 @@ def _echo_results(invocation: Invocation, vault: Path, practice: Practice, outpu
     Results of a vault without session notes would read as all clear ("No alerts"): a
     person is told that instead, a program (any other format) gets the results (empty)
     as usual."""
+    from . import scan_summary
     read = practice.vault_as_read
     if not read.sessions:
         told = scan_summary.no_sessions(str(vault), len(read.problems))
@@ -615,6 +619,7 @@ def _say_left_out(invocation: Invocation, vault: Path, practice: Practice,
                   config_file: Path | None) -> None:
     """Say what a command's results do not show: how many problem notes were left out,
     how many notes look wrong, and the command that lists them."""
+    from .reading.warnings import vault_warnings
     read = practice.vault_as_read
     # The same plugins and settings read the same notes the same way.
     before = "".join(f" --hooks-dir {_quoted(folder)}" for folder in invocation.hooks_dirs)
@@ -650,6 +655,9 @@ def watch(invocation: Invocation, vault: Path, output_format: str, poll: bool,
     the new alerts too, and when a week ends its digest is written. Each alert
     reaches each sink, across restarts. One watcher a vault. Stop with Ctrl-C.
     """
+    from .sinks import stdout_sink
+    from .watch import Watcher, watch_until_stopped
+    from .watch_lock import only_watcher
     settings = invocation.settings(vault, config_file)
     stopped_reading: list[bool] = []
 
@@ -686,6 +694,9 @@ def service(invocation: Invocation, vault: Path, install: bool, system: str | No
     """Print (or with --install, install) a user service that runs `mutuality watch
     VAULT` in the background: a systemd user unit on Linux, a launchd agent on macOS,
     a Task Scheduler task started at log-on on Windows."""
+    from .platforms import this_system
+    from .service import install_command, install_service, user_service
+    from .vault import require_vault
     require_vault(vault)
     made = user_service(vault.resolve(), system or this_system(), invocation.hooks_dirs,
                         config=config_file, poll=poll)
@@ -735,6 +746,8 @@ def init(invocation: Invocation, vault: Path) -> None:
 
     Files that already exist are kept as they are.
     """
+    from .vault import require_vault
+    from .vault_setup import set_up_vault
     require_vault(vault)
     rules = [rule for _, rule in invocation.plugins.rules()]
     for relative, written in set_up_vault(vault, rules, invocation.plugins.measures()):

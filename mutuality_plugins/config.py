@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
@@ -80,6 +79,8 @@ def load_settings(vault: Path, config: Path | None = None) -> Settings:
         raise ConfigError(f"{path}: cannot be read ({(error.strerror or '').lower()})") from None
     if len(raw) > MAX_SETTINGS_BYTES:
         raise ConfigError(f"{path}: is larger than 1 MiB; a settings file is a few lines")
+    import tomllib  # only where there is a settings file
+
     try:
         table = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:

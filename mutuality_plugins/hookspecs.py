@@ -39,13 +39,15 @@ Each plugin is called on its own, so one plugin's failure cannot stop the others
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import click
 import pluggy
 
-from .config import Settings
-from .model import AlertSink, Feedback, Measure, Note, Reporter, Rule
+if TYPE_CHECKING:  # names in the specs only: a plugin's import stays light
+    import click
+
+    from .config import Settings
+    from .model import AlertSink, Feedback, Measure, Note, Reporter, Rule
 
 PROJECT = "mutuality"
 

@@ -15,23 +15,22 @@ from contextlib import ExitStack
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import click
 
-from .config import ConfigError, Settings, load_settings, with_measures, with_plugin_settings
-from .dismissals import ALERTS_NOTE, dismissals_for, practice_with_dismissals
 from .errors import MutualityError, OutputUnwritten
-from .index import NoteIndex, StateUnusable, fingerprint
-from .model import ScanResult
 from .plugin_calls import PluginGuard
 from .plugins import PluginManager, get_plugin_manager
-from .practice import Practice, PracticeBuilder
-from .progress import ProgressBar
-from .report import ALERTS_REPORT, Report, period_of
 from .reporters.plain import printable, printable_lines
-from .vault import require_vault, scan_vault
-from .writer import NotWritten, require_own_output_folder
+
+if TYPE_CHECKING:
+    from .config import Settings
+    from .index import NoteIndex
+    from .model import ScanResult
+    from .practice import Practice
+
+# What only commands that read a vault use is imported when one does (`--help` does not).
 
 
 class Invocation:
@@ -108,6 +107,9 @@ class Invocation:
         """The settings for a vault (``config_file``, else the vault's own
         ``mutuality.toml``), with the plugins of its ``hooks_dirs`` loaded and the
         plugins' own settings checked."""
+        from .config import ConfigError, load_settings, with_measures, with_plugin_settings
+        from .vault import require_vault
+        from .writer import require_own_output_folder
         require_vault(vault)
         settings = load_settings(vault, config_file)
         require_own_output_folder(vault, settings.output_folder)
@@ -145,6 +147,7 @@ class Invocation:
 
         :raises StateError: when the state folder is not safe to keep clinical text in.
         """
+        from .index import NoteIndex, StateUnusable, fingerprint
         key = Path(vault).resolve()
         if key not in self._indexes:
             made = fingerprint(self.plugins, settings)
@@ -163,6 +166,8 @@ class Invocation:
     def scan(self, vault: Path, settings: Settings) -> ScanResult:
         """Read the vault (only the notes changed since the last run, unless
         ``--no-cache``), with a progress bar on a terminal."""
+        from .progress import ProgressBar
+        from .vault import scan_vault
         index = self.index(vault, settings)
         with ProgressBar("Reading notes", sys.stderr) as progress:
             return scan_vault(vault, self.plugins, settings, progress=progress,
@@ -184,6 +189,8 @@ class Invocation:
             (``--as-of``): the day of the dismissals recorded (default: ``today``).
         :raises MutualityError: for a client none of the session notes names.
         """
+        from .dismissals import dismissals_for, practice_with_dismissals
+        from .practice import PracticeBuilder
         # Made first: a mistake in the rules' settings stops before any note is read.
         builder = PracticeBuilder(vault, self.plugins, settings)
         if unlimited:
@@ -211,6 +218,9 @@ class Invocation:
     def keep_alerts_note(self, vault: Path, settings: Settings, today: date) -> None:
         """Bring Alerts.md, where there is one, up to date (after gaps were dismissed);
         what cannot be written is said."""
+        from .dismissals import ALERTS_NOTE
+        from .report import ALERTS_REPORT, Report, period_of
+        from .writer import NotWritten
         plugin, reporter = self.plugins.reporter(ALERTS_REPORT)
         period = period_of(plugin, reporter, today, self.guard)
         if period is None or reporter.note_name is None or not (

@@ -14,7 +14,6 @@ import os
 import re
 import signal
 import stat
-import subprocess
 import sys
 import threading
 from typing import Any
@@ -44,8 +43,9 @@ BY_FOLDER: bool = (NO_FOLLOW != 0 and {os.open, os.stat, os.mkdir, os.rename, os
                    <= os.supports_dir_fd and os.scandir in os.supports_fd)
 
 
-# A program started with no console window of its own (Windows; 0 elsewhere).
-NO_WINDOW: int = getattr(subprocess, "CREATE_NO_WINDOW", 0)
+# A program started with no console window of its own (Windows; 0 elsewhere): Windows'
+# subprocess.CREATE_NO_WINDOW, without importing subprocess at every command's start.
+NO_WINDOW: int = 0x08000000 if sys.platform == "win32" else 0
 
 
 def cores_to_fork() -> int:

@@ -30,6 +30,9 @@ def defined_in(module):
     for statement in ast.parse(inspect.getsource(module)).body:
         if isinstance(statement, (ast.Import, ast.ImportFrom)):
             continue
+        if isinstance(statement, ast.If) and ast.unparse(statement.test) == "TYPE_CHECKING" and all(
+                isinstance(inner, (ast.Import, ast.ImportFrom)) for inner in statement.body):
+            continue  # imports of names for the type checker only
         if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant):
             continue  # the docstring
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
