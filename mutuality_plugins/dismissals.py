@@ -63,11 +63,6 @@ class DismissalsUnreadable(MutualityError):
     and no note showing gaps is written, until it is fixed."""
 
 
-def id_mark(gap: Gap) -> str:
-    """How a gap's id appears on its line in ``Alerts.md``, at the end."""
-    return f"(id {gap.id})"
-
-
 def gap_summary(gap: Gap) -> str:
     return f"{gap.rule}: {gap.message} (open since {gap.opened})"
 

@@ -22,12 +22,12 @@ import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 import platformdirs
 
+from . import installed
 from .config import Settings
 from .errors import MutualityError
 from .files import open_private, os_reason
@@ -133,10 +133,7 @@ def vault_id(vault: Path) -> str:
 def fingerprint(plugin_manager: PluginManager, settings: Settings) -> str:
     """What a note's reading depends on besides the note: mutuality's version, the
     plugins (a drop-in file by its modification time) and the settings for reading."""
-    try:
-        own = version("mutuality")
-    except PackageNotFoundError:
-        own = "source"
+    own = installed.version("mutuality") or "source"
     parts = [own, str(SCHEMA), str(READINGS), settings.feedback_tag, settings.output_folder,
              json.dumps(settings.plugins, sort_keys=True, default=str)]
     for name, origin in sorted(plugin_manager.origins.items()):

@@ -7,7 +7,6 @@ between them is these small frozen dataclasses.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -622,6 +621,8 @@ def open_count(gaps: Iterable[Gap]) -> int:
 
 def gap_id(rule: str, client: str, opened: dt.date, detail: str | None) -> str:
     """The first 12 hex digits of the SHA-256 of the gap's identity."""
+    import hashlib  # here: most commands never make a gap (and it is slow to import)
+
     identity = "\x1f".join((rule, client, opened.isoformat(), detail or ""))
     return hashlib.sha256(identity.encode("utf-8")).hexdigest()[:12]
 

@@ -9,7 +9,6 @@ synced vault must not be a way to run code on the therapist's machine.
 from __future__ import annotations
 
 import importlib
-import importlib.metadata
 import importlib.util
 import os
 import sys
@@ -22,7 +21,7 @@ from typing import Any
 import click
 import pluggy
 
-from . import hookspecs
+from . import hookspecs, installed
 from .contracts import PluginFault
 from .errors import MutualityError
 from .model import AlertSink, Measure, Reporter, Rule
@@ -268,23 +267,21 @@ def get_plugin_manager(
     if load_entry_points:
         for entry_point in _enabled_entry_points():
             dist = entry_point.dist
-            origin = f"{dist.name} {dist.version}" if dist else "installed"
+            origin = f"{dist.name} {dist.version}"
             plugin = manager.load(entry_point.name, origin, entry_point.load)
             manager.add(plugin, name=entry_point.name, origin=origin)
     manager.load_hooks_dirs(hooks_dirs)
     return manager
 
 
-def _enabled_entry_points() -> list[importlib.metadata.EntryPoint]:
-    found = importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
+def _enabled_entry_points() -> list[installed.EntryPoint]:
+    found = installed.entry_points(ENTRY_POINT_GROUP)
     enabled = os.environ.get(ENABLED_VARIABLE)
     if enabled is None:
         return sorted(found, key=lambda ep: ep.name)
     wanted = {name.strip() for name in enabled.split(",") if name.strip()}
-    return sorted(
-        (ep for ep in found if ep.name in wanted or (ep.dist and ep.dist.name in wanted)),
-        key=lambda ep: ep.name,
-    )
+    return sorted((ep for ep in found if ep.name in wanted or ep.dist.name in wanted),
+                  key=lambda ep: ep.name)
 
 
 def _load_file(path: Path) -> ModuleType:

@@ -10,12 +10,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date
 
-from ..dismissals import id_mark
 from ..model import RISK_ITEM, Gap, first_and_last, open_count
 from ..practice import ACTIVE, Practice
 from .markdown import note_name, wikilink, words
 from .plain import as_json, count, printable
 from .plain import by_client as grouped_by_client
+
+
+def id_mark(gap: Gap) -> str:
+    """How a gap's id appears on its line in ``Alerts.md``, at the end."""
+    return f"(id {gap.id})"
 
 
 def by_client(gaps: Sequence[Gap]) -> list[tuple[str, list[Gap]]]:

@@ -1,0 +1,107 @@
+"""The distributions installed where Python looks for modules, read as
+``importlib.metadata`` reads them, without it: importing it (email, zipfile, csv...)
+costs more than a whole command on a small vault.
+
+A distribution is a ``NAME-VERSION.dist-info`` (or ``.egg-info``) folder in a folder of
+``sys.path``; of two of the same name, the first on the path is the one Python imports,
+and the one read here. Zipped eggs are not looked into.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import re
+import sys
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Distribution:
+    name: str  # as its metadata says (mutuality-hello)
+    version: str
+    folder: str  # its .dist-info or .egg-info folder
+
+
+@dataclass(frozen=True)
+class EntryPoint:
+    name: str
+    value: str  # module, or module:attribute
+    dist: Distribution
+
+    def load(self) -> object:
+        module, _, attribute = self.value.partition(":")
+        found: object = importlib.import_module(module.strip())
+        for part in attribute.split("[")[0].strip().split("."):
+            if part:
+                found = getattr(found, part)
+        return found
+
+
+def distributions() -> list[Distribution]:
+    """The distributions Python would import, each once, in the order of its path."""
+    found: dict[str, Distribution] = {}
+    for folder in sys.path:
+        try:
+            names = sorted(os.listdir(folder or "."))
+        except OSError:  # not a folder (a zip file), or gone
+            continue
+        for name in names:
+            stem, dot, kind = name.rpartition(".")
+            if kind not in ("dist-info", "egg-info") or not dot:
+                continue
+            path = os.path.join(folder or ".", name)
+            metadata = _headers(os.path.join(path, "METADATA" if kind == "dist-info"
+                                             else "PKG-INFO"))
+            dist_name = metadata.get("name") or stem.partition("-")[0]
+            key = normalized(dist_name)
+            if key not in found:
+                found[key] = Distribution(dist_name, metadata.get("version", ""), path)
+    return list(found.values())
+
+
+def entry_points(group: str) -> list[EntryPoint]:
+    """The entry points of ``group`` of the distributions installed."""
+    points = []
+    for dist in distributions():
+        section = None
+        for line in _lines(os.path.join(dist.folder, "entry_points.txt")):
+            line = line.strip()
+            if line.startswith("[") and line.endswith("]"):
+                section = line[1:-1].strip()
+            elif section == group and "=" in line and not line.startswith(("#", ";")):
+                name, _, value = line.partition("=")
+                points.append(EntryPoint(name.strip(), value.strip(), dist))
+    return points
+
+
+def version(name: str) -> str | None:
+    """The version of the distribution ``name`` installed, if it is."""
+    key = normalized(name)
+    return next((dist.version for dist in distributions() if normalized(dist.name) == key),
+                None)
+
+
+def normalized(name: str) -> str:
+    """A distribution's name as packaging compares them (PEP 503)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _headers(path: str) -> dict[str, str]:
+    """The Name and Version of a metadata file (its first lines)."""
+    headers: dict[str, str] = {}
+    for line in _lines(path):
+        if not line.strip():
+            break  # the description follows
+        key, colon, value = line.partition(":")
+        if colon and key.lower() in ("name", "version"):
+            headers.setdefault(key.lower(), value.strip())
+    return headers
+
+
+def _lines(path: str) -> list[str]:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as file:
+            return file.read(1 << 20).splitlines()
+    except OSError:
+        return []
