@@ -23,7 +23,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import platformdirs
 
@@ -485,10 +485,32 @@ def decode_many(entries: Sequence[StoredEntry], prose_of: ProseOf) -> list[Any]:
 # What is the same in many readings is held once: a vault of 100,000 notes names a few
 # dozen clients, themes and dates thousands of times each.
 _NONE: dict[str, float] = {}  # no scores, no risk items: never changed in place
+# The same clients, items, scores, held once (never changed in place), up to so many
+# kinds: then they are forgotten (a watcher's readings change as notes do).
+T = TypeVar("T")
+_SHARED: dict[Any, Any] = {}
+_SHARED_MAPPINGS: dict[tuple[tuple[str, Any, type], ...], dict[str, float]] = {}
+MOST_SHARED = 100_000
 
 
 def _common(text: Any) -> Any:
     return sys.intern(text) if type(text) is str else text
+
+
+def _shared(value: T) -> T:
+    if len(_SHARED) >= MOST_SHARED:
+        _SHARED.clear()
+    return cast(T, _SHARED.setdefault(value, value))
+
+
+def _shared_mapping(mapping: dict[str, float]) -> dict[str, float]:
+    if not mapping:
+        return _NONE
+    if len(_SHARED_MAPPINGS) >= MOST_SHARED:
+        _SHARED_MAPPINGS.clear()
+    # 36 and 36.0 are equal, and written differently: the type is part of the key.
+    key = tuple((name, value, type(value)) for name, value in mapping.items())
+    return _SHARED_MAPPINGS.setdefault(key, mapping)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -498,8 +520,8 @@ def _date(day: int) -> dt.date:
 
 def _item(theme: Any, signal: Any, quote: Any, phrase: Any, response: Any,
           by: Any) -> FeedbackItem:
-    return FeedbackItem(_common(theme), _common(signal), quote, phrase, _common(response),
-                        _common(by))
+    return _shared(FeedbackItem(_common(theme), _common(signal), quote, phrase,
+                                _common(response), _common(by)))
 
 
 def _loaded(data: str) -> Any:
@@ -516,9 +538,10 @@ def _decode(path: str, kind: str, data: Any, prose_of: ProseOf) -> Any:
             if type(invited) is not bool or not all(len(item) == 6 for item in items) or not (
                     type(scores) is dict and type(risks) is dict):
                 return DAMAGED
-            return Session(path, _date(day), tuple(map(_common, clients)), invited,
-                           tuple([_item(*item) for item in items]), scores or _NONE,
-                           prose_of(path), tuple(warnings), risks or _NONE)
+            return Session(path, _date(day), _shared(tuple(map(_common, clients))), invited,
+                           _shared(tuple([_item(*item) for item in items])),
+                           _shared_mapping(scores), prose_of(path), _shared(tuple(warnings)),
+                           _shared_mapping(risks))
         if kind == "p" and isinstance(data, str):
             return Problem(path, data)
         if kind == "w" and isinstance(data, str):
