@@ -271,9 +271,10 @@ class ClientPages:
         # A client no note that can be read names keeps its page while a note that
         # cannot be read (a typo in it, say) may be theirs, by its name or folder.
         unread = [problem.path.casefold() for problem in practice.vault_as_read.problems]
-        clients = set(practice.vault_as_read.clients) | {
-            page.client for page in there.values() if page.client is not None
-            and any(page.client.casefold() in path for path in unread)}
+        clients = set(practice.vault_as_read.clients)
+        clients |= {page.client for page in there.values() if page.client is not None
+                    and page.client not in clients
+                    and any(page.client.casefold() in path for path in unread)}
         names = page_names(clients, there)
         for file_name, page in sorted(there.items()):
             if page.client is None or names.get(page.client) == file_name[:-3]:

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from functools import cached_property
+from functools import cached_property, lru_cache
 from operator import attrgetter
 from typing import Any, Protocol
 
@@ -362,18 +362,28 @@ class ScanResult:
     client_notes: tuple[ClientNote, ...] = ()
     note_warnings: tuple[NoteWarning, ...] = ()
     other_notes: tuple[str, ...] = ()
+    # Made once when first asked (a watcher's save asks several times, of 100,000 notes).
+    _by_client: dict[str, list[Session]] | None = field(
+        default=None, init=False, repr=False, compare=False)
 
     @property
     def clients(self) -> list[str]:
-        return sorted({client for session in self.sessions for client in session.clients})
+        return list(self._sessions_by_client())
 
     def sessions_by_client(self) -> dict[str, list[Session]]:
-        """Each client's sessions in order; a joint session counts for each client."""
-        by_client: dict[str, list[Session]] = {}
-        for session in sorted(self.sessions, key=attrgetter("date", "path")):  # s.order
-            for client in session.clients:
-                by_client.setdefault(client, []).append(session)
-        return dict(sorted(by_client.items()))
+        """Each client's sessions in order; a joint session counts for each client.
+        (The lists are the scan's own: not to be changed.)"""
+        return dict(self._sessions_by_client())
+
+    def _sessions_by_client(self) -> dict[str, list[Session]]:
+        if self._by_client is None:
+            by_client: dict[str, list[Session]] = {}
+            for session in sorted(self.sessions, key=attrgetter("date", "path")):  # s.order
+                for client in session.clients:
+                    by_client.setdefault(client, []).append(session)
+            object.__setattr__(self, "_by_client", dict(sorted(by_client.items())))
+        assert self._by_client is not None
+        return self._by_client
 
 
 # Most severe first.
@@ -619,6 +629,7 @@ def open_count(gaps: Iterable[Gap]) -> int:
     return sum(1 + gap.more for gap in gaps)
 
 
+@lru_cache(maxsize=1 << 16)  # asked of each gap at each save under watch
 def gap_id(rule: str, client: str, opened: dt.date, detail: str | None) -> str:
     """The first 12 hex digits of the SHA-256 of the gap's identity."""
     import hashlib  # here: most commands never make a gap (and it is slow to import)
