@@ -3,7 +3,7 @@
 The vault imitates what mutuality reads (README: "Writing session notes"): one folder
 per client under ``Clients/``, one Markdown note per weekly session going back in time
 from a fixed end date, each with YAML front-matter and about 2 KB of fictional session
-prose. The notes mix every form the spec allows:
+prose (about 5 KB with ``--note-kb 5``). The notes mix every form the spec allows:
 
 * ``client`` as a plain string, a quoted wikilink (folder, alias, ``#heading``, ``.md``),
   an unquoted ``[[C-017]]``, a joint session (a list of two clients), or an absent value;
@@ -25,11 +25,14 @@ files (there is no use of the clock, of the current date or of hash order).
 
 Usage::
 
-    python benchmarks/make_vault.py OUT_DIR [--notes 10000] [--clients 50] [--seed 1] [--force]
+    python benchmarks/make_vault.py OUT_DIR [--notes 10000] [--clients 50] [--seed 1]
+        [--note-kb 2] [--force]
 
 OUT_DIR must be missing or empty; ``--force`` writes into a non-empty folder anyway,
 overwriting files of the same name and deleting nothing (stale notes of an earlier run
-with other arguments then stay behind). Only the standard library is used.
+with other arguments then stay behind). ``--note-kb K`` makes each note about K KB
+(K x 850 to K x 1,100 bytes of target size; the default, 2, is 1,700 to 2,200, as
+before the option existed). Only the standard library is used.
 """
 
 from __future__ import annotations
@@ -53,6 +56,14 @@ END_DATE = dt.date(2026, 6, 26)
 NON_SESSION_SHARE = 0.01
 BROKEN_SHARE = 0.005
 NOTE_SIZE_MIN, NOTE_SIZE_MAX = 1700, 2200  # target bytes; notes overshoot by ~40 on average
+NOTE_KB = 2  # the size above, in KB; --note-kb K scales both bounds by K / NOTE_KB
+
+
+def note_sizes(note_kb: int) -> tuple[int, int]:
+    """The (min, max) target bytes of a note of about `note_kb` KB: the bounds above,
+    scaled, so that the default gives exactly them (and the same vault as ever)."""
+    return NOTE_SIZE_MIN * note_kb // NOTE_KB, NOTE_SIZE_MAX * note_kb // NOTE_KB
+
 
 # --------------------------------------------------------------------------------------
 # Vocabulary. Prose words avoid the flagged phrases below, so that a flagged phrase in a
@@ -688,9 +699,11 @@ def encode_note(rng: Random, text: str) -> bytes:
 # The vault.
 # --------------------------------------------------------------------------------------
 
-def build_vault(notes: int, clients: int, seed: int) -> dict[str, bytes]:
+def build_vault(notes: int, clients: int, seed: int,
+                note_kb: int = NOTE_KB) -> dict[str, bytes]:
     """All files of the vault, by POSIX path relative to its root."""
     rng = Random(seed)
+    size_min, size_max = note_sizes(note_kb)
     n_other = int(notes * NON_SESSION_SHARE + 0.5)
     n_broken = int(notes * BROKEN_SHARE + 0.5)
     n_sessions = notes - n_other
@@ -708,7 +721,7 @@ def build_vault(notes: int, clients: int, seed: int) -> dict[str, bytes]:
             if clients > 1 and rng.random() < 0.01:  # a joint session
                 other = rng.choice([c for c in ids if c != profile.client_id])
                 ids_here.append(other)
-            size = rng.randint(NOTE_SIZE_MIN, NOTE_SIZE_MAX)
+            size = rng.randint(size_min, size_max)
             text = make_session_note(rng, profile, ids_here, day, number, flagged, size)
             ext = "md" if rng.random() < 0.998 else "MD"
             path = f"Clients/{profile.client_id}/{day.isoformat()} {' + '.join(ids_here)}.{ext}"
@@ -719,7 +732,7 @@ def build_vault(notes: int, clients: int, seed: int) -> dict[str, bytes]:
                 files[path] = encode_note(rng, text)
             slot += 1
     for index in range(n_other):
-        path, text = make_non_session_note(rng, index, rng.randint(NOTE_SIZE_MIN, NOTE_SIZE_MAX))
+        path, text = make_non_session_note(rng, index, rng.randint(size_min, size_max))
         files[path] = encode_note(rng, text)
     return files
 
@@ -746,11 +759,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--notes", type=int, default=10000, help="Markdown notes to write")
     parser.add_argument("--clients", type=int, default=50, help="client folders")
     parser.add_argument("--seed", type=int, default=1, help="seed of the pseudo-random choices")
+    parser.add_argument("--note-kb", type=int, default=NOTE_KB,
+                        help="about how many KB each note has (default %(default)s)")
     parser.add_argument("--force", action="store_true",
                         help="write into a non-empty folder (overwrites, deletes nothing)")
     args = parser.parse_args(argv)
-    if args.notes < 1 or args.clients < 1:
-        parser.error("--notes and --clients must be at least 1")
+    if args.notes < 1 or args.clients < 1 or args.note_kb < 1:
+        parser.error("--notes, --clients and --note-kb must be at least 1")
     if args.out_dir.exists() and not args.out_dir.is_dir():
         parser.error(f"{args.out_dir}: not a folder")
     if args.out_dir.is_dir() and any(args.out_dir.iterdir()) and not args.force:
@@ -774,7 +789,7 @@ def given_or_generated(vault: Path | None) -> Iterator[Path]:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     started = time.perf_counter()
-    notes = build_vault(args.notes, args.clients, args.seed)
+    notes = build_vault(args.notes, args.clients, args.seed, args.note_kb)
     write_files(args.out_dir, {**obsidian_config(), **notes})
     elapsed = time.perf_counter() - started
     folders = len({path.split("/")[1] for path in notes if path.startswith("Clients/")})
