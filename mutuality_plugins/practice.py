@@ -225,8 +225,7 @@ class PracticeBuilder:
                     known[client] = (sessions, since, found)
             for alert in found.alerts:
                 raised.setdefault(alert.listed_as, alert)
-            gaps += (gap for runs, _ in found.runs
-                     for gap in runs.gaps(dismissed, self.most_open))
+            gaps += found.gaps(dismissed, self.most_open)
             founds.append(found)
         self._known = known
         self.unsettled = len(known) < len(by_client)
@@ -369,6 +368,16 @@ class Found:
 
     alerts: list[Alert]
     runs: list[tuple[Runs, Hold]]
+    # The gaps open, by (the gaps dismissed, how many a rule may list): a watcher asks
+    # again at each save for every client, most of them unchanged.
+    _gaps: dict[tuple[frozenset[str], int | None], list[Gap]] = field(default_factory=dict)
+
+    def gaps(self, dismissed: frozenset[str], most_open: int | None) -> list[Gap]:
+        key = (dismissed, most_open)
+        if key not in self._gaps:
+            self._gaps = {key: [gap for runs, _ in self.runs
+                                for gap in runs.gaps(dismissed, most_open)]}
+        return self._gaps[key]
 
 
 def _in_order(gaps: Iterable[Gap]) -> tuple[Gap, ...]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
+from functools import lru_cache
 
 from ..model import RISK_ITEM, Gap, first_and_last, open_count
 from ..practice import ACTIVE, Practice
@@ -113,14 +114,18 @@ def checklist(practice: Practice) -> list[str]:
     lines = []
     for _, client_gaps in by_client(practice.listed_gaps()):
         for gap in client_gaps:
-            linked, left_out = first_and_last(gap.notes)
-            box = "[x]" if gap.id in practice.unrecorded_ticks else "[ ]"
-            status = practice.statuses.get(gap.client, ACTIVE)
-            client = f"{gap.client} ({status})" if status != ACTIVE else gap.client
-            lines.append(
-                f"- {box} **{words(client)}** ({gap.severity}): {words(gap.message)}; "
-                f"{how_long(gap, practice.today)}. Notes: "
-                f"{', '.join(wikilink(path) for path in linked)} "
-                f"{left_out + ' ' if left_out else ''}{id_mark(gap)}")
+            lines.append(_checklist_line(gap, gap.id in practice.unrecorded_ticks,
+                                         practice.statuses.get(gap.client, ACTIVE),
+                                         practice.today))
     return lines
+
+
+@lru_cache(maxsize=1 << 15)  # a watcher writes the same lines again at each save
+def _checklist_line(gap: Gap, ticked: bool, status: str, today: date) -> str:
+    linked, left_out = first_and_last(gap.notes)
+    client = f"{gap.client} ({status})" if status != ACTIVE else gap.client
+    return (f"- {'[x]' if ticked else '[ ]'} **{words(client)}** ({gap.severity}): "
+            f"{words(gap.message)}; {how_long(gap, today)}. Notes: "
+            f"{', '.join(wikilink(path) for path in linked)} "
+            f"{left_out + ' ' if left_out else ''}{id_mark(gap)}")
 
