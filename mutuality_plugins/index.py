@@ -23,6 +23,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, TypeVar, cast
 
 import platformdirs
@@ -174,6 +175,12 @@ class NoteIndex:
                 if index._meta() == expected:
                     index._forget_other_fingerprints()
                     return index
+            except sqlite3.OperationalError:
+                # Locked for long, a full disk: it may hold the record of the alerts
+                # handed on, so it is never deleted for a cause that passes.
+                if index is not None:
+                    index.close()
+                raise
             except sqlite3.DatabaseError:  # not a database, or damaged
                 pass
             if index is not None:
@@ -236,11 +243,11 @@ class NoteIndex:
     def _migrate(self, expected: dict[str, str]) -> None:
         """Bring the index of a layout before to this one, keeping its record of the
         alerts handed on: what was handed on stays so."""
-        schema = self._meta().get("schema")
-        if schema not in (str(SENT_BY_NOTE_SCHEMA), str(PROSE_WITH_READINGS_SCHEMA)) or (
-                self._meta() != {**expected, "schema": schema}):
-            return
-        with self._transaction():
+        with self._transaction():  # looked at inside it: another command may be migrating
+            schema = self._meta().get("schema")
+            if schema not in (str(SENT_BY_NOTE_SCHEMA), str(PROSE_WITH_READINGS_SCHEMA)) or (
+                    self._meta() != {**expected, "schema": schema}):
+                return
             if schema == str(SENT_BY_NOTE_SCHEMA):
                 self._db.execute("ALTER TABLE sent_alerts RENAME TO sent_alerts_by_note")
                 self._db.execute("CREATE TABLE sent_alerts (sink TEXT, rule TEXT, client TEXT,"
@@ -484,12 +491,13 @@ def decode_many(entries: Sequence[StoredEntry], prose_of: ProseOf) -> list[Any]:
 
 # What is the same in many readings is held once: a vault of 100,000 notes names a few
 # dozen clients, themes and dates thousands of times each.
-_NONE: dict[str, float] = {}  # no scores, no risk items: never changed in place
+# Held once, so read-only: a plugin changing one session's scores changes no other's.
+_NONE: Mapping[str, float] = MappingProxyType({})  # no scores, no risk items
 # The same clients, items, scores, held once (never changed in place), up to so many
 # kinds: then they are forgotten (a watcher's readings change as notes do).
 T = TypeVar("T")
 _SHARED: dict[Any, Any] = {}
-_SHARED_MAPPINGS: dict[tuple[tuple[str, Any, type], ...], dict[str, float]] = {}
+_SHARED_MAPPINGS: dict[tuple[tuple[str, Any, type], ...], Mapping[str, float]] = {}
 MOST_SHARED = 100_000
 
 
@@ -503,14 +511,14 @@ def _shared(value: T) -> T:
     return cast(T, _SHARED.setdefault(value, value))
 
 
-def _shared_mapping(mapping: dict[str, float]) -> dict[str, float]:
+def _shared_mapping(mapping: dict[str, float]) -> Mapping[str, float]:
     if not mapping:
         return _NONE
     if len(_SHARED_MAPPINGS) >= MOST_SHARED:
         _SHARED_MAPPINGS.clear()
     # 36 and 36.0 are equal, and written differently: the type is part of the key.
     key = tuple((name, value, type(value)) for name, value in mapping.items())
-    return _SHARED_MAPPINGS.setdefault(key, mapping)
+    return _SHARED_MAPPINGS.setdefault(key, MappingProxyType(mapping))
 
 
 @functools.lru_cache(maxsize=4096)

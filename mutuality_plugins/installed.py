@@ -30,9 +30,10 @@ class EntryPoint:
     dist: Distribution
 
     def load(self) -> object:
-        module, _, attribute = self.value.partition(":")
+        # module, or module:attribute, either followed by [extras]
+        module, _, attribute = self.value.split("[")[0].partition(":")
         found: object = importlib.import_module(module.strip())
-        for part in attribute.split("[")[0].strip().split("."):
+        for part in attribute.strip().split("."):
             if part:
                 found = getattr(found, part)
         return found

@@ -40,12 +40,21 @@ def in_batches(work: Callable[[Sequence[str]], list[T]], paths: Sequence[str],
     if workers <= 1:
         yield from map(work, batches)
         return
+    from concurrent.futures.process import BrokenProcessPool
+
     global _work
     _work = work
+    done = 0
+    pool = forked_pool(workers)
     try:
-        with forked_pool(workers) as pool:
-            yield from pool.imap(_do_work, batches)
+        for batch in pool.map(_do_work, batches):
+            yield batch
+            done += 1
+    except BrokenProcessPool:  # a process ended (a plugin's os._exit): the rest read here
+        pool.shutdown(wait=False, cancel_futures=True)
+        yield from map(work, batches[done:])
     finally:
+        pool.shutdown(wait=False, cancel_futures=True)
         _work = None
 
 

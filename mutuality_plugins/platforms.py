@@ -58,11 +58,15 @@ def cores_to_fork() -> int:
 
 
 def forked_pool(workers: int) -> Any:
-    """A ``multiprocessing`` pool of ``workers`` processes forked from this one (see
-    :func:`cores_to_fork`): they have what this one has loaded and set up."""
+    """A ``concurrent.futures`` pool of ``workers`` processes forked from this one (see
+    :func:`cores_to_fork`): they have what this one has loaded and set up, and leave a
+    Ctrl-C to this one (which stops them)."""
     import multiprocessing  # only where it is used: it is slow to import
+    from concurrent.futures import ProcessPoolExecutor
 
-    return multiprocessing.get_context("fork").Pool(workers)
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                               initializer=signal.signal,
+                               initargs=(signal.SIGINT, signal.SIG_IGN))
 
 
 # Windows opens a path of this many characters or more only written as \\?\C:\...

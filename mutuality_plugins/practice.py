@@ -7,6 +7,7 @@ sessions changed since the last build.
 
 from __future__ import annotations
 
+import operator
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -214,8 +215,10 @@ class PracticeBuilder:
             by_client = {only: by_client.get(only, [])}
         for client, sessions in by_client.items():
             before = self._known.get(client)
-            # Unchanged sessions are the very same objects: this compares pointers.
-            if before is not None and before[0] == sessions and before[1] == since:
+            # Unchanged sessions are the very same objects: a note read again, even with
+            # only its prose changed, is another (its prose is read when asked).
+            if before is not None and before[1] == since and len(before[0]) == len(sessions) \
+                    and all(map(operator.is_, before[0], sessions)):
                 found = before[2]
                 known[client] = before
             else:

@@ -9,6 +9,7 @@ import stat
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import NamedTuple
 
@@ -296,6 +297,12 @@ class VaultState:
         except sqlite3.Error as error:
             self._unsaved, self._unsaved_gone = unsaved, gone
             self.index_trouble = str(error)
+            # Their prose is not in the index (an older one may be): read from the notes.
+            for path in [*unsaved, *gone]:
+                stamp, reading = self.notes.get(path, (None, None))
+                if stamp is not None and isinstance(reading, Session):
+                    self.notes[path] = (stamp, replace(
+                        reading, text=ProseInFile(str(self.root), path)))
         else:
             self._unsaved, self._unsaved_gone = {}, set()
             self.index_trouble = None
