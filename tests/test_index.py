@@ -11,9 +11,10 @@ import pytest
 
 from mutuality_plugins import hookimpl
 from mutuality_plugins.config import Settings
-from mutuality_plugins.index import NoteIndex, fingerprint, state_folder
+from mutuality_plugins.index import NoteIndex, StateUnusable, fingerprint, state_folder
 from mutuality_plugins.model import Alert
 from mutuality_plugins.plugin_calls import PluginGuard
+from mutuality_plugins.vault import VaultState
 
 from support import ok, run, run_child
 
@@ -342,3 +343,46 @@ def test_the_index_closes_at_the_end_of_a_with_block(vault):
         assert index.mark("a mark", "kept") == "kept"
     with pytest.raises(sqlite3.ProgrammingError):
         index.mark("a mark")
+
+
+def test_an_index_that_cannot_be_opened_now_is_kept_with_its_record_of_alerts(
+        vault, monkeypatch):
+    """Locked for long by another command, or a full disk: the command works from
+    memory, and the index, with what sinks received, is there for the next one."""
+    alert = Alert("uninvited-streak", "A", dt.date(2026, 11, 18), "a.md", "warning", None, "m")
+    with NoteIndex.open(vault.root, "plugins") as index:
+        index.remember_sent("stdout", [alert])
+    original = NoteIndex._migrate
+
+    def locked(self, expected):
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(NoteIndex, "_migrate", locked)
+    with pytest.raises(StateUnusable):
+        NoteIndex.open(vault.root, "plugins")
+    monkeypatch.setattr(NoteIndex, "_migrate", original)
+    with NoteIndex.open(vault.root, "plugins") as index:
+        assert index.unsent("stdout", [alert]) == []  # not handed on again
+
+
+def test_a_note_whose_prose_alone_changed_is_looked_at_again(vault, plugins):
+    """A word the client objected to, written into a later note's text only: the
+    practice of a watcher (its rules' findings kept for unchanged sessions) sees it."""
+    from mutuality_plugins.practice import PracticeBuilder
+
+    vault.session("2026-11-16 A.md", client="A",
+                  feedback='[{theme: words, phrase: "resistant"}]')
+    later = vault.session("2026-11-17 A.md", client="A", body="Calm session.\n")
+    vault.age()
+    settings = Settings()
+    builder = PracticeBuilder(vault.root, plugins, settings)
+    with NoteIndex.open(vault.root, fingerprint(plugins, settings), settings) as index:
+        state = VaultState(vault.root, plugins, settings, index=index)
+        state.rescan()
+        day = dt.date(2026, 11, 26)
+        assert not [a for a in builder.build(state.result(), day).alerts
+                    if a.rule == "flagged-word-reused"]
+        later.write_text(later.read_text().replace("Calm session.", "Still so resistant."))
+        state.refresh([later.name])
+        assert [a.note for a in builder.build(state.result(), day).alerts
+                if a.rule == "flagged-word-reused"] == [later.name]
