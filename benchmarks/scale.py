@@ -47,7 +47,7 @@ at 100,000 notes; ``mutuality --help`` and a scan of an empty vault <= 2 x
 from __future__ import annotations
 
 import argparse
-import inspect
+import ast
 import os
 import queue
 import shutil
@@ -61,9 +61,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 HERE = Path(__file__).resolve().parent
+
 LARGE = 100_000  # the size the memory targets and the save-to-alert target are for
 TARGET_COLD = 1.0  # x the floor
 TARGET_WARM = 0.1  # x the cold scan
@@ -73,30 +72,22 @@ TARGET_SAVE_S = 0.3
 TARGET_START = 2.0  # x `python -c "import yaml"`
 
 
-def floor(root: str) -> None:
-    """Walk, read, load front-matter with the C loader; print the notes read. Run as
-    a process of its own (FLOOR), which imports only os, sys, Path and yaml."""
-    count = 0
-    for folder, folders, files in os.walk(root):
-        folders[:] = [name for name in folders if not name.startswith(".")]
-        for name in files:
-            if not name.lower().endswith(".md"):
-                continue
-            count += 1
-            text = (Path(folder) / name).read_bytes().decode("utf-8", "replace")
-            if text.startswith("---"):
-                end = text.find("\n---", 3)
-                if end > 0:
-                    try:  # noqa: SIM105 (the floor: no context manager per note)
-                        yaml.load(text[3:end], Loader=yaml.CSafeLoader)
-                    except (yaml.YAMLError, ValueError):
-                        pass
-    print(count)
 
 
-# The floor's whole process: this file's imports would cost it ~12 ms of start-up.
+def _floor_source() -> str:
+    """scan_speed.py's floor(), read rather than imported: importing it imports
+    mutuality, and every process started from this one would begin that big (a
+    child's peak RSS counts what it was before it became the command)."""
+    source = (HERE / "scan_speed.py").read_text(encoding="utf-8")
+    [found] = [node for node in ast.parse(source).body
+               if isinstance(node, ast.FunctionDef) and node.name == "floor"]
+    return str(ast.get_source_segment(source, found))
+
+
+# The floor's whole process: that function alone (this file's imports would cost it
+# ~12 ms of start-up).
 FLOOR = ("import os, sys\nfrom pathlib import Path\nimport yaml\n\n"
-         + inspect.getsource(floor) + "\nfloor(sys.argv[1])\n")
+         + _floor_source() + "\nprint(floor(Path(sys.argv[1])))\n")
 
 
 class Failed(Exception):
