@@ -497,7 +497,6 @@ _NONE: Mapping[str, float] = MappingProxyType({})  # no scores, no risk items
 # kinds: then they are forgotten (a watcher's readings change as notes do).
 T = TypeVar("T")
 _SHARED: dict[Any, Any] = {}
-_SHARED_MAPPINGS: dict[tuple[tuple[str, Any, type], ...], Mapping[str, float]] = {}
 MOST_SHARED = 100_000
 
 
@@ -505,20 +504,20 @@ def _common(text: Any) -> Any:
     return sys.intern(text) if type(text) is str else text
 
 
-def _shared(value: T) -> T:
+def _shared(value: T, key: Any = None) -> T:
+    """``value``, or the one equal to it (known by ``key``, by default itself) held
+    already."""
     if len(_SHARED) >= MOST_SHARED:
         _SHARED.clear()
-    return cast(T, _SHARED.setdefault(value, value))
+    return cast(T, _SHARED.setdefault(value if key is None else key, value))
 
 
 def _shared_mapping(mapping: dict[str, float]) -> Mapping[str, float]:
     if not mapping:
         return _NONE
-    if len(_SHARED_MAPPINGS) >= MOST_SHARED:
-        _SHARED_MAPPINGS.clear()
     # 36 and 36.0 are equal, and written differently: the type is part of the key.
     key = tuple((name, value, type(value)) for name, value in mapping.items())
-    return _SHARED_MAPPINGS.setdefault(key, MappingProxyType(mapping))
+    return _shared(MappingProxyType(mapping), key)
 
 
 @functools.lru_cache(maxsize=4096)

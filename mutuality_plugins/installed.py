@@ -9,6 +9,7 @@ and the one read here. Zipped eggs are not looked into.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
 import re
@@ -41,8 +42,13 @@ class EntryPoint:
 
 def distributions() -> list[Distribution]:
     """The distributions Python would import, each once, in the order of its path."""
+    return list(_distributions_on(tuple(sys.path)))
+
+
+@functools.lru_cache(maxsize=8)  # a command asks for plugins and for its own version
+def _distributions_on(folders: tuple[str, ...]) -> tuple[Distribution, ...]:
     found: dict[str, Distribution] = {}
-    for folder in sys.path:
+    for folder in folders:
         try:
             names = sorted(os.listdir(folder or "."))
         except OSError:  # not a folder (a zip file), or gone
@@ -58,7 +64,7 @@ def distributions() -> list[Distribution]:
             key = normalized(dist_name)
             if key not in found:
                 found[key] = Distribution(dist_name, metadata.get("version", ""), path)
-    return list(found.values())
+    return tuple(found.values())
 
 
 def entry_points(group: str) -> list[EntryPoint]:

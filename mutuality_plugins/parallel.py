@@ -51,7 +51,6 @@ def in_batches(work: Callable[[Sequence[str]], list[T]], paths: Sequence[str],
             yield batch
             done += 1
     except BrokenProcessPool:  # a process ended (a plugin's os._exit): the rest read here
-        pool.shutdown(wait=False, cancel_futures=True)
         yield from map(work, batches[done:])
     finally:
         pool.shutdown(wait=False, cancel_futures=True)

@@ -232,10 +232,8 @@ class VaultState:
                 kind, data, prose[read.path] = read.entry
                 entries.append((read.path, stamp, kind, data))
             # Made from what is stored, as a later scan makes them from the index.
-            for (relative, stamp, *_), reading in zip(
-                    entries, decode_many(entries, self._prose_of(prose)), strict=True):
-                assert reading is not DAMAGED, f"{relative}: a reading that cannot be stored"
-                self.notes[relative] = (stamp, reading)
+            damaged = self._keep_decoded(entries, self._prose_of(prose))
+            assert not damaged, f"{damaged}: readings that cannot be stored"
             if self._index is not None and len(stored_changes) >= CHUNK:
                 self._store(stored_changes, set())  # its prose is not held meanwhile
                 stored_changes = []
@@ -263,12 +261,22 @@ class VaultState:
             return sorted(wanted.items())
         prose_of = prose_in_index(self._index, str(self.root))
         for chunk in self._index.stored(wanted, stale):
-            for (relative, stamp, *_), reading in zip(
-                    chunk, decode_many(chunk, prose_of), strict=True):
-                if reading is not DAMAGED:
-                    self.notes[relative] = (stamp, reading)
+            damaged = set(self._keep_decoded(chunk, prose_of))
+            for relative, *_ in chunk:
+                if relative not in damaged:
                     del wanted[relative]
         return sorted(wanted.items())
+
+    def _keep_decoded(self, entries: Sequence[StoredEntry], prose_of: ProseOf) -> list[str]:
+        """Keep the readings of stored ``entries``; return the paths of those damaged."""
+        damaged = []
+        for (relative, stamp, *_), reading in zip(
+                entries, decode_many(entries, prose_of), strict=True):
+            if reading is DAMAGED:
+                damaged.append(relative)
+            else:
+                self.notes[relative] = (stamp, reading)
+        return damaged
 
     def _prose_of(self, read: Mapping[str, str | None]) -> ProseOf:
         """Where the prose of the sessions just ``read`` (path -> prose) is: in the
