@@ -10,8 +10,8 @@ from typing import Any
 
 from .measures.outcome import outcomes
 from .measures.reading import score_text
-from .model import BY_CLIENT, RISK_ITEM, Session, urgency
-from .practice import ACTIVE, Practice
+from .model import ACTIVE, BY_CLIENT, RISK_ITEM, Session, urgency
+from .practice import Practice
 from .reporters.gaps import gap_json
 from .rules import flagged_word_reused
 

@@ -15,9 +15,9 @@ import yaml
 from .brief import brief_data, brief_markdown, said
 from .errors import NoteProblem
 from .files import Folder
-from .model import RISK_ITEM, Measure, ScanResult, Session
+from .model import ACTIVE, RISK_ITEM, Measure, ScanResult, Session
 from .platforms import safe_name
-from .practice import ACTIVE, Practice
+from .practice import Practice
 from .reading.front_matter import load_properties, split_front_matter
 from .reporters.markdown import generated_note, note_name, wikilink, words
 from .reporters.outcomes import client_section, outcome_data

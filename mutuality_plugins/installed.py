@@ -95,14 +95,19 @@ def normalized(name: str) -> str:
 
 
 def _headers(path: str) -> dict[str, str]:
-    """The Name and Version of a metadata file (its first lines)."""
+    """The Name and Version of a metadata file (its first lines: read no further, the
+    description that follows can be long)."""
     headers: dict[str, str] = {}
-    for line in _lines(path):
-        if not line.strip():
-            break  # the description follows
-        key, colon, value = line.partition(":")
-        if colon and key.lower() in ("name", "version"):
-            headers.setdefault(key.lower(), value.strip())
+    try:
+        with open(path, encoding="utf-8", errors="replace") as file:
+            for line in file:
+                if not line.strip():
+                    break
+                key, colon, value = line.partition(":")
+                if colon and key.lower() in ("name", "version"):
+                    headers.setdefault(key.lower(), value.strip())
+    except OSError:
+        pass
     return headers
 
 

@@ -8,7 +8,6 @@ index the built-in commands use.
 
 from __future__ import annotations
 
-import difflib
 import sys
 from collections.abc import Iterable
 from contextlib import ExitStack
@@ -197,6 +196,8 @@ class Invocation:
             builder.most_open = None
         scan = self.scan(vault, settings)
         if client is not None and client not in scan.clients:
+            import difflib  # only for this message
+
             # The same id in other capitals first: most likely the one meant.
             nearest = [known for known in scan.clients if known.casefold() == client.casefold()]
             nearest += [known for known in difflib.get_close_matches(

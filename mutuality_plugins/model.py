@@ -340,6 +340,9 @@ class ClientNote:
         return self.status.strip().lower() in CLOSED_STATUSES
 
 
+# A client's status: seen still, not seen for a while, or the work has ended.
+ACTIVE, INACTIVE, CLOSED = "active", "inactive", "closed"
+
 # A client note's status saying the work has ended (compared lowercased).
 CLOSED_STATUSES = frozenset({"closed", "ended", "discharged", "inactive"})
 

@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable, Iterable, Mapping
 from functools import partial
 from pathlib import Path
-from types import ModuleType
+from types import FunctionType, MethodType, ModuleType
 from typing import Any
 
 import click
@@ -46,7 +46,7 @@ BUILTIN_PLUGINS = (
     "mutuality_plugins.rules.outcome",
     "mutuality_plugins.reporters.alerts",
     "mutuality_plugins.reporters.digest",
-    "mutuality_plugins.supervision",
+    "mutuality_plugins.shareable",
 )
 
 ENTRY_POINT_GROUP = "mutuality"
@@ -74,6 +74,15 @@ class PluginManager(pluggy.PluginManager):
         self.origins: dict[str, str] = {}
         self.guard = guard if guard is not None else PluginGuard()
         self._hooks_dirs: set[Path] = set()
+
+    def parse_hookimpl_opts(self, plugin: object, name: str) -> pluggy.HookimplOpts | None:
+        # A module's attributes are its namespace: a name there that holds no function
+        # is no hook. pluggy looks each name up through the type's attributes first,
+        # which was a fifth of the time every command spends loading the built-ins.
+        if isinstance(plugin, ModuleType) and not isinstance(
+                vars(plugin).get(name), (FunctionType, MethodType, staticmethod, classmethod)):
+            return None
+        return super().parse_hookimpl_opts(plugin, name)
 
     def add(self, plugin: object, name: str, origin: str) -> None:
         """Register one plugin; every kind of plugin comes in through here."""

@@ -33,8 +33,11 @@ from .conditions import (
 from .config import Settings, rule_settings
 from .contracts import EACH_ALERT
 from .model import (
+    ACTIVE,
+    CLOSED,
     EACH_MEASURE,
     EACH_RISK_ITEM,
+    INACTIVE,
     MOST_A_SESSION,
     RISK_ITEM,
     Alert,
@@ -50,9 +53,6 @@ from .plugins import PluginManager
 
 # ``since`` for a practice that needs no alerts (the gaps only).
 NO_ALERTS = date.max
-
-# A client's status: seen still, not seen for a while, or the work has ended.
-ACTIVE, INACTIVE, CLOSED = "active", "inactive", "closed"
 
 
 @dataclass(frozen=True)

@@ -25,10 +25,8 @@ from typing import Any
 
 from .errors import MutualityError
 from .files import open_private, os_reason, read_regular
-from .hookspecs import hookimpl
 from .measures.reading import score_text
 from .model import (
-    KNOWN_SIGNALS,
     RESPONSES,
     FeedbackItem,
     Measure,
@@ -56,13 +54,6 @@ NO_RESPONSE = "(none)"  # in the summary's table only
 
 Vocabulary = Mapping[str, frozenset[str]]
 """Theme -> the signals of it that are a fixed list, safe to share."""
-
-
-@hookimpl(trylast=True)
-def mutuality_shareable_feedback() -> dict[str, list[str]]:
-    """The essay's themes and signals (SPEC section 3); a words item's signal is the
-    word the client objected to: never shared."""
-    return {theme: list(signals) for theme, signals in KNOWN_SIGNALS.items()}
 
 
 def pseudonym(key: bytes, client: str) -> str:

@@ -1,9 +1,15 @@
 """Feedback tags written in the body: ``She said #feedback/pacing/too-fast``."""
 
-from ..config import Settings
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from ..hookspecs import hookimpl
 from ..model import Feedback, Note
 from ..reading.tags import feedback_in_tags
+
+if TYPE_CHECKING:
+    from ..config import Settings
 
 
 @hookimpl(trylast=True)

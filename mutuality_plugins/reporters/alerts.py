@@ -11,14 +11,17 @@ import shlex
 from collections.abc import Sequence
 from datetime import date, timedelta
 from operator import attrgetter
+from typing import TYPE_CHECKING
 
 from ..hookspecs import hookimpl
 from ..model import SEVERITIES, Alert, Period, Reporter, open_count
-from ..practice import Practice
 from .gaps import checklist
 from .markdown import CALLOUTS, callout, generated_note, note_name, wikilink, words
 from .plain import as_json, count, printable
 from .plain import by_client as grouped_by_client
+
+if TYPE_CHECKING:  # imported when the report is made: loading the plugins must not
+    from ..practice import Practice
 
 DEFAULT_DAYS = 28
 

@@ -11,16 +11,18 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import MutualityError
 from ..hookspecs import hookimpl
-from ..model import BY_CLIENT, Period, Reporter, Session, monday_of
-from ..practice import ACTIVE, Practice, client_statuses
+from ..model import ACTIVE, BY_CLIENT, Period, Reporter, Session, monday_of
 from .digest_note import digest_note
 from .gaps import gap_json
 from .outcomes import outcome_data
 from .plain import as_json
+
+if TYPE_CHECKING:  # imported when the report is made: loading the plugins must not
+    from ..practice import Practice
 
 WEEKS_SHOWN = 8
 
@@ -99,6 +101,8 @@ def digest_data(practice: Practice, period: Period) -> dict[str, Any]:
     gaps_closed = [gap for gap in practice.gaps_on(start - timedelta(days=1))
                    if gap.id not in still]
     # Every client active at the week's end is in the trend, seen that week or not.
+    from ..practice import client_statuses  # see the imports above
+
     statuses = client_statuses(practice.scan, last_day, practice.settings)
     trended = sorted({*own, *(client for client, status in statuses.items()
                               if status == ACTIVE and practice.client in (None, client))})

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..model import BY_CLIENT, SRS, FeedbackItem, Period, urgency
-from ..practice import Practice
 from .markdown import CALLOUTS, callout, generated_note, mermaid_label, table, wikilink, words
 from .outcomes import client_section, practice_lines
+
+if TYPE_CHECKING:  # imported when the report is made: loading the plugins must not
+    from ..practice import Practice
 
 
 def digest_note(practice: Practice, period: Period, data: dict[str, Any]) -> str:

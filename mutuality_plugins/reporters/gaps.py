@@ -10,12 +10,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from ..model import RISK_ITEM, Gap, first_and_last, open_count
-from ..practice import ACTIVE, Practice
+from ..model import ACTIVE, RISK_ITEM, Gap, first_and_last, open_count
 from .markdown import note_name, wikilink, words
 from .plain import as_json, count, printable
 from .plain import by_client as grouped_by_client
+
+if TYPE_CHECKING:  # imported when the report is made: loading the plugins must not
+    from ..practice import Practice
 
 
 def id_mark(gap: Gap) -> str:

@@ -3,7 +3,6 @@ or reach people who do not keep the notes."""
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol, TypeVar
@@ -49,6 +48,8 @@ def printable_lines(text: str) -> str:
 def as_json(value: Any, indent: int | None = 2) -> str:
     """``value`` as JSON that keeps its words readable (not ``\\u`` escaped) yet
     cannot steer a terminal it is printed on: the steering marks come escaped."""
+    import json  # only a report needs it: not `mutuality --help`
+
     text = json.dumps(value, indent=indent, ensure_ascii=False)
     return _STEERING_IN_JSON.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
 
