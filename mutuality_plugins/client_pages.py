@@ -20,7 +20,7 @@ from .platforms import safe_name
 from .practice import Practice
 from .reading.front_matter import load_properties, split_front_matter
 from .reporters.markdown import generated_note, note_name, wikilink, words
-from .reporters.outcomes import client_section, outcome_data
+from .reporters.outcomes import client_section, courses_until
 from .writer import (
     MARKER_HEAD_BYTES,
     MARKER_KEY,
@@ -112,8 +112,8 @@ def page_text(practice: Practice, client: str, sessions: Sequence[Session] | Non
         parts.insert(0, f"> [!note] {words(client)} is {data['status']}: {kept}.")
     if client_note is not None:
         parts.append(f"Client note: {wikilink(client_note)}")
-    courses = outcome_data({client: sessions}, practice.settings.measures,
-                           practice.today)["by_client"].get(client, [])
+    courses = courses_until({client: sessions}, practice.settings.measures,
+                            practice.today).get(client, [])
     if courses:
         by_name = {measure.name: measure for measure in practice.settings.measures}
         parts.append(client_section(courses, by_name, "## Measures over the sessions"))

@@ -37,7 +37,7 @@ from .model import (
 from .practice import Practice
 from .reporters.digest import totals, unprompted
 from .reporters.markdown import table
-from .reporters.outcomes import outcome_data, practice_lines
+from .reporters.outcomes import classes_of, courses_until, practice_lines
 from .reporters.plain import as_json
 
 KEY_BYTES = 32
@@ -264,9 +264,9 @@ def render_summary(practice: Practice, rows: Sequence[Row], since: date | None,
                          for theme, responses in sorted(by_theme.items())])]
     clients = {client for session in sessions for client in session.clients}
     every = practice.scan.sessions_by_client()
-    outcomes = outcome_data({client: every[client] for client in sorted(clients)},
+    courses = courses_until({client: every[client] for client in sorted(clients)},
                             practice.settings.measures, practice.today)
-    measured = practice_lines(outcomes, practice.settings.measures)
+    measured = practice_lines(classes_of(courses), practice.settings.measures)
     if measured:
         lines += ["", "## Measures: the clients' courses", "", *measured]
     opened, closed = gap_events(practice, since)

@@ -513,6 +513,24 @@ def test_the_srs_chart_draws_alliance_lows_cutoff(vault):
     assert "    line [34, 34]" in note and "the cutoff 34" in note
 
 
+def test_a_long_course_is_charted_by_its_latest_scores_and_given_whole_in_json(vault):
+    # 25 weekly ORS totals, 10 to 34, the last in the week of 2026-W47.
+    weekly(vault, "A", [f"ors_total: {10 + week}" for week in range(25)],
+           start=dt.date(2026, 6, 1))
+    note = ok(run("digest", vault, "--week", "2026-W47"))
+    assert "the latest 20 of 25" in note
+    assert "    line [15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, " \
+           "33, 34]" in note
+    table_rows = [line for line in note.splitlines()
+                  if re.match(r"\| 2026-\d\d-\d\d \| \d+ \| \[\[Clients/A/", line)]
+    assert len(table_rows) == 20 and table_rows[0].startswith("| 2026-07-06 | 15 |")
+    assert "- **ORS**: intake 10 (2026-06-01), previous 33, latest 34 (2026-11-16)" in note
+    digest = json.loads(ok(run("digest", vault, "--week", "2026-W47", "--format", "json")))
+    [course] = digest["outcomes"]["A"]
+    assert [score["total"] for score in course["scores"]] == [10.0 + week for week in range(25)]
+    assert course["sessions"] == 25 and course["intake_date"] == "2026-06-01"
+
+
 def test_settings_are_written_with_every_digit():
     from mutuality_plugins.measures.reading import score_text
 

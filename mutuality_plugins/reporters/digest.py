@@ -9,7 +9,7 @@ classes, and the last weeks). Both come from :func:`digest_data`.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -18,10 +18,11 @@ from ..hookspecs import hookimpl
 from ..model import ACTIVE, BY_CLIENT, Period, Reporter, Session, monday_of
 from .digest_note import digest_note
 from .gaps import gap_json
-from .outcomes import outcome_data
+from .outcomes import classes_of, course_json, courses_until
 from .plain import as_json
 
 if TYPE_CHECKING:  # imported when the report is made: loading the plugins must not
+    from ..measures.outcome import Outcome
     from ..practice import Practice
 
 WEEKS_SHOWN = 8
@@ -77,8 +78,15 @@ def sessions_by_client(sessions: Sequence[Session]) -> dict[str, list[Session]]:
     return grouped
 
 
-def digest_data(practice: Practice, period: Period) -> dict[str, Any]:
-    """Everything the digest shows, as JSON-ready data."""
+def _in_json(courses: list[Outcome]) -> list[dict[str, Any]]:
+    return [course_json(course) for course in courses]
+
+
+def digest_data(practice: Practice, period: Period,
+                courses_as: Callable[[list[Outcome]], Any] = _in_json) -> dict[str, Any]:
+    """Everything the digest shows, as JSON-ready data; each client's outcome courses
+    as ``courses_as`` makes them (the note takes the courses as they are: it draws the
+    latest scores only, and every score of a thousand clients would not be small)."""
     week, start, end = week_of(period)
     mondays = [start - timedelta(weeks=back) for back in range(WEEKS_SHOWN - 1, -1, -1)]
     by_week: dict[date, list[Session]] = {monday: [] for monday in mondays}
@@ -108,7 +116,7 @@ def digest_data(practice: Practice, period: Period) -> dict[str, Any]:
                               if status == ACTIVE and practice.client in (None, client))})
     # Is the help helping: the measures of those clients, as of the week's end.
     every_session = practice.scan.sessions_by_client()
-    measured = outcome_data({client: every_session.get(client, []) for client in trended},
+    courses = courses_until({client: every_session.get(client, []) for client in trended},
                             practice.settings.measures, last_day)
 
     return {
@@ -134,8 +142,8 @@ def digest_data(practice: Practice, period: Period) -> dict[str, Any]:
             {"week": names[monday], "start": monday.isoformat(), **totals(by_week[monday])}
             for monday in mondays
         ],
-        "outcomes": measured["by_client"],
-        "outcome_classes": measured["practice"],
+        "outcomes": {client: courses_as(found) for client, found in courses.items()},
+        "outcome_classes": classes_of(courses),
         "gaps_open": [gap_json(practice, gap, statuses) for gap in gaps_open],
         "gaps_closed": [gap_json(practice, gap, statuses) for gap in gaps_closed],
         "trend": {
@@ -154,7 +162,7 @@ def render_json(practice: Practice, period: Period) -> str:
 
 
 def render_markdown(practice: Practice, period: Period) -> str:
-    return digest_note(practice, period, digest_data(practice, period))
+    return digest_note(practice, period, digest_data(practice, period, courses_as=list))
 
 
 @hookimpl

@@ -127,7 +127,7 @@ def _outcomes(practice: Practice, data: dict[str, Any]) -> str:
              "intake to the week's end: a change of at least the measure's reliable change "
              "is more than its error; recovered is reliably improved and out of the "
              "clinical range."]
-    lines = practice_lines({"practice": data["outcome_classes"]}, measures)
+    lines = practice_lines(data["outcome_classes"], measures)
     if lines:
         parts.append("\n".join(["The practice:", *lines]))
     by_name = {measure.name: measure for measure in measures}

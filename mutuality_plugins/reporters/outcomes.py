@@ -18,38 +18,45 @@ from .markdown import Markup, mermaid_label, table, wikilink, words
 CHARTED = 20
 
 
-def outcome_data(by_client: Mapping[str, Sequence[Session]], measures: Iterable[Measure],
-                 until: date) -> dict[str, Any]:
-    """Each client's outcomes over the sessions on or before ``until``, and the
-    practice's classes of each measure (clients, in the order given)."""
-    found = outcomes({client: [session for session in sessions if session.date <= until]
-                      for client, sessions in by_client.items()}, measures)
+def courses_until(by_client: Mapping[str, Sequence[Session]], measures: Iterable[Measure],
+                  until: date) -> dict[str, list[Outcome]]:
+    """Each client's course on each measure over the sessions on or before ``until``
+    (clients in the order given)."""
+    return outcomes({client: [session for session in sessions if session.date <= until]
+                     for client, sessions in by_client.items()}, measures)
+
+
+def classes_of(courses: Mapping[str, Sequence[Outcome]]) -> dict[str, dict[str, int]]:
+    """The practice's classes of each measure: how many clients are of each."""
     classes: dict[str, Counter[str]] = {}
-    for courses in found.values():
-        for course in courses:
+    for found in courses.values():
+        for course in found:
             if course.kind is not None:
                 classes.setdefault(course.measure.name, Counter())[course.kind] += 1
-    return {
-        "by_client": {client: [course.as_json() | {"in_words": course.in_words,
-                                                   "scores": _scores(course)}
-                               for course in courses]
-                      for client, courses in found.items()},
-        "practice": {measure: {kind: counted[kind] for kind in CLASSES if counted[kind]}
-                     for measure, counted in classes.items()},
-    }
+    return {measure: {kind: counted[kind] for kind in CLASSES if counted[kind]}
+            for measure, counted in classes.items()}
 
 
-def _scores(course: Outcome) -> list[dict[str, Any]]:
+def course_json(course: Outcome) -> dict[str, Any]:
+    """A course as reports give it in JSON: with its class in words and every score.
+    Made a client at a time: over a thousand clients' years of scores, these are the
+    largest part of a report."""
+    return course.as_json() | {"in_words": course.in_words, "scores": _scores(course)}
+
+
+def _scores(course: Outcome, latest: int | None = None) -> list[dict[str, Any]]:
+    shown = course.sessions if latest is None else course.sessions[-latest:]
     return [{"date": session.date.isoformat(), "note": session.path,
-             "total": course.total(session)} for session in course.sessions]
+             "total": course.total(session)} for session in shown]
 
 
-def practice_lines(data: Mapping[str, Any], measures: Iterable[Measure]) -> list[str]:
+def practice_lines(classes: Mapping[str, Mapping[str, int]],
+                   measures: Iterable[Measure]) -> list[str]:
     """One line a measure: how many clients are improved, recovered, unchanged,
-    deteriorated."""
+    deteriorated (``classes``: from :func:`classes_of`)."""
     lines = []
     for measure in measures:
-        counted = data["practice"].get(measure.name)
+        counted = classes.get(measure.name)
         if counted:
             clients = sum(counted.values())
             said = ", ".join(f"{number} {kind.replace('-', ' ')}" for kind, number in
@@ -59,29 +66,33 @@ def practice_lines(data: Mapping[str, Any], measures: Iterable[Measure]) -> list
     return lines
 
 
-def client_section(courses: Sequence[Mapping[str, Any]], measures: Mapping[str, Measure],
+def client_section(courses: Sequence[Outcome], measures: Mapping[str, Measure],
                    heading: str) -> str:
     """A client's measures: one line each (intake, previous, latest, class), a chart of
-    each with two scores or more, and all the scores in one table beside them."""
+    each with two scores or more, and the latest scores in one table beside them.
+    ``measures``: by name, as the report draws them."""
     lines = [heading]
     for course in courses:
-        measure = measures[course["measure"]]
-        intake, latest = (score_text(course[which]) for which in ("intake", "latest"))
-        previous = "" if course["previous"] is None else \
-            f", previous {score_text(course['previous'])}"
-        lines.append(f"- **{words(measure.label)}**: intake {intake} "
-                     f"({course['intake_date']}){previous}, latest {latest} "
-                     f"({course['latest_date']}): {course['in_words']}.")
+        measure = measures[course.measure.name]
+        previous = "" if course.previous is None else \
+            f", previous {score_text(course.previous)}"
+        lines.append(f"- **{words(measure.label)}**: intake {score_text(course.intake)} "
+                     f"({course.sessions[0].date.isoformat()}){previous}, latest "
+                     f"{score_text(course.latest)} ({course.sessions[-1].date.isoformat()}): "
+                     f"{course.in_words}.")
     parts = ["\n".join(lines)]
-    parts += [chart(measures[course["measure"]], course["scores"]) for course in courses
-              if len(course["scores"]) > 1]
+    parts += [chart(measures[course.measure.name], _scores(course, CHARTED),
+                    len(course.sessions)) for course in courses if len(course.sessions) > 1]
     parts.append(scores_table(courses, measures))
     return "\n\n".join(parts)
 
 
-def chart(measure: Measure, scores: Sequence[Mapping[str, Any]]) -> str:
+def chart(measure: Measure, scores: Sequence[Mapping[str, Any]],
+          recorded: int | None = None) -> str:
     """A Mermaid line of the measure's latest totals (the cutoff as a second line): not
-    every Obsidian draws every chart, so the numbers are in a table beside it."""
+    every Obsidian draws every chart, so the numbers are in a table beside it.
+    ``recorded``: how many scores there are in all (``scores`` may be the latest only)."""
+    recorded = len(scores) if recorded is None else recorded
     shown = scores[-CHARTED:]
     labels = ", ".join(f'"{label}"' for label in _day_labels([s["date"] for s in shown]))
     lines = [f"    line {_list([score_text(score['total']) for score in shown])}"]
@@ -89,8 +100,8 @@ def chart(measure: Measure, scores: Sequence[Mapping[str, Any]]) -> str:
     if measure.cutoff is not None:
         lines.append(f"    line {_list([score_text(measure.cutoff)] * len(shown))}")
         said += f", second line the cutoff {score_text(measure.cutoff)}"
-    if len(shown) < len(scores):
-        said += f", the latest {len(shown)} of {len(scores)}"
+    if len(shown) < recorded:
+        said += f", the latest {len(shown)} of {recorded}"
     return "\n".join([
         "```mermaid", "xychart-beta",
         f'    title "{mermaid_label(said)}"',
@@ -100,17 +111,17 @@ def chart(measure: Measure, scores: Sequence[Mapping[str, Any]]) -> str:
         *lines, "```"])
 
 
-def scores_table(courses: Sequence[Mapping[str, Any]], measures: Mapping[str, Measure]) -> str:
+def scores_table(courses: Sequence[Outcome], measures: Mapping[str, Measure]) -> str:
     """The scores of the client's measures at the sessions the charts show (the latest
     :data:`CHARTED` of each), a row a session, linked to its note."""
     dates: dict[str, str] = {}
     cells: dict[tuple[str, int], str] = {}  # (note, column) -> the score
     for column, course in enumerate(courses):
-        for score in course["scores"][-CHARTED:]:
-            dates[score["note"]] = score["date"]
-            cells[score["note"], column] = score_text(score["total"])
+        for session in course.sessions[-CHARTED:]:
+            dates[session.path] = session.date.isoformat()
+            cells[session.path, column] = score_text(course.total(session))
     notes = sorted(dates, key=lambda note: (dates[note], note))
-    return table(["date", *(measures[course["measure"]].label for course in courses), "note"],
+    return table(["date", *(measures[course.measure.name].label for course in courses), "note"],
                  [[dates[note], *(cells.get((note, column), "") for column in range(len(courses))),
                    Markup(wikilink(note))] for note in notes])
 
