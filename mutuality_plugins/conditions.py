@@ -76,7 +76,7 @@ def holdings_at(answer: Any, sessions: Sequence[Session]) -> list[Holding]:
     return list(at_most_a_session(answer, EACH_HOLDING, where, sessions, "Holding"))
 
 
-@dataclass
+@dataclass(slots=True)
 class Runs:
     """The runs of a rule's condition over one client's sessions, from ``first`` to
     ``last``.

@@ -500,6 +500,13 @@ _SHARED: dict[Any, Any] = {}
 MOST_SHARED = 100_000
 
 
+def forget_shared() -> None:
+    """Forget which parts are held once: the readings made keep sharing them, and the
+    table (with its keys), ten megabytes over 100,000 notes, is not held to the end of
+    the command. Made again as the next readings are decoded."""
+    _SHARED.clear()
+
+
 def _common(text: Any) -> Any:
     return sys.intern(text) if type(text) is str else text
 

@@ -48,7 +48,7 @@ from .model import (
     Session,
     first_and_last,
 )
-from .plugin_calls import FAILED
+from .plugin_calls import FAILED, PluginGuard
 from .plugins import PluginManager
 
 # ``since`` for a practice that needs no alerts (the gaps only).
@@ -327,19 +327,35 @@ class PracticeBuilder:
         """The runs of a rule's condition over ``sessions`` (its alerts on or after
         ``since``), and how to ask it for its holdings again; None when the rule failed.
         ``position``: each session's index, by its path."""
-        assert rule.condition is not None
-        condition, hook = rule.condition, f"rule {rule.name}"
-
-        checked = list if plugin in self.built_in else (
-            lambda answer: holdings_at(answer, sessions))
-
-        def hold(first: int) -> list[Holding] | None:
-            answer = self.guard.call(plugin, hook, condition, client, sessions, settings,
-                                     first, contract=checked)
-            return None if answer is FAILED else answer
-
+        hold = _Asked(self.guard, plugin, plugin in self.built_in, rule, client, sessions,
+                      settings)
         runs = runs_of(rule, client, sessions, first_on(sessions, since), hold, position)
         return None if runs is None else (runs, hold)
+
+
+@dataclass(slots=True)
+class _Asked:
+    """A rule's condition asked for one client's holdings from session ``first`` on
+    (:data:`~.conditions.Hold`); None when it failed. One is kept for each rule and
+    client, to ask again for the gaps of an earlier day: a closure would be ten times
+    its size."""
+
+    guard: PluginGuard
+    plugin: str
+    trusted: bool  # mutuality's own: its answers need no checking
+    rule: Rule
+    client: str
+    sessions: Sequence[Session]
+    settings: Mapping[str, Any]
+
+    def __call__(self, first: int) -> list[Holding] | None:
+        sessions = self.sessions
+        assert self.rule.condition is not None
+        answer = self.guard.call(
+            self.plugin, f"rule {self.rule.name}", self.rule.condition, self.client, sessions,
+            self.settings, first,
+            contract=list if self.trusted else lambda answer: holdings_at(answer, sessions))
+        return None if answer is FAILED else answer
 
 
 Counted = Callable[[Session], bool] | None
@@ -364,7 +380,7 @@ class GapRun(NamedTuple):
     closed: date | None
 
 
-@dataclass
+@dataclass(slots=True)
 class Found:
     """What the rules found for one client: alerts, and the runs of each condition (its
     gaps) with how to ask it again (for the gaps of an earlier day)."""

@@ -28,6 +28,7 @@ from .index import (
     StoredEntry,
     decode_many,
     encode,
+    forget_shared,
     prose_in_index,
 )
 from .model import (
@@ -177,6 +178,7 @@ class VaultState:
                           whole: bool = False) -> dict[str, Reading]:
         with _without_cycle_collection():
             changed = self._bring_up_to_date_now(found, removed, progress, whole)
+        forget_shared()
         if whole and not self._frozen and len(self.notes) >= FROZEN_FROM:
             # What was just read lives as long as the command (or the watcher): kept out
             # of the cycle collector's walks, which over 100,000 notes' readings take a
