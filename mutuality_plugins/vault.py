@@ -212,27 +212,30 @@ class VaultState:
         stored_changes: list[Row] = []
         unstored: set[str] = set()
         now = time.time_ns()
-        stamps = dict(to_read)
         done = 0
+        # The readings come in the order asked: each is kept under the walk's own copy of
+        # its path (100,000 paths are 8 MB), the reader's let go.
+        asked = iter(to_read)
         for batch in self._reader.read_all([relative for relative, _ in to_read]):
             entries: list[StoredEntry] = []
             prose: dict[str, str | None] = {}
             for read in batch:
+                relative, stamp = next(asked)
+                assert read.path == relative, f"{read.path} read for {relative}"
                 self.guard.add_failures(read.failures)
                 if read.entry is None:  # deleted while the vault was being read
-                    removed.add(read.path)
+                    removed.add(relative)
                     continue
                 # Not kept for the next scan: a reading spoilt by a failing plugin or by a
                 # cause that may pass (it is read again), and one of a note changed so
                 # lately that a same-size edit could keep its stamp.
-                stamp = stamps[read.path]
-                (self.spoilt.add if read.spoilt else self.spoilt.discard)(read.path)
+                (self.spoilt.add if read.spoilt else self.spoilt.discard)(relative)
                 if not read.spoilt and now - stamp[0] > RACY_NANOSECONDS:
-                    stored_changes.append((read.path, *stamp, *read.entry))
+                    stored_changes.append((relative, *stamp, *read.entry))
                 else:
-                    unstored.add(read.path)  # nor an older reading of it
-                kind, data, prose[read.path] = read.entry
-                entries.append((read.path, stamp, kind, data))
+                    unstored.add(relative)  # nor an older reading of it
+                kind, data, prose[relative] = read.entry
+                entries.append((relative, stamp, kind, data))
             # Made from what is stored, as a later scan makes them from the index.
             damaged = self._keep_decoded(entries, self._prose_of(prose))
             assert not damaged, f"{damaged}: readings that cannot be stored"

@@ -1,11 +1,16 @@
 """Generated notes go only into the output folder, atomically, and
 never over a file of the user's."""
 
+import datetime as dt
 import os
 
+import frontmatter
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from mutuality_plugins import writer
+from mutuality_plugins.reporters.markdown import generated_note
 from mutuality_plugins.writer import NotWritten, is_generated, write_generated
 
 NOTE = "---\ngenerated_by: mutuality\nweek: 2026-W47\n---\n# Digest\n"
@@ -78,3 +83,20 @@ def test_text_without_the_marker_is_never_written(vault):
 def test_the_marker_is_read_from_the_properties():
     assert is_generated(NOTE)
     assert not is_generated("# generated_by: mutuality\n")
+
+
+@given(st.text(), st.dictionaries(st.sampled_from(["week", "start", "client", "sessions"]),
+                                  st.one_of(st.text(), st.integers(), st.dates())))
+@example("# Digest \t\n \u2003", {})  # blanks of every kind end nothing
+@example(" \n\t", {"week": "2026-W47"})
+def test_a_generated_note_is_written_as_python_frontmatter_writes_it(body, properties):
+    # Its front-matter is the marker, then the properties in order; a body that is
+    # only blank leaves the closing --- as the last line.
+    post = frontmatter.Post(body)
+    post.metadata.update({writer.MARKER_KEY: writer.MARKER_VALUE, **properties})
+    assert generated_note(properties, body) == frontmatter.dumps(post, sort_keys=False) + "\n"
+
+
+def test_a_generated_note_ends_with_one_newline():
+    assert generated_note({"start": dt.date(2026, 11, 16)}, "# Digest\n\n\n") == (
+        f"---\n{writer.MARKER_KEY}: {writer.MARKER_VALUE}\nstart: 2026-11-16\n---\n\n# Digest\n")

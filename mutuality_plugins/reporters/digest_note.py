@@ -38,7 +38,9 @@ def digest_note(practice: Practice, period: Period, data: dict[str, Any]) -> str
         "sessions": data["sessions"], "alerts": len(data["alerts"]),
         "gaps_open": len(data["gaps_open"]), "gaps_closed": len(data["gaps_closed"]),
     }
-    return generated_note(properties, "\n\n".join(sections))
+    body = "\n\n".join(sections)
+    del sections  # a thousand clients' charts are megabytes: not held while copied again
+    return generated_note(properties, body)
 
 
 def _share(part: int, whole: int) -> str:
