@@ -10,7 +10,8 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from mutuality_plugins.errors import NoteProblem
-from mutuality_plugins.model import NoteWarning, Session
+from mutuality_plugins.model import NoteWarning, ScanResult, Session
+from mutuality_plugins.reading.warnings import vault_warnings
 
 from support import note, ok, read_note, run
 
@@ -548,6 +549,33 @@ def test_two_session_notes_of_the_same_clients_on_one_date_are_each_warned(vault
                               "A/2026-11-20 A copy.md; if one is a copy, merge them and "
                               "delete it"),
     ]
+
+
+_JOINT_SESSIONS = st.lists(
+    st.tuples(st.sampled_from([dt.date(2026, 11, day) for day in (19, 20)]),
+              st.lists(st.sampled_from("ABC"), min_size=1, max_size=3, unique=True)),
+    max_size=12)
+
+
+@given(_JOINT_SESSIONS)
+def test_each_session_note_with_the_same_clients_on_one_date_names_the_others(sessions):
+    # The same clients in any order; a session of other clients (A with B, A alone)
+    # on that date is not the same.
+    read = tuple(Session(f"{number:02} {day}.md", day, tuple(clients))
+                 for number, (day, clients) in enumerate(sessions))
+    told = {warning.path: warning.message
+            for warning in vault_warnings(ScanResult(len(read), read, ()), dt.date(2026, 12, 1))}
+    for session in read:
+        others = [other.path for other in read if other is not session
+                  and other.date == session.date and set(other.clients) == set(session.clients)]
+        if not others:
+            assert session.path not in told
+            continue
+        whose = "client" if len(session.clients) == 1 else "clients"
+        more = f" and {len(others) - 1} more" if len(others) > 1 else ""
+        assert told[session.path] == (
+            f"another session note has the same {whose} on {session.date}: {others[0]}"
+            f"{more}; if one is a copy, merge them and delete it")
 
 
 @pytest.mark.parametrize("front_matter, body", [

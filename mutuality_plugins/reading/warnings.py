@@ -18,6 +18,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from difflib import get_close_matches
 from functools import lru_cache
+from itertools import groupby
+from operator import attrgetter
 
 from ..model import (
     BY_CLIENT,
@@ -27,7 +29,6 @@ from ..model import (
     FeedbackItem,
     NoteWarning,
     ScanResult,
-    Session,
     known_by,
 )
 
@@ -138,26 +139,32 @@ def vault_warnings(scan: ScanResult, today: dt.date) -> tuple[NoteWarning, ...]:
                                   f"({today}): alerts, gaps and digests leave it out until "
                                   "then; check the date")
         for session in scan.sessions if session.date > today)
-    warnings += _same_clients_on_one_date(scan.sessions)
+    warnings += _same_clients_on_one_date(scan)
     return tuple(sorted(warnings, key=lambda warning: warning.path))
 
 
-def _same_clients_on_one_date(sessions: Iterable[Session]) -> Iterator[NoteWarning]:
-    first: dict[tuple[dt.date, tuple[str, ...]], str] = {}
-    others: dict[tuple[dt.date, tuple[str, ...]], list[str]] = defaultdict(list)
-    for session in sessions:
-        clients = session.clients
-        key = (session.date, clients if len(clients) == 1 else tuple(sorted(clients)))
-        if key in first:
-            others[key].append(session.path)
-        else:
-            first[key] = session.path
-    for key, later in others.items():
-        paths = [first[key], *later]
-        whose = "client" if len(key[1]) == 1 else "clients"
-        for path in paths:
-            rest = [other for other in paths if other != path]
-            more = f" and {len(rest) - 1} more" if len(rest) > 1 else ""
-            yield NoteWarning(path, (
-                f"another session note has the same {whose} on {key[0]}: "
-                f"{rest[0]}{more}; if one is a copy, merge them and delete it"))
+def _same_clients_on_one_date(scan: ScanResult) -> Iterator[NoteWarning]:
+    # Looked for in each client's sessions (in date order, then by path), not in one
+    # table of every session: over 100,000 notes that table is the largest thing a
+    # report holds at its end. A joint session is looked at under its first client.
+    for client, sessions in scan.sessions_by_client().items():
+        for day, of_the_day in groupby(sessions, key=attrgetter("date")):
+            same: dict[tuple[str, ...], list[str]] = defaultdict(list)
+            for session in of_the_day:
+                clients = tuple(sorted(session.clients))
+                if clients[0] == client:
+                    same[clients].append(session.path)
+            for clients, paths in same.items():
+                if len(paths) > 1:
+                    yield from _told_apart(day, clients, paths)
+
+
+def _told_apart(day: dt.date, clients: tuple[str, ...], paths: list[str]
+                ) -> Iterator[NoteWarning]:
+    whose = "client" if len(clients) == 1 else "clients"
+    for path in paths:
+        rest = [other for other in paths if other != path]
+        more = f" and {len(rest) - 1} more" if len(rest) > 1 else ""
+        yield NoteWarning(path, (
+            f"another session note has the same {whose} on {day}: "
+            f"{rest[0]}{more}; if one is a copy, merge them and delete it"))
