@@ -157,7 +157,7 @@ yaml_surprises = st.sampled_from(
                           yaml_surprises | st.text(max_size=15)), max_size=6))
 @example([("a", "&x [1, 2]"), ("b", "*x")])
 def test_the_fast_yaml_path_reads_exactly_like_pyyaml(pairs):
-    from mutuality_plugins.reading.front_matter import _load_yaml
+    from mutuality_plugins.reading.yaml_loading import load_yaml
 
     document = "\n".join(f"{key}: {value}" for key, value in pairs)
 
@@ -171,7 +171,7 @@ def test_the_fast_yaml_path_reads_exactly_like_pyyaml(pairs):
     # On purpose: a date that is not a real day is read as text, and a number written
     # with leading zeros (036, 09) as the decimal number written.
     if expected != "ValueError" and not LEADING_ZEROS.search(document):
-        assert load(_load_yaml) == expected
+        assert load(load_yaml) == expected
 
 
 LEADING_ZEROS = re.compile(r"(?<![\w.:])[-+]?0[0-9]+(?![\w.:])")

@@ -12,15 +12,15 @@ it; an empty block is an empty mapping.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from typing import Any
-
-import yaml
-from yaml.constructor import SafeConstructor
-from yaml.nodes import ScalarNode, SequenceNode
+from functools import cache
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from ..errors import NoteProblem
-from .values import keeping_text, without_placeholders
+from .values import without_placeholders
+
+if TYPE_CHECKING:
+    import yaml
 
 MAX_FRONT_MATTER_BYTES = 64 * 1024
 # Honest front-matter holds a few dozen values; YAML anchors and aliases can make a
@@ -28,139 +28,6 @@ MAX_FRONT_MATTER_BYTES = 64 * 1024
 # which load instantly but never finish when walked.
 MAX_VALUES = 10_000
 MAX_EXPANDED_CHARACTERS = 1024 * 1024
-
-_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """The safe loader, reading a date that is not a real day (``2026-13-45``) as
-    text: PyYAML would give up on the whole note, even one that is not a session
-    note; for a session's ``date`` the text is then a problem of its own."""
-
-    def construct_yaml_timestamp(self, node: ScalarNode) -> Any:
-        try:
-            return SafeConstructor.construct_yaml_timestamp(self, node)
-        except ValueError:
-            return node.value
-
-
-Construct = Callable[[Any, ScalarNode], Any]
-
-
-def _with_text(construct: Construct) -> Construct:
-    """The scalar constructor, its number or date keeping the text it was written as
-    when that is not the text Python would give it (``0042``, not ``7``)."""
-
-    def construct_keeping_text(loader: Any, node: ScalarNode) -> Any:
-        value = construct(loader, node)
-        try:
-            if str(value) == node.value:
-                return value
-        except ValueError:  # too many digits to make text of
-            pass
-        return keeping_text(value, node.value)
-
-    return construct_keeping_text
-
-
-_NUMBERS_AND_DATES = {
-    "tag:yaml.org,2002:int": _with_text(SafeConstructor.construct_yaml_int),
-    "tag:yaml.org,2002:float": _with_text(SafeConstructor.construct_yaml_float),
-    "tag:yaml.org,2002:timestamp": _with_text(_Loader.construct_yaml_timestamp),
-}
-for _tag, _construct in _NUMBERS_AND_DATES.items():
-    _Loader.add_constructor(_tag, _construct)
-
-_YAML = "tag:yaml.org,2002:"
-_STR, _SEQ, _MAP = _YAML + "str", _YAML + "seq", _YAML + "map"
-
-# A number written with leading zeros (``036``, ``09``) is the decimal number a person
-# wrote, not YAML 1.1's octal 30 or the text "09": its pattern comes first.
-_DECIMAL = "tag:mutuality:decimal"
-_LEADING_ZEROS = (_DECIMAL, re.compile(r"^[-+]?0[0-9]+$"))
-
-
-def _construct_decimal(loader: Any, node: ScalarNode) -> Any:
-    return keeping_text(int(node.value, 10), node.value)
-
-
-_Loader.add_constructor(_DECIMAL, _construct_decimal)
-
-# PyYAML's resolver, called from C for every scalar, rebuilds its list of candidate
-# patterns on each call and checks for path resolvers the safe loader never has.
-# The same patterns, in the same order, looked up once per first character:
-_ANY_START = tuple(_Loader.yaml_implicit_resolvers.get(None, []))
-_BY_FIRST_CHARACTER = {
-    first: (_LEADING_ZEROS,) * (first in "0+-") + tuple(resolvers) + _ANY_START
-    for first, resolvers in _Loader.yaml_implicit_resolvers.items()
-    if first is not None
-}
-
-
-def _resolve(self: Any, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
-    if kind is ScalarNode:
-        if implicit[0]:  # a plain scalar: 12, yes, 2026-11-20, ~ ...
-            for tag, pattern in _BY_FIRST_CHARACTER.get(value[:1], _ANY_START):
-                if pattern.match(value):
-                    return str(tag)
-        return _STR
-    return _SEQ if kind is SequenceNode else _MAP
-
-
-_Loader.resolve = _resolve
-_SCALARS = {
-    _DECIMAL: _construct_decimal,
-    _YAML + "null": SafeConstructor.construct_yaml_null,
-    _YAML + "bool": SafeConstructor.construct_yaml_bool,
-    **_NUMBERS_AND_DATES,
-}
-
-
-class _NotPlain(Exception):
-    """The document needs PyYAML's full constructor."""
-
-
-def _load_yaml(text: str) -> Any:
-    """``yaml.load(text, _Loader)``, about twice as fast for plain front-matter.
-
-    Half the time of loading goes to PyYAML's general constructor. Front-matter
-    without anchors, merge keys or unusual tags is built here directly from the
-    parsed nodes, with PyYAML's own scalar constructors so values are the same; any
-    other document is handed to the full constructor.
-    """
-    loader = _Loader(text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            return None
-        if "&" not in text:  # without anchors no node is shared, so a plain walk is safe
-            try:
-                return _plain_value(node, loader)
-            except (_NotPlain, RecursionError):
-                pass
-        return loader.construct_document(node)
-    finally:
-        loader.dispose()
-
-
-def _plain_value(node: Any, loader: Any) -> Any:
-    tag = node.tag
-    if tag == _STR:
-        return node.value
-    if tag == _MAP:
-        mapping = {}
-        for key_node, value_node in node.value:
-            if key_node.id != "scalar":
-                raise _NotPlain  # PyYAML's own message for a key it cannot hash
-            mapping[_plain_value(key_node, loader)] = _plain_value(value_node, loader)
-        return mapping
-    if tag == _SEQ:
-        return [_plain_value(child, loader) for child in node.value]
-    construct = _SCALARS.get(tag)
-    if construct is None or node.id != "scalar":
-        raise _NotPlain
-    return construct(loader, node)
-
 
 def split_front_matter(text: str) -> tuple[str | None, str]:
     """Return (front-matter, body); the front-matter is None when the note has none.
@@ -202,9 +69,10 @@ def load_properties(front_matter: str) -> dict[str, Any]:
             "mutuality does not read a block this big"
         )
     front_matter = without_placeholders(front_matter)
+    parser = _parser()
     try:
-        properties = _load_yaml(front_matter)
-    except yaml.YAMLError as error:
+        properties = parser.load_yaml(front_matter)
+    except parser.YAMLError as error:
         raise NoteProblem(_yaml_reason(error)) from None
     except RecursionError:
         raise NoteProblem(_TOO_DEEP) from None
@@ -234,11 +102,12 @@ def read_inline_value(written: str) -> Any:
     written = written.strip()
     if not written or (written.startswith("[[") and written.endswith("]]")):
         return written
+    parser = _parser()
     if _PLAIN_WORD.fullmatch(written):  # most values (7, yes, 2026-11-20): no parser
-        return _plain_scalar(written)
+        return parser.plain_scalar(written)
     try:
-        value = _load_yaml(written)
-    except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError):
+        value = parser.load_yaml(written)
+    except (parser.YAMLError, ValueError, TypeError, OverflowError, RecursionError):
         return written
     if value is None and written not in _NULLS:  # ``#12`` is no YAML comment here
         return written
@@ -250,18 +119,14 @@ def read_inline_value(written: str) -> Any:
 # A plain scalar that YAML reads as the resolver says, on its own: no quote, flow,
 # comment, anchor, tag, block or mapping mark.
 _PLAIN_WORD = re.compile(r"[\w+.][\w+.\-:/ ]*")
-_SHARED_LOADER = _Loader("")  # the scalar constructors use it for nothing but the node
 
 
-def _plain_scalar(written: str) -> Any:
-    tag = _resolve(_SHARED_LOADER, ScalarNode, written, (True, False))
-    construct = _SCALARS.get(tag)
-    if construct is None:  # text
-        return written
-    try:
-        return construct(_SHARED_LOADER, ScalarNode(tag, written))
-    except (ValueError, TypeError, OverflowError):
-        return written
+@cache
+def _parser() -> ModuleType:
+    """:mod:`.yaml_loading`, imported when the first note is read."""
+    from . import yaml_loading
+
+    return yaml_loading
 
 
 def _is_scalar(value: Any) -> bool:
