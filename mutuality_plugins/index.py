@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 import platformdirs
 
@@ -493,49 +493,72 @@ def decode_many(entries: Sequence[StoredEntry], prose_of: ProseOf) -> list[Any]:
 # dozen clients, themes and dates thousands of times each.
 # Held once, so read-only: a plugin changing one session's scores changes no other's.
 _NONE: Mapping[str, float] = MappingProxyType({})  # no scores, no risk items
-# The same clients, items, scores, held once (never changed in place), up to so many
-# kinds: then they are forgotten (a watcher's readings change as notes do).
+# The same clients, items, scores, held once (never changed in place), each known by
+# what the index stores of it (so a part held already is not made again), up to so
+# many of a kind: then they are forgotten (a watcher's readings change as notes do).
 T = TypeVar("T")
-_SHARED: dict[Any, Any] = {}
+_CLIENTS: dict[tuple[str, ...], tuple[str, ...]] = {}
+_ITEM_LISTS: dict[tuple[tuple[Any, ...], ...], tuple[FeedbackItem, ...]] = {}
+_ITEMS: dict[tuple[Any, ...], FeedbackItem] = {}
+_MAPPINGS: dict[tuple[tuple[str, float, type], ...], Mapping[str, float]] = {}
+_WARNINGS: dict[tuple[str, ...], tuple[str, ...]] = {}
+_SHARED: tuple[dict[Any, Any], ...] = (_CLIENTS, _ITEM_LISTS, _ITEMS, _MAPPINGS, _WARNINGS)
 MOST_SHARED = 100_000
 
 
 def forget_shared() -> None:
     """Forget which parts are held once: the readings made keep sharing them, and the
-    table (with its keys), ten megabytes over 100,000 notes, is not held to the end of
-    the command. Made again as the next readings are decoded."""
-    _SHARED.clear()
+    tables (with their keys), ten megabytes over 100,000 notes, are not held to the
+    end of the command. Made again as the next readings are decoded."""
+    for table in _SHARED:
+        table.clear()
 
 
-def _common(text: Any) -> Any:
-    return sys.intern(text) if type(text) is str else text
+def _held(table: dict[Any, T], key: Any, make: Callable[[Any], T]) -> T:
+    """The part known by ``key`` held already, else ``make(key)``, held from now."""
+    found = table.get(key)
+    if found is None:
+        if len(table) >= MOST_SHARED:
+            table.clear()
+        found = table[key] = make(key)
+    return found
 
 
-def _shared(value: T, key: Any = None) -> T:
-    """``value``, or the one equal to it (known by ``key``, by default itself) held
-    already."""
-    if len(_SHARED) >= MOST_SHARED:
-        _SHARED.clear()
-    return cast(T, _SHARED.setdefault(value if key is None else key, value))
+def _interned(texts: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(map(sys.intern, texts))
+
+
+def _item_list(rows: tuple[tuple[Any, ...], ...]) -> tuple[FeedbackItem, ...]:
+    return tuple([_held(_ITEMS, row, _item) for row in rows])
+
+
+def _item(row: tuple[Any, ...]) -> FeedbackItem:
+    theme, signal, quote, phrase, response, by = row
+    return FeedbackItem(sys.intern(theme), sys.intern(signal), quote, phrase,
+                        response if response is None else sys.intern(response),
+                        by if by is None else sys.intern(by))
+
+
+def _mapping(key: tuple[tuple[str, float, type], ...]) -> Mapping[str, float]:
+    return MappingProxyType({name: value for name, value, _ in key})
 
 
 def _shared_mapping(mapping: dict[str, float]) -> Mapping[str, float]:
     if not mapping:
         return _NONE
     # 36 and 36.0 are equal, and written differently: the type is part of the key.
-    key = tuple((name, value, type(value)) for name, value in mapping.items())
-    return _shared(MappingProxyType(mapping), key)
+    values = mapping.values()
+    return _held(_MAPPINGS, tuple(zip(mapping, values, map(type, values), strict=True)),
+                 _mapping)
+
+
+def _kept(texts: tuple[str, ...]) -> tuple[str, ...]:
+    return texts
 
 
 @functools.lru_cache(maxsize=4096)
 def _date(day: int) -> dt.date:
     return dt.date.fromordinal(day)
-
-
-def _item(theme: Any, signal: Any, quote: Any, phrase: Any, response: Any,
-          by: Any) -> FeedbackItem:
-    return _shared(FeedbackItem(_common(theme), _common(signal), quote, phrase,
-                                _common(response), _common(by)))
 
 
 def _loaded(data: str) -> Any:
@@ -549,12 +572,14 @@ def _decode(path: str, kind: str, data: Any, prose_of: ProseOf) -> Any:
     try:
         if kind == "s":
             day, clients, invited, items, scores, warnings, risks = data
-            if type(invited) is not bool or not all(len(item) == 6 for item in items) or not (
+            rows = tuple(map(tuple, items))
+            if type(invited) is not bool or any(len(row) != 6 for row in rows) or not (
                     type(scores) is dict and type(risks) is dict):
                 return DAMAGED
-            return Session(path, _date(day), _shared(tuple(map(_common, clients))), invited,
-                           _shared(tuple([_item(*item) for item in items])),
-                           _shared_mapping(scores), prose_of(path), _shared(tuple(warnings)),
+            return Session(path, _date(day), _held(_CLIENTS, tuple(clients), _interned),
+                           invited, _held(_ITEM_LISTS, rows, _item_list) if rows else (),
+                           _shared_mapping(scores), prose_of(path),
+                           _held(_WARNINGS, tuple(warnings), _kept) if warnings else (),
                            _shared_mapping(risks))
         if kind == "p" and isinstance(data, str):
             return Problem(path, data)
