@@ -493,13 +493,15 @@ def decode_many(entries: Sequence[StoredEntry], prose_of: ProseOf) -> list[Any]:
 # dozen clients, themes and dates thousands of times each.
 # Held once, so read-only: a plugin changing one session's scores changes no other's.
 _NONE: Mapping[str, float] = MappingProxyType({})  # no scores, no risk items
-# The same clients, items, scores, held once (never changed in place), each known by
-# what the index stores of it (so a part held already is not made again), up to so
-# many of a kind: then they are forgotten (a watcher's readings change as notes do).
+# The same clients, items, scores, held once (never changed in place), up to so many
+# of a kind: then they are forgotten (a watcher's readings change as notes do). Clients
+# and scores are known by what the index stores of them (so that one held already is
+# not made again); an item by itself, made of the texts it holds (as keys, the stored
+# texts of a hundred thousand items would be held twice while they are read).
 T = TypeVar("T")
 _CLIENTS: dict[tuple[str, ...], tuple[str, ...]] = {}
-_ITEM_LISTS: dict[tuple[tuple[Any, ...], ...], tuple[FeedbackItem, ...]] = {}
-_ITEMS: dict[tuple[Any, ...], FeedbackItem] = {}
+_ITEM_LISTS: dict[tuple[FeedbackItem, ...], tuple[FeedbackItem, ...]] = {}
+_ITEMS: dict[FeedbackItem, FeedbackItem] = {}
 _MAPPINGS: dict[tuple[tuple[str, float, type], ...], Mapping[str, float]] = {}
 _WARNINGS: dict[tuple[str, ...], tuple[str, ...]] = {}
 _SHARED: tuple[dict[Any, Any], ...] = (_CLIENTS, _ITEM_LISTS, _ITEMS, _MAPPINGS, _WARNINGS)
@@ -528,15 +530,12 @@ def _interned(texts: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(map(sys.intern, texts))
 
 
-def _item_list(rows: tuple[tuple[Any, ...], ...]) -> tuple[FeedbackItem, ...]:
-    return tuple([_held(_ITEMS, row, _item) for row in rows])
-
-
-def _item(row: tuple[Any, ...]) -> FeedbackItem:
-    theme, signal, quote, phrase, response, by = row
-    return FeedbackItem(sys.intern(theme), sys.intern(signal), quote, phrase,
+def _item(theme: str, signal: str, quote: str | None, phrase: str | None,
+          response: str | None, by: str | None) -> FeedbackItem:
+    made = FeedbackItem(sys.intern(theme), sys.intern(signal), quote, phrase,
                         response if response is None else sys.intern(response),
                         by if by is None else sys.intern(by))
+    return _held(_ITEMS, made, _kept)
 
 
 def _mapping(key: tuple[tuple[str, float, type], ...]) -> Mapping[str, float]:
@@ -552,8 +551,8 @@ def _shared_mapping(mapping: dict[str, float]) -> Mapping[str, float]:
                  _mapping)
 
 
-def _kept(texts: tuple[str, ...]) -> tuple[str, ...]:
-    return texts
+def _kept(part: T) -> T:
+    return part
 
 
 @functools.lru_cache(maxsize=4096)
@@ -572,12 +571,12 @@ def _decode(path: str, kind: str, data: Any, prose_of: ProseOf) -> Any:
     try:
         if kind == "s":
             day, clients, invited, items, scores, warnings, risks = data
-            rows = tuple(map(tuple, items))
-            if type(invited) is not bool or any(len(row) != 6 for row in rows) or not (
+            if type(invited) is not bool or any(len(item) != 6 for item in items) or not (
                     type(scores) is dict and type(risks) is dict):
                 return DAMAGED
+            made = tuple([_item(*item) for item in items])
             return Session(path, _date(day), _held(_CLIENTS, tuple(clients), _interned),
-                           invited, _held(_ITEM_LISTS, rows, _item_list) if rows else (),
+                           invited, _held(_ITEM_LISTS, made, _kept) if made else (),
                            _shared_mapping(scores), prose_of(path),
                            _held(_WARNINGS, tuple(warnings), _kept) if warnings else (),
                            _shared_mapping(risks))
