@@ -75,7 +75,7 @@ def entry_points(group: str) -> list[EntryPoint]:
         for line in _lines(os.path.join(dist.folder, "entry_points.txt")):
             line = line.strip()
             if line.startswith("[") and line.endswith("]"):
-                section = line[1:-1].strip()
+                section = line.strip("[]")  # as importlib.metadata reads it
             elif section == group and "=" in line and not line.startswith(("#", ";")):
                 name, _, value = line.partition("=")
                 points.append(EntryPoint(name.strip(), value.strip(), dist))

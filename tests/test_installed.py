@@ -31,11 +31,15 @@ def test_the_first_of_a_name_on_the_path_is_read_and_egg_info_too(tmp_path, monk
     egg.mkdir()
     (egg / "PKG-INFO").write_text("Metadata-Version: 1.1\nName: old-one\nVersion: 0.3\n")
     (egg / "entry_points.txt").write_text("[mutuality]\nold = old_one\n")
+    spaced = tmp_path / "second" / "spaced-1.0.dist-info"  # a section importlib skips
+    spaced.mkdir()
+    (spaced / "METADATA").write_text("Metadata-Version: 2.1\nName: spaced\nVersion: 1.0\n")
+    (spaced / "entry_points.txt").write_text("[ mutuality ]\nspaced = spaced_plugin\n")
     monkeypatch.syspath_prepend(str(tmp_path / "second"))
     monkeypatch.syspath_prepend(str(tmp_path / "first"))
     points = {point.name: point for point in installed.entry_points("mutuality")}
     assert {name: (point.value, point.dist.name, point.dist.version)
-            for name, point in points.items() if name in ("some", "old")} == {
+            for name, point in points.items() if name in ("some", "old", "spaced")} == {
         "some": ("some_plugin_first:Hooks.one", "some-plugin", "2.0"),
         "old": ("old_one", "old-one", "0.3")}
     assert entry_points_as(installed.entry_points("mutuality")) == entry_points_as(
