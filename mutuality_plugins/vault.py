@@ -401,8 +401,10 @@ class NoteReader:
 
     def read_all(self, paths: Sequence[str]) -> Iterator[list[ReadNote]]:
         """Read these notes, a batch at a time (in the order given), on every core when
-        they are many."""
-        return in_batches(self._read_batch, paths, workers_for(len(paths)))
+        they are many; with ``--debug``, here: an error then comes with its own
+        traceback, not as whatever of it could be sent back from another process."""
+        workers = 1 if self._guard.debug else workers_for(len(paths))
+        return in_batches(self._read_batch, paths, workers)
 
     def _read_batch(self, paths: Sequence[str]) -> list[ReadNote]:
         with self.in_turn():

@@ -177,3 +177,30 @@ def test_no_process_is_forked_where_it_is_not_safe(monkeypatch, system):
 
     monkeypatch.setattr(platforms, "this_system", lambda: system)
     assert platforms.cores_to_fork() == 0
+
+
+def test_with_debug_a_plugins_error_among_many_notes_shows_its_own_traceback(tmp_path):
+    # Many notes are read in forked processes, which could send back an error whose
+    # class lives in a drop-in plugin only as a pickling error: --debug reads here.
+    from support import run_child
+
+    hooks, vault = tmp_path / "hooks", tmp_path / "vault"
+    hooks.mkdir()
+    vault.mkdir()
+    (hooks / "picky.py").write_text(
+        "from mutuality_plugins import hookimpl\n\n"
+        "class PickyError(Exception):\n"
+        "    def __init__(self, note, why):\n"
+        "        super().__init__(f'{note}: {why}')\n\n"
+        "@hookimpl\n"
+        "def mutuality_extract_feedback(note):\n"
+        "    if note.path == 'A 0700.md':\n"
+        "        raise PickyError(note.path, 'cannot read this one')\n")
+    for number in range(parallel.AT_ONCE_FROM + 200):
+        (vault / f"A {number:04}.md").write_text(
+            f"---\nclient: A\ndate: {dt.date(2026, 1, 1) + dt.timedelta(days=number)}\n---\n")
+    told = run_child("--debug", "--hooks-dir", hooks, "scan", vault)
+    assert told.returncode != 0
+    assert told.stderr.strip().splitlines()[-1] == (
+        "mutuality_hooks.picky.PickyError: A 0700.md: cannot read this one")
+    assert 'File "' + str(hooks / "picky.py") + '", line 10' in told.stderr
