@@ -44,6 +44,7 @@ from .model import (
 from .parallel import in_batches, workers_for
 from .plugin_calls import PluginFailure, implementations
 from .plugins import PluginManager
+from .reading.front_matter import yaml_parser
 from .reading.note import MAX_NOTE_BYTES, Extract, ProseInFile, keep_prose, read_session
 from .reading.values import is_utf8
 from .walk import CONFLICT_COPY, find_notes, is_conflict_copy, is_note_name
@@ -403,6 +404,11 @@ class NoteReader:
         """Read these notes, a batch at a time (in the order given), on every core when
         they are many; with ``--debug``, here: an error then comes with its own
         traceback, not as whatever of it could be sent back from another process."""
+        if paths:
+            # Here, not at a note: a YAML that cannot be imported (a broken install) is
+            # the command's error, never stored as the reading of every note; and the
+            # processes forked have it already.
+            yaml_parser()
         workers = 1 if self._guard.debug else workers_for(len(paths))
         return in_batches(self._read_batch, paths, workers)
 

@@ -1,6 +1,7 @@
 """The plugin core: built-ins are ordinary plugins, and a plugin can add a feedback source."""
 
 import ast
+import importlib
 import importlib.util
 import inspect
 
@@ -127,3 +128,25 @@ def test_an_extractor_that_raises_is_left_out_and_named(vault, plugins):
     plugins.guard = PluginGuard(debug=True)
     with pytest.raises(KeyError):
         vault.scan(plugins=plugins)
+
+
+def test_the_hooks_of_a_module_are_found_as_pluggy_finds_them(plugins, tmp_path):
+    # mutuality looks only at a module's routines, for speed: what pluggy would take
+    # as a hook (whatever its version) is never skipped.
+    module_file = tmp_path / "odd_hooks.py"
+    module_file.write_text(
+        "import functools\nfrom mutuality_plugins import hookimpl\n"
+        "@hookimpl\n@functools.cache\ndef mutuality_measures():\n    return []\n"
+        "@hookimpl\ndef mutuality_rules():\n    return []\n"
+        "mutuality_reporters = staticmethod(hookimpl(lambda: []))\n"
+        "class Holder:\n    @hookimpl\n    def mutuality_sinks(self):\n        return []\n"
+        "mutuality_sinks = Holder().mutuality_sinks\n"
+        "mutuality_commands = functools.partial(hookimpl(lambda: []))\n"
+        "NOT_A_HOOK = 3\nlength = len\n")
+    spec = importlib.util.spec_from_file_location("odd_hooks", module_file)
+    odd = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(odd)
+    for module in [odd, *map(importlib.import_module, BUILTIN_PLUGINS)]:
+        for name in dir(module):
+            assert plugins.parse_hookimpl_opts(module, name) == \
+                pluggy.PluginManager.parse_hookimpl_opts(plugins, module, name), name

@@ -38,7 +38,27 @@ def test_a_scan_whose_notes_are_all_in_the_index_reads_no_yaml(vault):
     note = vault.session("A/2026-11-20 A.md", client="A", feedback_invited="yes")
     os.utime(note, (note.stat().st_atime, note.stat().st_mtime - 60))  # saved a while ago
     assert run_child("scan", vault.root).returncode == 0  # the index is made
+    # Every command checks that the output folder holds only notes mutuality made.
+    assert run_child("alerts", vault.root, "--write").returncode == 0
+    assert (vault.root / "Mutuality" / "Alerts.md").is_file()
     found = imported("scan", vault.root)
     assert "yaml" not in found and "mutuality_plugins.reading.yaml_loading" not in found
     vault.session("A/2026-11-21 A.md", client="A")  # a new note is read
     assert "yaml" in imported("scan", vault.root)
+
+
+def test_a_yaml_that_cannot_be_imported_stops_the_command_and_no_note_is_kept_unread(
+        vault, tmp_path):
+    # YAML is imported when the first note is read: a broken install is the command's
+    # error (as it was when it was imported at the start), never every note's reading.
+    broken = tmp_path / "broken" / "yaml"
+    broken.mkdir(parents=True)
+    (broken / "__init__.py").write_text("raise ImportError('a broken install')\n")
+    note = vault.session("A/2026-11-20 A.md", client="A", feedback_invited="yes")
+    os.utime(note, (note.stat().st_atime, note.stat().st_mtime - 60))
+    failed = run_child("scan", vault.root, env={"PYTHONPATH": str(broken.parent)})
+    assert failed.returncode == 1
+    assert failed.stderr.strip().splitlines()[-1].startswith("mutuality: unexpected error: "
+                                                             "ImportError")
+    scanned = json.loads(run_child("scan", vault.root, "--format", "json").stdout)
+    assert (scanned["sessions"], scanned["problems"]) == (1, [])

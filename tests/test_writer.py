@@ -100,3 +100,31 @@ def test_a_generated_note_is_written_as_python_frontmatter_writes_it(body, prope
 def test_a_generated_note_ends_with_one_newline():
     assert generated_note({"start": dt.date(2026, 11, 16)}, "# Digest\n\n\n") == (
         f"---\n{writer.MARKER_KEY}: {writer.MARKER_VALUE}\nstart: 2026-11-16\n---\n\n# Digest\n")
+
+
+_PROPERTY_LINES = st.lists(st.one_of(
+    st.sampled_from(["generated_by: mutuality", "generated_by: 'mutuality'",
+                     "generated_by: mutuality  ", "generated_by:", "generated_by: Mutuality",
+                     "generated_by: mutuality # no", "generated_by:mutuality",
+                     "  generated_by: mutuality", "generated_by: [mutuality]",
+                     "week: 2026-W47", "last_session: '2026-11-23'", "risk: false",
+                     "sessions: 23", "ors_latest: 16.0", "srs_class: null", "yes: no",
+                     "client: DS-21", "client: Mrs. O'Neil", "x: {{date}}", "x: [a",
+                     "<<: {generated_by: mutuality}", "- a", "x: 'a", "x: a: b"]),
+    st.from_regex(r"[a-z_]{1,8}: ?[\w .'/:#-]{0,10}", fullmatch=True)), max_size=8)
+
+
+@given(_PROPERTY_LINES)
+@example(["generated_by: 'mutuality'", "risk: false"])
+@example(["generated_by: mutuality", "week: 2026-W47", "generated_by: other"])
+@example(["generated_by: other", "generated_by: mutuality"])
+def test_a_note_is_told_generated_as_yaml_reads_its_properties(lines):
+    # Plain `name: value` lines are told without YAML: exactly as YAML tells them.
+    from mutuality_plugins.reading.front_matter import load_properties
+
+    front_matter = "".join(f"{line}\n" for line in lines)
+    try:
+        expected = load_properties(front_matter).get(writer.MARKER_KEY) == writer.MARKER_VALUE
+    except Exception:
+        expected = False
+    assert is_generated(f"---\n{front_matter}---\nBody.\n") == expected

@@ -69,7 +69,7 @@ def load_properties(front_matter: str) -> dict[str, Any]:
             "mutuality does not read a block this big"
         )
     front_matter = without_placeholders(front_matter)
-    parser = _parser()
+    parser = yaml_parser()
     try:
         properties = parser.load_yaml(front_matter)
     except parser.YAMLError as error:
@@ -102,7 +102,7 @@ def read_inline_value(written: str) -> Any:
     written = written.strip()
     if not written or (written.startswith("[[") and written.endswith("]]")):
         return written
-    parser = _parser()
+    parser = yaml_parser()
     if _PLAIN_WORD.fullmatch(written):  # most values (7, yes, 2026-11-20): no parser
         return parser.plain_scalar(written)
     try:
@@ -122,8 +122,9 @@ _PLAIN_WORD = re.compile(r"[\w+.][\w+.\-:/ ]*")
 
 
 @cache
-def _parser() -> ModuleType:
-    """:mod:`.yaml_loading`, imported when the first note is read."""
+def yaml_parser() -> ModuleType:
+    """:mod:`.yaml_loading`, imported when the first note is read (see
+    :meth:`~mutuality_plugins.vault.NoteReader.read_all`)."""
     from . import yaml_loading
 
     return yaml_loading

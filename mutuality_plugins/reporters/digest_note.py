@@ -19,7 +19,8 @@ if TYPE_CHECKING:  # imported when the report is made: loading the plugins must 
 
 
 def digest_note(practice: Practice, period: Period, data: dict[str, Any]) -> str:
-    """The note for the week ``period``, from :func:`~.digest.digest_data`."""
+    """The note for the week ``period``, from :func:`~.digest.digest_data` with the
+    outcome courses as they are (``courses_as=list``): the note draws them itself."""
     start, end = date.fromisoformat(data["start"]), date.fromisoformat(data["end"])
     sections = [
         f"# Mutuality digest {data['week']}\n\n"
