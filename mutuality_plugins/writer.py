@@ -53,10 +53,10 @@ def is_generated(text: str, name: str = "") -> bool:
     return properties.get(MARKER_KEY) == MARKER_VALUE
 
 
-# A line of properties as generated_note writes them: a name, then a plain word or text
-# in single quotes (or nothing). Lines of these alone YAML reads as a mapping of them,
-# whatever they say.
-_PLAIN_LINE = re.compile(r"([A-Za-z_]\w*):(?:[ ]+('[^'\n]*'|[\w.][\w ./-]*))?[ ]*", re.ASCII)
+# A line of properties as generated_note writes them: a name, then a plain word or
+# printable ASCII text in single quotes (or nothing). Lines of these alone YAML reads as
+# a mapping of them, whatever they say.
+_PLAIN_LINE = re.compile(r"([A-Za-z_]\w*):(?:[ ]+('[ -&(-~]*'|[\w.][\w ./-]*))?[ ]*", re.ASCII)
 _PLAIN_LINES_AT_MOST = 200
 
 
@@ -64,7 +64,9 @@ def _marked_in_plain_lines(front_matter: str) -> bool | None:
     """Whether the properties carry the marker, told without YAML when every line of
     them is a plain ``name: value`` (so every command, which checks the output folder,
     need not load YAML for it); None when YAML must tell."""
-    lines = front_matter.splitlines()
+    # Split at line feeds only: what else str.splitlines breaks at (\x1c, \x85, ...)
+    # YAML reads otherwise, and such a line is left to it.
+    lines = front_matter.removesuffix("\n").split("\n")
     if len(lines) > _PLAIN_LINES_AT_MOST or len(front_matter) > MAX_FRONT_MATTER_BYTES:
         return None
     marker = None

@@ -118,6 +118,9 @@ _PROPERTY_LINES = st.lists(st.one_of(
 @example(["generated_by: 'mutuality'", "risk: false"])
 @example(["generated_by: mutuality", "week: 2026-W47", "generated_by: other"])
 @example(["generated_by: other", "generated_by: mutuality"])
+@example(["generated_by: mutuality\x1cnote: b"])  # no line break to YAML: not valid
+@example([])
+@example(["generated_by: mutuality", "note: '\x1c'"])  # not printable: not valid
 def test_a_note_is_told_generated_as_yaml_reads_its_properties(lines):
     # Plain `name: value` lines are told without YAML: exactly as YAML tells them.
     from mutuality_plugins.reading.front_matter import load_properties
