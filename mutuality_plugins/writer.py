@@ -53,10 +53,11 @@ def is_generated(text: str, name: str = "") -> bool:
     return properties.get(MARKER_KEY) == MARKER_VALUE
 
 
-# A line of properties as generated_note writes them: a name, then a plain word or
-# printable ASCII text in single quotes (or nothing). Lines of these alone YAML reads as
-# a mapping of them, whatever they say.
-_PLAIN_LINE = re.compile(r"([A-Za-z_]\w*):(?:[ ]+('[ -&(-~]*'|[\w.][\w ./-]*))?[ ]*", re.ASCII)
+# A line of properties as generated_note writes them: a name (YAML takes no longer one
+# without a ``?``), then a plain word or printable ASCII text in single quotes (or
+# nothing). Lines of these alone YAML reads as a mapping of them, whatever they say.
+_PLAIN_LINE = re.compile(
+    r"([A-Za-z_]\w{0,99}):(?:[ ]+('[ -&(-~]*'|[\w.][\w ./-]*))?[ ]*", re.ASCII)
 _PLAIN_LINES_AT_MOST = 200
 
 

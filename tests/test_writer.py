@@ -120,6 +120,7 @@ _PROPERTY_LINES = st.lists(st.one_of(
 @example(["generated_by: other", "generated_by: mutuality"])
 @example(["generated_by: mutuality\x1cnote: b"])  # no line break to YAML: not valid
 @example([])
+@example(["a" * 1100 + ": x", "generated_by: mutuality"])  # too long a name for YAML
 @example(["generated_by: mutuality", "note: '\x1c'"])  # not printable: not valid
 def test_a_note_is_told_generated_as_yaml_reads_its_properties(lines):
     # Plain `name: value` lines are told without YAML: exactly as YAML tells them.
