@@ -9,7 +9,8 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from mutuality_plugins import writer
+from mutuality_plugins import NoteProblem, writer
+from mutuality_plugins.reading.front_matter import load_properties
 from mutuality_plugins.reporters.markdown import generated_note
 from mutuality_plugins.writer import NotWritten, is_generated, write_generated
 
@@ -124,11 +125,9 @@ _PROPERTY_LINES = st.lists(st.one_of(
 @example(["generated_by: mutuality", "note: '\x1c'"])  # not printable: not valid
 def test_a_note_is_told_generated_as_yaml_reads_its_properties(lines):
     # Plain `name: value` lines are told without YAML: exactly as YAML tells them.
-    from mutuality_plugins.reading.front_matter import load_properties
-
     front_matter = "".join(f"{line}\n" for line in lines)
     try:
         expected = load_properties(front_matter).get(writer.MARKER_KEY) == writer.MARKER_VALUE
-    except Exception:
+    except NoteProblem:
         expected = False
     assert is_generated(f"---\n{front_matter}---\nBody.\n") == expected
