@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
 import secrets
 import stat
 import time
@@ -22,7 +21,7 @@ from typing import Any
 from .errors import MutualityError, NoteProblem
 from .files import Folder, NotAFile, kind_of, open_private, os_reason, read_in_vault, read_regular
 from .platforms import set_mode
-from .reading.front_matter import MAX_FRONT_MATTER_BYTES, load_properties, split_front_matter
+from .reading.front_matter import load_properties, split_front_matter
 from .reading.note import MAX_NOTE_BYTES, decode
 from .walk import find_notes
 
@@ -42,43 +41,10 @@ def is_generated(text: str, name: str = "") -> bool:
         return text.startswith(f"# {MARKER_KEY}: {MARKER_VALUE}\n")
     try:
         front_matter, _ = split_front_matter(text)
-        if front_matter is None:
-            return False
-        told = _marked_in_plain_lines(front_matter)
-        if told is not None:
-            return told
-        properties = load_properties(front_matter)
+        properties = load_properties(front_matter) if front_matter is not None else {}
     except NoteProblem:
         return False
     return properties.get(MARKER_KEY) == MARKER_VALUE
-
-
-# A line of properties as generated_note writes them: a name (YAML takes no longer one
-# without a ``?``), then a plain word or printable ASCII text in single quotes (or
-# nothing). Lines of these alone YAML reads as a mapping of them, whatever they say.
-_PLAIN_LINE = re.compile(
-    r"([A-Za-z_]\w{0,99}):(?:[ ]+('[ -&(-~]*'|[\w.][\w ./-]*))?[ ]*", re.ASCII)
-_PLAIN_LINES_AT_MOST = 200
-
-
-def _marked_in_plain_lines(front_matter: str) -> bool | None:
-    """Whether the properties carry the marker, told without YAML when every line of
-    them is a plain ``name: value`` (so every command, which checks the output folder,
-    need not load YAML for it); None when YAML must tell."""
-    # Split at line feeds only: what else str.splitlines breaks at (\x1c, \x85, ...)
-    # YAML reads otherwise, and such a line is left to it.
-    lines = front_matter.removesuffix("\n").split("\n")
-    if len(lines) > _PLAIN_LINES_AT_MOST or len(front_matter) > MAX_FRONT_MATTER_BYTES:
-        return None
-    marker = None
-    for line in lines:
-        found = _PLAIN_LINE.fullmatch(line)
-        if found is None:
-            return None
-        if found[1] == MARKER_KEY:  # the last one counts, as in YAML
-            value = found[2]
-            marker = value[1:-1] if value and value.startswith("'") else value
-    return marker is not None and marker.rstrip(" ") == MARKER_VALUE
 
 
 def write_generated(vault: Path, output_folder: str, name: str, text: str,

@@ -9,8 +9,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from mutuality_plugins import NoteProblem, writer
-from mutuality_plugins.reading.front_matter import load_properties
+from mutuality_plugins import writer
 from mutuality_plugins.reporters.markdown import generated_note
 from mutuality_plugins.writer import NotWritten, is_generated, write_generated
 
@@ -103,31 +102,15 @@ def test_a_generated_note_ends_with_one_newline():
         f"---\n{writer.MARKER_KEY}: {writer.MARKER_VALUE}\nstart: 2026-11-16\n---\n\n# Digest\n")
 
 
-_PROPERTY_LINES = st.lists(st.one_of(
-    st.sampled_from(["generated_by: mutuality", "generated_by: 'mutuality'",
-                     "generated_by: mutuality  ", "generated_by:", "generated_by: Mutuality",
-                     "generated_by: mutuality # no", "generated_by:mutuality",
-                     "  generated_by: mutuality", "generated_by: [mutuality]",
-                     "week: 2026-W47", "last_session: '2026-11-23'", "risk: false",
-                     "sessions: 23", "ors_latest: 16.0", "srs_class: null", "yes: no",
-                     "client: DS-21", "client: Mrs. O'Neil", "x: {{date}}", "x: [a",
-                     "<<: {generated_by: mutuality}", "- a", "x: 'a", "x: a: b"]),
-    st.from_regex(r"[a-z_]{1,8}: ?[\w .'/:#-]{0,10}", fullmatch=True)), max_size=8)
-
-
-@given(_PROPERTY_LINES)
-@example(["generated_by: 'mutuality'", "risk: false"])
-@example(["generated_by: mutuality", "week: 2026-W47", "generated_by: other"])
-@example(["generated_by: other", "generated_by: mutuality"])
-@example(["generated_by: mutuality\x1cnote: b"])  # no line break to YAML: not valid
-@example([])
-@example(["a" * 1100 + ": x", "generated_by: mutuality"])  # too long a name for YAML
-@example(["generated_by: mutuality", "note: '\x1c'"])  # not printable: not valid
-def test_a_note_is_told_generated_as_yaml_reads_its_properties(lines):
-    # Plain `name: value` lines are told without YAML: exactly as YAML tells them.
-    front_matter = "".join(f"{line}\n" for line in lines)
-    try:
-        expected = load_properties(front_matter).get(writer.MARKER_KEY) == writer.MARKER_VALUE
-    except NoteProblem:
-        expected = False
-    assert is_generated(f"---\n{front_matter}---\nBody.\n") == expected
+@pytest.mark.parametrize("properties", [
+    "generated_by: 'mutuality '",  # quoted: the space is part of it
+    "generated_by: mutuality\nx: 0b_",  # YAML cannot make a number of it
+    "generated_by: mutuality\nx: " + "1" * 4301,  # nor of this
+    "x: '<%'\ngenerated_by: mutuality\ny: '%>'",  # a template command, lines and all
+    "generated_by: mutuality\x1cnote: b",  # a character YAML refuses
+    "a" * 1100 + ": x\ngenerated_by: mutuality",  # too long a name for YAML
+])
+def test_a_note_yaml_cannot_read_as_made_by_mutuality_is_not_taken_for_one(properties):
+    # Only a note mutuality made is ever written over: the marker is read as YAML reads
+    # the properties, or not at all (each of these once fooled a quicker reading).
+    assert not is_generated(f"---\n{properties}\n---\nThe therapist's own words.\n")
