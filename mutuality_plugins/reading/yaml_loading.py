@@ -2,8 +2,8 @@
 real day is text, a number keeps the text it was written as, ``036`` is 36; plain
 front-matter is built from the parsed nodes directly, twice as fast.
 
-Its own module, imported when the first note is read: a command whose notes are all
-in the index (or a vault with none) never imports YAML.
+Its own module, imported when the first property block is read: a command whose notes
+are all in the index (and whose output folder holds no note to check) never imports it.
 """
 
 from __future__ import annotations
