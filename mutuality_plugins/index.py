@@ -516,13 +516,14 @@ def forget_shared() -> None:
         table.clear()
 
 
-def _held(table: dict[Any, T], key: Any, make: Callable[[Any], T]) -> T:
-    """The part known by ``key`` held already, else ``make(key)``, held from now."""
+def _held(table: dict[Any, T], key: Any, make: Callable[[Any], T] | None = None) -> T:
+    """The part known by ``key`` held already, else ``make(key)`` (by default the key
+    itself), held from now."""
     found = table.get(key)
     if found is None:
         if len(table) >= MOST_SHARED:
             table.clear()
-        found = table[key] = make(key)
+        found = table[key] = key if make is None else make(key)
     return found
 
 
@@ -535,7 +536,7 @@ def _item(theme: str, signal: str, quote: str | None, phrase: str | None,
     made = FeedbackItem(sys.intern(theme), sys.intern(signal), quote, phrase,
                         response if response is None else sys.intern(response),
                         by if by is None else sys.intern(by))
-    return _held(_ITEMS, made, _kept)
+    return _held(_ITEMS, made)
 
 
 def _mapping(key: tuple[tuple[str, float, type], ...]) -> Mapping[str, float]:
@@ -549,10 +550,6 @@ def _shared_mapping(mapping: dict[str, float]) -> Mapping[str, float]:
     values = mapping.values()
     return _held(_MAPPINGS, tuple(zip(mapping, values, map(type, values), strict=True)),
                  _mapping)
-
-
-def _kept(part: T) -> T:
-    return part
 
 
 @functools.lru_cache(maxsize=4096)
@@ -576,9 +573,9 @@ def _decode(path: str, kind: str, data: Any, prose_of: ProseOf) -> Any:
                 return DAMAGED
             made = tuple([_item(*item) for item in items])
             return Session(path, _date(day), _held(_CLIENTS, tuple(clients), _interned),
-                           invited, _held(_ITEM_LISTS, made, _kept) if made else (),
+                           invited, _held(_ITEM_LISTS, made) if made else (),
                            _shared_mapping(scores), prose_of(path),
-                           _held(_WARNINGS, tuple(warnings), _kept) if warnings else (),
+                           _held(_WARNINGS, tuple(warnings)) if warnings else (),
                            _shared_mapping(risks))
         if kind == "p" and isinstance(data, str):
             return Problem(path, data)

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import base64
 import csv
+import hashlib
+import hmac
 import io
 import os
 import secrets
@@ -58,9 +60,6 @@ Vocabulary = Mapping[str, frozenset[str]]
 
 def pseudonym(key: bytes, client: str) -> str:
     """``C-`` and 8 characters of the base32 of HMAC-SHA256(key, the id)."""
-    import hashlib  # only an export needs them (and they are slow to import)
-    import hmac
-
     digest = hmac.new(key, client.encode("utf-8"), hashlib.sha256).digest()
     return "C-" + base64.b32encode(digest).decode("ascii").lower()[:8]
 
