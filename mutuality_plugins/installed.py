@@ -4,7 +4,8 @@ costs more than a whole command on a small vault.
 
 A distribution is a ``NAME-VERSION.dist-info`` (or ``.egg-info``) folder in a folder of
 ``sys.path``; of two of the same name, the first on the path is the one Python imports,
-and the one read here. Zipped eggs are not looked into.
+and the one read here. Zipped eggs are not looked into. Its metadata (name and version)
+is read only when asked: most are looked at for entry points only.
 """
 
 from __future__ import annotations
@@ -19,9 +20,21 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Distribution:
-    name: str  # as its metadata says (mutuality-hello)
-    version: str
     folder: str  # its .dist-info or .egg-info folder
+
+    @property
+    def name(self) -> str:
+        """As its metadata says (mutuality-hello), else as its folder does."""
+        return self._headers.get("name") or _name_in_folder(self.folder)
+
+    @property
+    def version(self) -> str:
+        return self._headers.get("version", "")
+
+    @functools.cached_property
+    def _headers(self) -> dict[str, str]:
+        return _headers(os.path.join(
+            self.folder, "METADATA" if self.folder.endswith(".dist-info") else "PKG-INFO"))
 
 
 @dataclass(frozen=True)
@@ -54,16 +67,10 @@ def _distributions_on(folders: tuple[str, ...]) -> tuple[Distribution, ...]:
         except OSError:  # not a folder (a zip file), or gone
             continue
         for name in names:
-            stem, dot, kind = name.rpartition(".")
-            if kind not in ("dist-info", "egg-info") or not dot:
-                continue
-            path = os.path.join(folder or ".", name)
-            metadata = _headers(os.path.join(path, "METADATA" if kind == "dist-info"
-                                             else "PKG-INFO"))
-            dist_name = metadata.get("name") or stem.partition("-")[0]
-            key = normalized(dist_name)
-            if key not in found:
-                found[key] = Distribution(dist_name, metadata.get("version", ""), path)
+            if name.endswith((".dist-info", ".egg-info")):
+                # Told apart by the name in the folder's, as importlib.metadata does.
+                found.setdefault(normalized(_name_in_folder(name)),
+                                 Distribution(os.path.join(folder or ".", name)))
     return tuple(found.values())
 
 
@@ -85,8 +92,13 @@ def entry_points(group: str) -> list[EntryPoint]:
 def version(name: str) -> str | None:
     """The version of the distribution ``name`` installed, if it is."""
     key = normalized(name)
-    return next((dist.version for dist in distributions() if normalized(dist.name) == key),
-                None)
+    return next((dist.version for dist in distributions()
+                 if normalized(_name_in_folder(dist.folder)) == key), None)
+
+
+def _name_in_folder(folder: str) -> str:
+    """``mutuality`` of ``.../mutuality-0.1.0.dist-info``."""
+    return os.path.basename(folder).rpartition(".")[0].partition("-")[0]
 
 
 def normalized(name: str) -> str:
