@@ -32,7 +32,16 @@ from . import installed
 from .config import Settings
 from .errors import MutualityError
 from .files import open_private, os_reason
-from .model import Alert, ClientNote, FeedbackItem, LongProse, NoteWarning, Problem, Session
+from .model import (
+    Alert,
+    ClientNote,
+    FeedbackItem,
+    LongProse,
+    NoteWarning,
+    Problem,
+    Reading,
+    Session,
+)
 from .platforms import owner, set_mode
 from .plugins import PluginManager
 from .reading.note import ProseInFile, ProseReadWhenAsked
@@ -59,9 +68,6 @@ READINGS = 4
 APPLICATION = "mutuality note index"
 STATE_VARIABLE = "MUTUALITY_STATE_DIR"
 
-Reading = Session | ClientNote | Problem | NoteWarning | None
-"""What a note gave: a session, a client note, a problem, a warning (a note that looks
-like a session note but is not one), or nothing (another note)."""
 
 Stamp = tuple[int, int]
 """(modification time in ns, size): a note whose stamp is unchanged is not re-read."""
@@ -263,10 +269,10 @@ class NoteIndex:
     def _transaction(self) -> _Transaction:
         return _Transaction(self._db)
 
-    @property
+    @functools.cached_property
     def leftovers(self) -> Leftovers | None:
         """The record of the temporary files this vault's writes make (beside the index,
-        in the state folder); None for an index in memory."""
+        in the state folder), and of what they wrote; None for an index in memory."""
         if self.path is None:
             return None
         return Leftovers(self.path.with_name(self.path.stem + "-writes.jsonl"))
@@ -372,6 +378,27 @@ class NoteIndex:
         """The alerts the sink named ``sink`` has not received (one of the same
         identity, whatever its note is called now), each identity once (two notes of
         one date may each raise it)."""
+        alerts = list(alerts)
+        # A few are looked up one by one: the record of a large vault holds tens of
+        # thousands.
+        record = self._sent(sink) if len(alerts) > FEW_ALERTS else None
+        unsent = []
+        seen = set()
+        for alert in alerts:
+            identity = _identity(alert)
+            if identity in seen:
+                continue
+            seen.add(identity)
+            if record is None:
+                if not self._was_sent(sink, alert):
+                    unsent.append(alert)
+            elif identity not in record[0] and _by_note(alert) not in record[1]:
+                unsent.append(alert)
+        return unsent
+
+    def _sent(self, sink: str) -> tuple[set[tuple[str, ...]], set[tuple[str, ...]]]:
+        """What the sink received: identities, and (notes, in a migrated index) what the
+        layout before recorded."""
         sent = set(self._db.execute(
             "SELECT rule, client, date, detail FROM sent_alerts WHERE sink = ?", (sink,)))
         by_note: set[tuple[str, ...]] = set()
@@ -379,13 +406,18 @@ class NoteIndex:
             by_note = set(self._db.execute(
                 "SELECT rule, client, note, detail FROM sent_alerts_by_note WHERE sink = ?",
                 (sink,)))
-        unsent = []
-        for alert in alerts:
-            identity = _identity(alert)
-            if identity not in sent and _by_note(alert) not in by_note:
-                sent.add(identity)
-                unsent.append(alert)
-        return unsent
+        return sent, by_note
+
+    def _was_sent(self, sink: str, alert: Alert) -> bool:
+        if self._db.execute("SELECT 1 FROM sent_alerts WHERE sink = ? AND rule = ? AND "
+                            "client = ? AND date = ? AND detail = ?",
+                            (sink, *_identity(alert))).fetchone():
+            return True
+        with contextlib.suppress(sqlite3.OperationalError):  # only in a migrated index
+            return bool(self._db.execute(
+                "SELECT 1 FROM sent_alerts_by_note WHERE sink = ? AND rule = ? AND "
+                "client = ? AND note = ? AND detail = ?", (sink, *_by_note(alert))).fetchone())
+        return False
 
     def remember_sent(self, sink: str, alerts: Iterable[Alert]) -> None:
         with self._transaction():
@@ -400,6 +432,11 @@ class NoteIndex:
         with self._transaction():
             self._db.execute("INSERT OR REPLACE INTO marks VALUES (?, ?)", (key, value))
         return value
+
+
+# Up to this many alerts are looked up in the record of alerts handed on one by one;
+# for more, the whole record of the sink is read.
+FEW_ALERTS = 1_000
 
 
 def _identity(alert: Alert) -> tuple[str, str, str, str]:

@@ -8,7 +8,7 @@ sessions changed since the last build.
 from __future__ import annotations
 
 import operator
-from bisect import bisect_right
+from bisect import bisect_right, insort
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -154,16 +154,18 @@ def client_statuses(scan: ScanResult, today: date, settings: Settings) -> dict[s
     work ended, ``inactive`` when the latest session on or before today is more than
     ``inactive_after_days`` before it, else ``active``."""
     latest: dict[str, date] = {}
-    for session in scan.sessions:
-        if session.date <= today:
-            for client in session.clients:
-                if latest.get(client, session.date) <= session.date:
-                    latest[client] = session.date
+    for client, sessions in scan.sessions_by_client().items():  # each in order of date
+        up_to_today = bisect_right(sessions, today, key=_DATE)
+        if up_to_today:
+            latest[client] = sessions[up_to_today - 1].date
     closed = {note.client for note in scan.client_notes if note.closes}
     oldest_active = today - timedelta(days=min(settings.inactive_after_days,
                                                today.toordinal() - 1))
     return {client: CLOSED if client in closed else ACTIVE if day >= oldest_active
-            else INACTIVE for client, day in sorted(latest.items())}
+            else INACTIVE for client, day in latest.items()}
+
+
+_DATE = attrgetter("date")
 
 
 class PracticeBuilder:
@@ -190,6 +192,7 @@ class PracticeBuilder:
         # client -> (the sessions, ``since``, their alerts and gaps) of the last build
         # where no rule failed for that client
         self._known: dict[str, tuple[list[Session], date | None, Found]] = {}
+        self._alerts = _AlertsInOrder()
         self.unsettled = False  # a rule failed at the last build: worth building again
         # The gaps of a rule a client may have open, not dismissed, in a practice (None:
         # all of them, to dismiss any).
@@ -207,9 +210,8 @@ class PracticeBuilder:
                 session for session in scan.sessions if session.date <= today
                 and (only is None or only in session.clients)))
         known = {}
-        raised: dict[tuple[Any, ...], Alert] = {}
         gaps: list[Gap] = []
-        founds: list[Found] = []
+        founds: dict[str, Found] = {}
         by_client = scan.sessions_by_client()
         if only is not None:
             by_client = {only: by_client.get(only, [])}
@@ -226,19 +228,17 @@ class PracticeBuilder:
                 found = self._found(client, sessions, since)
                 if len(self.guard.failures) == failed_before:
                     known[client] = (sessions, since, found)
-            for alert in found.alerts:
-                raised.setdefault(alert.listed_as, alert)
             gaps += found.gaps(dismissed, self.most_open)
-            founds.append(found)
+            founds[client] = found
         self._known = known
         self.unsettled = len(known) < len(by_client)
-        alerts = sorted(raised.values(), key=lambda alert: alert.order)
+        alerts = self._alerts.of(founds)
 
         @cache  # the digest asks for one day twice
         def gaps_on(day: date) -> tuple[Gap, ...]:
             """The gaps open as of an earlier day: the runs over the sessions up to it."""
             found = []
-            for runs, hold in (pair for each in founds for pair in each.runs):
+            for runs, hold in (pair for each in founds.values() for pair in each.runs):
                 count = bisect_right(runs.sessions, day, key=attrgetter("date"))
                 earlier = runs_until(runs, count, hold)
                 if earlier is not None:
@@ -250,7 +250,7 @@ class PracticeBuilder:
             """Every run of every condition: a gap, from the session it opened at to
             the one that put it right (if one did)."""
             found = []
-            for runs, hold in (pair for each in founds for pair in each.runs):
+            for runs, hold in (pair for each in founds.values() for pair in each.runs):
                 holdings = runs.holdings if runs.first == 0 else hold(0)
                 if holdings is None:  # the rule failed this time
                     continue
@@ -397,6 +397,42 @@ class Found:
             self._gaps = {key: [gap for runs, _ in self.runs
                                 for gap in runs.gaps(dismissed, most_open)]}
         return self._gaps[key]
+
+
+class _AlertsInOrder:
+    """The alerts of every client, each listed once, in order (:attr:`Alert.order`):
+    made again only for the clients whose findings changed since the last time (a
+    watcher's save changes one client's, of a thousand)."""
+
+    def __init__(self) -> None:
+        self._founds: dict[str, Found] = {}
+        self._alerts: list[Alert] = []
+
+    def of(self, founds: dict[str, Found]) -> list[Alert]:
+        before = self._founds
+        changed = {client for client, found in founds.items() if before.get(client) is not found}
+        changed |= before.keys() - founds.keys()
+        if len(changed) > len(founds) // 2:
+            alerts = sorted(_listed(founds.values()), key=_ORDER)
+        else:  # the others' alerts are where they were
+            alerts = [alert for alert in self._alerts if alert.client not in changed]
+            for alert in _listed(founds[client] for client in changed if client in founds):
+                insort(alerts, alert, key=_ORDER)  # after its equals, as a stable sort
+        self._founds, self._alerts = founds, alerts
+        return alerts
+
+
+def _listed(founds: Iterable[Found]) -> Iterable[Alert]:
+    """The alerts found, the same alert raised twice listed once (two notes of one date
+    can each raise one)."""
+    listed: dict[tuple[Any, ...], Alert] = {}
+    for found in founds:
+        for alert in found.alerts:
+            listed.setdefault(alert.listed_as, alert)
+    return listed.values()
+
+
+_ORDER = attrgetter("order")
 
 
 def _in_order(gaps: Iterable[Gap]) -> tuple[Gap, ...]:

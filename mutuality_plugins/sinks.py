@@ -120,11 +120,13 @@ class SinkDelivery:
             if new:
                 self._start(_Sending(plugin, sink, tuple(new)))
 
-    def remember_quietly(self, alerts: Sequence[Alert]) -> None:
+    def remember_quietly(self, alerts: Sequence[Alert]) -> bool:
         """Count the alerts as received by every sink without handing them on (old
-        alerts a first start finds, say)."""
+        alerts a first start finds, say); False when the index cannot take them now."""
+        remembered = True
         for _, sink in self.sinks:
-            self._remember(sink.name, self.index.unsent(sink.name, alerts))
+            remembered &= self._remember(sink.name, self.index.unsent(sink.name, alerts))
+        return remembered
 
     def _remember(self, sink: str, alerts: Sequence[Alert]) -> bool:
         """Write down what a sink received; False when the index cannot take it now (a

@@ -22,7 +22,6 @@ from .index import (
     Encoded,
     NoteIndex,
     ProseOf,
-    Reading,
     Row,
     Stamp,
     StoredEntry,
@@ -32,12 +31,13 @@ from .index import (
     prose_in_index,
 )
 from .model import (
-    ClientNote,
+    GONE,
     Feedback,
+    Gone,
     LongProse,
     Note,
-    NoteWarning,
     Problem,
+    Reading,
     ScanResult,
     Session,
 )
@@ -109,6 +109,9 @@ class VaultState:
         self._unsaved_gone: set[str] = set()
         self.index_trouble: str | None = None
         self._frozen = False
+        # The last result made, and the notes read again since (see result()).
+        self._result: ScanResult | None = None
+        self._read_again: set[str] = set()
 
     def rescan(self, progress: Progress | None = None) -> dict[str, Reading]:
         """Walk the whole vault; return the paths whose reading changed, each with its
@@ -180,6 +183,9 @@ class VaultState:
         with _without_cycle_collection():
             changed = self._bring_up_to_date_now(found, removed, progress, whole)
         forget_shared()
+        if whole:  # the folders were looked at again too
+            self._result = None
+        self._read_again.update(changed)
         if whole and not self._frozen and len(self.notes) >= FROZEN_FROM:
             # What was just read lives as long as the command (or the watcher): kept out
             # of the cycle collector's walks, which over 100,000 notes' readings take a
@@ -311,6 +317,7 @@ class VaultState:
         except sqlite3.Error as error:
             self._unsaved, self._unsaved_gone = unsaved, gone
             self.index_trouble = str(error)
+            self._result = None  # readings are made again below
             # Their prose is not in the index (an older one may be): read from the notes.
             for path in [*unsaved, *gone]:
                 stamp, reading = self.notes.get(path, (None, None))
@@ -322,17 +329,20 @@ class VaultState:
             self.index_trouble = None
 
     def result(self) -> ScanResult:
-        by_path = sorted(self.notes.items())
-        readings = [reading for _, (_, reading) in by_path]
-        problems = [*self._folder_problems, *(r for r in readings if isinstance(r, Problem))]
-        return ScanResult(
-            notes=len(self.notes),
-            sessions=tuple(r for r in readings if isinstance(r, Session)),
-            problems=tuple(sorted(problems, key=lambda problem: problem.path)),
-            client_notes=tuple(r for r in readings if isinstance(r, ClientNote)),
-            note_warnings=tuple(r for r in readings if isinstance(r, NoteWarning)),
-            other_notes=tuple(path for path, (_, reading) in by_path if reading is None),
-        )
+        """What was read, as one result: after a few notes were read again (a
+        watcher's save), made from the last one."""
+        before, read_again = self._result, self._read_again
+        if before is None or len(read_again) > FEW_READ_AGAIN:
+            made = ScanResult.of(((path, reading) for path, (_, reading) in self.notes.items()),
+                                 self._folder_problems)
+        else:
+            now: dict[str, Reading | Gone] = {
+                path: self.notes[path][1] if path in self.notes else GONE
+                for path in read_again}
+            made = before.updated(len(self.notes), now, self._folder_problems)
+        self._result, self._read_again = made, set()
+        return made
+
 
 
 @contextmanager
@@ -348,6 +358,10 @@ def _without_cycle_collection() -> Iterator[None]:
         if was_enabled:
             gc.enable()
 
+
+# Up to this many notes read again, a result is made from the one before (each costs
+# a few moves of its lists); beyond, from every note (sorting them all).
+FEW_READ_AGAIN = 1_000
 
 # From this many notes on, the readings of the first whole scan are frozen (gc.freeze).
 FROZEN_FROM = 5_000

@@ -31,8 +31,8 @@ from .config import Settings
 from .dismissals import ALERTS_NOTE, dismissals_for, practice_with_dismissals
 from .errors import MutualityError, VaultError, describe
 from .files import stat_in_vault
-from .index import NoteIndex, Reading
-from .model import RISK_ITEM, Alert, AlertSink, Period, Problem
+from .index import NoteIndex
+from .model import RISK_ITEM, Alert, AlertSink, Period, Problem, Reading
 from .platforms import StopRequest, stop_request
 from .plugin_calls import PluginFailure, summarize
 from .plugins import PluginManager
@@ -41,7 +41,7 @@ from .report import ALERTS_REPORT, DIGEST_REPORT, Report, Say, period_of
 from .reporters.plain import count, printable
 from .sinks import SINK_SECONDS, SinkDelivery
 from .vault import VaultState
-from .writer import DISMISSED_NOTE, NotWritten, require_own_output_folder
+from .writer import DISMISSED_NOTE, FileStamp, NotWritten, file_stamp, require_own_output_folder
 
 QUIET_SECONDS = 0.1  # editors write a note in several steps: wait for them to finish
 LONGEST_WAIT_SECONDS = 0.8  # ... but a vault that keeps changing is still looked at
@@ -143,7 +143,12 @@ class Watcher:
         self._dismissals_trouble: str | None = None  # the same
         # The notes the therapist changes in the output folder (ticks in Alerts.md, rows
         # of the note of dismissals), as last seen: a change is a change of what shows.
-        self._own_notes: dict[str, tuple[int, int] | None] = {}
+        self._own_notes: dict[str, FileStamp | None] = {}
+        # The notes of the output folder found to be mutuality's (its pages, mostly):
+        # only those changed since are read again when something there changes.
+        self._checked: dict[str, FileStamp] = {}
+        # The alerts every sink took (see _hand_on), by id.
+        self._handed: dict[int, Alert] = {}
         self.ready = threading.Event()  # set once the first scan is done and watching
 
     # Called from other threads (watchdog's, the log handler, the main thread): record
@@ -352,12 +357,17 @@ class Watcher:
         return bool(changed)
 
     def _own_notes_changed(self) -> bool:
-        """Whether Alerts.md or the note of dismissals changed since last seen."""
-        now = {}
+        """Whether Alerts.md or the note of dismissals changed since last seen, other
+        than by the watcher's own writes (which tell it nothing new)."""
+        leftovers = self.index.leftovers
+        written = {} if leftovers is None else leftovers.written
+        changed = False
         for name in (ALERTS_NOTE, DISMISSED_NOTE):
-            status = stat_in_vault(self.vault, f"{self.settings.output_folder}/{name}")
-            now[name] = None if status is None else (status.st_mtime_ns, status.st_size)
-        changed, self._own_notes = now != self._own_notes, now
+            relative = f"{self.settings.output_folder}/{name}"
+            status = stat_in_vault(self.vault, relative)
+            now = None if status is None else file_stamp(status)
+            changed |= now != self._own_notes.get(name) and now != written.get(relative)
+            self._own_notes[name] = now
         return changed
 
     def _check_output_folder(self, changed: Sequence[str] | None = None) -> None:
@@ -369,7 +379,7 @@ class Watcher:
                 path == output or path.startswith(output + "/") for path in changed):
             return
         try:
-            require_own_output_folder(self.vault, output)
+            require_own_output_folder(self.vault, output, self._checked)
         except MutualityError as error:
             trouble = f"warning: {error}"
             if trouble != self._output_trouble:
@@ -446,19 +456,28 @@ class Watcher:
         Only recent alerts are announced (the period ``mutuality alerts`` shows);
         older ones, found on a first start over years of notes or under a renamed
         folder, are counted as received without a word.
+
+        The alerts of a client whose notes did not change are the very objects of the
+        last practice: once every sink took them, they are not looked up again (over
+        100,000 notes, that would be most of the time a save takes).
         """
+        handed = self._handed
+        alerts = [alert for alert in practice.alerts if id(alert) not in handed]
         window = self._period(ANNOUNCED, practice.today)
         # A risk item still open is never held back, however old its alerts.
         risks = {(gap.client, gap.detail): gap.opened for gap in practice.gaps
-                 if gap.rule == RISK_ITEM}
+                 if gap.rule == RISK_ITEM} if alerts else {}
         recent: list[Alert] = []
         old: list[Alert] = []
-        for alert in practice.alerts:
+        for alert in alerts:
             opened = risks.get((alert.client, alert.detail)) if alert.rule == RISK_ITEM else None
             (recent if window is None or alert.date in window
              or (opened is not None and alert.date >= opened) else old).append(alert)
-        self.delivery.remember_quietly(old)
+        remembered = self.delivery.remember_quietly(old)
         self.delivery.deliver(recent, wait=min(SINK_WAIT_SECONDS, self.delivery.seconds))
+        # Kept by id with the alert itself, so that no new alert can take its id.
+        taken = remembered and not (self.delivery.owing or self.delivery.busy)
+        self._handed = {id(alert): alert for alert in practice.alerts} if taken else {}
 
     def _keep(self, name: str, practice: Practice, period: Period | None = None,
               tell: bool = False) -> bool:

@@ -88,7 +88,10 @@ def write_generated(vault: Path, output_folder: str, name: str, text: str,
                 if mode is not None:  # the mode the user gave the note
                     set_mode(stream.fileno(), folder.path / temporary, mode)
                 os.fsync(stream.fileno())
+                written = file_stamp(os.fstat(stream.fileno()))
             folder.replace(temporary, name)
+            if leftovers is not None:
+                leftovers.written[relative] = written
         except BaseException as error:
             with contextlib.suppress(OSError):
                 folder.unlink(temporary)
@@ -158,24 +161,50 @@ def _note_there(folder: Folder, name: str, relative: str) -> tuple[str | None, i
     return text, stat.S_IMODE(status.st_mode)
 
 
-def require_own_output_folder(vault: Path, output_folder: str) -> None:
+def require_own_output_folder(vault: Path, output_folder: str,
+                              checked: dict[str, FileStamp] | None = None) -> None:
     """The output folder holds only notes mutuality wrote: it is never read as notes,
     so one of the therapist's there would be hidden from every report. (A link in its
     place is never followed, by reading or writing: it hides nothing.)
 
+    :param checked: the notes found to be mutuality's at an earlier call, each with
+        its file as it was then; a note still that very file is not read again (a
+        watcher checks at every write of its own, and the folder holds a page per
+        client). Brought up to date here.
     :raises MutualityError: naming the first note that is not mutuality's.
     """
-    found = sorted(path for path, _ in find_notes(vault, "", [], output_folder))
-    for relative in found:
+    found = sorted(find_notes(vault, "", [], output_folder))
+    if checked is not None:  # what is gone from the folder is forgotten
+        for gone in checked.keys() - {relative for relative, _ in found}:
+            del checked[gone]
+    for relative, status in found:
         # The dismissals are the therapist's data, checked whenever they are read: one
         # the therapist broke by hand is told there, and stops nothing else.
         if relative == f"{output_folder}/{DISMISSED_NOTE}":
             continue
-        if not made_by_mutuality(vault, relative):
+        # Taken before the note is read: a change while it is read shows next time.
+        stamp = file_stamp(status)
+        if checked is not None and checked.get(relative) == stamp:
+            continue
+        made = made_by_mutuality(vault, relative)
+        if made is None:
+            continue  # deleted since it was listed
+        if not made:
             raise MutualityError(
                 f"{relative}: the output folder {output_folder} holds notes mutuality did "
                 "not write, and it never reads that folder, so they would be left out of "
                 "everything: choose another output_folder in the settings, or move them")
+        if checked is not None:
+            checked[relative] = stamp
+
+
+FileStamp = tuple[int, int, int]
+"""(inode, modification time in ns, size): the very file, as it was. A note written
+again is another file (written beside it, then renamed)."""
+
+
+def file_stamp(status: os.stat_result) -> FileStamp:
+    return (status.st_ino, status.st_mtime_ns, status.st_size)
 
 
 def made_by_mutuality(vault: Path, relative: str) -> bool | None:
@@ -236,10 +265,14 @@ class Leftovers:
 
     The record is a convenience: when it cannot be kept (a full disk, something
     else where it goes), writes go on and what a killed one leaves is not removed.
+
+    :ivar written: what the latest write of each note left, by vault-relative path (in
+        memory only): a watcher tells its own writes from the therapist's changes by it.
     """
 
     def __init__(self, record: Path):
         self.record_path = record
+        self.written: dict[str, FileStamp] = {}
 
     def record(self, temporary: Path, descriptor: int) -> None:
         status = os.fstat(descriptor)

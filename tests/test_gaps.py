@@ -14,9 +14,9 @@ from test_rules import session
 
 from mutuality_plugins import Rule, hookimpl
 from mutuality_plugins.config import Settings
-from mutuality_plugins.model import ClientNote, FeedbackItem, Holding, ScanResult
+from mutuality_plugins.model import ClientNote, FeedbackItem, Holding, ScanResult, Session
 from mutuality_plugins.plugins import get_plugin_manager
-from mutuality_plugins.practice import PracticeBuilder
+from mutuality_plugins.practice import PracticeBuilder, client_statuses
 
 from support import BUILT_IN
 
@@ -368,3 +368,26 @@ def test_inactive_and_closed_clients_leave_the_default_list():
     with_note = builder.build(closed, on_time.today)
     assert with_note.statuses["A"] == "closed"
     assert [g.client for g in with_note.listed_gaps()] == ["B"]
+
+
+@given(st.lists(st.tuples(st.dates(dt.date(2026, 1, 1), dt.date(2026, 12, 31)),
+                          st.lists(st.sampled_from("ABCD"), min_size=1, max_size=2,
+                                   unique=True)), max_size=30),
+       st.dates(dt.date(2026, 1, 1), dt.date(2026, 12, 31)), st.sets(st.sampled_from("ABCD")))
+def test_a_clients_status_on_a_day_is_told_by_their_latest_session_up_to_it(written, day,
+                                                                             closed):
+    """Also on a day before later sessions (a digest of an earlier week, gaps --as-of)."""
+    sessions = [(f"{number}.md", Session(f"{number}.md", date, tuple(clients)))
+                for number, (date, clients) in enumerate(written)]
+    notes = [(f"{client}.md", ClientNote(f"{client}.md", client, "closed")) for client in closed]
+    scan = ScanResult.of([*sessions, *notes])
+    latest: dict[str, dt.date] = {}
+    for _, read in sessions:
+        for client in read.clients:
+            if read.date <= day:
+                latest[client] = max(read.date, latest.get(client, read.date))
+    active_since = day - dt.timedelta(days=Settings().inactive_after_days)
+
+    assert list(client_statuses(scan, day, Settings()).items()) == [
+        (client, "closed" if client in closed else "active" if latest[client] >= active_since
+         else "inactive") for client in sorted(latest)]
