@@ -5,6 +5,7 @@ notes it writes itself."""
 
 import datetime as dt
 import random
+import sqlite3
 
 import pytest
 from hypothesis import given, settings
@@ -203,3 +204,32 @@ def test_a_page_replaced_by_a_note_of_the_therapists_is_told(vault):
         page.write_text(note("client: A", "My own notes on A.\n"))
         watching.until_said("Mutuality/Clients/A.md: the output folder Mutuality holds notes "
                             "mutuality did not write")
+
+
+def test_old_alerts_the_index_could_not_record_are_recorded_at_the_next_save(vault,
+                                                                             monkeypatch):
+    """On a first start, old alerts are counted as received without a word; when the
+    index cannot take them then (a full disk), they are at the next change, not
+    forgotten (a later `alerts --notify --all` would hand them on as new)."""
+    for day in (1, 8, 15):
+        vault.session(f"old/2026-06-{day:02} O.md", client="O")
+    *earlier, third = vault.streak("A")
+    third.unlink()
+    remember = NoteIndex.remember_sent
+    full = [True]
+
+    def remember_unless_full(index, sink, alerts):
+        if full[0]:
+            raise sqlite3.OperationalError("database or disk is full")
+        remember(index, sink, alerts)
+
+    monkeypatch.setattr(NoteIndex, "remember_sent", remember_unless_full)
+    with Watching(vault) as watching:
+        watching.no_alert_for(1.0)
+        full[0] = False
+        vault.session(third.name, client="A")
+        assert watching.next_alert().client == "A"
+        made = PracticeBuilder(vault.root, watching.plugins, Settings()).build(
+            vault.scan(plugins=watching.plugins), TODAY)
+        old = [alert for alert in made.alerts if alert.client == "O"]
+        assert old and watching.index.unsent("queue", old) == []
