@@ -14,10 +14,10 @@ import click
 
 from .errors import MutualityError, OutputUnwritten, describe
 from .invocation import Invocation
-from .model import Period
 from .reporters.plain import as_json, count, printable
 
 if TYPE_CHECKING:
+    from .model import Period
     from .practice import Practice
 
 # What only some commands use is imported by those commands: `mutuality --help`, and a
@@ -142,6 +142,8 @@ def _usage_error(error: click.UsageError) -> _OneLineError:
 def _plugin_commands(context: click.Context) -> dict[str, tuple[str, click.Command]]:
     """Command name -> (plugin, command) of the plugins' commands."""
     invocation = _invocation(context)
+    if invocation.plugin_commands is None and not invocation.outside_plugins:
+        invocation.plugin_commands = {}
     if invocation.plugin_commands is None:
         try:
             found = invocation.plugins.commands(built_in=BUILT_IN_COMMANDS)
@@ -213,6 +215,8 @@ class _OutOfRange(ValueError):
 
 
 def _iso_week(text: str) -> Period:
+    from .model import Period
+
     year, week = text.upper().split("-W")
     monday = date.fromisocalendar(int(year), int(week), 1)  # a ValueError if no such week
     if not 1900 <= int(year) <= 9998:  # a digest looks back weeks before it
@@ -255,6 +259,8 @@ def _period_options(command: F) -> F:
 
 
 def _period(every_date: bool, since: date | None, week: Period | None = None) -> Period | None:
+    from .model import Period
+
     if sum(bool(choice) for choice in (every_date, since, week)) > 1:
         raise click.UsageError("choose one of --all, --since and --week")
     if every_date:

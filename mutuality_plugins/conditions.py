@@ -22,7 +22,8 @@ from datetime import date
 from operator import attrgetter, itemgetter
 from typing import Any
 
-from .contracts import EACH_HOLDING, PluginFault
+from .contracts import EACH_HOLDING
+from .errors import PluginFault
 from .model import RAISED_EVERY, Alert, Gap, Holding, Rule, Session, severity_rank
 
 Hold = Callable[[int], "list[Holding] | None"]

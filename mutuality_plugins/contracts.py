@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 import click
 
+from .errors import PluginFault
 from .model import (
     EACH_MEASURE,
     EACH_RISK_ITEM,
@@ -40,11 +41,6 @@ from .platforms import safe_name
 from .reading.values import is_utf8
 
 T = TypeVar("T")
-
-
-class PluginFault(Exception):
-    """A fault mutuality found in a plugin (a wrong answer, too slow): the message is
-    mutuality's own, never the plugin's, so it may be shown."""
 
 
 Contract = Callable[[Any], Any]

@@ -48,6 +48,11 @@ class NoteProblem(MutualityError):
     """
 
 
+class PluginFault(Exception):
+    """A fault mutuality found in a plugin (a wrong answer, too slow): the message is
+    mutuality's own, never the plugin's, so it may be shown."""
+
+
 def describe(error: BaseException) -> str:
     """An unexpected error as a message may show it: its kind (and for a file error
     its reason and path), never its text, which could quote a note. ``--debug``

@@ -89,6 +89,24 @@ def entry_points(group: str) -> list[EntryPoint]:
     return points
 
 
+# mutuality's plugins among them
+PLUGIN_GROUP = "mutuality"
+# Comma-separated entry-point or distribution names: only those installed plugins
+# load. Set but empty: none do. Unset: all do.
+ENABLED_VARIABLE = "MUTUALITY_PLUGINS"
+
+
+def plugin_entry_points() -> list[EntryPoint]:
+    """The installed plugins to load, by name."""
+    found = entry_points(PLUGIN_GROUP)
+    enabled = os.environ.get(ENABLED_VARIABLE)
+    if enabled is None:
+        return sorted(found, key=lambda ep: ep.name)
+    wanted = {name.strip() for name in enabled.split(",") if name.strip()}
+    return sorted((ep for ep in found if ep.name in wanted or ep.dist.name in wanted),
+                  key=lambda ep: ep.name)
+
+
 def version(name: str) -> str | None:
     """The version of the distribution ``name`` installed, if it is."""
     key = normalized(name)

@@ -20,13 +20,13 @@ import click
 
 from .errors import MutualityError, OutputUnwritten
 from .plugin_calls import PluginGuard
-from .plugins import PluginManager, get_plugin_manager
 from .reporters.plain import printable, printable_lines
 
 if TYPE_CHECKING:
     from .config import Settings
     from .index import NoteIndex
     from .model import ScanResult
+    from .plugins import PluginManager
     from .practice import Practice
 
 # What only commands that read a vault use is imported when one does (`--help` does not).
@@ -72,8 +72,18 @@ class Invocation:
         """The built-in plugins, the installed ones and those of ``--hooks-dir``; a
         vault's settings may add folders (:meth:`settings`)."""
         if self._plugins is None:
+            from .plugins import get_plugin_manager  # with pluggy: not for --help
+
             self._plugins = get_plugin_manager(hooks_dirs=self.hooks_dirs, guard=self.guard)
         return self._plugins
+
+    @property
+    def outside_plugins(self) -> bool:
+        """Whether plugins other than the built-ins are to load (the built-ins add no
+        command: `mutuality --help` of an installation without others loads none)."""
+        from . import installed
+
+        return bool(self.hooks_dirs or installed.plugin_entry_points())
 
     @property
     def stdout(self) -> IO[str]:

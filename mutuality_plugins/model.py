@@ -15,6 +15,12 @@ from functools import cached_property, lru_cache
 from operator import attrgetter, itemgetter
 from typing import Any, Protocol
 
+# Names of the model too, as plugins and the reports import them from here.
+from .urgency import RISK_ITEM as RISK_ITEM
+from .urgency import SEVERITIES as SEVERITIES
+from .urgency import severity_rank as severity_rank
+from .urgency import urgency as urgency
+
 # Who raised an item: the client unprompted, or in answer to an invitation.
 BY_CLIENT = "client"
 BY_INVITED = "invited"
@@ -500,25 +506,6 @@ def _regrouped(by_client: dict[str, list[Session]], gone: Sequence[Session],
     if regrouped.keys() != by_client.keys():
         regrouped = dict(sorted(regrouped.items()))
     return regrouped
-
-
-# Most severe first.
-SEVERITIES = ("alert", "warning", "info")
-
-
-def severity_rank(severity: str) -> int:
-    """0 for the most severe: to sort alerts and gaps most serious first."""
-    return SEVERITIES.index(severity) if severity in SEVERITIES else len(SEVERITIES)
-
-
-# A risk item answered above 0 is never held back: its alerts and gaps come before any
-# other, in every output, and are listed whatever the client's status.
-RISK_ITEM = "risk-item"
-
-
-def urgency(rule: str, severity: str) -> tuple[int, int]:
-    """To sort alerts and gaps most urgent first: risk items, then by severity."""
-    return (rule != RISK_ITEM, severity_rank(severity))
 
 
 # The notes an alert or a gap links to: a streak or a held request may span a thousand

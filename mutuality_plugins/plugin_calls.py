@@ -17,12 +17,15 @@ import threading
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pluggy
-
-from .contracts import HOOKS, Contract, PluginFault
+from .errors import PluginFault
 from .output import Output
+
+if TYPE_CHECKING:
+    import pluggy
+
+    from .contracts import Contract
 
 FAILED: Any = type("Failed", (), {"__repr__": lambda self: "FAILED"})()
 """What :meth:`PluginGuard.call` gives when the plugin failed (its failure is recorded)."""
@@ -88,6 +91,8 @@ class PluginGuard:
         :param trusted: plugins whose answers need no checking (mutuality's own,
             whose types are checked before it is released).
         """
+        from .contracts import HOOKS  # with the model: not imported for `mutuality --help`
+
         contract = HOOKS[hook]
         found = []
         with self.running():

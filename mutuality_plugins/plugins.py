@@ -11,7 +11,6 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import inspect
-import os
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from functools import partial
@@ -23,8 +22,7 @@ import click
 import pluggy
 
 from . import hookspecs, installed
-from .contracts import PluginFault
-from .errors import MutualityError
+from .errors import MutualityError, PluginFault
 from .model import AlertSink, Measure, Reporter, Rule
 from .plugin_calls import PluginGuard
 
@@ -49,11 +47,6 @@ BUILTIN_PLUGINS = (
     "mutuality_plugins.reporters.digest",
     "mutuality_plugins.shareable",
 )
-
-ENTRY_POINT_GROUP = "mutuality"
-# Comma-separated entry-point or distribution names: only those installed plugins
-# load. Set but empty: none do. Unset: all do.
-ENABLED_VARIABLE = "MUTUALITY_PLUGINS"
 
 BUILT_IN = "built-in"
 
@@ -277,23 +270,13 @@ def get_plugin_manager(
     for name in BUILTIN_PLUGINS:
         manager.add(importlib.import_module(name), name=name, origin=BUILT_IN)
     if load_entry_points:
-        for entry_point in _enabled_entry_points():
+        for entry_point in installed.plugin_entry_points():
             dist = entry_point.dist
             origin = f"{dist.name} {dist.version}"
             plugin = manager.load(entry_point.name, origin, entry_point.load)
             manager.add(plugin, name=entry_point.name, origin=origin)
     manager.load_hooks_dirs(hooks_dirs)
     return manager
-
-
-def _enabled_entry_points() -> list[installed.EntryPoint]:
-    found = installed.entry_points(ENTRY_POINT_GROUP)
-    enabled = os.environ.get(ENABLED_VARIABLE)
-    if enabled is None:
-        return sorted(found, key=lambda ep: ep.name)
-    wanted = {name.strip() for name in enabled.split(",") if name.strip()}
-    return sorted((ep for ep in found if ep.name in wanted or ep.dist.name in wanted),
-                  key=lambda ep: ep.name)
 
 
 def _load_file(path: Path) -> ModuleType:

@@ -10,8 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from . import contracts
-from .contracts import PluginFault
-from .errors import MutualityError
+from .errors import MutualityError, PluginFault
 from .model import Period, Reporter
 from .plugin_calls import FAILED, PluginGuard
 from .practice import Practice

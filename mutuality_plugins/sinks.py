@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from .contracts import PluginFault
+from .errors import PluginFault
 from .index import NoteIndex
 from .model import Alert, AlertSink
 from .plugin_calls import FAILED, OWN_THREAD_PREFIX, PluginGuard

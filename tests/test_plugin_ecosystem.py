@@ -158,6 +158,26 @@ def test_an_installed_distribution_is_found_through_its_entry_point(installed):
     assert ok(run("hello", "Rosa")) == "hello, Rosa\n"
 
 
+def test_help_lists_an_installed_plugins_command(installed):
+    commands = ok(run("--help")).split("\nCommands:\n", 1)[1]
+    assert "  hello " in commands
+
+
+def test_the_built_in_plugins_add_no_command():
+    """So `mutuality --help` of an installation without other plugins loads none."""
+    assert get_plugin_manager(load_entry_points=False).commands() == []
+
+
+def test_what_a_plugin_author_imports_from_the_package():
+    import mutuality_plugins
+
+    for name in mutuality_plugins.__all__:
+        assert getattr(mutuality_plugins, name) is not None
+        assert name in dir(mutuality_plugins)
+    with pytest.raises(AttributeError, match="no attribute 'Nothing'"):
+        mutuality_plugins.Nothing  # noqa: B018
+
+
 @pytest.mark.parametrize("enabled, loaded", [("", False), ("hello", True),
                                              ("mutuality-hello", True), ("other", False)])
 def test_mutuality_plugins_restricts_the_installed_plugins(installed, monkeypatch, enabled, loaded):

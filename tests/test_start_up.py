@@ -11,8 +11,8 @@ import sys
 from support import run_child
 
 # Imported by the commands that need them, when they do.
-HEAVY = ("yaml", "sqlite3", "frontmatter", "json", "difflib", "secrets", "csv",
-         "mutuality_plugins.practice", "mutuality_plugins.supervision",
+HEAVY = ("yaml", "sqlite3", "frontmatter", "json", "difflib", "secrets", "csv", "pluggy",
+         "mutuality_plugins.model", "mutuality_plugins.practice", "mutuality_plugins.supervision",
          "mutuality_plugins.config", "mutuality_plugins.reading.yaml_loading")
 
 
@@ -29,7 +29,7 @@ def imported(*args: object) -> set[str]:
     return set(json.loads(child.stderr.strip().splitlines()[-1]))
 
 
-def test_help_imports_no_reading_of_notes_nor_any_report():
+def test_help_imports_no_reading_of_notes_nor_any_report_nor_plugin():
     # json is imported by the child's own last line, not by mutuality.
     assert imported("--help") == {"json"}
 

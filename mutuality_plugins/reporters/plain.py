@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from ..model import Alert, urgency
+from ..urgency import urgency
 from .markdown import note_name
+
+if TYPE_CHECKING:
+    from ..model import Alert
 
 
 class _OfAClient(Protocol):
