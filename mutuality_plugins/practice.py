@@ -287,9 +287,11 @@ class PracticeBuilder:
                         found.alerts += capped(made[0].alerts, made[0].more)
                         found.runs.append(made)
             elif rule.check is not None:
+                # A copy: the client's own list lives on in a watcher's next practice,
+                # and a rule that changed it would change what every later one sees.
                 raised = self.guard.call(
-                    plugin, f"rule {rule.name}", rule.check, client, sessions, settings, since,
-                    contract=lambda answer: alerts_at(answer, client, sessions))
+                    plugin, f"rule {rule.name}", rule.check, client, list(sessions),
+                    settings, since, contract=lambda answer: alerts_at(answer, client, sessions))
                 if raised is not FAILED and raised is not None:
                     found.alerts += capped(alert for alert in raised
                                            if since is None or alert.date >= since)

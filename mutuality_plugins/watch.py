@@ -358,7 +358,11 @@ class Watcher:
 
     def _own_notes_changed(self) -> bool:
         """Whether Alerts.md or the note of dismissals changed since last seen, other
-        than by the watcher's own writes (which tell it nothing new)."""
+        than by the watcher's own write of Alerts.md (which tells it nothing new).
+
+        Its write of the note of dismissals does count: it may hold a change the
+        therapist made while the watcher was recording a tick (merged into it).
+        """
         leftovers = self.index.leftovers
         written = {} if leftovers is None else leftovers.written
         changed = False
@@ -366,7 +370,8 @@ class Watcher:
             relative = f"{self.settings.output_folder}/{name}"
             status = stat_in_vault(self.vault, relative)
             now = None if status is None else file_stamp(status)
-            changed |= now != self._own_notes.get(name) and now != written.get(relative)
+            ours = name == ALERTS_NOTE and now == written.get(relative)
+            changed |= now != self._own_notes.get(name) and not ours
             self._own_notes[name] = now
         return changed
 

@@ -74,8 +74,6 @@ def write_generated(vault: Path, output_folder: str, name: str, text: str,
         present, mode = _note_there(folder, name, relative)
         if present == text:  # unchanged: Obsidian and file watchers need not hear of it
             return folder.path / name
-        if unless_changed_from is not None and (present or "") != unless_changed_from:
-            return None  # edited meanwhile (a gap ticked): not lost by writing over it
         if leftovers is not None:
             leftovers.remove()
         descriptor, temporary = _create_temporary(folder, output_folder)
@@ -89,6 +87,12 @@ def write_generated(vault: Path, output_folder: str, name: str, text: str,
                     set_mode(stream.fileno(), folder.path / temporary, mode)
                 os.fsync(stream.fileno())
                 written = file_stamp(os.fstat(stream.fileno()))
+            # Looked at just before it is replaced, so that a note edited meanwhile (a
+            # gap ticked, even while this was made to last on disk) is not lost.
+            if unless_changed_from is not None and (
+                    _note_there(folder, name, relative)[0] or "") != unless_changed_from:
+                folder.unlink(temporary)
+                return None
             folder.replace(temporary, name)
             if leftovers is not None:
                 leftovers.written[relative] = written

@@ -10,7 +10,9 @@ import sqlite3
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_gaps_commands import ALERTS_MD, DISMISSED_MD, listed, weekly
 
+from mutuality_plugins import Rule, dismissals, hookimpl
 from mutuality_plugins import index as index_module
 from mutuality_plugins.config import Settings
 from mutuality_plugins.index import NoteIndex, fingerprint
@@ -27,7 +29,7 @@ from mutuality_plugins.plugins import get_plugin_manager
 from mutuality_plugins.practice import PracticeBuilder
 from mutuality_plugins.vault import VaultState
 
-from support import TODAY, Watching, note, until
+from support import TODAY, Watching, note, ok, run, until
 
 PATHS = ["a.md", "b.md", "b.md.md", "c/d.md", "c/e.md", "c.md", "z.md"]
 CLIENTS = ["A", "B", "C"]
@@ -233,3 +235,64 @@ def test_old_alerts_the_index_could_not_record_are_recorded_at_the_next_save(vau
             vault.scan(plugins=watching.plugins), TODAY)
         old = [alert for alert in made.alerts if alert.client == "O"]
         assert old and watching.index.unsent("queue", old) == []
+
+
+def test_a_dismissal_undone_while_a_tick_is_recorded_shows_its_gap_again(vault,
+                                                                         monkeypatch):
+    """The watcher's write of the note of dismissals may hold the therapist's own change
+    made meanwhile (a row deleted: the gap is to show again): it is looked at again, as
+    a change of the therapist's."""
+    weekly(vault, "A", 3)
+    weekly(vault, "B", 3)
+    gaps = {gap["client"]: gap["id"] for gap in listed(vault)}
+    ok(run("dismiss", vault, gaps["B"]))
+    alerts_md, dismissed_md = vault / ALERTS_MD, vault / DISMISSED_MD
+    write = dismissals.write_generated
+    undo = [False]
+
+    def undone_meanwhile(root, folder, name, text, *args, **options):
+        if undo[0]:
+            undo[0] = False
+            kept = dismissed_md.read_text()
+            [row] = [line for line in kept.splitlines() if gaps["B"] in line]
+            dismissed_md.write_text(kept.replace(row + "\n", ""))
+        return write(root, folder, name, text, *args, **options)
+
+    monkeypatch.setattr(dismissals, "write_generated", undone_meanwhile)
+    with Watching(vault):
+        until(lambda: alerts_md.exists() and "- [ ] **A**" in alerts_md.read_text(), "A's gap")
+        assert "**B**" not in alerts_md.read_text()
+        undo[0] = True
+        alerts_md.write_text(alerts_md.read_text().replace("- [ ] **A**", "- [x] **A**"))
+        until(lambda: "**A**" not in alerts_md.read_text()
+              and "- [ ] **B**" in alerts_md.read_text(), "A's gap gone, B's back")
+    assert [gap["client"] for gap in listed(vault)] == ["B"]
+
+
+def test_a_rule_that_changes_the_sessions_it_is_given_changes_no_later_practice(vault):
+    """A plugin's check rule given a client's sessions gets its own list: the watcher's
+    next practice is made from the client's list as it was."""
+
+    class TakesTheIntakeOut:
+        @staticmethod
+        def check(client, sessions, settings, since):
+            sessions.pop(0)  # a plugin's own business, once it has the list
+            return []
+
+        @hookimpl
+        def mutuality_rules(self):
+            return [Rule("intake", check=self.check)]
+
+    plugins = get_plugin_manager(load_entry_points=False)
+    plugins.add(TakesTheIntakeOut(), name="intake", origin="test")
+    weekly(vault, "A", 4)
+    state = VaultState(vault.root, plugins, Settings())
+    builder = PracticeBuilder(vault.root, plugins, Settings())
+    state.rescan()
+    builder.build(state.result(), TODAY)
+    latest = sorted((vault / "Clients" / "A").glob("*.md"))[-1]
+    for edit in range(3):
+        latest.write_text(note("client: A", f"Edit {edit}.\n"))
+        state.refresh([latest.relative_to(vault.root).as_posix()])
+        practice = builder.build(state.result(), TODAY)
+    assert len(practice.scan.sessions_by_client()["A"]) == 4

@@ -74,6 +74,29 @@ def test_an_interrupted_write_leaves_the_old_note_whole(vault, monkeypatch):
     assert os.listdir(vault / "Mutuality") == ["Alerts.md"]
 
 
+@pytest.mark.parametrize("when", ["before", "while it is written"])
+def test_a_note_edited_meanwhile_is_not_written_over(vault, monkeypatch, when):
+    """A gap ticked in Alerts.md after the watcher read it, even while its new text was
+    being made to last on disk, stays ticked."""
+    write_generated(vault.root, "Mutuality", "Alerts.md", NOTE + "- [ ] gap\n")
+    ticked = NOTE + "- [x] gap\n"
+    if when == "before":
+        vault.write("Mutuality/Alerts.md", ticked)
+    else:
+        fsync = writer.os.fsync
+
+        def tick_meanwhile(descriptor):
+            fsync(descriptor)
+            if (vault / "Mutuality/Alerts.md").read_text() != ticked:
+                vault.write("Mutuality/Alerts.md", ticked)
+
+        monkeypatch.setattr(writer.os, "fsync", tick_meanwhile)
+    assert write_generated(vault.root, "Mutuality", "Alerts.md", NOTE + "new\n",
+                           unless_changed_from=NOTE + "- [ ] gap\n") is None
+    assert (vault / "Mutuality/Alerts.md").read_text() == ticked
+    assert os.listdir(vault / "Mutuality") == ["Alerts.md"]
+
+
 def test_text_without_the_marker_is_never_written(vault):
     with pytest.raises(ValueError):
         write_generated(vault.root, "Mutuality", "A.md", "# no marker\n")
