@@ -460,7 +460,9 @@ class Watcher:
 
         Only recent alerts are announced (the period ``mutuality alerts`` shows);
         older ones, found on a first start over years of notes or under a renamed
-        folder, are counted as received without a word.
+        folder, are counted as received without a word. But an old risk item's whose
+        gap is closed: it is left unannounced, and announced should its gap open again
+        (the note that closed it deleted).
 
         The alerts of a client whose notes did not change are the very objects of the
         last practice: once every sink took them, they are not looked up again (over
@@ -475,9 +477,13 @@ class Watcher:
         recent: list[Alert] = []
         old: list[Alert] = []
         for alert in alerts:
-            opened = risks.get((alert.client, alert.detail)) if alert.rule == RISK_ITEM else None
-            (recent if window is None or alert.date in window
-             or (opened is not None and alert.date >= opened) else old).append(alert)
+            if window is None or alert.date in window:
+                recent.append(alert)
+            elif alert.rule != RISK_ITEM:
+                old.append(alert)
+            elif (opened := risks.get((alert.client, alert.detail))) is not None \
+                    and alert.date >= opened:
+                recent.append(alert)
         remembered = self.delivery.remember_quietly(old)
         self.delivery.deliver(recent, wait=min(SINK_WAIT_SECONDS, self.delivery.seconds))
         # Kept by id with the alert itself, so that no new alert can take its id.

@@ -536,3 +536,20 @@ def test_settings_are_written_with_every_digit():
 
     assert [score_text(value) for value in (4.25, 0.35, 40.0, -0.0, 1234567.0, -0.5)] == [
         "4.25", "0.35", "40", "0", "1234567", "-0.5"]
+
+
+def test_watch_hands_on_an_old_risk_item_when_its_gap_opens_again(vault):
+    """Closed when the watcher started, it was not announced; the note that closed it
+    deleted (a score of 0 written in the wrong client's note, say), it is open again,
+    and never held back."""
+    from support import Watching
+
+    vault.session("2026-08-03 Y.md", client="Y", phq9_item9=2)
+    closing = vault.session("2026-08-10 Y.md", client="Y", phq9_item9=0)
+    vault.streak("A")
+    with Watching(vault) as watching:
+        assert watching.next_alert().client == "A"  # the risk item's gap is closed
+        watching.no_alert_for(1.0)
+        closing.unlink()
+        alert = watching.next_alert()
+        assert (alert.rule, alert.client, str(alert.date)) == ("risk-item", "Y", "2026-08-03")
