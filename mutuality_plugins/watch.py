@@ -19,6 +19,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
+from itertools import compress
 from pathlib import Path
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
@@ -126,6 +127,7 @@ class Watcher:
                                      done=self._sink_done)
         self._identity = _identity(self.vault)  # to tell if the vault is moved away
         self._pending: set[str] = set()
+        self._last_change = 0.0  # time.monotonic() of the last change told
         self._everything = False  # events were lost: re-scan the whole vault
         self._stopping = False
         self._sinks_done = False  # a sink finished: what it took is to be remembered
@@ -147,8 +149,9 @@ class Watcher:
         # The notes of the output folder found to be mutuality's (its pages, mostly):
         # only those changed since are read again when something there changes.
         self._checked: dict[str, FileStamp] = {}
-        # The alerts every sink took (see _hand_on), by id.
-        self._handed: dict[int, Alert] = {}
+        # The alerts every sink took (see _hand_on), and their ids.
+        self._handed_alerts: Sequence[Alert] = ()
+        self._handed: set[int] = set()
         self.ready = threading.Event()  # set once the first scan is done and watching
 
     # Called from other threads (watchdog's, the log handler, the main thread): record
@@ -157,11 +160,13 @@ class Watcher:
     def _changed(self, paths: Sequence[str]) -> None:
         with self._wake:
             self._pending.update(paths)
+            self._last_change = time.monotonic()
             self._wake.notify()
 
     def _lost_events(self) -> None:
         with self._wake:
             self._everything = True
+            self._last_change = time.monotonic()
             self._wake.notify()
 
     def _sink_done(self) -> None:
@@ -290,12 +295,14 @@ class Watcher:
             self._sinks_done = False
             if not (self._pending or self._everything):
                 return set(), False
-            first = time.monotonic()
-            while time.monotonic() - first < LONGEST_WAIT_SECONDS and not self._stopping:
-                seen = len(self._pending)
-                self._wake.wait(QUIET_SECONDS)
-                if len(self._pending) == seen:
+            # Quiet since the last change, which may have come while the last batch was
+            # at work: that time counts.
+            longest = time.monotonic() + LONGEST_WAIT_SECONDS
+            while not self._stopping:
+                left = min(self._last_change + QUIET_SECONDS, longest) - time.monotonic()
+                if left <= 0:
                     break
+                self._wake.wait(left)
             paths, everything = self._pending, self._everything
             self._pending, self._everything = set(), False
         return paths, everything
@@ -469,7 +476,8 @@ class Watcher:
         100,000 notes, that would be most of the time a save takes).
         """
         handed = self._handed
-        alerts = [alert for alert in practice.alerts if id(alert) not in handed]
+        alerts = list(compress(practice.alerts, [alert not in handed
+                                                 for alert in map(id, practice.alerts)]))
         window = self._period(ANNOUNCED, practice.today)
         # A risk item still open is never held back, however old its alerts.
         risks = {(gap.client, gap.detail): gap.opened for gap in practice.gaps
@@ -486,9 +494,10 @@ class Watcher:
                 recent.append(alert)
         remembered = self.delivery.remember_quietly(old)
         self.delivery.deliver(recent, wait=min(SINK_WAIT_SECONDS, self.delivery.seconds))
-        # Kept by id with the alert itself, so that no new alert can take its id.
+        # Their ids, with the alerts themselves held: no new alert can take an id.
         taken = remembered and not (self.delivery.owing or self.delivery.busy)
-        self._handed = {id(alert): alert for alert in practice.alerts} if taken else {}
+        self._handed_alerts = practice.alerts if taken else ()
+        self._handed = set(map(id, self._handed_alerts))
 
     def _keep(self, name: str, practice: Practice, period: Period | None = None,
               tell: bool = False) -> bool:

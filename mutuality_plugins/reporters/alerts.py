@@ -8,6 +8,7 @@ by date, client, rule, detail and note) and
 from __future__ import annotations
 
 import shlex
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from datetime import date, timedelta
 from operator import attrgetter
@@ -32,7 +33,15 @@ def default_period(today: date) -> Period:
 
 
 def alerts_in(practice: Practice, period: Period) -> list[Alert]:
-    return [alert for alert in practice.alerts if alert.date in period]
+    """The alerts raised in the period: a stretch of them, in order of date (a watcher
+    shows the last 28 days' at each save, of all the years a vault holds)."""
+    alerts = practice.alerts
+    first = 0 if period.start is None else bisect_left(alerts, period.start, key=_DATE)
+    end = len(alerts) if period.end is None else bisect_right(alerts, period.end, key=_DATE)
+    return list(alerts[first:end])
+
+
+_DATE = attrgetter("date")
 
 
 def by_client(alerts: Sequence[Alert]) -> list[tuple[str, list[Alert]]]:
