@@ -183,9 +183,10 @@ class VaultState:
         with _without_cycle_collection():
             changed = self._bring_up_to_date_now(found, removed, progress, whole)
         forget_shared()
-        if whole:  # the folders were looked at again too
-            self._result = None
-        self._read_again.update(changed)
+        if whole:  # the folders were looked at again too: the next result is made anew
+            self._result, self._read_again = None, set()
+        else:
+            self._read_again.update(changed)
         if whole and not self._frozen and len(self.notes) >= FROZEN_FROM:
             # What was just read lives as long as the command (or the watcher): kept out
             # of the cycle collector's walks, which over 100,000 notes' readings take a
