@@ -502,7 +502,7 @@ def _regrouped(by_client: dict[str, list[Session]], gone: Sequence[Session],
         if kept:
             regrouped[client] = kept
         else:
-            del regrouped[client]
+            regrouped.pop(client, None)
     if regrouped.keys() != by_client.keys():
         regrouped = dict(sorted(regrouped.items()))
     return regrouped

@@ -239,7 +239,7 @@ class PracticeBuilder:
             """The gaps open as of an earlier day: the runs over the sessions up to it."""
             found = []
             for runs, hold in (pair for each in founds.values() for pair in each.runs):
-                count = bisect_right(runs.sessions, day, key=attrgetter("date"))
+                count = bisect_right(runs.sessions, day, key=_DATE)
                 earlier = runs_until(runs, count, hold)
                 if earlier is not None:
                     found += earlier.gaps(dismissed, self.most_open)
