@@ -388,10 +388,9 @@ class NoteIndex:
             if identity in seen:
                 continue
             seen.add(identity)
-            if record is None:
-                if not self._was_sent(sink, alert):
-                    unsent.append(alert)
-            elif identity not in record[0] and _by_note(alert) not in record[1]:
+            sent = self._was_sent(sink, alert) if record is None else (
+                identity in record[0] or _by_note(alert) in record[1])
+            if not sent:
                 unsent.append(alert)
         return unsent
 

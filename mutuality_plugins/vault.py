@@ -345,7 +345,6 @@ class VaultState:
         return made
 
 
-
 @contextmanager
 def _without_cycle_collection() -> Iterator[None]:
     """Readings are plain data without reference cycles, made by the ten thousand:

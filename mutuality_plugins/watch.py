@@ -19,7 +19,6 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
-from itertools import compress
 from pathlib import Path
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
@@ -476,8 +475,7 @@ class Watcher:
         100,000 notes, that would be most of the time a save takes).
         """
         handed = self._handed
-        alerts = list(compress(practice.alerts, [alert not in handed
-                                                 for alert in map(id, practice.alerts)]))
+        alerts = [alert for alert in practice.alerts if id(alert) not in handed]
         window = self._period(ANNOUNCED, practice.today)
         # A risk item still open is never held back, however old its alerts.
         risks = {(gap.client, gap.detail): gap.opened for gap in practice.gaps
